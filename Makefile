@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else they need is installed here:
+# uv (pinned, into .tools/), the Python dependencies (from uv.lock, into .venv/), and nginx (system package).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+SYNCED := $(VENV)/.synced
+PROJECTS := pyproject.toml shared/pyproject.toml tools/devstack/pyproject.toml $(wildcard services/*/pyproject.toml)
+# Tests run on both cores; files stay together so each end-to-end module starts its stack once.
+TEST_WORKERS ?= 2
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help run test lint fmt token deps nginx clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -m venv $(TOOLS) >&2
+	@$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION) >&2
+
+$(SYNCED): $(UV) uv.lock $(PROJECTS)
+	@$(UV) sync --frozen --all-packages --quiet >&2
+	@touch $@
+
+deps: $(SYNCED) ## install the Python dependencies (uv.lock)
+
+nginx:
+	@tools/bin/ensure-nginx
+
+run: deps nginx ## start PostgreSQL (DATABASE_URL or embedded), migrations, the services and the gateway
+	@$(PY) -m devstack run
+
+test: deps nginx ## run every test (unit, API, end-to-end through nginx, deploy checks)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+lint: deps ## ruff (lint and format check), mypy strict, import-linter
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+fmt: deps ## format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+token: deps ## print a dev token: make -s token ROLE=<role>[,<role>] ORG_UNIT=<code> [SUB=<id>]
+	@$(PY) -m devstack token --role "$(ROLE)" $(if $(ORG_UNIT),--org-unit "$(ORG_UNIT)") $(if $(SUB),--sub "$(SUB)")
+
+clean: ## remove installed tools and caches (keeps .dev/: the embedded database and dev keys)
+	rm -rf $(TOOLS) $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,13 @@
+import sys
+
+from notifications.config import Settings
+from notifications.main import MIGRATIONS, create_app
+from shared.cli import run_service_cli
+
+
+def main() -> None:
+    sys.exit(run_service_cli(Settings, create_app, MIGRATIONS))
+
+
+if __name__ == "__main__":
+    main()

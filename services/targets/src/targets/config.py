@@ -1,0 +1,14 @@
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Environment variables of the targets service; each is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="TARGETS_", extra="ignore", frozen=True)
+
+    service_name: ClassVar[str] = "targets"
+    db_schema: ClassVar[str] = "targets"

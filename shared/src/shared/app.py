@@ -1,0 +1,205 @@
+"""The application factory every service uses, so all three behave the same at their edges.
+
+It wires: settings, the database engine (created in the lifespan, disposed at shutdown), token verification,
+problem details for every error, request ids and the access log, metrics, ``/healthz``, ``/readyz``,
+``/metrics`` and ``GET /v1/whoami``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.responses import Response
+
+from shared.auth import (
+    PUBLIC,
+    AnyUser,
+    JwksFileSource,
+    JwksUrlSource,
+    KeySource,
+    TokenVerifier,
+    is_permission_dependency,
+)
+from shared.database import Database
+from shared.http_client import create_http_client
+from shared.metrics import READY, MetricsMiddleware, metrics_response
+from shared.migrations import current_revision, head_revision
+from shared.problems import Problem, install_problem_handlers, problem_response, problem_type
+from shared.request_context import RequestContextMiddleware
+from shared.settings import ServiceSettings
+
+OPERATIONAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+READINESS_TIMEOUT_SECONDS = 2.0
+
+
+class Health(BaseModel):
+    status: str
+    service: str
+
+
+class Readiness(Health):
+    database: str
+    migration: str | None
+
+
+class WhoAmI(BaseModel):
+    subject: str
+    roles: list[str]
+    org_unit: str | None
+    claims: dict[str, Any]
+
+
+def key_source_for(settings: ServiceSettings) -> KeySource:
+    if settings.jwks_file is not None:
+        return JwksFileSource(settings.jwks_file)
+    assert settings.jwks_url is not None  # noqa: S101 - the settings validator requires one of them
+    return JwksUrlSource(
+        settings.jwks_url,
+        cache_seconds=settings.jwks_cache_seconds,
+        client=create_http_client(
+            timeout_seconds=settings.http_timeout_seconds, retries=settings.http_retries
+        ),
+    )
+
+
+def _operations_router(settings: ServiceSettings, script_location: str) -> APIRouter:
+    router = APIRouter(tags=["operations"], dependencies=[PUBLIC])
+    service = settings.service_name
+    head = head_revision(script_location)
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> Health:
+        return Health(status="ok", service=service)
+
+    @router.get(
+        "/readyz",
+        summary="The database answers and its schema is at the latest migration",
+        responses={503: {"model": Problem, "description": "Not ready"}},
+    )
+    async def readyz(request: Request) -> Response:
+        database: Database = request.app.state.database
+        try:
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                revision = await current_revision(connection, settings.db_schema)
+        except Exception as exc:
+            READY.labels(service).set(0)
+            return problem_response(
+                503,
+                title="Not ready",
+                type_=problem_type("not-ready"),
+                detail=f"The database cannot be reached ({type(exc).__name__}).",
+                instance="/readyz",
+                service=service,
+                database="unreachable",
+            )
+        if revision != head:
+            READY.labels(service).set(0)
+            return problem_response(
+                503,
+                title="Not ready",
+                type_=problem_type("not-ready"),
+                detail=f"The schema {settings.db_schema!r} is at migration {revision}, expected {head}.",
+                instance="/readyz",
+                service=service,
+                database="ok",
+                migration=revision,
+            )
+        READY.labels(service).set(1)
+        body = Readiness(status="ready", service=service, database="ok", migration=revision)
+        return JSONResponse(body.model_dump())
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return metrics_response()
+
+    return router
+
+
+whoami_router = APIRouter(tags=["identity"])
+
+
+@whoami_router.get("/v1/whoami", summary="The caller's token claims, as this service understood them")
+async def whoami(principal: AnyUser) -> WhoAmI:
+    return WhoAmI(
+        subject=principal.subject,
+        roles=sorted(principal.roles),
+        org_unit=principal.org_unit,
+        claims=dict(principal.claims),
+    )
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    version: str,
+    description: str,
+    script_location: str,
+    routers: Iterable[APIRouter] = (),
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The engine connects lazily: a service starts (and answers /readyz 503) while its database is down.
+        app.state.database = Database(
+            settings.database_url.get_secret_value(),
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            application_name=settings.service_name,
+        )
+        key_source = key_source_for(settings)
+        app.state.token_verifier = TokenVerifier(
+            key_source,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway_seconds=settings.jwt_leeway_seconds,
+            roles_claim=settings.jwt_roles_claim,
+        )
+        try:
+            yield
+        finally:
+            await key_source.aclose()
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        # Clients reach every service through the gateway, which adds this prefix.
+        servers=[{"url": "/api", "description": "through the gateway"}],
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(_operations_router(settings, script_location))
+    app.include_router(whoami_router)
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)
+    # Added last, so it is the outermost middleware and sees every response (see its docstring).
+    app.add_middleware(RequestContextMiddleware, quiet_paths=OPERATIONAL_PATHS)
+    return app
+
+
+def _has_permission(dependant: Dependant) -> bool:
+    return any(is_permission_dependency(dep.call) or _has_permission(dep) for dep in dependant.dependencies)
+
+
+def routes_without_permission(app: FastAPI) -> list[str]:
+    """Routes that declare neither a role guard nor ``PUBLIC``; must be empty in every service."""
+    return [
+        f"{','.join(sorted(route.methods or ()))} {route.path}"
+        for route in app.routes
+        if isinstance(route, APIRoute) and not _has_permission(route.dependant)
+    ]

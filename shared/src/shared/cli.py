@@ -1,0 +1,60 @@
+"""``python -m <service> serve|migrate|downgrade``: the entry point of every service's process and image."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared import migrations
+from shared.logs import configure_logging, logging_config
+from shared.settings import ConfigurationError, ServiceSettings, load_settings
+
+
+def run_service_cli(
+    settings_class: type[ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    script_location: str,
+    argv: Sequence[str] | None = None,
+) -> int:
+    name = settings_class.service_name
+    parser = argparse.ArgumentParser(prog=f"python -m {name}", description=f"The {name} service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="answer HTTP requests (uvicorn)")
+    upgrade = commands.add_parser("migrate", help="upgrade the service's schema (default: to head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = commands.add_parser("downgrade", help="downgrade the service's schema")
+    downgrade.add_argument("revision")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings(settings_class)
+    except ConfigurationError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)  # noqa: T201 - logging is not configured yet
+        return 2
+
+    configure_logging(name, settings.log_level)
+    url = settings.database_url.get_secret_value()
+    if args.command == "migrate":
+        migrations.upgrade(migrations.alembic_config(script_location, url, settings.db_schema), args.revision)
+        return 0
+    if args.command == "downgrade":
+        migrations.downgrade(
+            migrations.alembic_config(script_location, url, settings.db_schema), args.revision
+        )
+        return 0
+
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=logging_config(name, settings.log_level),
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
+    return 0

@@ -1,0 +1,123 @@
+"""Async database access: one engine per process, one session per request, one place that commits.
+
+Endpoints receive a session through :data:`SessionDep`; service code only ``flush()``es. When the endpoint
+returns, :meth:`Database.session` commits; when anything raises, it rolls back, so a request never leaves
+half its writes behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# Stable constraint names, so migrations can refer to them and autogenerate does not churn.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_POSTGRES_SCHEMES = {
+    "postgresql",
+    "postgres",
+    "postgresql+asyncpg",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+}
+
+
+def schema_metadata(schema: str) -> MetaData:
+    """Metadata whose tables all live in the service's own PostgreSQL schema."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+def parse_postgres_url(url: str) -> URL:
+    """A standard ``postgresql://`` URL (TCP or ``?host=/socket/dir``) as a SQLAlchemy URL for asyncpg."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            "is not a valid URL (expected postgresql://user:password@host:port/database)"
+        ) from None
+    if parsed.drivername not in _POSTGRES_SCHEMES:
+        raise ValueError(f"scheme {parsed.drivername!r} is not PostgreSQL (expected postgresql://)")
+    if not parsed.database:
+        raise ValueError("names no database (expected postgresql://user:password@host:port/database)")
+    if not parsed.host and "host" not in parsed.query:
+        raise ValueError("names no host (a TCP host, or ?host=/path/to/socket/dir)")
+    return parsed.set(drivername="postgresql+asyncpg")
+
+
+def to_async_url(url: str) -> str:
+    return parse_postgres_url(url).render_as_string(hide_password=False)
+
+
+class Database:
+    """The process's engine and session factory; created in the app's lifespan, disposed at shutdown."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        connect_timeout: float = 5.0,
+        statement_timeout_ms: int = 30_000,
+        application_name: str = "emulation-platform",
+    ) -> None:
+        server_settings = {"application_name": application_name}
+        if statement_timeout_ms:
+            server_settings["statement_timeout"] = str(statement_timeout_ms)
+        self.engine: AsyncEngine = create_async_engine(
+            to_async_url(url),
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            # Connections that died with the database are replaced transparently when it comes back.
+            pool_pre_ping=True,
+            pool_timeout=connect_timeout,
+            connect_args={"timeout": connect_timeout, "server_settings": server_settings},
+        )
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False, autoflush=False
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """The unit of work: commit when the block succeeds, roll back when it raises."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def get_database(request: Request) -> Database:
+    database: Any = request.app.state.database
+    assert isinstance(database, Database)  # noqa: S101 - set by the app factory's lifespan
+    return database
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_database(request).session() as session:
+        yield session
+
+
+# scope="function": the commit happens when the endpoint returns and before the response is sent, so a
+# failing commit answers an error instead of a 2xx for writes that were never stored. (The default
+# "request" scope runs the exit code after the response has gone.)
+SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

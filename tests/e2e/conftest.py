@@ -1,0 +1,51 @@
+"""The real processes: PostgreSQL, the three services (uvicorn) and nginx, as ``make run`` starts them."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devstack.postgres import PostgresServer
+from devstack.stack import Stack, StackOptions, free_port
+
+ALLOWED_ORIGIN = "http://localhost:5173"
+
+
+@pytest.fixture(scope="session")
+def stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    name = f"e2e_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    options = StackOptions(
+        state=tmp_path_factory.mktemp("stack"),
+        database_url=url,
+        gateway_port=free_port(),
+        cors_origins=(ALLOWED_ORIGIN,),
+        echo=False,
+    )
+    stack = Stack(options)
+    stack.start()
+    yield stack
+    stack.stop()
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def gateway(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.gateway_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def token(stack: Stack) -> str:
+    assert stack.keys is not None
+    return stack.keys.mint(roles=["admin"], org_unit="HT", subject="e2e-admin")
+
+
+def log_lines_with(path: Path, request_id: str) -> list[str]:
+    return [line for line in path.read_text().splitlines() if request_id in line]
+
+
+def new_request_id() -> str:
+    return f"e2e-{uuid.uuid4().hex}"

@@ -1,0 +1,172 @@
+"""Through the real nginx gateway to the real services."""
+
+import json
+import time
+
+import httpx
+import pytest
+
+from devstack.stack import SERVICES, Stack
+from tests.e2e.conftest import ALLOWED_ORIGIN, log_lines_with, new_request_id
+
+pytestmark = pytest.mark.e2e
+
+# One path per resource of the API contract, and the service that owns it.
+ROUTES = {
+    "/api/v1/whoami": "targets",
+    "/api/v1/org-units": "targets",
+    "/api/v1/indicators": "targets",
+    "/api/v1/plans": "targets",
+    "/api/v1/targets/1": "targets",
+    "/api/v1/data-value-sets": "targets",
+    "/api/v1/data-values/history": "targets",
+    "/api/v1/progress": "targets",
+    "/api/v1/public/progress": "targets",
+    "/api/v1/award-types": "nominations",
+    "/api/v1/movements": "nominations",
+    "/api/v1/blocks/1/pledges": "nominations",
+    "/api/v1/rounds": "nominations",
+    "/api/v1/nominations/1/actions/submit": "nominations",
+    "/api/v1/council-sessions": "nominations",
+    "/api/v1/decisions": "nominations",
+    "/api/v1/exemplars": "nominations",
+    "/api/v1/public/disclosures": "nominations",
+    "/api/v1/public/awards": "nominations",
+    "/api/v1/inbox": "notifications",
+    "/api/v1/preferences": "notifications",
+    "/api/v1/webhook-endpoints": "notifications",
+    "/api/v1/deliveries": "notifications",
+    "/api/v1/templates/nomination.submitted": "notifications",
+}
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in SERVICES])
+def test_health_of_each_service_is_its_readiness(gateway: httpx.Client, service: str) -> None:
+    response = gateway.get(f"/health/{service}")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+    assert response.json()["service"] == service
+
+
+def test_whoami_echoes_a_dev_token(gateway: httpx.Client, token: str) -> None:
+    response = gateway.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json()["subject"] == "e2e-admin"
+    assert response.json()["org_unit"] == "HT"
+
+
+@pytest.mark.parametrize(("path", "owner"), ROUTES.items())
+def test_each_resource_reaches_the_service_that_owns_it(
+    stack: Stack, gateway: httpx.Client, path: str, owner: str
+) -> None:
+    request_id = new_request_id()
+    gateway.get(path, headers={"X-Request-ID": request_id})
+    time.sleep(0.05)  # the service writes its access line after the response
+    for spec in SERVICES:
+        lines = log_lines_with(stack.log_file(spec.name), request_id)
+        assert bool(lines) == (spec.name == owner), f"{path}: {spec.name} saw {lines}"
+
+
+def test_a_request_id_is_created_passed_on_logged_and_returned(stack: Stack, gateway: httpx.Client) -> None:
+    response = gateway.get("/api/v1/whoami")
+    request_id = response.headers["x-request-id"]
+    assert len(request_id) == 32
+    assert response.headers.get_list("x-request-id") == [request_id]
+    time.sleep(0.05)
+    service_line = json.loads(log_lines_with(stack.log_file("targets"), request_id)[0])
+    gateway_line = json.loads(log_lines_with(stack.log_file("gateway"), request_id)[0])
+    assert service_line["request_id"] == gateway_line["request_id"] == request_id
+    assert service_line["http_status"] == gateway_line["http_status"] == 401
+
+
+def test_a_callers_request_id_is_kept_and_an_unsafe_one_replaced(gateway: httpx.Client) -> None:
+    kept = gateway.get("/api/v1/whoami", headers={"X-Request-ID": "caller-abc.123"})
+    assert kept.headers["x-request-id"] == "caller-abc.123"
+    replaced = gateway.get("/api/v1/whoami", headers={"X-Request-ID": 'evil id"}'})
+    assert replaced.headers["x-request-id"] != 'evil id"}'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/unknown-resource",
+        "/api/v1/public/unknown",
+        "/api/v2/org-units",
+        "/",
+        "/internal/v1/events",
+        "/api/v1/whoami/../../../internal/v1/events",
+        "/api/v1/targets/%2e%2e/%2e%2e/%2e%2e/internal/v1/events",
+        "/metrics",
+        "/readyz",
+    ],
+)
+def test_unknown_and_internal_paths_are_gateway_404_problems(
+    stack: Stack, gateway: httpx.Client, path: str
+) -> None:
+    request_id = new_request_id()
+    response = gateway.get(path, headers={"X-Request-ID": request_id})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+    assert response.json()["request_id"] == request_id
+    for spec in SERVICES:
+        assert log_lines_with(stack.log_file(spec.name), request_id) == []
+
+
+def test_a_services_own_problem_passes_through_unchanged(gateway: httpx.Client) -> None:
+    response = gateway.get("/api/v1/whoami", headers={"Authorization": "Bearer not-a-jwt"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:thidua:problem:invalid-token"
+    assert body["instance"] == "/api/v1/whoami"
+
+
+def test_bodies_are_small_except_for_result_ingestion(stack: Stack, gateway: httpx.Client) -> None:
+    two_megabytes = b"x" * (2 * 1024 * 1024)
+    refused = gateway.post("/api/v1/indicators", content=two_megabytes)
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["title"] == "Content Too Large"
+
+    request_id = new_request_id()
+    accepted = gateway.post(
+        "/api/v1/data-value-sets", content=two_megabytes, headers={"X-Request-ID": request_id}
+    )
+    assert accepted.status_code != 413, accepted.text
+    time.sleep(0.05)
+    assert log_lines_with(stack.log_file("targets"), request_id)
+
+
+def test_public_endpoints_are_rate_limited(gateway: httpx.Client) -> None:
+    statuses = [gateway.get("/api/v1/public/awards").status_code for _ in range(80)]
+    limited = [status for status in statuses if status == 429]
+    assert limited, statuses
+    response = gateway.get("/api/v1/public/awards")
+    if response.status_code == 429:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["title"] == "Too Many Requests"
+    time.sleep(2.5)  # let the bucket refill for the other tests
+
+
+def test_cors_answers_only_configured_origins(gateway: httpx.Client) -> None:
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+    allowed = gateway.options("/api/v1/nominations", headers={"Origin": ALLOWED_ORIGIN, **preflight})
+    assert allowed.status_code == 204
+    assert allowed.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "Authorization" in allowed.headers["access-control-allow-headers"]
+    assert "PATCH" in allowed.headers["access-control-allow-methods"]
+
+    other = gateway.options("/api/v1/nominations", headers={"Origin": "https://evil.example", **preflight})
+    assert "access-control-allow-origin" not in other.headers
+
+    simple = gateway.get("/api/v1/whoami", headers={"Origin": ALLOWED_ORIGIN})
+    assert simple.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "X-Request-ID" in simple.headers["access-control-expose-headers"]
+
+
+def test_openapi_documents_are_published(gateway: httpx.Client) -> None:
+    for spec in SERVICES:
+        document = gateway.get(f"/api/openapi/{spec.name}.json")
+        assert document.status_code == 200
+        assert document.json()["servers"][0]["url"] == "/api"

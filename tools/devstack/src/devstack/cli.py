@@ -1,0 +1,90 @@
+"""``devstack run`` (behind ``make run``) and ``devstack token`` (behind ``make token``)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from devstack.gateway import NginxMissing
+from devstack.keys import ensure_dev_keys
+from devstack.paths import state_dir
+from devstack.stack import Stack, StackError, default_options
+from shared.auth import Role
+
+
+def _run(_: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    stack = Stack(default_options(state_dir()))
+    try:
+        report = stack.start()
+    except (StackError, NginxMissing) as exc:
+        print(f"devstack: {exc}", file=sys.stderr)
+        return 1
+    memory = ", ".join(f"{name} {mib} MiB" for name, mib in report.memory_mib.items())
+    print(
+        "\n"
+        f"  Gateway:   {stack.gateway_url}\n"
+        f"  Health:    {stack.gateway_url}/health/targets (also /nominations, /notifications)\n"
+        f"  Token:     make -s token ROLE=admin ORG_UNIT=HT\n"
+        f"  Database:  {report.database}\n"
+        f"  Logs:      {stack.log_dir}\n"
+        f"  Started in {report.seconds:.1f} s; memory: {memory}\n"
+        "  Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    exit_code = 0
+    while not stop.wait(0.5):
+        crashed = stack.crashed()
+        if crashed:
+            print(f"devstack: {', '.join(crashed)} stopped unexpectedly; stopping the stack", file=sys.stderr)
+            exit_code = 1
+            break
+    print("devstack: stopping…", flush=True)
+    stack.stop()
+    print("devstack: stopped", flush=True)
+    return exit_code
+
+
+def _token(args: argparse.Namespace) -> int:
+    roles = [role.strip() for value in args.role for role in value.split(",") if role.strip()]
+    known = {role.value for role in Role}
+    unknown = sorted(set(roles) - known)
+    if unknown or not roles:
+        print(
+            f"devstack token: unknown role(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(sorted(known))}",
+            file=sys.stderr,
+        )
+        return 2
+    keys = ensure_dev_keys(state_dir() / "keys")
+    print(keys.mint(roles=roles, org_unit=args.org_unit or None, subject=args.sub, ttl_seconds=args.ttl))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devstack", description="The platform's local development stack.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start PostgreSQL, the three services and the gateway; Ctrl-C stops")
+    token = commands.add_parser("token", help="print a bearer token the local stack accepts")
+    token.add_argument("--role", action="append", required=True, help="a role, or several comma-separated")
+    token.add_argument("--org-unit", default=None, help="the org unit code the token acts for")
+    token.add_argument("--sub", default=None, help="the subject (user or system id); random when omitted")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 hours)")
+    args = parser.parse_args(argv)
+    handlers = {"run": _run, "token": _token}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The development identity provider: an RSA key generated on first use, its JWKS, and token minting.
+
+The private key lives under ``.dev/keys`` (git-ignored); services trust it through ``*_JWKS_FILE`` in
+development only (in production the settings require an https JWKS URL).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+DEV_ISSUER = "urn:thidua:devstack"
+DEV_AUDIENCE = "emulation-platform"
+
+
+@dataclass(frozen=True)
+class DevKeys:
+    private_key_file: Path
+    jwks_file: Path
+    kid: str
+
+    def mint(
+        self,
+        *,
+        roles: Iterable[str],
+        org_unit: str | None,
+        subject: str | None = None,
+        ttl_seconds: int = 8 * 3600,
+        issuer: str = DEV_ISSUER,
+        audience: str = DEV_AUDIENCE,
+        extra_claims: dict[str, object] | None = None,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, object] = {
+            "iss": issuer,
+            "aud": audience,
+            "sub": subject or f"dev-{uuid.uuid4().hex[:8]}",
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl_seconds,
+            "jti": uuid.uuid4().hex,
+            "roles": sorted(set(roles)),
+        }
+        if org_unit:
+            claims["org_unit"] = org_unit
+        claims.update(extra_claims or {})
+        private_key = serialization.load_pem_private_key(self.private_key_file.read_bytes(), password=None)
+        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": self.kid})  # type: ignore[arg-type]
+
+
+def ensure_dev_keys(directory: Path) -> DevKeys:
+    """Load the dev key pair from ``directory``, generating it on first use."""
+    private_file = directory / "jwt-private.pem"
+    jwks_file = directory / "jwks.json"
+    if not private_file.exists() or not jwks_file.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        directory.chmod(0o700)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        public_jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+        kid = f"dev-{uuid.uuid4().hex[:12]}"
+        public_jwk.update({"kid": kid, "use": "sig", "alg": "RS256"})
+        tmp = private_file.with_suffix(".tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        tmp.replace(private_file)
+        jwks_tmp = jwks_file.with_suffix(".tmp")
+        jwks_tmp.write_text(json.dumps({"keys": [public_jwk]}, indent=2))
+        jwks_tmp.replace(jwks_file)
+    kid = json.loads(jwks_file.read_text())["keys"][0]["kid"]
+    return DevKeys(private_key_file=private_file, jwks_file=jwks_file, kid=kid)

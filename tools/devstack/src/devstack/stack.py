@@ -1,0 +1,290 @@
+"""The whole platform on one machine: PostgreSQL, migrations, the three services and the nginx gateway.
+
+``make run`` and the end-to-end tests both use :class:`Stack`, so the tests exercise what developers run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+from devstack.gateway import GatewayConfig, check_config, nginx_command, prepare_prefix
+from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, DevKeys, ensure_dev_keys
+from devstack.postgres import EMBEDDED_DATABASE, embedded_server
+from devstack.processes import ManagedProcess
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+
+    @property
+    def env_prefix(self) -> str:
+        return f"{self.name.upper()}_"
+
+
+SERVICES = (ServiceSpec("targets"), ServiceSpec("nominations"), ServiceSpec("notifications"))
+# Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
+DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gateway_prefix(wanted: Path) -> Path:
+    """``wanted``, unless nginx's workers (``nobody`` when started as root) could not reach it.
+
+    Workers write request bodies to the prefix's tmp/; under a private directory (pytest's tmp dirs are
+    0700) that fails with "Permission denied", so a fresh world-traversable directory is used instead.
+    """
+    if os.geteuid() != 0 or all(
+        parent.stat().st_mode & 0o001 for parent in wanted.parents if parent.exists()
+    ):
+        return wanted
+    fallback = Path(tempfile.mkdtemp(prefix="devstack-gateway-"))
+    fallback.chmod(0o755)
+    return fallback
+
+
+@dataclass
+class StackOptions:
+    state: Path
+    database_url: str | None = None
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    service_ports: dict[str, int] = field(default_factory=dict)
+    cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
+    echo: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def port_of(self, service: str) -> int:
+        return self.service_ports[service]
+
+
+@dataclass
+class StartupReport:
+    seconds: float
+    database: str
+    memory_mib: dict[str, float]
+
+
+class Stack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.log_dir = options.state / "logs"
+        self.processes: dict[str, ManagedProcess] = {}
+        self._exit = ExitStack()
+        self.database_url = ""
+        self.database_kind = ""
+        self.keys: DevKeys | None = None
+        self.report: StartupReport | None = None
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.options.gateway_host}:{self.options.gateway_port}"
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.options.port_of(service)}"
+
+    def log_file(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def service_env(self, spec: ServiceSpec) -> dict[str, str]:
+        assert self.keys is not None  # noqa: S101 - set in start()
+        prefix = spec.env_prefix
+        env = {**os.environ, **self.options.extra_env}
+        env.update(
+            {
+                f"{prefix}ENVIRONMENT": "development",
+                f"{prefix}DATABASE_URL": self.database_url,
+                f"{prefix}HOST": "127.0.0.1",
+                f"{prefix}PORT": str(self.options.port_of(spec.name)),
+                f"{prefix}JWKS_FILE": str(self.keys.jwks_file),
+                f"{prefix}JWT_ISSUER": DEV_ISSUER,
+                f"{prefix}JWT_AUDIENCE": DEV_AUDIENCE,
+                # Sibling services, for the calls a service makes over HTTP.
+                **{
+                    f"{prefix}{other.name.upper()}_URL": self.service_url(other.name)
+                    for other in SERVICES
+                    if other != spec
+                },
+            }
+        )
+        env.pop(f"{prefix}JWKS_URL", None)
+        return env
+
+    def start(self, timeout: float = 60.0) -> StartupReport:
+        started = time.perf_counter()
+        deadline = time.monotonic() + timeout
+        try:
+            for spec in SERVICES:
+                self.options.service_ports.setdefault(spec.name, free_port())
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            self.keys = ensure_dev_keys(self.options.state / "keys")
+            self._start_database()
+            self._migrate()
+            for spec in SERVICES:
+                self.processes[spec.name] = ManagedProcess(
+                    spec.name,
+                    [sys.executable, "-m", spec.name, "serve"],
+                    env=self.service_env(spec),
+                    log_file=self.log_file(spec.name),
+                    echo=self.options.echo,
+                )
+            for spec in SERVICES:
+                self._wait_ready(spec.name, f"{self.service_url(spec.name)}/readyz", deadline)
+            self._start_gateway()
+            for spec in SERVICES:
+                self._wait_ready("gateway", f"{self.gateway_url}/health/{spec.name}", deadline)
+        except BaseException:
+            self.stop()
+            raise
+        self.report = StartupReport(
+            seconds=time.perf_counter() - started,
+            database=self.database_kind,
+            memory_mib=self.memory_mib(),
+        )
+        return self.report
+
+    def _start_database(self) -> None:
+        if self.options.database_url:
+            self.database_url = self.options.database_url
+            self.database_kind = "DATABASE_URL"
+            return
+        server = self._exit.enter_context(embedded_server(self.options.state / "pgdata"))
+        self.database_url = server.create_database(EMBEDDED_DATABASE, exist_ok=True)
+        self.database_kind = server.kind
+
+    def _migrate(self) -> None:
+        def migrate(spec: ServiceSpec) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", spec.name, "migrate"],
+                env=self.service_env(spec),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
+            results = dict(zip(SERVICES, pool.map(migrate, SERVICES), strict=True))
+        failed = {spec.name: result for spec, result in results.items() if result.returncode != 0}
+        if failed:
+            details = "\n".join(
+                f"[{name}]\n{result.stdout}{result.stderr}" for name, result in failed.items()
+            )
+            raise StackError(f"migrations failed for {', '.join(failed)}:\n{details}")
+
+    def _start_gateway(self) -> None:
+        wanted = self.options.state / "gateway"
+        prefix = gateway_prefix(wanted)
+        if prefix != wanted:
+            self._exit.callback(shutil.rmtree, prefix, ignore_errors=True)
+        conf = prepare_prefix(
+            prefix,
+            GatewayConfig(
+                listen=f"{self.options.gateway_host}:{self.options.gateway_port}",
+                upstreams={spec.name: f"127.0.0.1:{self.options.port_of(spec.name)}" for spec in SERVICES},
+                cors_origins=self.options.cors_origins,
+            ),
+        )
+        checked = check_config(prefix, conf)
+        if checked.returncode != 0:
+            raise StackError(f"nginx -t failed:\n{checked.stderr}")
+        self.processes["gateway"] = ManagedProcess(
+            "gateway",
+            nginx_command(prefix, conf, "-g", "daemon off;"),
+            env=os.environ,
+            log_file=self.log_file("gateway"),
+            echo=self.options.echo,
+            stop_signal=signal.SIGQUIT,  # nginx: graceful shutdown
+        )
+
+    def _wait_ready(self, name: str, url: str, deadline: float) -> None:
+        process = self.processes[name]
+        last = "no answer yet"
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if not process.alive():
+                    raise StackError(f"{name} exited with {process.process.returncode}:\n{process.tail()}")
+                try:
+                    response = client.get(url)
+                    if response.status_code == 200:
+                        return
+                    last = f"{response.status_code} {response.text[:200]}"
+                except httpx.HTTPError as exc:
+                    last = repr(exc)
+                time.sleep(0.1)
+        raise StackError(f"{name} not ready at {url} in time (last: {last}):\n{process.tail()}")
+
+    def crashed(self) -> list[str]:
+        return [name for name, process in self.processes.items() if not process.alive()]
+
+    def memory_mib(self) -> dict[str, float]:
+        """Resident memory of each process (with its children: nginx workers, uvicorn)."""
+        result: dict[str, float] = {}
+        for name, managed in self.processes.items():
+            with contextlib.suppress(psutil.Error):
+                parent = psutil.Process(managed.pid)
+                rss = parent.memory_info().rss + sum(
+                    child.memory_info().rss for child in parent.children(recursive=True)
+                )
+                result[name] = round(rss / 2**20, 1)
+        return result
+
+    def stop(self) -> None:
+        """Gateway first (no new requests), then the services, then the database."""
+        for name in ["gateway", *(spec.name for spec in SERVICES)]:
+            process = self.processes.pop(name, None)
+            if process is not None:
+                process.stop()
+        self._exit.close()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def default_options(state: Path) -> StackOptions:
+    """Options from the environment, as documented in the README's configuration table."""
+    origins = os.environ.get("GATEWAY_CORS_ORIGINS")
+    # The services listen on base+1, base+2, base+3; 0 picks free ports (handy in tests and CI).
+    base = int(os.environ.get("SERVICE_PORT_BASE", "8100"))
+    ports = (
+        {spec.name: base + index for index, spec in enumerate(SERVICES, start=1)}
+        if base
+        else {spec.name: free_port() for spec in SERVICES}
+    )
+    return StackOptions(
+        state=state,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        gateway_host=os.environ.get("GATEWAY_HOST", "127.0.0.1"),
+        gateway_port=int(os.environ.get("GATEWAY_PORT", "8080")),
+        service_ports=ports,
+        cors_origins=tuple(origin for origin in (origins or "").split(",") if origin)
+        if origins is not None
+        else DEFAULT_CORS_ORIGINS,
+    )

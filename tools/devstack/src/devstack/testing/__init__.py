@@ -1,0 +1,1 @@
+"""Test fixtures and helpers; see :mod:`devstack.testing.plugin`."""

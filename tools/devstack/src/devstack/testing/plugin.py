@@ -1,0 +1,112 @@
+"""Pytest fixtures shared by every test tree (loaded with ``-p devstack.testing.plugin``).
+
+* one PostgreSQL server per test run (``TEST_DATABASE_URL``, else testcontainers, else embedded);
+* one database per xdist worker, migrated once with the services' real Alembic migrations;
+* per test, a connection inside a transaction that is rolled back at the end; the app under test gets a
+  session factory bound to that connection (savepoints), so its own commit path runs unchanged;
+* dev signing keys and a token minter.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from devstack.keys import DevKeys, ensure_dev_keys
+from devstack.paths import state_dir
+from devstack.postgres import PostgresServer, test_server
+from devstack.stack import SERVICES
+from shared import migrations
+from shared.database import Database
+
+TokenMinter = Callable[..., str]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    with test_server(state_dir()) as server:
+        yield server
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def migrate_all(url: str) -> None:
+    for spec in SERVICES:
+        migrations.upgrade(migrations.alembic_config(f"{spec.name}:migrations", url, spec.name))
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database for this worker, every service's schema migrated to head."""
+    name = f"test_{_worker()}_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    migrate_all(url)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def dev_keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
+    return ensure_dev_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def mint_token(dev_keys: DevKeys) -> TokenMinter:
+    """``mint_token(roles=["admin"], org_unit="HT")``: a token the app under test accepts."""
+    return dev_keys.mint
+
+
+@pytest.fixture(scope="session")
+def jwks_file(dev_keys: DevKeys) -> Path:
+    return dev_keys.jwks_file
+
+
+@pytest.fixture(scope="session")
+async def running_app(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """The service's app with its lifespan entered (engine, token verifier); ``app`` comes from a conftest."""
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def db_connection(running_app: FastAPI) -> AsyncIterator[AsyncConnection]:
+    database: Database = running_app.state.database
+    original = database.sessionmaker
+    async with database.engine.connect() as connection:
+        transaction = await connection.begin()
+        database.sessionmaker = async_sessionmaker(
+            bind=connection,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+        try:
+            yield connection
+        finally:
+            database.sessionmaker = original
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+async def db_session(running_app: FastAPI, db_connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session inside the test's transaction, for arranging data and checking what the API stored."""
+    async with running_app.state.database.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+async def client(running_app: FastAPI, db_connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client; each request gets a new session, so lazy loads cannot hide between requests."""
+    transport = httpx.ASGITransport(app=running_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
