@@ -14,7 +14,8 @@ def test_token_prints_only_a_token_that_verifies_against_the_dev_jwks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DEVSTACK_STATE_DIR", str(tmp_path))
-    assert main(["token", "--role", "reporter,viewer", "--org-unit", "HT-HUONG-SON", "--sub", "dhis2-hs"]) == 0
+    argv = ["token", "--role", "reporter,viewer", "--org-unit", "HT-HUONG-SON", "--sub", "dhis2-hs"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
     jwks = json.loads((tmp_path / "keys" / "jwks.json").read_text())
