@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
+from alembic import command
 from fastapi import FastAPI
 
 from shared import migrations
@@ -28,6 +29,9 @@ def run_service_cli(
     upgrade.add_argument("revision", nargs="?", default="head")
     downgrade = commands.add_parser("downgrade", help="downgrade the service's schema")
     downgrade.add_argument("revision")
+    revision = commands.add_parser("revision", help="write a new migration (developers)")
+    revision.add_argument("-m", "--message", required=True)
+    revision.add_argument("--autogenerate", action="store_true", help="diff the models against the database")
     args = parser.parse_args(argv)
 
     try:
@@ -37,14 +41,17 @@ def run_service_cli(
         return 2
 
     configure_logging(name, settings.log_level)
-    url = settings.database_url.get_secret_value()
+    config = migrations.alembic_config(
+        script_location, settings.database_url.get_secret_value(), settings.db_schema
+    )
     if args.command == "migrate":
-        migrations.upgrade(migrations.alembic_config(script_location, url, settings.db_schema), args.revision)
+        migrations.upgrade(config, args.revision)
         return 0
     if args.command == "downgrade":
-        migrations.downgrade(
-            migrations.alembic_config(script_location, url, settings.db_schema), args.revision
-        )
+        migrations.downgrade(config, args.revision)
+        return 0
+    if args.command == "revision":
+        command.revision(config, message=args.message, autogenerate=args.autogenerate)
         return 0
 
     uvicorn.run(

@@ -1,0 +1,101 @@
+"""Every service's migrations: the stairway (each step up, down and up again) and models matching them."""
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from devstack.postgres import PostgresServer
+from shared import migrations
+from shared.database import to_async_url
+
+
+@pytest.fixture
+def empty_database(postgres_server: PostgresServer) -> Iterator[str]:
+    name = f"stairway_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+def revisions(service: str) -> list[str]:
+    config = migrations.alembic_config(f"{service}:migrations", "postgresql://u@h/db", service)
+    script = ScriptDirectory.from_config(config)
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+async def current(url: str, schema: str) -> str | None:
+    engine = create_async_engine(to_async_url(url))
+    try:
+        async with engine.connect() as connection:
+            return await migrations.current_revision(connection, schema)
+    finally:
+        await engine.dispose()
+
+
+async def test_stairway_up_down_up(service: str, empty_database: str) -> None:
+    config = migrations.alembic_config(f"{service}:migrations", empty_database, service)
+    steps = revisions(service)
+    assert steps, "no migrations"
+    for index, revision in enumerate(steps):
+        previous = steps[index - 1] if index else "base"
+        await asyncio.to_thread(migrations.upgrade, config, revision)
+        assert await current(empty_database, service) == revision
+        await asyncio.to_thread(migrations.downgrade, config, previous)
+        assert await current(empty_database, service) == (None if previous == "base" else previous)
+        await asyncio.to_thread(migrations.upgrade, config, revision)
+    assert await current(empty_database, service) == migrations.head_revision(f"{service}:migrations")
+
+
+async def test_the_version_table_lives_in_the_services_own_schema(service: str, empty_database: str) -> None:
+    config = migrations.alembic_config(f"{service}:migrations", empty_database, service)
+    await asyncio.to_thread(migrations.upgrade, config, "head")
+    engine = create_async_engine(to_async_url(empty_database))
+    try:
+        async with engine.connect() as connection:
+            schemas = (
+                await connection.execute(
+                    text("SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'")
+                )
+            ).scalars()
+            assert list(schemas) == [service]
+    finally:
+        await engine.dispose()
+
+
+async def test_models_match_the_migrations(service: str, database_url: str) -> None:
+    metadata: MetaData = importlib.import_module(f"{service}.database").Base.metadata
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return type_ != "table" or getattr(obj, "schema", None) == service
+
+    def diff(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_schemas": True,
+                "include_object": include,
+                "version_table_schema": service,
+                "compare_type": True,
+            },
+        )
+        return [
+            change
+            for change in compare_metadata(context, metadata)
+            if not (isinstance(change, tuple) and change[0] == "remove_table" and change[1].name == "alembic_version")
+        ]
+
+    engine = create_async_engine(to_async_url(database_url))
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(diff) == []
+    finally:
+        await engine.dispose()
