@@ -61,11 +61,8 @@ async def test_the_version_table_lives_in_the_services_own_schema(service: str, 
     engine = create_async_engine(to_async_url(empty_database))
     try:
         async with engine.connect() as connection:
-            schemas = (
-                await connection.execute(
-                    text("SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'")
-                )
-            ).scalars()
+            query = text("SELECT table_schema FROM information_schema.tables WHERE table_name = :name")
+            schemas = (await connection.execute(query, {"name": "alembic_version"})).scalars()
             assert list(schemas) == [service]
     finally:
         await engine.dispose()
@@ -87,11 +84,15 @@ async def test_models_match_the_migrations(service: str, database_url: str) -> N
                 "compare_type": True,
             },
         )
-        return [
-            change
-            for change in compare_metadata(context, metadata)
-            if not (isinstance(change, tuple) and change[0] == "remove_table" and change[1].name == "alembic_version")
-        ]
+
+        def is_version_table(change: Any) -> bool:
+            return (
+                isinstance(change, tuple)
+                and change[0] == "remove_table"
+                and change[1].name == "alembic_version"
+            )
+
+        return [change for change in compare_metadata(context, metadata) if not is_version_table(change)]
 
     engine = create_async_engine(to_async_url(database_url))
     try:
