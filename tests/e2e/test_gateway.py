@@ -20,6 +20,7 @@ ROUTES = {
     "/api/v1/targets/1": "targets",
     "/api/v1/data-value-sets": "targets",
     "/api/v1/data-values/history": "targets",
+    "/api/v1/period-locks": "targets",
     "/api/v1/progress": "targets",
     "/api/v1/public/progress": "targets",
     "/api/v1/award-types": "nominations",

@@ -69,7 +69,7 @@ async def test_the_version_table_lives_in_the_services_own_schema(service: str, 
 
 
 async def test_models_match_the_migrations(service: str, database_url: str) -> None:
-    metadata: MetaData = importlib.import_module(f"{service}.database").Base.metadata
+    metadata: MetaData = importlib.import_module(f"{service}.models").Base.metadata
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         return type_ != "table" or getattr(obj, "schema", None) == service

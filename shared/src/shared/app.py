@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -34,6 +34,7 @@ from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
 from shared.problems import Problem, install_problem_handlers, problem_response, problem_type
+from shared.query import reject_unknown_query_parameters
 from shared.request_context import RequestContextMiddleware
 from shared.settings import ServiceSettings
 
@@ -185,7 +186,7 @@ def create_service_app(
     app.include_router(_operations_router(settings, script_location))
     app.include_router(whoami_router)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(reject_unknown_query_parameters)])
     app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)
     # Added last, so it is the outermost middleware and sees every response (see its docstring).
     app.add_middleware(RequestContextMiddleware, quiet_paths=OPERATIONAL_PATHS)

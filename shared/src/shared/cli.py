@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import uvicorn
 from alembic import command
@@ -14,12 +15,15 @@ from shared import migrations
 from shared.logs import configure_logging, logging_config
 from shared.settings import ConfigurationError, ServiceSettings, load_settings
 
+ServiceCommand = Callable[[ServiceSettings], Awaitable[int]]
+
 
 def run_service_cli(
     settings_class: type[ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
     script_location: str,
     argv: Sequence[str] | None = None,
+    commands_of_service: Mapping[str, tuple[str, ServiceCommand]] | None = None,
 ) -> int:
     name = settings_class.service_name
     parser = argparse.ArgumentParser(prog=f"python -m {name}", description=f"The {name} service.")
@@ -32,6 +36,9 @@ def run_service_cli(
     revision = commands.add_parser("revision", help="write a new migration (developers)")
     revision.add_argument("-m", "--message", required=True)
     revision.add_argument("--autogenerate", action="store_true", help="diff the models against the database")
+    extra = dict(commands_of_service or {})
+    for command_name, (help_text, _) in extra.items():
+        commands.add_parser(command_name, help=help_text)
     args = parser.parse_args(argv)
 
     try:
@@ -53,6 +60,8 @@ def run_service_cli(
     if args.command == "revision":
         command.revision(config, message=args.message, autogenerate=args.autogenerate)
         return 0
+    if args.command in extra:
+        return asyncio.run(extra[args.command][1](settings))
 
     uvicorn.run(
         app_factory(settings),

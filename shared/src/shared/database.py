@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, make_url
+from sqlalchemy import DateTime, MetaData, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -33,6 +34,10 @@ _POSTGRES_SCHEMES = {
     "postgresql+psycopg",
     "postgresql+psycopg2",
 }
+
+
+# Timestamps are stored with their offset (UTC); naive datetimes never reach the database.
+TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: DateTime(timezone=True)}
 
 
 def schema_metadata(schema: str) -> MetaData:

@@ -31,13 +31,14 @@ from devstack.processes import ManagedProcess
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
+    seeds: bool = False  # has a `seed` command that loads the demo data (idempotent)
 
     @property
     def env_prefix(self) -> str:
         return f"{self.name.upper()}_"
 
 
-SERVICES = (ServiceSpec("targets"), ServiceSpec("nominations"), ServiceSpec("notifications"))
+SERVICES = (ServiceSpec("targets", seeds=True), ServiceSpec("nominations"), ServiceSpec("notifications"))
 # Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
 DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 
@@ -76,6 +77,7 @@ class StackOptions:
     service_ports: dict[str, int] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
     echo: bool = True
+    seed: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def port_of(self, service: str) -> int:
@@ -177,14 +179,21 @@ class Stack:
         self.database_kind = server.kind
 
     def _migrate(self) -> None:
+        """Each service's migrate command (as the compose migrate job runs it), then its seed, if it has one."""
+
         def migrate(spec: ServiceSpec) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [sys.executable, "-m", spec.name, "migrate"],
-                env=self.service_env(spec),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            steps = ["migrate", "seed"] if spec.seeds and self.options.seed else ["migrate"]
+            for step in steps:
+                result = subprocess.run(
+                    [sys.executable, "-m", spec.name, step],
+                    env=self.service_env(spec),
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if result.returncode != 0:
+                    break
+            return result
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
             results = dict(zip(SERVICES, pool.map(migrate, SERVICES), strict=True))

@@ -1,4 +1,4 @@
-from nominations.database import Base
+from nominations.models import Base
 from shared.migrations import run_env
 
 run_env(Base.metadata)

@@ -1,4 +1,4 @@
-from notifications.database import Base
+from notifications.models import Base
 from shared.migrations import run_env
 
 run_env(Base.metadata)

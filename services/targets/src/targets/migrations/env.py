@@ -1,4 +1,4 @@
 from shared.migrations import run_env
-from targets.database import Base
+from targets.models import Base
 
 run_env(Base.metadata)

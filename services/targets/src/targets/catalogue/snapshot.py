@@ -1,0 +1,117 @@
+"""An in-memory snapshot of the catalogue (hierarchy, indicators, period locks), rebuilt only when it changed.
+
+Ingestion checks thousands of values against the catalogue per request; loading it per request would cost
+more than the check. Every process keeps one snapshot and compares its catalogue counter with the database's
+(one indexed row) at the start of each request; the counter commits with the catalogue change, so no process
+can keep using a stale snapshot after the change is visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from targets.catalogue.counters import Counters, read_counters
+from targets.indicators.models import Indicator
+from targets.indicators.repository import all_indicators
+from targets.org_units.hierarchy import Hierarchy
+from targets.org_units.repository import load_hierarchy
+from targets.results.models import Period, PeriodLock
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo:
+    id: int
+    code: str
+    name: str
+    value_type: str
+    aggregation: str
+    direction: str
+    decimals: int
+    period_type: str
+    unit: str
+    weight_indicator_id: int | None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorInfo:
+        return cls(
+            id=indicator.id,
+            code=indicator.code,
+            name=indicator.name,
+            value_type=indicator.value_type,
+            aggregation=indicator.aggregation,
+            direction=indicator.direction,
+            decimals=indicator.decimals,
+            period_type=indicator.period_type,
+            unit=indicator.unit,
+            weight_indicator_id=indicator.weight_indicator_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    period_iso: str
+    start: dt.date
+    end: dt.date
+    org_unit_id: int | None
+
+
+@dataclass(frozen=True)
+class CatalogueSnapshot:
+    version: int
+    hierarchy: Hierarchy
+    indicators: dict[str, IndicatorInfo]
+    indicators_by_id: dict[int, IndicatorInfo]
+    locks: tuple[Lock, ...]
+
+    def lock_for(self, org_unit_id: int, start: dt.date, end: dt.date, day: dt.date) -> Lock | None:
+        """A lock covering the period [start, end] for the unit (or one of its ancestors on ``day``)."""
+        for lock in self.locks:
+            if (
+                lock.start <= start
+                and end <= lock.end
+                and (lock.org_unit_id is None or self.hierarchy.is_within(org_unit_id, lock.org_unit_id, day))
+            ):
+                return lock
+        return None
+
+
+async def _load(session: AsyncSession, version: int) -> CatalogueSnapshot:
+    indicators = [IndicatorInfo.of(indicator) for indicator in await all_indicators(session)]
+    lock_rows = (
+        await session.execute(
+            select(Period.iso, Period.start_date, Period.end_date, PeriodLock.org_unit_id).join(
+                Period, Period.id == PeriodLock.period_id
+            )
+        )
+    ).all()
+    return CatalogueSnapshot(
+        version=version,
+        hierarchy=await load_hierarchy(session),
+        indicators={indicator.code: indicator for indicator in indicators},
+        indicators_by_id={indicator.id: indicator for indicator in indicators},
+        locks=tuple(Lock(row[0], row[1], row[2], row[3]) for row in lock_rows),
+    )
+
+
+class CatalogueCache:
+    """One per process (on ``app.state``)."""
+
+    def __init__(self) -> None:
+        self._snapshot: CatalogueSnapshot | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, session: AsyncSession) -> tuple[CatalogueSnapshot, Counters]:
+        counters = await read_counters(session)
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.version != counters.catalogue:
+            async with self._lock:
+                snapshot = self._snapshot
+                if snapshot is None or snapshot.version != counters.catalogue:
+                    snapshot = await _load(session, counters.catalogue)
+                    self._snapshot = snapshot
+        return snapshot, counters

@@ -1,0 +1,26 @@
+"""Typed dependencies of the targets service: who may call, and the per-process caches."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from shared.auth import Principal, Role, RoleGuard
+from targets.catalogue.snapshot import CatalogueCache
+
+# Posting results: district and department systems for their own units; the secretariat and admins for all.
+Reporter = Annotated[Principal, Depends(RoleGuard(Role.REPORTER, Role.SECRETARIAT, Role.ADMIN))]
+# The catalogue (org units, indicators, plans, targets, period locks).
+CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
+# The org-unit directory changes with the law (mergers, the end of the district tier): admins only.
+Administrator = Annotated[Principal, Depends(RoleGuard(Role.ADMIN))]
+
+
+def get_catalogue(request: Request) -> CatalogueCache:
+    cache: Any = request.app.state.catalogue
+    assert isinstance(cache, CatalogueCache)  # noqa: S101 - set by create_app
+    return cache
+
+
+Catalogue = Annotated[CatalogueCache, Depends(get_catalogue)]

@@ -1,0 +1,139 @@
+"""HTTP for the org-unit directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from shared.auth import AnyUser
+from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
+from shared.database import SessionDep
+from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.pagination import Cursor, Limit, Page
+from shared.problems import problem_responses
+from targets.deps import Administrator, Catalogue
+from targets.models import idempotency_keys
+from targets.org_units import service
+from targets.org_units.models import OrgUnitType
+from targets.org_units.schemas import (
+    OrgUnitDetail,
+    OrgUnitIn,
+    OrgUnitOut,
+    OrgUnitPatch,
+    RestructuringIn,
+    RestructuringOut,
+)
+
+router = APIRouter(tags=["org units"])
+
+At = Annotated[dt.date | None, Query(description="The hierarchy as it stood on this date; default: today")]
+
+
+@router.get("/v1/org-units", summary="Org units as they stood on a date")
+async def list_org_units(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    at: At = None,
+    parent: Annotated[str | None, Query(max_length=50, description="Only the children of this unit")] = None,
+    level: Annotated[int | None, Query(ge=1, le=10)] = None,
+    type: Annotated[OrgUnitType | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[OrgUnitOut]:
+    return await service.list_org_units(
+        session,
+        catalogue,
+        day=at or dt.date.today(),
+        parent=parent,
+        level=level,
+        unit_type=type.value if type else None,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get(
+    "/v1/org-units/{code}",
+    summary="One org unit with its parents over time and its predecessors and successors",
+    responses=problem_responses(service.OrgUnitNotFound),
+)
+async def get_org_unit(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    code: str,
+    response: Response,
+    at: At = None,
+) -> OrgUnitDetail:
+    detail = await service.get_org_unit(session, catalogue, code, at or dt.date.today())
+    response.headers["ETag"] = etag(detail.version)
+    return detail
+
+
+@router.post(
+    "/v1/org-units",
+    status_code=201,
+    summary="Add an org unit (admin)",
+    response_model=OrgUnitDetail,
+    responses=problem_responses(service.OrgUnitExists, service.OrgUnitNotFound, IdempotencyKeyReused),
+)
+async def create_org_unit(
+    request: Request,
+    session: SessionDep,
+    principal: Administrator,
+    catalogue: Catalogue,
+    body: OrgUnitIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        unit = await service.create_org_unit(session, principal, body)
+        detail = await service.get_org_unit(session, catalogue, unit.code, body.valid_from)
+        headers = {"ETag": etag(detail.version), "Location": f"/api/v1/org-units/{unit.code}"}
+        return 201, detail.model_dump(mode="json"), headers
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )
+
+
+@router.patch(
+    "/v1/org-units/{code}",
+    summary="Change an org unit (admin); a new parent takes effect on parent_from",
+    responses=problem_responses(
+        service.OrgUnitNotFound, service.InvalidHierarchyChange, PreconditionRequired, VersionMismatch
+    ),
+)
+async def update_org_unit(
+    session: SessionDep,
+    principal: Administrator,
+    catalogue: Catalogue,
+    code: str,
+    body: OrgUnitPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> OrgUnitDetail:
+    unit = await service.update_org_unit(session, code, body, if_match)
+    detail = await service.get_org_unit(session, catalogue, unit.code, dt.date.today())
+    response.headers["ETag"] = etag(detail.version)
+    return detail
+
+
+@router.post(
+    "/v1/org-units/restructurings",
+    status_code=201,
+    summary="Record a merger, split, rename or dissolution and apply it to the hierarchy (admin)",
+    responses=problem_responses(service.OrgUnitNotFound, service.InvalidHierarchyChange),
+)
+async def restructure(
+    session: SessionDep, principal: Administrator, body: RestructuringIn
+) -> RestructuringOut:
+    return await service.restructure(session, principal, body)

@@ -1,0 +1,135 @@
+"""The org-unit hierarchy as it stood on any date, held in memory.
+
+Hà Tĩnh has a few hundred units and a few hundred parent links, so the whole history fits in memory and
+every question ("who was under Thạch Hà on 2024-06-30?") is answered without a query. The snapshot is
+rebuilt when the catalogue counter moves (see :mod:`targets.catalogue`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    id: int
+    code: str
+    name: str
+    type: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    remote: bool = False
+    border: bool = False
+    mountainous: bool = False
+
+    def exists_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.valid_from <= end and (self.valid_to is None or start <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLink:
+    org_unit_id: int
+    parent_id: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+    def holds_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass
+class Hierarchy:
+    units: dict[int, UnitInfo]
+    links: list[ParentLink]
+    _by_code: dict[str, UnitInfo] = field(init=False, repr=False)
+    _links_of: dict[int, list[ParentLink]] = field(init=False, repr=False)
+    _children_links: dict[int, list[ParentLink]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_code = {unit.code: unit for unit in self.units.values()}
+        self._links_of = defaultdict(list)
+        self._children_links = defaultdict(list)
+        for link in self.links:
+            self._links_of[link.org_unit_id].append(link)
+            self._children_links[link.parent_id].append(link)
+
+    def by_code(self, code: str) -> UnitInfo | None:
+        return self._by_code.get(code)
+
+    def parent_on(self, unit_id: int, day: dt.date) -> int | None:
+        for link in self._links_of.get(unit_id, ()):
+            if link.holds_on(day):
+                return link.parent_id
+        return None
+
+    def ancestors_on(self, unit_id: int, day: dt.date) -> Iterator[int]:
+        """The unit's parent, grandparent … on ``day`` (a cycle in bad data stops the walk)."""
+        seen = {unit_id}
+        parent = self.parent_on(unit_id, day)
+        while parent is not None and parent not in seen:
+            yield parent
+            seen.add(parent)
+            parent = self.parent_on(parent, day)
+
+    def children_on(self, unit_id: int, day: dt.date) -> list[int]:
+        return [
+            link.org_unit_id
+            for link in self._children_links.get(unit_id, ())
+            if link.holds_on(day) and self.units[link.org_unit_id].exists_on(day)
+        ]
+
+    def descendants_on(self, unit_id: int, day: dt.date) -> list[int]:
+        found: list[int] = []
+        frontier = [unit_id]
+        seen = {unit_id}
+        while frontier:
+            children = [child for parent in frontier for child in self.children_on(parent, day)]
+            frontier = [child for child in children if child not in seen]
+            seen.update(frontier)
+            found.extend(frontier)
+        return found
+
+    def level_on(self, unit_id: int, day: dt.date) -> int:
+        """1 for a unit without a parent on ``day`` (the province), 2 below it, and so on."""
+        return 1 + sum(1 for _ in self.ancestors_on(unit_id, day))
+
+    def is_within(self, unit_id: int, scope_unit_id: int, day: dt.date) -> bool:
+        """Whether ``unit_id`` is ``scope_unit_id`` or below it on ``day``."""
+        return unit_id == scope_unit_id or scope_unit_id in self.ancestors_on(unit_id, day)
+
+    def reference_day(self, unit_id: int, start: dt.date, end: dt.date) -> dt.date | None:
+        """The first day of [start, end] on which the unit existed: where it sat then decides scope and roll-up.
+
+        ``None`` when the unit did not exist at any time in the period.
+        """
+        unit = self.units[unit_id]
+        if not unit.overlaps(start, end):
+            return None
+        return max(start, unit.valid_from)
+
+    def roots_on(self, day: dt.date) -> list[int]:
+        return [
+            unit.id
+            for unit in self.units.values()
+            if unit.exists_on(day) and self.parent_on(unit.id, day) is None
+        ]
+
+    def children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> list[int]:
+        """The units whose values roll up into ``unit_id`` for the period [start, end].
+
+        A unit counts towards the parent it had on its reference day in the period (the first day it existed
+        in it), so a unit that moves or ends during the period counts once, under one parent.
+        """
+        children: list[int] = []
+        for link in self._children_links.get(unit_id, ()):
+            child = link.org_unit_id
+            day = self.reference_day(child, start, end)
+            if day is not None and self.parent_on(child, day) == unit_id and child not in children:
+                children.append(child)
+        return children

@@ -1,0 +1,97 @@
+"""Every query on org units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from targets.org_units.hierarchy import Hierarchy, ParentLink, UnitInfo
+from targets.org_units.models import OrgUnit, OrgUnitParent, OrgUnitRestructuring, OrgUnitSuccession
+
+
+async def load_hierarchy(session: AsyncSession) -> Hierarchy:
+    units = (await session.execute(select(OrgUnit))).scalars().all()
+    links = (await session.execute(select(OrgUnitParent))).scalars().all()
+    return Hierarchy(
+        units={
+            unit.id: UnitInfo(
+                id=unit.id,
+                code=unit.code,
+                name=unit.name,
+                type=unit.type,
+                valid_from=unit.valid_from,
+                valid_to=unit.valid_to,
+                remote=unit.remote,
+                border=unit.border,
+                mountainous=unit.mountainous,
+            )
+            for unit in units
+        },
+        links=[
+            ParentLink(
+                org_unit_id=link.org_unit_id,
+                parent_id=link.parent_id,
+                valid_from=link.valid_from,
+                valid_to=link.valid_to,
+            )
+            for link in links
+        ],
+    )
+
+
+def by_code(code: str) -> Select[tuple[OrgUnit]]:
+    return select(OrgUnit).where(OrgUnit.code == code)
+
+
+async def get_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
+    return (await session.execute(by_code(code))).scalar_one_or_none()
+
+
+async def get_by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, OrgUnit]:
+    rows = (await session.execute(select(OrgUnit).where(OrgUnit.code.in_(codes)))).scalars()
+    return {unit.code: unit for unit in rows}
+
+
+async def parent_links(session: AsyncSession, org_unit_id: int) -> list[OrgUnitParent]:
+    query = (
+        select(OrgUnitParent)
+        .where(OrgUnitParent.org_unit_id == org_unit_id)
+        .order_by(OrgUnitParent.valid_from)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def successions_of(
+    session: AsyncSession, org_unit_id: int
+) -> list[tuple[OrgUnitRestructuring, int, int]]:
+    """Restructurings the unit took part in, with each (predecessor_id, successor_id) link."""
+    query = (
+        select(OrgUnitRestructuring, OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id)
+        .join(OrgUnitSuccession, OrgUnitSuccession.restructuring_id == OrgUnitRestructuring.id)
+        .where(
+            (OrgUnitSuccession.predecessor_id == org_unit_id)
+            | (OrgUnitSuccession.successor_id == org_unit_id)
+        )
+        .order_by(OrgUnitRestructuring.effective_date)
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+
+
+async def children_on(session: AsyncSession, parent_id: int, day: dt.date) -> list[OrgUnit]:
+    query = (
+        select(OrgUnit)
+        .join(OrgUnitParent, OrgUnitParent.org_unit_id == OrgUnit.id)
+        .where(
+            OrgUnitParent.parent_id == parent_id,
+            OrgUnitParent.valid_from <= day,
+            (OrgUnitParent.valid_to.is_(None)) | (OrgUnitParent.valid_to >= day),
+        )
+    )
+    return list((await session.execute(query)).scalars())
+
+
+def restructurings_query() -> Select[tuple[OrgUnitRestructuring]]:
+    return select(OrgUnitRestructuring).order_by(OrgUnitRestructuring.effective_date, OrgUnitRestructuring.id)

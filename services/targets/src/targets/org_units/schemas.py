@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from targets.org_units.models import OrgUnitType, RestructuringKind
+
+Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-HSO"])
+
+
+class OrgUnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    type: OrgUnitType
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    parent: str | None = Field(default=None, description="Code of the parent from valid_from on")
+    remote: bool = False
+    border: bool = False
+    mountainous: bool = False
+    notes: str | None = Field(default=None, max_length=5000)
+
+    @model_validator(mode="after")
+    def _interval(self) -> OrgUnitIn:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class OrgUnitPatch(BaseModel):
+    """Fields to change; a new parent takes effect on ``parent_from`` (the old link ends the day before)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    type: OrgUnitType | None = None
+    valid_to: dt.date | None = None
+    remote: bool | None = None
+    border: bool | None = None
+    mountainous: bool | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+    parent: str | None = None
+    parent_from: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _parent_needs_date(self) -> OrgUnitPatch:
+        if (self.parent is None) != (self.parent_from is None):
+            raise ValueError("parent and parent_from go together")
+        return self
+
+
+class ParentLinkOut(BaseModel):
+    parent: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class SuccessionOut(BaseModel):
+    kind: str
+    effective_date: dt.date
+    predecessor: str
+    successor: str
+    legal_source: str | None
+
+
+class OrgUnitOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None
+    type: str
+    level: int | None = Field(
+        description="1 for the province, 2 below it … on the date asked (null if absent)"
+    )
+    parent: str | None = Field(description="The parent on the date asked")
+    valid_from: dt.date
+    valid_to: dt.date | None
+    remote: bool
+    border: bool
+    mountainous: bool
+    notes: str | None
+
+
+class OrgUnitDetail(OrgUnitOut):
+    parents: list[ParentLinkOut]
+    predecessors: list[SuccessionOut]
+    successors: list[SuccessionOut]
+    version: int
+
+
+class RestructuringIn(BaseModel):
+    """A merger, split, rename or dissolution decided by law, effective on ``effective_date``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RestructuringKind
+    effective_date: dt.date
+    predecessors: list[str] = Field(min_length=1, max_length=500)
+    successors: list[str] = Field(default_factory=list, max_length=500)
+    legal_source: str = Field(min_length=1, max_length=2000)
+    notes: str | None = Field(default=None, max_length=5000)
+
+    @model_validator(mode="after")
+    def _successors(self) -> RestructuringIn:
+        if self.kind is not RestructuringKind.DISSOLUTION and not self.successors:
+            raise ValueError(f"a {self.kind.value} needs at least one successor")
+        if self.kind is RestructuringKind.MERGE and len(self.successors) != 1:
+            raise ValueError("a merge has exactly one successor")
+        return self
+
+
+class RestructuringOut(BaseModel):
+    id: int
+    kind: str
+    effective_date: dt.date
+    predecessors: list[str]
+    successors: list[str]
+    ended: list[str] = Field(description="Units whose last day was the day before effective_date")
+    moved_children: list[str] = Field(description="Units re-parented to the successor")
+    legal_source: str | None
+    notes: str | None

@@ -1,0 +1,298 @@
+"""The org-unit directory: the hierarchy on any date, and its upkeep as the law restructures it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import Principal
+from shared.concurrency import check_if_match
+from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.problems import Conflict, NotFound, ProblemError
+from targets.catalogue.counters import bump_catalogue
+from targets.catalogue.snapshot import CatalogueCache
+from targets.org_units import repository
+from targets.org_units.hierarchy import Hierarchy
+from targets.org_units.models import (
+    OrgUnit,
+    OrgUnitParent,
+    OrgUnitRestructuring,
+    OrgUnitSuccession,
+    RestructuringKind,
+)
+from targets.org_units.schemas import (
+    OrgUnitDetail,
+    OrgUnitIn,
+    OrgUnitOut,
+    OrgUnitPatch,
+    ParentLinkOut,
+    RestructuringIn,
+    RestructuringOut,
+    SuccessionOut,
+)
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class OrgUnitNotFound(NotFound):
+    slug = "org-unit-not-found"
+    title = "Org unit not found"
+
+
+class OrgUnitExists(Conflict):
+    slug = "org-unit-exists"
+    title = "Org unit code already used"
+
+
+class InvalidHierarchyChange(ProblemError):
+    status = 422
+    slug = "invalid-hierarchy-change"
+    title = "Invalid hierarchy change"
+
+
+def _out(unit: OrgUnit, hierarchy: Hierarchy, day: dt.date) -> OrgUnitOut:
+    exists = unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to)
+    parent = hierarchy.parent_on(unit.id, day) if exists else None
+    return OrgUnitOut(
+        code=unit.code,
+        name=unit.name,
+        name_en=unit.name_en,
+        type=unit.type,
+        level=hierarchy.level_on(unit.id, day) if exists else None,
+        parent=hierarchy.units[parent].code if parent is not None else None,
+        valid_from=unit.valid_from,
+        valid_to=unit.valid_to,
+        remote=unit.remote,
+        border=unit.border,
+        mountainous=unit.mountainous,
+        notes=unit.notes,
+    )
+
+
+async def list_org_units(
+    session: AsyncSession,
+    catalogue: CatalogueCache,
+    *,
+    day: dt.date,
+    parent: str | None,
+    level: int | None,
+    unit_type: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[OrgUnitOut]:
+    """Units that existed on ``day``, ordered by code, with their parent and level on that day."""
+    snapshot, _ = await catalogue.get(session)
+    hierarchy = snapshot.hierarchy
+    after = decode_cursor(cursor)
+    ids = [unit.id for unit in hierarchy.units.values() if unit.exists_on(day)]
+    if parent is not None:
+        parent_unit = hierarchy.by_code(parent)
+        if parent_unit is None:
+            raise OrgUnitNotFound(f"No org unit has the code {parent!r}.")
+        children = set(hierarchy.children_on(parent_unit.id, day))
+        ids = [unit_id for unit_id in ids if unit_id in children]
+    if level is not None:
+        ids = [unit_id for unit_id in ids if hierarchy.level_on(unit_id, day) == level]
+    if unit_type is not None:
+        ids = [unit_id for unit_id in ids if hierarchy.units[unit_id].type == unit_type]
+    codes = sorted(hierarchy.units[unit_id].code for unit_id in ids)
+    if after is not None:
+        codes = [code for code in codes if code > str(after)]
+    page = codes[: limit + 1]
+    units = await repository.get_by_codes(session, page[:limit])
+    items = [_out(units[code], hierarchy, day) for code in page[:limit]]
+    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def get_org_unit(
+    session: AsyncSession, catalogue: CatalogueCache, code: str, day: dt.date
+) -> OrgUnitDetail:
+    snapshot, _ = await catalogue.get(session)
+    unit = await repository.get_by_code(session, code)
+    if unit is None:
+        raise OrgUnitNotFound(f"No org unit has the code {code!r}.")
+    hierarchy = snapshot.hierarchy
+    units = hierarchy.units
+    links = await repository.parent_links(session, unit.id)
+    successions = await repository.successions_of(session, unit.id)
+
+    def succession(restructuring: OrgUnitRestructuring, predecessor: int, successor: int) -> SuccessionOut:
+        return SuccessionOut(
+            kind=restructuring.kind,
+            effective_date=restructuring.effective_date,
+            predecessor=units[predecessor].code,
+            successor=units[successor].code,
+            legal_source=restructuring.legal_source,
+        )
+
+    return OrgUnitDetail(
+        **_out(unit, hierarchy, day).model_dump(),
+        parents=[
+            ParentLinkOut(
+                parent=units[link.parent_id].code, valid_from=link.valid_from, valid_to=link.valid_to
+            )
+            for link in links
+        ],
+        predecessors=[succession(r, p, s) for r, p, s in successions if s == unit.id and p != unit.id],
+        successors=[succession(r, p, s) for r, p, s in successions if p == unit.id and s != unit.id],
+        version=unit.version,
+    )
+
+
+async def _parent_or_fail(session: AsyncSession, code: str) -> OrgUnit:
+    parent = await repository.get_by_code(session, code)
+    if parent is None:
+        raise OrgUnitNotFound(f"No org unit has the code {code!r} (given as parent).")
+    return parent
+
+
+async def create_org_unit(session: AsyncSession, principal: Principal, body: OrgUnitIn) -> OrgUnit:
+    parent = await _parent_or_fail(session, body.parent) if body.parent else None
+    if parent is not None and parent.valid_to is not None and parent.valid_to < body.valid_from:
+        raise InvalidHierarchyChange(f"The parent {parent.code} ended on {parent.valid_to}.")
+    unit = OrgUnit(
+        code=body.code,
+        name=body.name,
+        name_en=body.name_en,
+        type=body.type.value,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        remote=body.remote,
+        border=body.border,
+        mountainous=body.mountainous,
+        notes=body.notes,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(unit)
+            await session.flush()
+    except IntegrityError:
+        raise OrgUnitExists(f"The code {body.code!r} is already used by another org unit.") from None
+    if parent is not None:
+        session.add(
+            OrgUnitParent(
+                org_unit_id=unit.id,
+                parent_id=parent.id,
+                valid_from=body.valid_from,
+                valid_to=min(filter(None, [body.valid_to, parent.valid_to]), default=None),
+            )
+        )
+    await bump_catalogue(session)
+    await session.flush()
+    return unit
+
+
+async def update_org_unit(
+    session: AsyncSession, code: str, body: OrgUnitPatch, if_match: str | None
+) -> OrgUnit:
+    unit = await repository.get_by_code(session, code)
+    if unit is None:
+        raise OrgUnitNotFound(f"No org unit has the code {code!r}.")
+    check_if_match(if_match, unit.version)
+    changes = body.model_dump(exclude_unset=True, exclude={"parent", "parent_from"})
+    for field, value in changes.items():
+        setattr(unit, field, value.value if hasattr(value, "value") else value)
+    if unit.valid_to is not None and unit.valid_to < unit.valid_from:
+        raise InvalidHierarchyChange("valid_to must not be before valid_from.")
+    links = await repository.parent_links(session, unit.id)
+    if "valid_to" in changes:
+        for link in links:
+            if link.valid_to is None or (unit.valid_to is not None and link.valid_to > unit.valid_to):
+                link.valid_to = unit.valid_to
+    if body.parent is not None and body.parent_from is not None:
+        parent = await _parent_or_fail(session, body.parent)
+        if parent.id == unit.id:
+            raise InvalidHierarchyChange("An org unit cannot be its own parent.")
+        _move(links, unit, parent, body.parent_from, session)
+    await bump_catalogue(session)
+    await session.flush()
+    return unit
+
+
+def _move(
+    links: list[OrgUnitParent], unit: OrgUnit, parent: OrgUnit, day: dt.date, session: AsyncSession
+) -> None:
+    if day < unit.valid_from:
+        raise InvalidHierarchyChange(f"{unit.code} did not exist on {day}.")
+    if any(link.valid_from >= day for link in links):
+        raise InvalidHierarchyChange(f"{unit.code} already has a parent link starting on or after {day}.")
+    for link in links:
+        if link.valid_to is None or link.valid_to >= day:
+            link.valid_to = day - ONE_DAY
+    session.add(
+        OrgUnitParent(org_unit_id=unit.id, parent_id=parent.id, valid_from=day, valid_to=unit.valid_to)
+    )
+
+
+async def restructure(session: AsyncSession, principal: Principal, body: RestructuringIn) -> RestructuringOut:
+    """Record a restructuring and apply it to the hierarchy.
+
+    Predecessors that are not also successors end the day before ``effective_date`` (with their parent
+    links). For a merge, the units below the ended predecessors move under the successor on that date.
+    """
+    codes = set(body.predecessors) | set(body.successors)
+    units = await repository.get_by_codes(session, sorted(codes))
+    missing = sorted(codes - units.keys())
+    if missing:
+        raise OrgUnitNotFound(f"No org unit has the code(s): {', '.join(missing)}.")
+    day = body.effective_date
+    last_day = day - ONE_DAY
+    for code in body.predecessors:
+        unit = units[code]
+        if not (unit.valid_from <= last_day and (unit.valid_to is None or unit.valid_to >= last_day)):
+            raise InvalidHierarchyChange(f"{code} did not exist on {last_day}, the day before the change.")
+    for code in body.successors:
+        unit = units[code]
+        if unit.valid_to is not None and unit.valid_to < day:
+            raise InvalidHierarchyChange(f"{code} does not exist on {day}, when the change takes effect.")
+
+    record = OrgUnitRestructuring(
+        kind=body.kind.value,
+        effective_date=day,
+        legal_source=body.legal_source,
+        notes=body.notes,
+        created_by=principal.subject,
+    )
+    session.add(record)
+    await session.flush()
+    for predecessor in body.predecessors:
+        for successor in body.successors:
+            session.add(
+                OrgUnitSuccession(
+                    restructuring_id=record.id,
+                    predecessor_id=units[predecessor].id,
+                    successor_id=units[successor].id,
+                )
+            )
+    ended = [code for code in body.predecessors if code not in body.successors]
+    for code in ended:
+        unit = units[code]
+        unit.valid_to = last_day
+        for link in await repository.parent_links(session, unit.id):
+            if link.valid_to is None or link.valid_to > last_day:
+                link.valid_to = last_day
+    moved: list[str] = []
+    if body.kind is RestructuringKind.MERGE:
+        successor = units[body.successors[0]]
+        for code in ended:
+            for child in await repository.children_on(session, units[code].id, last_day):
+                child_links = await repository.parent_links(session, child.id)
+                if child.valid_to is None or child.valid_to >= day:
+                    _move(child_links, child, successor, day, session)
+                    moved.append(child.code)
+    await bump_catalogue(session)
+    await session.flush()
+    return RestructuringOut(
+        id=record.id,
+        kind=record.kind,
+        effective_date=day,
+        predecessors=body.predecessors,
+        successors=body.successors,
+        ended=ended,
+        moved_children=sorted(moved),
+        legal_source=record.legal_source,
+        notes=record.notes,
+    )

@@ -1,0 +1,53 @@
+"""Every query on plans and targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from targets.plans.models import Plan, Target
+
+
+async def get_plan(session: AsyncSession, code: str) -> Plan | None:
+    return (await session.execute(select(Plan).where(Plan.code == code))).scalar_one_or_none()
+
+
+async def get_plan_or_latest(session: AsyncSession, code: str | None) -> Plan | None:
+    if code is not None:
+        return await get_plan(session, code)
+    query = select(Plan).order_by(Plan.start_date.desc(), Plan.id.desc()).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def plans_query() -> Select[tuple[Plan]]:
+    return select(Plan).order_by(Plan.start_date, Plan.code)
+
+
+async def targets_for(
+    session: AsyncSession, plan_id: int, org_unit_ids: Sequence[int] | None
+) -> list[Target]:
+    query = select(Target).where(Target.plan_id == plan_id).order_by(Target.id)
+    if org_unit_ids is not None:
+        query = query.where(Target.org_unit_id.in_(org_unit_ids))
+    return list((await session.execute(query)).scalars())
+
+
+def targets_query(
+    *, plan_id: int | None, indicator_id: int | None, org_unit_id: int | None, after: int | None, limit: int
+) -> Select[tuple[Target]]:
+    query = select(Target).order_by(Target.id).limit(limit)
+    if plan_id is not None:
+        query = query.where(Target.plan_id == plan_id)
+    if indicator_id is not None:
+        query = query.where(Target.indicator_id == indicator_id)
+    if org_unit_id is not None:
+        query = query.where(Target.org_unit_id == org_unit_id)
+    if after is not None:
+        query = query.where(Target.id > after)
+    return query
+
+
+async def get_target(session: AsyncSession, target_id: int) -> Target | None:
+    return await session.get(Target, target_id)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from targets.plans.models import Comparator, Projection, TargetKind
+
+DEFAULT_PROJECTION = {
+    TargetKind.END_OF_PERIOD: Projection.LINEAR,
+    TargetKind.ANNUAL: Projection.SHARE_OF_YEARS,
+    TargetKind.PERIOD_AVERAGE: Projection.MEAN,
+    TargetKind.CUMULATIVE: Projection.RUNNING_SUM,
+    TargetKind.BOOLEAN: Projection.LATEST,
+    TargetKind.RELATIVE: Projection.LINEAR,
+}
+
+
+class PlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(
+        min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-2021-2025"]
+    )
+    name: str = Field(min_length=1, max_length=2000)
+    start_date: dt.date
+    end_date: dt.date
+    source: str = Field(min_length=1, max_length=5000, description="The document the plan comes from")
+    at_risk_margin: Decimal = Field(default=Decimal("0.1"), ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _period(self) -> PlanIn:
+        if self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        return self
+
+
+class PlanPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=2000)
+    source: str | None = Field(default=None, min_length=1, max_length=5000)
+    at_risk_margin: Decimal | None = Field(default=None, ge=0, le=1)
+
+
+class PlanOut(BaseModel):
+    code: str
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    source: str
+    at_risk_margin: float
+    version: int
+
+
+class TargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str
+    indicator: str
+    org_unit: str
+    kind: TargetKind
+    comparator: Comparator
+    value: Decimal | None = None
+    tolerance: Decimal | None = Field(default=None, ge=0)
+    baseline: Decimal | None = None
+    baseline_year: int | None = Field(default=None, ge=1900, le=2199)
+    reference_indicator: str | None = None
+    projection: Projection | None = None
+    source_text: str = Field(min_length=1, max_length=5000, description="The plan's own words")
+    notes: str | None = Field(default=None, max_length=5000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TargetIn:
+        if self.comparator is Comparator.APPROX and self.tolerance is None:
+            raise ValueError("comparator 'approx' needs a tolerance")
+        if self.kind is TargetKind.RELATIVE:
+            if self.reference_indicator is None:
+                raise ValueError("a relative target needs reference_indicator")
+        elif self.value is None:
+            raise ValueError(f"a {self.kind.value} target needs a value")
+        if self.kind is TargetKind.BOOLEAN and self.value not in {Decimal(0), Decimal(1)}:
+            raise ValueError("a boolean target's value is 1 (reached) or 0")
+        return self
+
+    def chosen_projection(self) -> Projection:
+        return self.projection or DEFAULT_PROJECTION[self.kind]
+
+
+class TargetPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comparator: Comparator | None = None
+    value: Decimal | None = None
+    tolerance: Decimal | None = Field(default=None, ge=0)
+    baseline: Decimal | None = None
+    baseline_year: int | None = Field(default=None, ge=1900, le=2199)
+    projection: Projection | None = None
+    source_text: str | None = Field(default=None, min_length=1, max_length=5000)
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class TargetOut(BaseModel):
+    id: int
+    plan: str
+    indicator: str
+    org_unit: str
+    kind: str
+    comparator: str
+    value: float | None
+    tolerance: float | None
+    baseline: float | None
+    baseline_year: int | None
+    reference_indicator: str | None
+    projection: str
+    source_text: str
+    notes: str | None
+    version: int

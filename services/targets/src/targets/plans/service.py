@@ -1,0 +1,228 @@
+"""Plans and their targets: what the province committed to, in the plan's own words."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.concurrency import check_if_match
+from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.problems import Conflict, NotFound, ProblemError
+from targets.catalogue.counters import bump_catalogue
+from targets.catalogue.snapshot import CatalogueCache
+from targets.plans import repository
+from targets.plans.models import Comparator, Plan, Target, TargetKind
+from targets.plans.schemas import PlanIn, PlanOut, PlanPatch, TargetIn, TargetOut, TargetPatch
+
+
+class PlanNotFound(NotFound):
+    slug = "plan-not-found"
+    title = "Plan not found"
+
+
+class PlanExists(Conflict):
+    slug = "plan-exists"
+    title = "Plan code already used"
+
+
+class TargetNotFound(NotFound):
+    slug = "target-not-found"
+    title = "Target not found"
+
+
+class TargetExists(Conflict):
+    slug = "target-exists"
+    title = "Target already set"
+
+
+class InvalidTarget(ProblemError):
+    status = 422
+    slug = "invalid-target"
+    title = "Invalid target"
+
+
+def plan_out(plan: Plan) -> PlanOut:
+    return PlanOut(
+        code=plan.code,
+        name=plan.name,
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        source=plan.source,
+        at_risk_margin=float(plan.at_risk_margin),
+        version=plan.version,
+    )
+
+
+async def list_plans(session: AsyncSession) -> list[PlanOut]:
+    return [plan_out(plan) for plan in (await session.execute(repository.plans_query())).scalars()]
+
+
+async def get_plan(session: AsyncSession, code: str) -> Plan:
+    plan = await repository.get_plan(session, code)
+    if plan is None:
+        raise PlanNotFound(f"No plan has the code {code!r}.")
+    return plan
+
+
+async def create_plan(session: AsyncSession, body: PlanIn) -> Plan:
+    plan = Plan(**body.model_dump())
+    try:
+        async with session.begin_nested():
+            session.add(plan)
+            await session.flush()
+    except IntegrityError:
+        raise PlanExists(f"The code {body.code!r} is already used by another plan.") from None
+    await bump_catalogue(session)
+    return plan
+
+
+async def update_plan(session: AsyncSession, code: str, body: PlanPatch, if_match: str | None) -> Plan:
+    plan = await get_plan(session, code)
+    check_if_match(if_match, plan.version)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(plan, field, value)
+    await bump_catalogue(session)
+    await session.flush()
+    return plan
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+async def target_out(session: AsyncSession, catalogue: CatalogueCache, target: Target) -> TargetOut:
+    snapshot, _ = await catalogue.get(session)
+    plan = await session.get(Plan, target.plan_id)
+    assert plan is not None  # noqa: S101 - a foreign key
+    return TargetOut(
+        id=target.id,
+        plan=plan.code,
+        indicator=snapshot.indicators_by_id[target.indicator_id].code,
+        org_unit=snapshot.hierarchy.units[target.org_unit_id].code,
+        kind=target.kind,
+        comparator=target.comparator,
+        value=_float(target.value),
+        tolerance=_float(target.tolerance),
+        baseline=_float(target.baseline),
+        baseline_year=target.baseline_year,
+        reference_indicator=(
+            snapshot.indicators_by_id[target.reference_indicator_id].code
+            if target.reference_indicator_id
+            else None
+        ),
+        projection=target.projection,
+        source_text=target.source_text,
+        notes=target.notes,
+        version=target.version,
+    )
+
+
+async def list_targets(
+    session: AsyncSession,
+    catalogue: CatalogueCache,
+    *,
+    plan_code: str | None,
+    indicator_code: str | None,
+    org_unit_code: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[TargetOut]:
+    snapshot, _ = await catalogue.get(session)
+    plan = await get_plan(session, plan_code) if plan_code else None
+    indicator = snapshot.indicators.get(indicator_code) if indicator_code else None
+    if indicator_code and indicator is None:
+        raise NotFound(f"No indicator has the code {indicator_code!r}.")
+    unit = snapshot.hierarchy.by_code(org_unit_code) if org_unit_code else None
+    if org_unit_code and unit is None:
+        raise NotFound(f"No org unit has the code {org_unit_code!r}.")
+    after = decode_cursor(cursor)
+    query = repository.targets_query(
+        plan_id=plan.id if plan else None,
+        indicator_id=indicator.id if indicator else None,
+        org_unit_id=unit.id if unit else None,
+        after=int(after) if after is not None else None,
+        limit=limit + 1,
+    )
+    targets = list((await session.execute(query)).scalars())
+    items = [await target_out(session, catalogue, target) for target in targets[:limit]]
+    return Page(
+        items=items, next_cursor=encode_cursor(targets[limit - 1].id) if len(targets) > limit else None
+    )
+
+
+async def get_target(session: AsyncSession, target_id: int) -> Target:
+    target = await repository.get_target(session, target_id)
+    if target is None:
+        raise TargetNotFound(f"No target has the id {target_id}.")
+    return target
+
+
+async def create_target(session: AsyncSession, catalogue: CatalogueCache, body: TargetIn) -> Target:
+    snapshot, _ = await catalogue.get(session)
+    plan = await get_plan(session, body.plan)
+    indicator = snapshot.indicators.get(body.indicator)
+    reference = snapshot.indicators.get(body.reference_indicator) if body.reference_indicator else None
+    unit = snapshot.hierarchy.by_code(body.org_unit)
+    missing = [
+        what
+        for what, found in (
+            (f"indicator {body.indicator!r}", indicator),
+            (f"org unit {body.org_unit!r}", unit),
+            (
+                f"reference indicator {body.reference_indicator!r}",
+                reference if body.reference_indicator else True,
+            ),
+        )
+        if found is None
+    ]
+    if missing or indicator is None or unit is None:
+        raise NotFound(f"Not found: {', '.join(missing)}.")
+    if body.kind is TargetKind.BOOLEAN and indicator.value_type != "boolean":
+        raise InvalidTarget(
+            f"A boolean target needs a boolean indicator; {indicator.code} is {indicator.value_type}."
+        )
+    if body.kind is TargetKind.BOOLEAN and body.comparator is not Comparator.EQ:
+        raise InvalidTarget("A boolean target uses the comparator 'eq'.")
+    target = Target(
+        plan_id=plan.id,
+        indicator_id=indicator.id,
+        org_unit_id=unit.id,
+        kind=body.kind.value,
+        comparator=body.comparator.value,
+        value=body.value,
+        tolerance=body.tolerance,
+        baseline=body.baseline,
+        baseline_year=body.baseline_year,
+        reference_indicator_id=reference.id if reference else None,
+        projection=body.chosen_projection().value,
+        source_text=body.source_text,
+        notes=body.notes,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(target)
+            await session.flush()
+    except IntegrityError:
+        raise TargetExists(
+            f"Plan {plan.code} already has a {body.kind.value} target for {indicator.code} at {unit.code}."
+        ) from None
+    await bump_catalogue(session)
+    return target
+
+
+async def update_target(
+    session: AsyncSession, target_id: int, body: TargetPatch, if_match: str | None
+) -> Target:
+    target = await get_target(session, target_id)
+    check_if_match(if_match, target.version)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(target, field, value.value if hasattr(value, "value") else value)
+    if target.comparator == Comparator.APPROX and target.tolerance is None:
+        raise InvalidTarget("comparator 'approx' needs a tolerance.")
+    if target.kind != TargetKind.RELATIVE and target.value is None:
+        raise InvalidTarget("This target needs a value.")
+    await bump_catalogue(session)
+    await session.flush()
+    return target

@@ -1,0 +1,77 @@
+"""HTTP for progress: for signed-in users any plan and org unit; for the public the province's progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from shared.auth import PUBLIC, AnyUser
+from shared.database import SessionDep
+from shared.problems import NotFound, problem_responses
+from targets.deps import Catalogue
+from targets.progress.schemas import ProgressReport
+from targets.progress.service import ProgressCache, progress_json
+
+router = APIRouter(tags=["progress"])
+
+
+def get_progress_cache(request: Request) -> ProgressCache:
+    cache: Any = request.app.state.progress_cache
+    assert isinstance(cache, ProgressCache)  # noqa: S101 - set by create_app
+    return cache
+
+
+ProgressCacheDep = Annotated[ProgressCache, Depends(get_progress_cache)]
+Plan = Annotated[str | None, Query(max_length=50, description="Plan code; default: the latest plan")]
+At = Annotated[dt.date | None, Query(description="Judge with the years ended by this date; default: today")]
+IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def _answer(body: bytes, if_none_match: str | None, cache_control: str) -> Response:
+    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/v1/progress",
+    summary="One row per target: latest value, status, percent of target, projection to the plan's end",
+    response_model=ProgressReport,
+    responses=problem_responses(NotFound),
+)
+async def get_progress(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    cache: ProgressCacheDep,
+    plan: Plan = None,
+    org_unit: Annotated[str | None, Query(max_length=50, description="Default: the plan's unit")] = None,
+    at: At = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    body, _ = await progress_json(session, catalogue, cache, plan, org_unit, at or dt.date.today())
+    return _answer(body, if_none_match, "private, no-cache")
+
+
+@router.get(
+    "/v1/public/progress",
+    summary="The province's progress on its plan, for everyone (no login)",
+    response_model=ProgressReport,
+    responses=problem_responses(NotFound),
+    dependencies=[PUBLIC],
+)
+async def get_public_progress(
+    session: SessionDep,
+    catalogue: Catalogue,
+    cache: ProgressCacheDep,
+    plan: Plan = None,
+    at: At = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    body, _ = await progress_json(session, catalogue, cache, plan, None, at or dt.date.today())
+    return _answer(body, if_none_match, "public, max-age=60")

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class IndicatorRef(BaseModel):
+    code: str
+    name: str
+    unit: str
+    value_type: str
+
+
+class Coverage(BaseModel):
+    """For a rolled-up value: how many of the units below reported."""
+
+    reported: int
+    expected: int
+
+
+class ProjectionOut(BaseModel):
+    method: str
+    year: int
+    value: float | None = Field(description="The measure projected to the plan's last year.")
+    meets_target: bool | None
+    required_per_remaining_year: float | None = Field(
+        default=None,
+        description="For averages and sums: what each remaining year must bring to meet the target.",
+    )
+
+
+class SeriesPoint(BaseModel):
+    period: str
+    value: float
+    source: str = Field(
+        description="posted: reported for this unit; aggregated: rolled up from the units below"
+    )
+
+
+class ProgressRow(BaseModel):
+    target_id: int
+    indicator: IndicatorRef
+    org_unit: str
+    inherited_from: str | None = Field(
+        description="Set when the target belongs to a unit above and is judged on this unit's values."
+    )
+    kind: str
+    comparator: str
+    target_value: float | None
+    tolerance: float | None
+    reference_indicator: str | None
+    source_text: str
+    status: str = Field(
+        examples=["on_track"], description="achieved, on_track, at_risk, off_track or no_data"
+    )
+    latest_value: float | None
+    latest_period: str | None
+    latest_source: str | None
+    coverage: Coverage | None
+    measure: float | None = Field(
+        description="The figure judged: latest value, average, sum, share of years met"
+    )
+    measure_kind: str
+    percent: float | None = Field(description="The measure as a percent of the target")
+    projection: ProjectionOut
+    years_met: int | None
+    years_observed: int | None
+    reference_value: float | None
+    series: list[SeriesPoint]
+
+
+class ProgressReport(BaseModel):
+    plan: str
+    org_unit: str
+    at: dt.date
+    summary: dict[str, int] = Field(description="Number of targets per status")
+    items: list[ProgressRow]

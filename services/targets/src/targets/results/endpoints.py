@@ -1,0 +1,236 @@
+"""HTTP for results: ``POST /v1/data-value-sets`` (DHIS2), values, their history, and period locks."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
+
+from shared.auth import AnyUser
+from shared.database import SessionDep
+from shared.pagination import Cursor, Limit, Page
+from shared.problems import (
+    BadRequest,
+    NotFound,
+    ProblemError,
+    UnsupportedMediaType,
+    problem_responses,
+)
+from targets.deps import Catalogue, CatalogueEditor, Reporter
+from targets.results import browse, locks
+from targets.results.formats import MalformedPayload, parse_csv, parse_json
+from targets.results.schemas import (
+    ConflictOut,
+    DataValueOut,
+    ImportCount,
+    ImportOptionsOut,
+    ImportSummary,
+    PeriodLockIn,
+    PeriodLockOut,
+    RevisionOut,
+)
+from targets.results.service import (
+    STRATEGY_ALIASES,
+    AtomicMode,
+    ImportOptions,
+    ImportResult,
+    ImportStatus,
+    ImportStrategy,
+    import_values,
+)
+
+router = APIRouter(tags=["results"])
+
+MAX_BODY_BYTES = 50 * 1024 * 1024
+JSON_TYPES = frozenset({"application/json"})
+CSV_TYPES = frozenset({"text/csv", "application/csv"})
+
+
+class PayloadTooLarge(ProblemError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Content Too Large"
+
+
+class InvalidOption(BadRequest):
+    slug = "invalid-option"
+    title = "Invalid import option"
+
+
+async def _read_body(request: Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"A payload may be at most {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client went away before the whole payload arrived: nothing is read, nothing is stored.
+        raise MalformedPayload("The payload was cut off before its end; nothing was stored.") from None
+    return b"".join(chunks)
+
+
+def _options(
+    dry_run: bool, import_strategy: str, atomic_mode: str, id_schemes: list[str | None]
+) -> ImportOptions:
+    strategy = STRATEGY_ALIASES.get(import_strategy.upper(), import_strategy.upper())
+    if strategy not in ImportStrategy.__members__:
+        raise InvalidOption(
+            f"importStrategy must be one of {', '.join(ImportStrategy)}, not {import_strategy!r}.",
+            parameter="importStrategy",
+        )
+    if atomic_mode.upper() not in AtomicMode.__members__:
+        raise InvalidOption(f"atomicMode must be ALL or NONE, not {atomic_mode!r}.", parameter="atomicMode")
+    for scheme in id_schemes:
+        if scheme is not None and scheme.upper() != "CODE":
+            raise InvalidOption(f"Only codes identify objects here (idScheme=CODE), not {scheme!r}.")
+    return ImportOptions(
+        dry_run=dry_run, strategy=ImportStrategy(strategy), atomic_mode=AtomicMode(atomic_mode.upper())
+    )
+
+
+def _summary(result: ImportResult) -> ImportSummary:
+    count = ImportCount(
+        imported=result.imported, updated=result.updated, ignored=result.ignored, deleted=result.deleted
+    )
+    if result.status is ImportStatus.ERROR:
+        description = "Import failed: conflicts with atomicMode=ALL; nothing was stored."
+    elif result.options.dry_run:
+        description = "Dry run: nothing was stored; the counts say what the import would do."
+    else:
+        description = "Import process completed successfully" + (
+            " with conflicts; the values without conflicts were stored." if result.conflicts else "."
+        )
+    return ImportSummary(
+        status=result.status.value,
+        description=description,
+        import_options=ImportOptionsOut(
+            dry_run=result.options.dry_run,
+            import_strategy=result.options.strategy.value,
+            atomic_mode=result.options.atomic_mode.value,
+        ),
+        import_count=count,
+        conflicts=[
+            ConflictOut(
+                object=conflict.object,
+                value=conflict.value,
+                error_code=conflict.error_code,
+                property=conflict.property,
+                indexes=conflict.indexes,
+            )
+            for conflict in result.conflicts
+        ],
+        import_id=result.import_id,
+    )
+
+
+@router.post(
+    "/v1/data-value-sets",
+    summary="Post results in DHIS2's dataValueSets format (JSON or CSV)",
+    response_model=ImportSummary,
+    responses={
+        409: {"model": ImportSummary, "description": "Conflicts with atomicMode=ALL: nothing stored"},
+        **problem_responses(MalformedPayload, UnsupportedMediaType, PayloadTooLarge, InvalidOption),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def post_data_value_sets(
+    request: Request,
+    session: SessionDep,
+    principal: Reporter,
+    catalogue: Catalogue,
+    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
+    import_strategy: Annotated[str, Query(alias="importStrategy")] = "CREATE_AND_UPDATE",
+    atomic_mode: Annotated[str, Query(alias="atomicMode")] = "ALL",
+    id_scheme: Annotated[str | None, Query(alias="idScheme")] = None,
+    data_element_id_scheme: Annotated[str | None, Query(alias="dataElementIdScheme")] = None,
+    org_unit_id_scheme: Annotated[str | None, Query(alias="orgUnitIdScheme")] = None,
+) -> Response:
+    options = _options(
+        dry_run, import_strategy, atomic_mode, [id_scheme, data_element_id_scheme, org_unit_id_scheme]
+    )
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES | CSV_TYPES:
+        raise UnsupportedMediaType(
+            f"Send application/json or text/csv (DHIS2 dataValueSets), not {media_type or 'no content type'}.",
+            accepted=sorted(JSON_TYPES | CSV_TYPES),
+        )
+    body = await _read_body(request)
+    payload_format = "json" if media_type in JSON_TYPES else "csv"
+    rows = parse_json(body) if payload_format == "json" else parse_csv(body)
+    result = await import_values(
+        session,
+        catalogue,
+        principal,
+        rows,
+        options,
+        payload_format=payload_format,
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    summary = _summary(result).model_dump(mode="json", by_alias=True)
+    return JSONResponse(summary, status_code=409 if result.status is ImportStatus.ERROR else 200)
+
+
+@router.get("/v1/data-values", summary="Stored values, with who stored them and when")
+async def list_data_values(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    indicator: Annotated[list[str] | None, Query()] = None,
+    org_unit: Annotated[list[str] | None, Query()] = None,
+    period: Annotated[list[str] | None, Query()] = None,
+) -> Page[DataValueOut]:
+    return await browse.list_values(session, catalogue, indicator, org_unit, period, limit, cursor)
+
+
+@router.get("/v1/data-values/history", summary="Every change of the selected values (revisions)")
+async def list_revisions(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    indicator: Annotated[list[str] | None, Query()] = None,
+    org_unit: Annotated[list[str] | None, Query()] = None,
+    period: Annotated[list[str] | None, Query()] = None,
+) -> Page[RevisionOut]:
+    return await browse.list_revisions(session, catalogue, indicator, org_unit, period, limit, cursor)
+
+
+@router.get("/v1/period-locks", summary="Periods closed for data entry")
+async def list_period_locks(session: SessionDep, principal: AnyUser) -> list[PeriodLockOut]:
+    return await locks.list_locks(session)
+
+
+@router.post(
+    "/v1/period-locks",
+    status_code=201,
+    summary="Close a period (and every period inside it) for data entry",
+    responses=problem_responses(NotFound),
+)
+async def create_period_lock(
+    session: SessionDep, principal: CatalogueEditor, body: PeriodLockIn
+) -> PeriodLockOut:
+    return await locks.create_lock(session, principal, body)
+
+
+@router.delete("/v1/period-locks/{lock_id}", status_code=204, summary="Reopen a period")
+async def delete_period_lock(session: SessionDep, principal: CatalogueEditor, lock_id: int) -> Response:
+    await locks.delete_lock(session, lock_id)
+    return Response(status_code=204)

@@ -1,0 +1,216 @@
+"""Every query on results: periods, the set-based write of an import, listing values and their revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from targets.periods import Period as PeriodValue
+from targets.results.models import DataImport, DataValue, DataValueRevision, Period
+
+
+async def ensure_periods(session: AsyncSession, periods: Sequence[PeriodValue]) -> dict[str, int]:
+    """The ids of the given periods, creating the rows of the ones never seen before."""
+    if not periods:
+        return {}
+    await session.execute(
+        insert(Period)
+        .values(
+            [{"iso": p.id, "type": str(p.type), "start_date": p.start, "end_date": p.end} for p in periods]
+        )
+        .on_conflict_do_nothing(index_elements=["iso"])
+    )
+    rows = await session.execute(select(Period.iso, Period.id).where(Period.iso.in_([p.id for p in periods])))
+    return {iso: period_id for iso, period_id in rows.all()}
+
+
+async def lock_org_units(session: AsyncSession, org_unit_ids: Sequence[int]) -> None:
+    """Serialise imports touching the same org units (sorted, so two imports cannot deadlock)."""
+    await session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtext('targets.data_values'), id) FROM unnest(CAST(:ids AS int[])) AS id ORDER BY id"
+        ),
+        {"ids": sorted(set(org_unit_ids))},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteCounts:
+    created: int
+    updated: int
+    deleted: int
+
+
+# One statement: classify every incoming value against what is stored, then create, update or delete, and
+# write a revision for each change. Data-modifying CTEs all run exactly once against the same snapshot.
+_WRITE = text(
+    """
+WITH parsed AS (
+    SELECT u.org_unit_id, u.indicator_id, u.period_id, u.comment, u.is_delete,
+           CAST(u.number_text AS numeric) AS number,
+           u.value_text
+    FROM unnest(CAST(:org_unit_ids AS int[]), CAST(:indicator_ids AS int[]), CAST(:period_ids AS int[]),
+                CAST(:values AS text[]), CAST(:numbers AS text[]), CAST(:comments AS text[]),
+                CAST(:deletes AS boolean[]))
+         AS u(org_unit_id, indicator_id, period_id, value_text, number_text, comment, is_delete)
+),
+incoming AS (
+    -- Numbers are stored as text in their canonical form, so equal numbers compare equal as text.
+    SELECT s.org_unit_id, s.indicator_id, s.period_id, s.number, s.comment, s.is_delete,
+           COALESCE(s.value_text, trim_scale(s.number)::text) AS value,
+           d.value AS old_value, d.comment AS old_comment, d.indicator_id IS NOT NULL AS present
+    FROM parsed s
+    LEFT JOIN targets.data_values d
+           ON d.org_unit_id = s.org_unit_id AND d.indicator_id = s.indicator_id AND d.period_id = s.period_id
+),
+created AS (
+    INSERT INTO targets.data_values
+        (indicator_id, org_unit_id, period_id, value, number, comment, stored_by, created, last_updated, import_id)
+    SELECT indicator_id, org_unit_id, period_id, value, number, comment, :who, :now, :now, :import_id
+    FROM incoming WHERE NOT present AND NOT is_delete AND :allow_create
+    RETURNING indicator_id, org_unit_id, period_id, value
+),
+updated AS (
+    UPDATE targets.data_values d
+       SET value = i.value, number = i.number, comment = i.comment, stored_by = :who, last_updated = :now,
+           import_id = :import_id
+      FROM incoming i
+     WHERE d.indicator_id = i.indicator_id AND d.org_unit_id = i.org_unit_id AND d.period_id = i.period_id
+       AND i.present AND NOT i.is_delete AND :allow_update
+       AND (i.old_value IS DISTINCT FROM i.value OR i.old_comment IS DISTINCT FROM i.comment)
+    RETURNING d.indicator_id, d.org_unit_id, d.period_id, i.old_value, d.value
+),
+deleted AS (
+    DELETE FROM targets.data_values d
+     USING incoming i
+     WHERE d.indicator_id = i.indicator_id AND d.org_unit_id = i.org_unit_id AND d.period_id = i.period_id
+       AND i.present AND i.is_delete AND :allow_delete
+    RETURNING d.indicator_id, d.org_unit_id, d.period_id, d.value
+),
+revisions AS (
+    INSERT INTO targets.data_value_revisions
+        (indicator_id, org_unit_id, period_id, change, old_value, new_value, changed_by, changed_at, source, import_id)
+    SELECT indicator_id, org_unit_id, period_id, 'CREATE', NULL, value, :who, :now, :source, :import_id FROM created
+    UNION ALL
+    SELECT indicator_id, org_unit_id, period_id, 'UPDATE', old_value, value, :who, :now, :source, :import_id
+      FROM updated
+    UNION ALL
+    SELECT indicator_id, org_unit_id, period_id, 'DELETE', value, NULL, :who, :now, :source, :import_id FROM deleted
+)
+SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated), (SELECT count(*) FROM deleted)
+"""
+)
+
+
+@dataclass
+class ValueColumns:
+    """The values of one import, column by column (the shape the write statement takes them in).
+
+    ``values`` holds the canonical text of booleans; numbers come as checked text in ``numbers`` and
+    PostgreSQL writes their canonical text. ``deletes`` marks the values to remove.
+    """
+
+    org_unit_ids: list[int]
+    indicator_ids: list[int]
+    period_ids: list[int]
+    values: list[str | None]
+    numbers: list[str | None]
+    comments: list[str | None]
+    deletes: list[bool]
+
+
+async def write_values(
+    session: AsyncSession,
+    rows: ValueColumns,
+    *,
+    who: str,
+    source: str,
+    import_id: uuid.UUID,
+    allow_create: bool,
+    allow_update: bool,
+    allow_delete: bool,
+) -> WriteCounts:
+    result = await session.execute(
+        _WRITE,
+        {
+            "org_unit_ids": rows.org_unit_ids,
+            "indicator_ids": rows.indicator_ids,
+            "period_ids": rows.period_ids,
+            "values": rows.values,
+            "numbers": rows.numbers,
+            "comments": rows.comments,
+            "deletes": rows.deletes,
+            "who": who,
+            "now": dt.datetime.now(dt.UTC),
+            "source": source,
+            "import_id": import_id,
+            "allow_create": allow_create,
+            "allow_update": allow_update,
+            "allow_delete": allow_delete,
+        },
+    )
+    created, updated, deleted = result.one()
+    return WriteCounts(created=created, updated=updated, deleted=deleted)
+
+
+def record_import(session: AsyncSession, record: DataImport) -> None:
+    session.add(record)
+
+
+def values_query(
+    *,
+    indicator_ids: Sequence[int] | None,
+    org_unit_ids: Sequence[int] | None,
+    period_ids: Sequence[int] | None,
+    after: tuple[int, int, int] | None,
+    limit: int,
+) -> Select[tuple[DataValue, Period]]:
+    """Values in key order (org unit, indicator, period) for keyset pagination."""
+    query = select(DataValue, Period).join(Period, Period.id == DataValue.period_id)
+    if indicator_ids is not None:
+        query = query.where(DataValue.indicator_id.in_(indicator_ids))
+    if org_unit_ids is not None:
+        query = query.where(DataValue.org_unit_id.in_(org_unit_ids))
+    if period_ids is not None:
+        query = query.where(DataValue.period_id.in_(period_ids))
+    if after is not None:
+        query = query.where(
+            tuple_(DataValue.org_unit_id, DataValue.indicator_id, DataValue.period_id) > tuple_(*after)
+        )
+    return query.order_by(DataValue.org_unit_id, DataValue.indicator_id, DataValue.period_id).limit(limit)
+
+
+def revisions_query(
+    *,
+    indicator_ids: Sequence[int] | None,
+    org_unit_ids: Sequence[int] | None,
+    period_ids: Sequence[int] | None,
+    after: int | None,
+    limit: int,
+) -> Select[tuple[DataValueRevision, Period]]:
+    query = select(DataValueRevision, Period).join(Period, Period.id == DataValueRevision.period_id)
+    conditions = []
+    if indicator_ids is not None:
+        conditions.append(DataValueRevision.indicator_id.in_(indicator_ids))
+    if org_unit_ids is not None:
+        conditions.append(DataValueRevision.org_unit_id.in_(org_unit_ids))
+    if period_ids is not None:
+        conditions.append(DataValueRevision.period_id.in_(period_ids))
+    if after is not None:
+        conditions.append(DataValueRevision.id > after)
+    return query.where(and_(*conditions)).order_by(DataValueRevision.id).limit(limit)
+
+
+async def period_ids_for(session: AsyncSession, isos: Sequence[str]) -> dict[str, int]:
+    rows = await session.execute(select(Period.iso, Period.id).where(Period.iso.in_(isos)))
+    return {iso: period_id for iso, period_id in rows.all()}
+
+
+async def count_values(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(DataValue))).scalar_one())

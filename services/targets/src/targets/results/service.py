@@ -1,0 +1,322 @@
+"""Results ingestion: DHIS2 ``dataValueSets`` checked value by value, then written in one set-based statement.
+
+The rules (DHIS2's, where DHIS2 has one):
+
+* Each value is checked in order: indicator (E7610), period (E7611, also when its type is not the indicator's),
+  org unit and its existence during the period (E7612), the caller's scope on the value's reference day
+  (E7617), the value against the indicator's type (E7619), a period lock (E7640). Conflicts are grouped by
+  code and object with the indexes of the values concerned.
+* ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
+* ``importStrategy``: ``CREATE`` only adds, ``UPDATE`` only changes existing values, ``CREATE_AND_UPDATE``
+  both, ``DELETE`` removes the values named. An empty value means "delete this value" (DHIS2's convention).
+* A value equal to the stored one (same canonical value and comment) is **ignored**: posting the same payload
+  twice stores nothing the second time. Every change writes a revision (who, when, old, new, source).
+* When the same value appears twice in one payload, the last one wins and the earlier ones are ignored.
+* ``dryRun``: everything is checked and counted inside a savepoint that is rolled back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import Principal
+from targets.catalogue.counters import bump_data
+from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot
+from targets.indicators.models import ValueType
+from targets.org_units.scope import Scope, scope_of
+from targets.periods import InvalidPeriod, parse_period
+from targets.periods import Period as PeriodValue
+from targets.results import repository
+from targets.results.formats import RawValue
+from targets.results.models import DataImport
+from targets.results.repository import ValueColumns
+from targets.results.values import InvalidValue, check_boolean, check_number
+
+
+class ImportStrategy(StrEnum):
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    CREATE_AND_UPDATE = "CREATE_AND_UPDATE"
+    DELETE = "DELETE"
+
+
+# Older DHIS2 clients still send these names.
+STRATEGY_ALIASES = {"NEW": "CREATE", "UPDATES": "UPDATE", "NEW_AND_UPDATES": "CREATE_AND_UPDATE"}
+
+
+class AtomicMode(StrEnum):
+    ALL = "ALL"
+    NONE = "NONE"
+
+
+class ImportStatus(StrEnum):
+    SUCCESS = "SUCCESS"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    dry_run: bool = False
+    strategy: ImportStrategy = ImportStrategy.CREATE_AND_UPDATE
+    atomic_mode: AtomicMode = AtomicMode.ALL
+
+
+@dataclass
+class Conflict:
+    object: str
+    value: str
+    error_code: str
+    property: str
+    indexes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    status: ImportStatus
+    imported: int
+    updated: int
+    ignored: int
+    deleted: int
+    conflicts: list[Conflict]
+    options: ImportOptions
+    import_id: uuid.UUID | None
+    total: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.imported or self.updated or self.deleted)
+
+
+@dataclass(slots=True)
+class _Accepted:
+    key: tuple[int, int, str]  # (org unit id, indicator id, period)
+    period: PeriodValue
+    value: str | None  # canonical text of a boolean
+    number: str | None  # checked text of a number; None with value None means "delete"
+    comment: str | None
+
+
+class _Conflicts:
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str], Conflict] = {}
+
+    def add(self, code: str, obj: str, message: str, prop: str, index: int) -> None:
+        conflict = self._by_key.get((code, obj))
+        if conflict is None:
+            conflict = self._by_key[(code, obj)] = Conflict(obj, message, code, prop)
+        conflict.indexes.append(index)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)
+
+    def all(self) -> list[Conflict]:
+        return list(self._by_key.values())
+
+
+class _Checker:
+    """Checks values against one catalogue snapshot, remembering answers that repeat across a payload."""
+
+    def __init__(self, snapshot: CatalogueSnapshot, scope: Scope) -> None:
+        self.snapshot = snapshot
+        self.scope = scope
+        self.conflicts = _Conflicts()
+        self._unit_period: dict[tuple[int, str], tuple[str, str, str] | None] = {}
+
+    def check(self, raw: RawValue) -> _Accepted | None:
+        indicator = self.snapshot.indicators.get(raw.data_element)
+        if indicator is None:
+            self.conflicts.add(
+                "E7610", raw.data_element, f"Data element not found or not accessible: `{raw.data_element}`",
+                "dataElement", raw.index,
+            )  # fmt: skip
+            return None
+        try:
+            period = parse_period(raw.period)
+        except InvalidPeriod as exc:
+            self.conflicts.add(
+                "E7611", raw.period, f"Period not valid: `{raw.period}` ({exc.reason})", "period", raw.index
+            )
+            return None
+        if str(period.type) != indicator.period_type:
+            self.conflicts.add(
+                "E7611", raw.period,
+                f"Period not valid: `{raw.period}` is {period.type}, data element `{indicator.code}` "
+                f"is reported {indicator.period_type}",
+                "period", raw.index,
+            )  # fmt: skip
+            return None
+        unit = self.snapshot.hierarchy.by_code(raw.org_unit)
+        if unit is None:
+            self.conflicts.add(
+                "E7612", raw.org_unit, f"Organisation unit not found or not accessible: `{raw.org_unit}`",
+                "orgUnit", raw.index,
+            )  # fmt: skip
+            return None
+        problem = self._unit_in_period(unit.id, period)
+        if problem is not None:
+            code, message, prop = problem
+            self.conflicts.add(code, raw.org_unit if code != "E7640" else period.id, message, prop, raw.index)
+            return None
+        value: str | None = None
+        number: str | None = None
+        if raw.value is not None and raw.value.strip() != "":
+            try:
+                if indicator.value_type == ValueType.BOOLEAN:
+                    value = check_boolean(raw.value)
+                    number = "1" if value == "true" else "0"
+                else:
+                    number = check_number(raw.value, indicator.value_type)
+            except InvalidValue as exc:
+                self.conflicts.add(
+                    "E7619", indicator.code,
+                    f"Value must match data element's `{indicator.code}` type constraints ({indicator.value_type}): {exc}",
+                    "value", raw.index,
+                )  # fmt: skip
+                return None
+        return _Accepted(
+            key=(unit.id, indicator.id, period.id),
+            period=period,
+            value=value,
+            number=number,
+            comment=raw.comment,
+        )
+
+    def _unit_in_period(self, unit_id: int, period: PeriodValue) -> tuple[str, str, str] | None:
+        cache_key = (unit_id, period.id)
+        if cache_key in self._unit_period:
+            return self._unit_period[cache_key]
+        hierarchy = self.snapshot.hierarchy
+        unit = hierarchy.units[unit_id]
+        day = hierarchy.reference_day(unit_id, period.start, period.end)
+        problem: tuple[str, str, str] | None = None
+        if day is None:
+            problem = (
+                "E7612",
+                f"Organisation unit `{unit.code}` did not exist during period `{period.id}`",
+                "orgUnit",
+            )
+        elif not self.scope.allows(hierarchy, unit_id, day):
+            problem = (
+                "E7617",
+                f"Organisation unit: `{unit.code}` not in hierarchy of current user: `{self.scope.describe()}`"
+                f" on {day.isoformat()}",
+                "orgUnit",
+            )
+        else:
+            lock = self.snapshot.lock_for(unit_id, period.start, period.end, day)
+            if lock is not None:
+                problem = (
+                    "E7640",
+                    f"Period `{period.id}` is locked for data entry (lock `{lock.period_iso}`)",
+                    "period",
+                )
+        self._unit_period[cache_key] = problem
+        return problem
+
+
+async def import_values(
+    session: AsyncSession,
+    cache: CatalogueCache,
+    principal: Principal,
+    rows: list[RawValue],
+    options: ImportOptions,
+    *,
+    payload_format: str,
+    payload_sha256: str,
+) -> ImportResult:
+    snapshot, _ = await cache.get(session)
+    checker = _Checker(snapshot, scope_of(principal, snapshot.hierarchy))
+    accepted: dict[tuple[int, int, str], _Accepted] = {}
+    for raw in rows:
+        value = checker.check(raw)
+        if value is not None:
+            accepted[value.key] = value  # the last occurrence of a value wins
+
+    conflicts = checker.conflicts
+    total = len(rows)
+    if conflicts and options.atomic_mode is AtomicMode.ALL:
+        return ImportResult(ImportStatus.ERROR, 0, 0, total, 0, conflicts.all(), options, None, total)
+    status = ImportStatus.WARNING if conflicts else ImportStatus.SUCCESS
+    if not accepted:
+        return ImportResult(status, 0, 0, total, 0, conflicts.all(), options, None, total)
+
+    periods = {value.period.id: value.period for value in accepted.values()}
+    period_ids = await repository.ensure_periods(session, list(periods.values()))
+    deleting = options.strategy is ImportStrategy.DELETE
+    chosen = list(accepted.values())
+    value_rows = ValueColumns(
+        org_unit_ids=[value.key[0] for value in chosen],
+        indicator_ids=[value.key[1] for value in chosen],
+        period_ids=[period_ids[value.key[2]] for value in chosen],
+        values=[value.value for value in chosen],
+        numbers=[value.number for value in chosen],
+        comments=[value.comment for value in chosen],
+        deletes=[deleting or value.number is None for value in chosen],
+    )
+    await repository.lock_org_units(session, value_rows.org_unit_ids)
+    import_id = uuid.uuid4()
+
+    async def write() -> repository.WriteCounts:
+        return await repository.write_values(
+            session,
+            value_rows,
+            who=principal.subject,
+            source=f"data-value-sets:{payload_format}",
+            import_id=import_id,
+            allow_create=options.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE},
+            allow_update=options.strategy in {ImportStrategy.UPDATE, ImportStrategy.CREATE_AND_UPDATE},
+            allow_delete=options.strategy is not ImportStrategy.CREATE,
+        )
+
+    if options.dry_run:
+        savepoint = await session.begin_nested()
+        counts = await write()
+        await savepoint.rollback()
+    else:
+        counts = await write()
+
+    changed = counts.created + counts.updated + counts.deleted
+    result = ImportResult(
+        status=status,
+        imported=counts.created,
+        updated=counts.updated,
+        ignored=total - changed,
+        deleted=counts.deleted,
+        conflicts=conflicts.all(),
+        options=options,
+        import_id=import_id if changed and not options.dry_run else None,
+        total=total,
+    )
+    if changed and not options.dry_run:
+        repository.record_import(
+            session,
+            DataImport(
+                id=import_id,
+                created_by=principal.subject,
+                org_unit=principal.org_unit,
+                format=payload_format,
+                import_strategy=options.strategy.value,
+                atomic_mode=options.atomic_mode.value,
+                payload_sha256=payload_sha256,
+                value_count=total,
+                summary=summary_counts(result),
+            ),
+        )
+        await bump_data(session)
+    return result
+
+
+def summary_counts(result: ImportResult) -> dict[str, object]:
+    return {
+        "status": result.status.value,
+        "imported": result.imported,
+        "updated": result.updated,
+        "ignored": result.ignored,
+        "deleted": result.deleted,
+        "conflicts": len(result.conflicts),
+    }

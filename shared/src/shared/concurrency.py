@@ -1,0 +1,48 @@
+"""Optimistic concurrency for editable resources: ``ETag`` on reads, ``If-Match`` required on writes.
+
+A client that edits what it read sends the ETag back; if somebody changed the resource in between, the
+write is refused with 412 (and the current ETag) instead of silently overwriting their change.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header
+
+from shared.problems import PreconditionFailed, ProblemError
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="The ETag of the version being edited (required)."),
+]
+
+
+class PreconditionRequired(ProblemError):
+    status = 428
+    slug = "precondition-required"
+    title = "Precondition Required"
+
+
+class VersionMismatch(PreconditionFailed):
+    slug = "version-mismatch"
+    title = "The resource has changed"
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    """Refuse the write unless ``If-Match`` names the current version (or is ``*``)."""
+    if if_match is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag you read, so that concurrent edits cannot overwrite each other."
+        )
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in candidates and etag(version) not in candidates:
+        raise VersionMismatch(
+            "Somebody changed this resource after you read it; read it again and reapply your change.",
+            headers={"ETag": etag(version)},
+            current_etag=etag(version),
+        )

@@ -1,0 +1,112 @@
+"""``Idempotency-Key`` on POSTs that create: the same key and request give the same answer, once.
+
+The key is claimed inside the request's own transaction, so the stored answer commits (or rolls back)
+together with what the request created. A concurrent duplicate waits on the claim's row and then replays
+the first answer; a key reused with a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, String, Table, func, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.problems import ProblemError
+
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyKeyReused(ProblemError):
+    status = 422
+    slug = "idempotency-key-reused"
+    title = "Idempotency key reused"
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    """The service's table of claimed keys (declared in each service's metadata, created by its migrations)."""
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("principal", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("method", String(10), nullable=False),
+        Column("path", String(500), nullable=False),
+        Column("request_sha256", String(64), nullable=False),
+        Column("status_code", Integer),
+        Column("response", JSONB),
+        Column("headers", JSONB),
+        Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+        PrimaryKeyConstraint("principal", "key"),
+    )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeat a create safely: the same key and body give the first answer again.",
+    ),
+]
+
+
+async def _fingerprint(request: Request) -> str:
+    body = await request.body()
+    return hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    ).hexdigest()
+
+
+async def run_idempotent(
+    session: AsyncSession,
+    table: Table,
+    *,
+    request: Request,
+    principal: str,
+    key: str | None,
+    create: Callable[[], Awaitable[tuple[int, Any, dict[str, str]]]],
+) -> JSONResponse:
+    """Run ``create`` (status, JSON body, headers) at most once per (principal, key)."""
+    if key is None:
+        status, body, headers = await create()
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    fingerprint = await _fingerprint(request)
+    claimed = await session.execute(
+        insert(table)
+        .values(
+            principal=principal,
+            key=key,
+            method=request.method,
+            path=request.url.path,
+            request_sha256=fingerprint,
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.key)
+    )
+    if claimed.first() is None:
+        stored = (
+            await session.execute(select(table).where(table.c.principal == principal, table.c.key == key))
+        ).one()
+        if stored.request_sha256 != fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used for a different request; use a new key for a new request."
+            )
+        headers = {**(stored.headers or {}), REPLAY_HEADER: "true"}
+        return JSONResponse(stored.response, status_code=stored.status_code, headers=headers)
+
+    status, body, headers = await create()
+    await session.execute(
+        table.update()
+        .where(table.c.principal == principal, table.c.key == key)
+        .values(status_code=status, response=json.loads(json.dumps(body, default=str)), headers=headers)
+    )
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -1,0 +1,49 @@
+"""Cursor pagination: ``{"items": [...], "next_cursor": "..."|null}`` with ``limit`` (default 50, at most 500).
+
+Cursors are opaque to clients (base64url JSON of the last row's sort key), so the keyset can change without
+breaking them; a cursor that cannot be read is a 400 problem, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from shared.problems import BadRequest
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 500).")]
+Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page.")]
+
+
+class InvalidCursor(BadRequest):
+    slug = "invalid-cursor"
+    title = "Invalid cursor"
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidCursor("The cursor is not one this API issued; start again without it.") from None
