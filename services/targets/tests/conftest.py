@@ -5,9 +5,12 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
+from devstack.postgres import run_sync
+from shared.database import Database
 from shared.settings import Environment
 from targets.config import Settings
 from targets.main import create_app
+from targets.seed.loader import load_seed
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +21,27 @@ def settings(database_url: str, jwks_file: Path) -> Settings:
         jwks_file=jwks_file,
         jwt_issuer=DEV_ISSUER,
         jwt_audience=DEV_AUDIENCE,
+        # Tests run inside rolled-back transactions, whose changes never notify; counters are read per
+        # request instead (the feed itself is tested with committed changes in catalogue/test_feed.py).
+        change_feed=False,
     )
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> FastAPI:
+def seeded(database_url: str) -> None:
+    """The Hà Tĩnh seed, committed once per worker database; each test then runs in a rolled-back transaction."""
+
+    async def load() -> None:
+        database = Database(database_url)
+        try:
+            async with database.session() as session:
+                await load_seed(session)
+        finally:
+            await database.dispose()
+
+    run_sync(load())
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, seeded: None) -> FastAPI:
     return create_app(settings)

@@ -8,8 +8,8 @@ problem details for every error, request ids and the access log, metrics, ``/hea
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -29,7 +29,7 @@ from shared.auth import (
     TokenVerifier,
     is_permission_dependency,
 )
-from shared.database import Database
+from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
@@ -147,7 +147,10 @@ def create_service_app(
     description: str,
     script_location: str,
     routers: Iterable[APIRouter] = (),
+    lifespan_extension: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
+    """The service's app; ``lifespan_extension`` runs inside the shared lifespan (database ready)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The engine connects lazily: a service starts (and answers /readyz 503) while its database is down.
@@ -168,7 +171,11 @@ def create_service_app(
             roles_claim=settings.jwt_roles_claim,
         )
         try:
-            yield
+            if lifespan_extension is None:
+                yield
+            else:
+                async with lifespan_extension(app):
+                    yield
         finally:
             await key_source.aclose()
             await app.state.database.dispose()
@@ -182,7 +189,7 @@ def create_service_app(
         servers=[{"url": "/api", "description": "through the gateway"}],
     )
     app.state.settings = settings
-    install_problem_handlers(app)
+    install_problem_handlers(app, unavailable=DATABASE_UNAVAILABLE_ERRORS)
     app.include_router(_operations_router(settings, script_location))
     app.include_router(whoami_router)
     for router in routers:

@@ -63,8 +63,12 @@ def run_service_cli(
     if args.command in extra:
         return asyncio.run(extra[args.command][1](settings))
 
+    # One worker runs in this process; more are forked by uvicorn, each building its app from the environment.
+    target: FastAPI | str = app_factory(settings) if settings.workers == 1 else f"{name}.main:create_app"
     uvicorn.run(
-        app_factory(settings),
+        target,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_config=logging_config(name, settings.log_level),

@@ -7,13 +7,15 @@ half its writes behind.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+import asyncpg
 from sqlalchemy import DateTime, MetaData, make_url
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -26,6 +28,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# The database is down or unreachable (rendered as 503 problems by shared.app, not 500s).
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlalchemy_exc.OperationalError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.TimeoutError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+)
 
 _POSTGRES_SCHEMES = {
     "postgresql",
@@ -62,8 +74,23 @@ def parse_postgres_url(url: str) -> URL:
     return parsed.set(drivername="postgresql+asyncpg")
 
 
+def libpq_dsn(url: str) -> str:
+    """The same URL without a SQLAlchemy driver, for asyncpg used directly (e.g. LISTEN connections)."""
+    return parse_postgres_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def to_async_url(url: str) -> str:
     return parse_postgres_url(url).render_as_string(hide_password=False)
+
+
+AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the request's transaction commits (see :meth:`Database.session`)."""
+    callbacks: list[Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
 
 
 class Database:
@@ -97,15 +124,22 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """The unit of work: commit when the block succeeds, roll back when it raises."""
+        """The unit of work: commit when the block succeeds, roll back when it raises.
+
+        Callbacks registered with :func:`after_commit` run once the commit has succeeded (never after a
+        rollback), e.g. to tell a cache that what it holds may be out of date.
+        """
         async with self.sessionmaker() as session:
             try:
                 yield session
             except BaseException:
+                session.info.pop(AFTER_COMMIT, None)
                 await session.rollback()
                 raise
             else:
                 await session.commit()
+                for callback in session.info.pop(AFTER_COMMIT, []):
+                    callback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

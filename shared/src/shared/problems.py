@@ -8,6 +8,7 @@ leaves as ``application/problem+json`` (unexpected exceptions are turned into a 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -21,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:thidua:problem:"
+
+logger = logging.getLogger(__name__)
 
 
 def problem_type(slug: str) -> str:
@@ -227,10 +230,35 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
     )
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+class BackendUnavailable(ServiceUnavailable):
+    slug = "backend-unavailable"
+    title = "Service temporarily unavailable"
+
+
+# What a lost or unreachable database (or other backing service) raises: connection refused, socket gone,
+# timeouts, PostgreSQL refusing connections, a pool with no free connection.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (OSError,)
+
+
+async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        title=BackendUnavailable.title,
+        type_=problem_type(BackendUnavailable.slug or ""),
+        detail="The database cannot be reached right now, so the request was not completed. Retry later"
+        " (repeat a create with the same Idempotency-Key).",
+        instance=request_instance(request),
+        headers={"Retry-After": "5"},
+    )
+
+
+def install_problem_handlers(app: FastAPI, unavailable: tuple[type[BaseException], ...] = ()) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
+    for error in UNAVAILABLE_ERRORS + unavailable:
+        app.add_exception_handler(error, _handle_unavailable)
 
 
 def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:

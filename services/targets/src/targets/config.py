@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,8 @@ class Settings(ServiceSettings):
 
     service_name: ClassVar[str] = "targets"
     db_schema: ClassVar[str] = "targets"
+
+    change_feed: bool = Field(
+        default=True,
+        description="Learn about changes by LISTEN/NOTIFY instead of a query per request (see catalogue/feed.py)",
+    )

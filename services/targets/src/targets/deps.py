@@ -17,7 +17,8 @@ CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.
 Administrator = Annotated[Principal, Depends(RoleGuard(Role.ADMIN))]
 
 
-def get_catalogue(request: Request) -> CatalogueCache:
+# async: a plain "def" dependency would be run in a worker thread, costing more than the lookup itself.
+async def get_catalogue(request: Request) -> CatalogueCache:
     cache: Any = request.app.state.catalogue
     assert isinstance(cache, CatalogueCache)  # noqa: S101 - set by create_app
     return cache

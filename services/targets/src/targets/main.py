@@ -1,9 +1,15 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import targets
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
 from targets import __version__
+from shared.database import libpq_dsn
+from targets.catalogue.counters import on_local_commit
+from targets.catalogue.feed import ChangeFeed
 from targets.catalogue.snapshot import CatalogueCache
 from targets.config import Settings
 from targets.indicators.endpoints import router as indicators_router
@@ -16,14 +22,35 @@ from targets.results.endpoints import router as results_router
 MIGRATIONS = "targets:migrations"
 
 
+@asynccontextmanager
+async def change_feed(app: FastAPI) -> AsyncIterator[None]:
+    """Start the change feed when configured; without it, counters are read per request (tests do that)."""
+    settings: Settings = app.state.settings
+    if not settings.change_feed:
+        yield
+        return
+    feed = ChangeFeed(libpq_dsn(settings.database_url.get_secret_value()))
+    feed.start()
+    app.state.catalogue.feed = feed
+    on_local_commit(feed.mark_dirty)
+    try:
+        yield
+    finally:
+        on_local_commit(None)
+        app.state.catalogue.feed = None
+        await feed.stop()
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(Settings)
     app = create_service_app(
-        settings or load_settings(Settings),
+        settings,
         title="Target registry",
         version=__version__,
         description=targets.__doc__ or "",
         script_location=MIGRATIONS,
         routers=[org_units_router, indicators_router, plans_router, results_router, progress_router],
+        lifespan_extension=change_feed,
     )
     # Per-process caches, valid under the change counters (see targets.catalogue).
     app.state.catalogue = CatalogueCache()

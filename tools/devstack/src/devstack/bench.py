@@ -332,6 +332,8 @@ def run_bench(argv: Sequence[str] | None = None) -> int:
             gateway_port=free_port(),
             service_ports={},
             echo=False,
+            # One worker per core, as the targets service would run on a 2-core host.
+            extra_env={"TARGETS_WORKERS": str(os.cpu_count() or 1)},
         )
     )
     try:

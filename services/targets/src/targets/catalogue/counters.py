@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.database import after_commit
+
 from targets.results.models import ChangeCounter
 
 CATALOGUE_SEQUENCE = "targets.catalogue_version"
 DATA_SEQUENCE = "targets.data_version"
+CHANNEL = "targets_changes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +33,25 @@ async def read_counters(session: AsyncSession) -> Counters:
 # counter value that later commits with different data.
 async def bump_catalogue(session: AsyncSession) -> None:
     await session.execute(update(ChangeCounter).values(catalogue=func.nextval(CATALOGUE_SEQUENCE)))
+    await _announce(session)
 
 
 async def bump_data(session: AsyncSession) -> None:
     await session.execute(update(ChangeCounter).values(data=func.nextval(DATA_SEQUENCE)))
+    await _announce(session)
+
+
+_mark_dirty: Callable[[], None] | None = None
+
+
+def on_local_commit(callback: Callable[[], None] | None) -> None:
+    """Register what to call after this process commits a change (the change feed's ``mark_dirty``)."""
+    global _mark_dirty  # noqa: PLW0603 - one feed per process, set by the app's lifespan
+    _mark_dirty = callback
+
+
+async def _announce(session: AsyncSession) -> None:
+    """Tell every process's change feed, at commit (a rolled-back transaction's notification never goes out)."""
+    await session.execute(select(func.pg_notify(CHANNEL, "")))
+    if _mark_dirty is not None:
+        after_commit(session, _mark_dirty)

@@ -12,15 +12,17 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from decimal import Decimal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from targets.catalogue import repository
 from targets.catalogue.counters import Counters, read_counters
+from targets.catalogue.feed import ChangeFeed
 from targets.indicators.models import Indicator
 from targets.indicators.repository import all_indicators
 from targets.org_units.hierarchy import Hierarchy
 from targets.org_units.repository import load_hierarchy
-from targets.results.models import Period, PeriodLock
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,17 @@ class Lock:
     org_unit_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    id: int
+    code: str
+    start_date: dt.date
+    end_date: dt.date
+    at_risk_margin: Decimal
+    # The unit the plan's targets are set for first (the province for HT-2021-2025), for "the plan's progress".
+    main_org_unit_id: int | None
+
+
 @dataclass(frozen=True)
 class CatalogueSnapshot:
     version: int
@@ -67,6 +80,13 @@ class CatalogueSnapshot:
     indicators: dict[str, IndicatorInfo]
     indicators_by_id: dict[int, IndicatorInfo]
     locks: tuple[Lock, ...]
+    plans: dict[str, PlanInfo]
+
+    def plan(self, code: str | None) -> PlanInfo | None:
+        """The plan with this code; without a code, the latest plan (by start date)."""
+        if code is not None:
+            return self.plans.get(code)
+        return max(self.plans.values(), key=lambda plan: (plan.start_date, plan.id), default=None)
 
     def lock_for(self, org_unit_id: int, start: dt.date, end: dt.date, day: dt.date) -> Lock | None:
         """A lock covering the period [start, end] for the unit (or one of its ancestors on ``day``)."""
@@ -82,31 +102,40 @@ class CatalogueSnapshot:
 
 async def _load(session: AsyncSession, version: int) -> CatalogueSnapshot:
     indicators = [IndicatorInfo.of(indicator) for indicator in await all_indicators(session)]
-    lock_rows = (
-        await session.execute(
-            select(Period.iso, Period.start_date, Period.end_date, PeriodLock.org_unit_id).join(
-                Period, Period.id == PeriodLock.period_id
-            )
+    locks = await repository.lock_rows(session)
+    plans = {
+        plan.code: PlanInfo(
+            id=plan.id,
+            code=plan.code,
+            start_date=plan.start_date,
+            end_date=plan.end_date,
+            at_risk_margin=plan.at_risk_margin,
+            main_org_unit_id=main_unit,
         )
-    ).all()
+        for plan, main_unit in await repository.plans_with_main_org_unit(session)
+    }
     return CatalogueSnapshot(
         version=version,
         hierarchy=await load_hierarchy(session),
         indicators={indicator.code: indicator for indicator in indicators},
         indicators_by_id={indicator.id: indicator for indicator in indicators},
-        locks=tuple(Lock(row[0], row[1], row[2], row[3]) for row in lock_rows),
+        locks=tuple(Lock(iso, start, end, unit) for iso, start, end, unit in locks),
+        plans=plans,
     )
 
 
 class CatalogueCache:
-    """One per process (on ``app.state``)."""
+    """One per process (on ``app.state``); with a change feed, a hit costs no query at all."""
 
-    def __init__(self) -> None:
+    def __init__(self, feed: ChangeFeed | None = None) -> None:
+        self.feed = feed
         self._snapshot: CatalogueSnapshot | None = None
         self._lock = asyncio.Lock()
 
     async def get(self, session: AsyncSession) -> tuple[CatalogueSnapshot, Counters]:
-        counters = await read_counters(session)
+        counters = self.feed.current() if self.feed is not None else None
+        if counters is None:
+            counters = await read_counters(session)
         snapshot = self._snapshot
         if snapshot is None or snapshot.version != counters.catalogue:
             async with self._lock:

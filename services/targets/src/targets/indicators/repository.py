@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from targets.indicators.models import Indicator
 
 
-def ordered() -> Select[tuple[Indicator]]:
+def ordered() -> Select[Indicator]:
     return select(Indicator).order_by(Indicator.code)
 
 

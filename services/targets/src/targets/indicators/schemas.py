@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from targets.indicators.models import Aggregation, Area, Direction, ValueType
 from targets.periods import PeriodType
@@ -48,6 +48,15 @@ class IndicatorPatch(BaseModel):
     direction: Direction | None = None
     decimals: int | None = Field(default=None, ge=0, le=6)
     description: str | None = Field(default=None, max_length=5000)
+
+    # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
+    # reach the database and answer 500).
+    @field_validator("name", "area", "unit", "direction", "decimals")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class IndicatorOut(BaseModel):

@@ -104,7 +104,7 @@ class Hierarchy:
         return unit_id == scope_unit_id or scope_unit_id in self.ancestors_on(unit_id, day)
 
     def reference_day(self, unit_id: int, start: dt.date, end: dt.date) -> dt.date | None:
-        """The first day of [start, end] on which the unit existed: where it sat then decides scope and roll-up.
+        """The first day of [start, end] on which the unit existed; where it sat then decides scope, roll-up.
 
         ``None`` when the unit did not exist at any time in the period.
         """

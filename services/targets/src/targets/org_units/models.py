@@ -72,7 +72,7 @@ class OrgUnit(Base):
 
 
 class OrgUnitParent(Base):
-    """Where an org unit sat in the hierarchy, and when (a commune moves from its district to the province)."""
+    """Where an org unit sat in the hierarchy, and when (a commune moves from a district to the province)."""
 
     __tablename__ = "org_unit_parents"
     __table_args__ = (

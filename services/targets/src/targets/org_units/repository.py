@@ -42,7 +42,7 @@ async def load_hierarchy(session: AsyncSession) -> Hierarchy:
     )
 
 
-def by_code(code: str) -> Select[tuple[OrgUnit]]:
+def by_code(code: str) -> Select[OrgUnit]:
     return select(OrgUnit).where(OrgUnit.code == code)
 
 
@@ -75,7 +75,13 @@ async def successions_of(
             (OrgUnitSuccession.predecessor_id == org_unit_id)
             | (OrgUnitSuccession.successor_id == org_unit_id)
         )
-        .order_by(OrgUnitRestructuring.effective_date)
+        # Fully ordered, so that the successors of a split come back in the same order every time.
+        .order_by(
+            OrgUnitRestructuring.effective_date,
+            OrgUnitRestructuring.id,
+            OrgUnitSuccession.predecessor_id,
+            OrgUnitSuccession.successor_id,
+        )
     )
     return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
 
@@ -93,5 +99,5 @@ async def children_on(session: AsyncSession, parent_id: int, day: dt.date) -> li
     return list((await session.execute(query)).scalars())
 
 
-def restructurings_query() -> Select[tuple[OrgUnitRestructuring]]:
+def restructurings_query() -> Select[OrgUnitRestructuring]:
     return select(OrgUnitRestructuring).order_by(OrgUnitRestructuring.effective_date, OrgUnitRestructuring.id)

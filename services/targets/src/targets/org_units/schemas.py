@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from targets.org_units.models import OrgUnitType, RestructuringKind
 
@@ -46,6 +46,15 @@ class OrgUnitPatch(BaseModel):
     notes: str | None = Field(default=None, max_length=5000)
     parent: str | None = None
     parent_from: dt.date | None = None
+
+    # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
+    # reach the database and answer 500).
+    @field_validator("name", "type", "remote", "border", "mountainous")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
     @model_validator(mode="after")
     def _parent_needs_date(self) -> OrgUnitPatch:
@@ -106,10 +115,16 @@ class RestructuringIn(BaseModel):
 
     @model_validator(mode="after")
     def _successors(self) -> RestructuringIn:
+        # A code listed twice would store the same succession twice (a primary-key violation, i.e. a 500).
+        for name, codes in (("predecessors", self.predecessors), ("successors", self.successors)):
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"{name} lists a code more than once")
         if self.kind is not RestructuringKind.DISSOLUTION and not self.successors:
             raise ValueError(f"a {self.kind.value} needs at least one successor")
         if self.kind is RestructuringKind.MERGE and len(self.successors) != 1:
             raise ValueError("a merge has exactly one successor")
+        if self.kind is RestructuringKind.RENAME and (len(self.predecessors), len(self.successors)) != (1, 1):
+            raise ValueError("a rename has exactly one predecessor and one successor")
         return self
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,8 +53,16 @@ class InvalidHierarchyChange(ProblemError):
     title = "Invalid hierarchy change"
 
 
+def _exists_on(unit: OrgUnit, day: dt.date) -> bool:
+    return unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to)
+
+
+def _earliest(*days: dt.date | None) -> dt.date | None:
+    return min((day for day in days if day is not None), default=None)
+
+
 def _out(unit: OrgUnit, hierarchy: Hierarchy, day: dt.date) -> OrgUnitOut:
-    exists = unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to)
+    exists = _exists_on(unit, day)
     parent = hierarchy.parent_on(unit.id, day) if exists else None
     return OrgUnitOut(
         code=unit.code,
@@ -151,8 +160,12 @@ async def _parent_or_fail(session: AsyncSession, code: str) -> OrgUnit:
 
 async def create_org_unit(session: AsyncSession, principal: Principal, body: OrgUnitIn) -> OrgUnit:
     parent = await _parent_or_fail(session, body.parent) if body.parent else None
-    if parent is not None and parent.valid_to is not None and parent.valid_to < body.valid_from:
-        raise InvalidHierarchyChange(f"The parent {parent.code} ended on {parent.valid_to}.")
+    # The link starts on valid_from, so the parent must exist then (not only not have ended).
+    if parent is not None and not _exists_on(parent, body.valid_from):
+        raise InvalidHierarchyChange(
+            f"The parent {parent.code} does not exist on {body.valid_from}"
+            f" (from {parent.valid_from} to {parent.valid_to or 'now'})."
+        )
     unit = OrgUnit(
         code=body.code,
         name=body.name,
@@ -177,7 +190,7 @@ async def create_org_unit(session: AsyncSession, principal: Principal, body: Org
                 org_unit_id=unit.id,
                 parent_id=parent.id,
                 valid_from=body.valid_from,
-                valid_to=min(filter(None, [body.valid_to, parent.valid_to]), default=None),
+                valid_to=_earliest(body.valid_to, parent.valid_to),
             )
         )
     await bump_catalogue(session)
@@ -199,6 +212,12 @@ async def update_org_unit(
         raise InvalidHierarchyChange("valid_to must not be before valid_from.")
     links = await repository.parent_links(session, unit.id)
     if "valid_to" in changes:
+        # Cutting such a link would leave it ending before it begins (a check violation, i.e. a 500).
+        late = [link for link in links if unit.valid_to is not None and link.valid_from > unit.valid_to]
+        if late:
+            raise InvalidHierarchyChange(
+                f"{unit.code} has a parent link from {late[0].valid_from}; it cannot end before that."
+            )
         for link in links:
             if link.valid_to is None or (unit.valid_to is not None and link.valid_to > unit.valid_to):
                 link.valid_to = unit.valid_to
@@ -206,32 +225,65 @@ async def update_org_unit(
         parent = await _parent_or_fail(session, body.parent)
         if parent.id == unit.id:
             raise InvalidHierarchyChange("An org unit cannot be its own parent.")
+        await _refuse_cycle(session, unit, parent, body.parent_from)
         _move(links, unit, parent, body.parent_from, session)
     await bump_catalogue(session)
     await session.flush()
     return unit
 
 
+async def _refuse_cycle(session: AsyncSession, unit: OrgUnit, parent: OrgUnit, day: dt.date) -> None:
+    """Refuse to put ``unit`` under one of its own descendants, on ``day`` or on any later day.
+
+    A cycle would make levels and scopes wrong (``Hierarchy.ancestors_on`` only stops at one). The parent's
+    ancestry can change after ``day``, so it is checked on every day on which some link begins or ends.
+    """
+    hierarchy = await repository.load_hierarchy(session)
+    days = {day}
+    for link in hierarchy.links:
+        days.update(edge for edge in (link.valid_from, link.valid_to and link.valid_to + ONE_DAY) if edge)
+    for checked in sorted(edge for edge in days if edge >= day):
+        if unit.valid_to is not None and checked > unit.valid_to:
+            break
+        if unit.id in hierarchy.ancestors_on(parent.id, checked):
+            raise InvalidHierarchyChange(
+                f"{parent.code} is below {unit.code} on {checked}; the move would make a cycle."
+            )
+
+
 def _move(
     links: list[OrgUnitParent], unit: OrgUnit, parent: OrgUnit, day: dt.date, session: AsyncSession
 ) -> None:
-    if day < unit.valid_from:
-        raise InvalidHierarchyChange(f"{unit.code} did not exist on {day}.")
+    # A link outside the unit's or the parent's life would end before it begins (a check violation) or
+    # point at a unit that does not exist.
+    if not _exists_on(unit, day):
+        raise InvalidHierarchyChange(f"{unit.code} does not exist on {day}.")
+    if not _exists_on(parent, day):
+        raise InvalidHierarchyChange(f"The parent {parent.code} does not exist on {day}.")
     if any(link.valid_from >= day for link in links):
         raise InvalidHierarchyChange(f"{unit.code} already has a parent link starting on or after {day}.")
     for link in links:
         if link.valid_to is None or link.valid_to >= day:
             link.valid_to = day - ONE_DAY
     session.add(
-        OrgUnitParent(org_unit_id=unit.id, parent_id=parent.id, valid_from=day, valid_to=unit.valid_to)
+        OrgUnitParent(
+            org_unit_id=unit.id,
+            parent_id=parent.id,
+            valid_from=day,
+            valid_to=_earliest(unit.valid_to, parent.valid_to),
+        )
     )
+    # The parents are part of the unit's representation, so a move is a new version (a new ETag) even when
+    # no column of the unit itself changed; touching a column makes the ORM bump version_id_col.
+    unit.updated_at = func.now()
 
 
 async def restructure(session: AsyncSession, principal: Principal, body: RestructuringIn) -> RestructuringOut:
     """Record a restructuring and apply it to the hierarchy.
 
     Predecessors that are not also successors end the day before ``effective_date`` (with their parent
-    links). For a merge, the units below the ended predecessors move under the successor on that date.
+    links). For a merge or a rename (one successor that continues them), the units below the ended
+    predecessors move under the successor on that date.
     """
     codes = set(body.predecessors) | set(body.successors)
     units = await repository.get_by_codes(session, sorted(codes))
@@ -245,8 +297,7 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
         if not (unit.valid_from <= last_day and (unit.valid_to is None or unit.valid_to >= last_day)):
             raise InvalidHierarchyChange(f"{code} did not exist on {last_day}, the day before the change.")
     for code in body.successors:
-        unit = units[code]
-        if unit.valid_to is not None and unit.valid_to < day:
+        if not _exists_on(units[code], day):
             raise InvalidHierarchyChange(f"{code} does not exist on {day}, when the change takes effect.")
 
     record = OrgUnitRestructuring(
@@ -258,13 +309,13 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
     )
     session.add(record)
     await session.flush()
-    for predecessor in body.predecessors:
-        for successor in body.successors:
+    for predecessor_code in body.predecessors:
+        for successor_code in body.successors:
             session.add(
                 OrgUnitSuccession(
                     restructuring_id=record.id,
-                    predecessor_id=units[predecessor].id,
-                    successor_id=units[successor].id,
+                    predecessor_id=units[predecessor_code].id,
+                    successor_id=units[successor_code].id,
                 )
             )
     ended = [code for code in body.predecessors if code not in body.successors]
@@ -275,7 +326,8 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
             if link.valid_to is None or link.valid_to > last_day:
                 link.valid_to = last_day
     moved: list[str] = []
-    if body.kind is RestructuringKind.MERGE:
+    # A renamed unit continues under its new code, so its children go with it, as in a merge.
+    if body.kind in {RestructuringKind.MERGE, RestructuringKind.RENAME}:
         successor = units[body.successors[0]]
         for code in ended:
             for child in await repository.children_on(session, units[code].id, last_day):

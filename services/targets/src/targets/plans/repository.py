@@ -21,7 +21,7 @@ async def get_plan_or_latest(session: AsyncSession, code: str | None) -> Plan | 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def plans_query() -> Select[tuple[Plan]]:
+def plans_query() -> Select[Plan]:
     return select(Plan).order_by(Plan.start_date, Plan.code)
 
 
@@ -36,7 +36,7 @@ async def targets_for(
 
 def targets_query(
     *, plan_id: int | None, indicator_id: int | None, org_unit_id: int | None, after: int | None, limit: int
-) -> Select[tuple[Target]]:
+) -> Select[Target]:
     query = select(Target).order_by(Target.id).limit(limit)
     if plan_id is not None:
         query = query.where(Target.plan_id == plan_id)

@@ -3,9 +3,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from targets.plans.models import Comparator, Projection, TargetKind
+
+
+def _not_null(value: object) -> object:
+    """For PATCH fields of NOT NULL columns: leaving one out keeps it, null is a client error (not a 500)."""
+    if value is None:
+        raise ValueError("may be left out, but not null")
+    return value
+
 
 DEFAULT_PROJECTION = {
     TargetKind.END_OF_PERIOD: Projection.LINEAR,
@@ -43,6 +51,8 @@ class PlanPatch(BaseModel):
     source: str | None = Field(default=None, min_length=1, max_length=5000)
     at_risk_margin: Decimal | None = Field(default=None, ge=0, le=1)
 
+    _required = field_validator("name", "source", "at_risk_margin")(_not_null)
+
 
 class PlanOut(BaseModel):
     code: str
@@ -75,11 +85,19 @@ class TargetIn(BaseModel):
     def _consistent(self) -> TargetIn:
         if self.comparator is Comparator.APPROX and self.tolerance is None:
             raise ValueError("comparator 'approx' needs a tolerance")
+        # A relative target is judged against the reference series alone, and only it reads one: a value
+        # on the one or a reference on the other would be stored and silently ignored.
         if self.kind is TargetKind.RELATIVE:
             if self.reference_indicator is None:
                 raise ValueError("a relative target needs reference_indicator")
+            if self.value is not None:
+                raise ValueError(
+                    "a relative target has no value of its own (it is compared with the reference)"
+                )
         elif self.value is None:
             raise ValueError(f"a {self.kind.value} target needs a value")
+        elif self.reference_indicator is not None:
+            raise ValueError("only a relative target takes a reference_indicator")
         if self.kind is TargetKind.BOOLEAN and self.value not in {Decimal(0), Decimal(1)}:
             raise ValueError("a boolean target's value is 1 (reached) or 0")
         return self
@@ -99,6 +117,8 @@ class TargetPatch(BaseModel):
     projection: Projection | None = None
     source_text: str | None = Field(default=None, min_length=1, max_length=5000)
     notes: str | None = Field(default=None, max_length=5000)
+
+    _required = field_validator("comparator", "projection", "source_text")(_not_null)
 
 
 class TargetOut(BaseModel):

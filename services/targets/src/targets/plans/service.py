@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import check_if_match
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from shared.problems import Conflict, NotFound, ProblemError
 from targets.catalogue.counters import bump_catalogue
 from targets.catalogue.snapshot import CatalogueCache
@@ -138,11 +138,14 @@ async def list_targets(
     if org_unit_code and unit is None:
         raise NotFound(f"No org unit has the code {org_unit_code!r}.")
     after = decode_cursor(cursor)
+    # The cursor is a target id; anything else (another list's cursor) used to fail in int() with a 500.
+    if after is not None and type(after) is not int:
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
     query = repository.targets_query(
         plan_id=plan.id if plan else None,
         indicator_id=indicator.id if indicator else None,
         org_unit_id=unit.id if unit else None,
-        after=int(after) if after is not None else None,
+        after=after,
         limit=limit + 1,
     )
     targets = list((await session.execute(query)).scalars())
@@ -219,10 +222,21 @@ async def update_target(
     check_if_match(if_match, target.version)
     for field, value in body.model_dump(exclude_unset=True).items():
         setattr(target, field, value.value if hasattr(value, "value") else value)
+    # The rules TargetIn and create_target enforce, checked again on the target as patched.
     if target.comparator == Comparator.APPROX and target.tolerance is None:
         raise InvalidTarget("comparator 'approx' needs a tolerance.")
-    if target.kind != TargetKind.RELATIVE and target.value is None:
+    if target.kind == TargetKind.RELATIVE:
+        if target.value is not None:
+            raise InvalidTarget(
+                "A relative target has no value of its own (it is compared with the reference)."
+            )
+    elif target.value is None:
         raise InvalidTarget("This target needs a value.")
+    if target.kind == TargetKind.BOOLEAN:
+        if target.comparator != Comparator.EQ:
+            raise InvalidTarget("A boolean target uses the comparator 'eq'.")
+        if target.value not in {Decimal(0), Decimal(1)}:
+            raise InvalidTarget("A boolean target's value is 1 (reached) or 0.")
     await bump_catalogue(session)
     await session.flush()
     return target

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -13,12 +12,13 @@ from shared.database import SessionDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue
 from targets.progress.schemas import ProgressReport
-from targets.progress.service import ProgressCache, progress_json
+from targets.progress.service import CachedReport, ProgressCache, progress_report
 
 router = APIRouter(tags=["progress"])
 
 
-def get_progress_cache(request: Request) -> ProgressCache:
+# async: a plain "def" dependency would be run in a worker thread, costing more than the lookup itself.
+async def get_progress_cache(request: Request) -> ProgressCache:
     cache: Any = request.app.state.progress_cache
     assert isinstance(cache, ProgressCache)  # noqa: S101 - set by create_app
     return cache
@@ -30,12 +30,11 @@ At = Annotated[dt.date | None, Query(description="Judge with the years ended by 
 IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
 
 
-def _answer(body: bytes, if_none_match: str | None, cache_control: str) -> Response:
-    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": cache_control}
-    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+def _answer(report: CachedReport, if_none_match: str | None, cache_control: str) -> Response:
+    headers = {"ETag": report.etag, "Cache-Control": cache_control}
+    if if_none_match and report.etag in {tag.strip() for tag in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(report.body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -54,8 +53,8 @@ async def get_progress(
     at: At = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    body, _ = await progress_json(session, catalogue, cache, plan, org_unit, at or dt.date.today())
-    return _answer(body, if_none_match, "private, no-cache")
+    report = await progress_report(session, catalogue, cache, plan, org_unit, at or dt.date.today())
+    return _answer(report, if_none_match, "private, no-cache")
 
 
 @router.get(
@@ -73,5 +72,5 @@ async def get_public_progress(
     at: At = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    body, _ = await progress_json(session, catalogue, cache, plan, None, at or dt.date.today())
-    return _answer(body, if_none_match, "public, max-age=60")
+    report = await progress_report(session, catalogue, cache, plan, None, at or dt.date.today())
+    return _answer(report, if_none_match, "public, max-age=60")

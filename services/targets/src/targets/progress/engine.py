@@ -106,7 +106,8 @@ def compound_projection(series: Mapping[int, float], year: int) -> float:
     (first_year, first), (last_year, last) = points[0], points[-1]
     if len(points) == 1 or first <= 0 or last <= 0:
         return last
-    rate = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
+    # Both ends are positive here, so the fractional power is a real number (typeshed says Any).
+    rate: float = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
     return last * (1.0 + rate) ** (year - last_year)
 
 
@@ -124,16 +125,20 @@ def _status_from_projection(rule: TargetRule, projected: float, target: float) -
     return Status.AT_RISK if nearly_meets(projected, rule, target) else Status.OFF_TRACK
 
 
+def _project_level(rule: TargetRule, series: Mapping[int, float]) -> float:
+    """The series read at the plan's last year by the target's method (linear for other kinds' methods)."""
+    if rule.projection is Projection.COMPOUND:
+        return compound_projection(series, rule.last_year)
+    if rule.projection is Projection.LATEST:
+        return series[max(series)]
+    return linear_projection(series, rule.last_year)
+
+
 def _level(rule: TargetRule, series: Mapping[int, float]) -> Outcome:
     assert rule.value is not None  # noqa: S101 - the database requires a value for these kinds
     latest_year = max(series)
     latest = series[latest_year]
-    if rule.projection is Projection.COMPOUND:
-        projected = compound_projection(series, rule.last_year)
-    elif rule.projection is Projection.LATEST:
-        projected = latest
-    else:
-        projected = linear_projection(series, rule.last_year)
+    projected = _project_level(rule, series)
     if latest_year >= rule.last_year:
         projected = latest
     achieved = meets(latest, rule.comparator, rule.value, rule.tolerance)
@@ -165,6 +170,9 @@ def _annual(rule: TargetRule, series: Mapping[int, float]) -> Outcome:
         status = Status.ACHIEVED
     elif len(met) == len(series):
         status = Status.ON_TRACK
+    elif latest_year >= rule.last_year:
+        # A year was missed and the plan's last year is in: nothing left can save "every year".
+        status = Status.OFF_TRACK
     elif latest_year in met:
         status = Status.AT_RISK
     else:
@@ -194,7 +202,9 @@ def _average(rule: TargetRule, series: Mapping[int, float]) -> Outcome:
     required = None
     if remaining:
         if compound:
-            needed = (1.0 + rule.value / 100.0) ** plan_years / math.prod(1.0 + v / 100.0 for v in values)
+            so_far = math.prod(1.0 + v / 100.0 for v in values)
+            # A year at -100 % or below zeroes (or flips) the product: no later growth rate makes up for it.
+            needed = (1.0 + rule.value / 100.0) ** plan_years / so_far if so_far > 0 else 0.0
             required = (needed ** (1.0 / remaining) - 1.0) * 100.0 if needed > 0 else None
         else:
             required = (rule.value * plan_years - sum(values)) / remaining
@@ -258,7 +268,8 @@ def _boolean(rule: TargetRule, series: Mapping[int, float], current_year: int) -
     if achieved:
         status = Status.ACHIEVED
     else:
-        status = Status.OFF_TRACK if current_year > rule.last_year else Status.AT_RISK
+        ended = current_year > rule.last_year or latest_year >= rule.last_year
+        status = Status.OFF_TRACK if ended else Status.AT_RISK
     return Outcome(
         status=status,
         measure=latest,
@@ -278,8 +289,8 @@ def _relative(rule: TargetRule, series: Mapping[int, float], reference: Mapping[
     year = common[-1]
     value, compared_with = series[year], reference[year]
     achieved = meets(value, rule.comparator, compared_with, rule.tolerance)
-    projected_value = linear_projection({y: series[y] for y in common}, rule.last_year)
-    projected_reference = linear_projection({y: reference[y] for y in common}, rule.last_year)
+    projected_value = _project_level(rule, {y: series[y] for y in common})
+    projected_reference = _project_level(rule, {y: reference[y] for y in common})
     if year >= rule.last_year:
         projected_value, projected_reference = value, compared_with
     projected_meets = meets(projected_value, rule.comparator, projected_reference, rule.tolerance)
@@ -290,11 +301,8 @@ def _relative(rule: TargetRule, series: Mapping[int, float], reference: Mapping[
     elif projected_meets:
         status = Status.ON_TRACK
     else:
-        margin_rule = TargetRule(**{**rule.__dict__})
         status = (
-            Status.AT_RISK
-            if nearly_meets(projected_value, margin_rule, projected_reference)
-            else Status.OFF_TRACK
+            Status.AT_RISK if nearly_meets(projected_value, rule, projected_reference) else Status.OFF_TRACK
         )
     return Outcome(
         status=status,

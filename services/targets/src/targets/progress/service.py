@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,12 +21,12 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.problems import NotFound
-from targets.catalogue.counters import Counters
-from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot, IndicatorInfo
+from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot, IndicatorInfo, PlanInfo
 from targets.indicators.models import Aggregation
 from targets.org_units.hierarchy import Hierarchy
+from targets.org_units.models import TERRITORIAL_TYPES
 from targets.plans import repository as plans
-from targets.plans.models import Comparator, Plan, Projection, Target, TargetKind
+from targets.plans.models import Comparator, Projection, Target, TargetKind
 from targets.progress import repository
 from targets.progress.engine import TargetRule, evaluate
 from targets.progress.schemas import (
@@ -73,7 +74,12 @@ class SeriesBuilder:
         indicator = self.indicators[indicator_id]
         if indicator.aggregation == Aggregation.NONE:
             return None
-        children = self.hierarchy.children_for_period(org_unit_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        # Only territorial units add up to a territory: a department reports on itself, not on an area.
+        children = [
+            child
+            for child in self.hierarchy.children_for_period(org_unit_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+            if self.hierarchy.units[child].type in TERRITORIAL_TYPES
+        ]
         if not children:
             return None
         values = [(child, self.value(indicator_id, child, year)) for child in children]
@@ -116,7 +122,7 @@ def _relevant_units(hierarchy: Hierarchy, unit_id: int, years: Sequence[int]) ->
     return units
 
 
-def _rule(target: Target, plan: Plan) -> TargetRule:
+def _rule(target: Target, plan: PlanInfo) -> TargetRule:
     return TargetRule(
         kind=TargetKind(target.kind),
         comparator=Comparator(target.comparator),
@@ -136,7 +142,7 @@ def _rounded(value: float | None, decimals: int) -> float | None:
 async def compute_progress(
     session: AsyncSession,
     snapshot: CatalogueSnapshot,
-    plan: Plan,
+    plan: PlanInfo,
     org_unit_code: str,
     at: dt.date,
 ) -> ProgressReport:
@@ -147,7 +153,10 @@ async def compute_progress(
     years = [
         year for year in range(plan.start_date.year, plan.end_date.year + 1) if dt.date(year, 12, 31) <= at
     ]
-    ancestors = list(hierarchy.ancestors_on(unit.id, min(at, plan.end_date)))
+    # Inherited targets come from the units above on the last day the unit existed in the plan (a district
+    # still belongs to the province after its tier ended on 2025-06-30, for the years it reported).
+    last_day = min(at, plan.end_date, unit.valid_to or plan.end_date)
+    ancestors = list(hierarchy.ancestors_on(unit.id, max(last_day, unit.valid_from)))
     targets = await plans.targets_for(session, plan.id, [unit.id, *ancestors])
     chosen = [
         target
@@ -162,7 +171,7 @@ async def compute_progress(
         for indicator_id in list(indicator_ids)
         if (weight := snapshot.indicators_by_id[indicator_id].weight_indicator_id) is not None
     }
-    units = _relevant_units(hierarchy, unit.id, years)
+    units = _relevant_units(hierarchy, unit.id, years) | {target.org_unit_id for target in chosen}
     posted = await repository.yearly_values(session, sorted(indicator_ids), sorted(units), years)
     builder = SeriesBuilder(hierarchy, snapshot.indicators_by_id, posted)
 
@@ -170,8 +179,10 @@ async def compute_progress(
     for target in sorted(chosen, key=lambda t: (t.org_unit_id != unit.id, t.id)):
         indicator = snapshot.indicators_by_id[target.indicator_id]
         series = builder.series(indicator.id, unit.id, years)
+        # The comparison series belongs to the target's own unit (the region's average is posted for the
+        # province), also when a district is judged against the province's relative goal.
         reference = (
-            builder.series(target.reference_indicator_id, unit.id, years)
+            builder.series(target.reference_indicator_id, target.org_unit_id, years)
             if target.reference_indicator_id
             else None
         )
@@ -244,47 +255,57 @@ async def compute_progress(
     return ProgressReport(plan=plan.code, org_unit=unit.code, at=at, summary=summary, items=rows)
 
 
+@dataclass(frozen=True, slots=True)
+class CachedReport:
+    body: bytes
+    etag: str
+
+
 class ProgressCache:
-    """Finished reports as JSON bytes, keyed by the change counters and the question; LRU-bounded."""
+    """Finished reports as JSON bytes with their ETag, keyed by the change counters and the question."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._entries: OrderedDict[tuple[object, ...], CachedReport] = OrderedDict()
 
-    def get(self, key: tuple[object, ...]) -> bytes | None:
+    def get(self, key: tuple[object, ...]) -> CachedReport | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: tuple[object, ...], body: bytes) -> None:
-        self._entries[key] = body
+    def put(self, key: tuple[object, ...], report: CachedReport) -> None:
+        self._entries[key] = report
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
 
-async def progress_json(
+async def progress_report(
     session: AsyncSession,
     catalogue: CatalogueCache,
     cache: ProgressCache,
     plan_code: str | None,
     org_unit_code: str | None,
     at: dt.date,
-) -> tuple[bytes, Counters]:
+) -> CachedReport:
+    """The report as JSON, computed at most once per (counters, question) in this process.
+
+    A cache hit with a healthy change feed touches no database at all.
+    """
     snapshot, counters = await catalogue.get(session)
-    plan = await plans.get_plan_or_latest(session, plan_code)
+    plan = snapshot.plan(plan_code)
     if plan is None:
         raise NotFound(f"No plan has the code {plan_code!r}." if plan_code else "No plan is registered yet.")
     if org_unit_code is None:
-        roots = [target.org_unit_id for target in await plans.targets_for(session, plan.id, None)]
-        org_unit_code = snapshot.hierarchy.units[roots[0]].code if roots else None
-        if org_unit_code is None:
+        if plan.main_org_unit_id is None:
             raise NotFound(f"Plan {plan.code} has no targets yet.")
+        org_unit_code = snapshot.hierarchy.units[plan.main_org_unit_id].code
     key = (counters.catalogue, counters.data, plan.code, org_unit_code, at)
-    body = cache.get(key)
-    if body is None:
+    cached = cache.get(key)
+    if cached is None:
         report = await compute_progress(session, snapshot, plan, org_unit_code, at)
         body = report.model_dump_json().encode()
-        cache.put(key, body)
-    return body, counters
+        cached = CachedReport(body=body, etag=f'W/"{hashlib.sha256(body).hexdigest()[:32]}"')
+        cache.put(key, cached)
+    return cached

@@ -13,6 +13,18 @@ from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
 from targets.results.schemas import DataValueOut, RevisionOut
 
+_INT_MAX = 2**31 - 1  # value keys are PostgreSQL integers
+_BIGINT_MAX = 2**63 - 1  # revision ids are bigints
+
+
+def _fits(key: object, maximum: int) -> bool:
+    """Whether a cursor's key can be compared with the column at all.
+
+    A cursor is opaque but not trusted: a string, a float, a boolean or an integer beyond the column's range
+    would reach PostgreSQL and fail there (a 500) instead of being the 400 a bad cursor is.
+    """
+    return isinstance(key, int) and not isinstance(key, bool) and -maximum - 1 <= key <= maximum
+
 
 class UnknownFilter(BadRequest):
     slug = "unknown-filter-value"
@@ -61,7 +73,9 @@ async def list_values(
 ) -> Page[DataValueOut]:
     snapshot, _ = await cache.get(session)
     after = decode_cursor(cursor)
-    if after is not None and not (isinstance(after, list) and len(after) == 3):
+    if after is not None and not (
+        isinstance(after, list) and len(after) == 3 and all(_fits(key, _INT_MAX) for key in after)
+    ):
         raise InvalidCursor("The cursor belongs to another list; start again without it.")
     rows = (
         await session.execute(
@@ -106,7 +120,7 @@ async def list_revisions(
 ) -> Page[RevisionOut]:
     snapshot, _ = await cache.get(session)
     after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, int):
+    if after is not None and not _fits(after, _BIGINT_MAX):
         raise InvalidCursor("The cursor belongs to another list; start again without it.")
     rows = (
         await session.execute(

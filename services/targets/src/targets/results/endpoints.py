@@ -166,7 +166,8 @@ async def post_data_value_sets(
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES | CSV_TYPES:
         raise UnsupportedMediaType(
-            f"Send application/json or text/csv (DHIS2 dataValueSets), not {media_type or 'no content type'}.",
+            "Send application/json or text/csv (DHIS2 dataValueSets), "
+            f"not {media_type or 'no content type'}.",
             accepted=sorted(JSON_TYPES | CSV_TYPES),
         )
     body = await _read_body(request)

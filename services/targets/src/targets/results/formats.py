@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -50,24 +51,44 @@ CSV_COLUMNS = (
 _REQUIRED_CSV = ("dataelement", "period", "orgunit", "value")
 
 
+class _InexactNumber(Exception):
+    """A JSON number orjson read as a binary float, whose written digits are lost."""
+
+
+class _Unreadable(Exception):
+    pass
+
+
 def _text(value: Any) -> str | None:
     """A JSON scalar as the text DHIS2 would have stored (numbers keep their written form)."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # orjson reads fractions, exponents and integers beyond 64 bits as binary floats: 1234567890.123456789
+        # would come back as 1234567890.1234567, a different number stored without a word.
+        raise _InexactNumber
     if isinstance(value, str):
+        if "\x00" in value:
+            # PostgreSQL text cannot hold U+0000; the whole write would fail with a server error.
+            raise _Unreadable("a NUL character (U+0000)")
         return value
-    raise TypeError(type(value).__name__)
+    raise _Unreadable(f"a {type(value).__name__} where a text or number was expected")
 
 
-def parse_json(body: bytes) -> list[RawValue]:
+def _load_json(body: bytes) -> Any:
     try:
-        document = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise MalformedPayload(f"The body is not valid JSON: {exc}.", position=exc.pos) from None
+        raise MalformedPayload(
+            f"The body is not valid JSON: {exc}.", position=exc.pos, line=exc.lineno, column=exc.colno
+        ) from None
+
+
+def _rows(document: Any) -> list[RawValue]:
     if not isinstance(document, dict):
         raise MalformedPayload("The body must be a JSON object with a 'dataValues' array.")
     values = document.get("dataValues", [])
@@ -79,31 +100,56 @@ def parse_json(body: bytes) -> list[RawValue]:
     for index, item in enumerate(values):
         if not isinstance(item, dict):
             raise MalformedPayload(f"dataValues[{index}] must be an object.", index=index)
+        field = "dataElement"
         try:
-            rows.append(
-                RawValue(
-                    index=index,
-                    data_element=_text(item.get("dataElement")) or "",
-                    period=_text(item.get("period", default_period)) or "",
-                    org_unit=_text(item.get("orgUnit", default_org_unit)) or "",
-                    value=_text(item.get("value")),
-                    comment=_text(item.get("comment")),
-                )
+            data_element = _text(item.get(field))
+            field = "period"
+            period = _text(item.get(field, default_period))
+            field = "orgUnit"
+            org_unit = _text(item.get(field, default_org_unit))
+            field = "value"
+            value = _text(item.get(field))
+            field = "comment"
+            comment = _text(item.get(field))
+        except _Unreadable as exc:
+            raise MalformedPayload(f"dataValues[{index}].{field} has {exc}.", index=index) from None
+        rows.append(
+            RawValue(
+                index=index,
+                data_element=data_element or "",
+                period=period or "",
+                org_unit=org_unit or "",
+                value=value,
+                # As in CSV, an empty comment is no comment (else re-posting the same value is an "update").
+                comment=comment or None,
             )
-        except TypeError as exc:
-            raise MalformedPayload(
-                f"dataValues[{index}] has a {exc} where a text or number was expected.", index=index
-            ) from None
+        )
     return rows
+
+
+def parse_json(body: bytes) -> list[RawValue]:
+    document = _load_json(body)
+    try:
+        return _rows(document)
+    except _InexactNumber:
+        # Rare (district systems send values as strings): read the body again, numbers as their written text.
+        # orjson has already refused what is not strict JSON (NaN, bad UTF-8), so this cannot fail.
+        return _rows(json.loads(body, parse_float=str, parse_int=str))
 
 
 def _csv_lines(body: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
         raise MalformedPayload(
-            f"The CSV is not UTF-8 (byte {exc.start} is invalid).", position=exc.start
+            f"Line {line}: the CSV is not UTF-8 (byte {exc.start} is invalid).", position=exc.start, line=line
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        # PostgreSQL text cannot hold U+0000; the whole write would fail with a server error.
+        line = text.count("\n", 0, nul) + 1
+        raise MalformedPayload(f"Line {line}: a NUL character (U+0000) cannot be stored.", line=line)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for record in reader:
@@ -111,6 +157,13 @@ def _csv_lines(body: bytes) -> Iterator[tuple[int, list[str]]]:
                 yield reader.line_num, record
     except csv.Error as exc:
         raise MalformedPayload(f"Line {reader.line_num}: {exc}.", line=reader.line_num) from None
+
+
+def _cell(record: list[str], columns: dict[str, int], name: str) -> str | None:
+    position = columns.get(name)
+    if position is None or position >= len(record):
+        return None
+    return record[position]
 
 
 def parse_csv(body: bytes) -> list[RawValue]:
@@ -135,21 +188,14 @@ def parse_csv(body: bytes) -> list[RawValue]:
                 f"(dataelement,period,orgunit,catoptcombo,attroptcombo,value,…), found {len(record)}.",
                 line=line,
             )
-
-        def cell(name: str, record: list[str] = record) -> str | None:
-            position = columns.get(name) if columns else None
-            if position is None or position >= len(record):
-                return None
-            return record[position]
-
-        value = cell("value")
-        comment = cell("comment")
+        value = _cell(record, columns, "value")
+        comment = _cell(record, columns, "comment")
         rows.append(
             RawValue(
                 index=len(rows),
-                data_element=(cell("dataelement") or "").strip(),
-                period=(cell("period") or "").strip(),
-                org_unit=(cell("orgunit") or "").strip(),
+                data_element=(_cell(record, columns, "dataelement") or "").strip(),
+                period=(_cell(record, columns, "period") or "").strip(),
+                org_unit=(_cell(record, columns, "orgunit") or "").strip(),
                 value=value if value != "" else None,
                 comment=comment or None,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +10,7 @@ from shared.auth import Principal
 from shared.problems import BadRequest, Conflict, NotFound
 from targets.catalogue.counters import bump_catalogue
 from targets.org_units import repository as org_units
+from targets.org_units.models import OrgUnit
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
 from targets.results.models import Period, PeriodLock
@@ -22,8 +23,6 @@ class LockExists(Conflict):
 
 
 async def list_locks(session: AsyncSession) -> list[PeriodLockOut]:
-    from targets.org_units.models import OrgUnit
-
     rows = await session.execute(
         select(PeriodLock, Period.iso, OrgUnit.code)
         .join(Period, Period.id == PeriodLock.period_id)
@@ -55,6 +54,19 @@ async def create_lock(session: AsyncSession, principal: Principal, body: PeriodL
             raise NotFound(f"No org unit has the code {body.org_unit!r}.")
         org_unit_id = unit.id
     period_id = (await repository.ensure_periods(session, [period]))[period.id]
+    # The unique constraint cannot see a second province-wide lock (NULL org units never collide), so
+    # creations for one period take turns and look for an existing lock first.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('targets.period_locks'), :period_id)"),
+        {"period_id": period_id},
+    )
+    existing = await session.execute(
+        select(PeriodLock.id).where(
+            PeriodLock.period_id == period_id, PeriodLock.org_unit_id.is_not_distinct_from(org_unit_id)
+        )
+    )
+    if existing.first() is not None:
+        raise LockExists(f"Period {period.id} is already locked for {body.org_unit or 'every unit'}.")
     lock = PeriodLock(
         period_id=period_id, org_unit_id=org_unit_id, reason=body.reason, locked_by=principal.subject
     )

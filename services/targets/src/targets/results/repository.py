@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,14 +27,15 @@ async def ensure_periods(session: AsyncSession, periods: Sequence[PeriodValue]) 
         .on_conflict_do_nothing(index_elements=["iso"])
     )
     rows = await session.execute(select(Period.iso, Period.id).where(Period.iso.in_([p.id for p in periods])))
-    return {iso: period_id for iso, period_id in rows.all()}
+    return dict(rows.all())
 
 
 async def lock_org_units(session: AsyncSession, org_unit_ids: Sequence[int]) -> None:
     """Serialise imports touching the same org units (sorted, so two imports cannot deadlock)."""
     await session.execute(
         text(
-            "SELECT pg_advisory_xact_lock(hashtext('targets.data_values'), id) FROM unnest(CAST(:ids AS int[])) AS id ORDER BY id"
+            "SELECT pg_advisory_xact_lock(hashtext('targets.data_values'), id)"
+            " FROM unnest(CAST(:ids AS int[])) AS id ORDER BY id"
         ),
         {"ids": sorted(set(org_unit_ids))},
     )
@@ -71,7 +72,8 @@ incoming AS (
 ),
 created AS (
     INSERT INTO targets.data_values
-        (indicator_id, org_unit_id, period_id, value, number, comment, stored_by, created, last_updated, import_id)
+        (indicator_id, org_unit_id, period_id, value, number, comment, stored_by, created, last_updated,
+         import_id)
     SELECT indicator_id, org_unit_id, period_id, value, number, comment, :who, :now, :now, :import_id
     FROM incoming WHERE NOT present AND NOT is_delete AND :allow_create
     RETURNING indicator_id, org_unit_id, period_id, value
@@ -95,13 +97,16 @@ deleted AS (
 ),
 revisions AS (
     INSERT INTO targets.data_value_revisions
-        (indicator_id, org_unit_id, period_id, change, old_value, new_value, changed_by, changed_at, source, import_id)
-    SELECT indicator_id, org_unit_id, period_id, 'CREATE', NULL, value, :who, :now, :source, :import_id FROM created
+        (indicator_id, org_unit_id, period_id, change, old_value, new_value, changed_by, changed_at, source,
+         import_id)
+    SELECT indicator_id, org_unit_id, period_id, 'CREATE', NULL, value, :who, :now, :source, :import_id
+      FROM created
     UNION ALL
     SELECT indicator_id, org_unit_id, period_id, 'UPDATE', old_value, value, :who, :now, :source, :import_id
       FROM updated
     UNION ALL
-    SELECT indicator_id, org_unit_id, period_id, 'DELETE', value, NULL, :who, :now, :source, :import_id FROM deleted
+    SELECT indicator_id, org_unit_id, period_id, 'DELETE', value, NULL, :who, :now, :source, :import_id
+      FROM deleted
 )
 SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated), (SELECT count(*) FROM deleted)
 """
@@ -170,7 +175,7 @@ def values_query(
     period_ids: Sequence[int] | None,
     after: tuple[int, int, int] | None,
     limit: int,
-) -> Select[tuple[DataValue, Period]]:
+) -> Select[DataValue, Period]:
     """Values in key order (org unit, indicator, period) for keyset pagination."""
     query = select(DataValue, Period).join(Period, Period.id == DataValue.period_id)
     if indicator_ids is not None:
@@ -193,9 +198,9 @@ def revisions_query(
     period_ids: Sequence[int] | None,
     after: int | None,
     limit: int,
-) -> Select[tuple[DataValueRevision, Period]]:
+) -> Select[DataValueRevision, Period]:
     query = select(DataValueRevision, Period).join(Period, Period.id == DataValueRevision.period_id)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if indicator_ids is not None:
         conditions.append(DataValueRevision.indicator_id.in_(indicator_ids))
     if org_unit_ids is not None:
@@ -204,12 +209,14 @@ def revisions_query(
         conditions.append(DataValueRevision.period_id.in_(period_ids))
     if after is not None:
         conditions.append(DataValueRevision.id > after)
-    return query.where(and_(*conditions)).order_by(DataValueRevision.id).limit(limit)
+    # where(*conditions), not where(and_(*conditions)): an empty and_() is deprecated (a warning now, an error
+    # in a later SQLAlchemy) and the history without filters is the common case.
+    return query.where(*conditions).order_by(DataValueRevision.id).limit(limit)
 
 
 async def period_ids_for(session: AsyncSession, isos: Sequence[str]) -> dict[str, int]:
     rows = await session.execute(select(Period.iso, Period.id).where(Period.iso.in_(isos)))
-    return {iso: period_id for iso, period_id in rows.all()}
+    return dict(rows.all())
 
 
 async def count_values(session: AsyncSession) -> int:

@@ -2,10 +2,10 @@
 
 The rules (DHIS2's, where DHIS2 has one):
 
-* Each value is checked in order: indicator (E7610), period (E7611, also when its type is not the indicator's),
-  org unit and its existence during the period (E7612), the caller's scope on the value's reference day
-  (E7617), the value against the indicator's type (E7619), a period lock (E7640). Conflicts are grouped by
-  code and object with the indexes of the values concerned.
+* Each value is checked in order: indicator (E7610), period (E7611, also when its type is not the
+  indicator's), org unit and its existence during the period (E7612), the caller's scope on the value's
+  reference day (E7617), the value against the indicator's type (E7619), a period lock (E7640). Conflicts are
+  grouped by code and object with the indexes of the values concerned.
 * ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
 * ``importStrategy``: ``CREATE`` only adds, ``UPDATE`` only changes existing values, ``CREATE_AND_UPDATE``
   both, ``DELETE`` removes the values named. An empty value means "delete this value" (DHIS2's convention).
@@ -118,6 +118,14 @@ class _Conflicts:
         return list(self._by_key.values())
 
 
+@dataclass(slots=True)
+class _UnitInPeriod:
+    """What one org unit may post for one period: the same for every value of that unit and period."""
+
+    problem: tuple[str, str] | None = None  # (E7612 or E7617, message)
+    locked: str | None = None  # the E7640 message
+
+
 class _Checker:
     """Checks values against one catalogue snapshot, remembering answers that repeat across a payload."""
 
@@ -125,7 +133,7 @@ class _Checker:
         self.snapshot = snapshot
         self.scope = scope
         self.conflicts = _Conflicts()
-        self._unit_period: dict[tuple[int, str], tuple[str, str, str] | None] = {}
+        self._unit_period: dict[tuple[int, str], _UnitInPeriod] = {}
 
     def check(self, raw: RawValue) -> _Accepted | None:
         indicator = self.snapshot.indicators.get(raw.data_element)
@@ -157,10 +165,10 @@ class _Checker:
                 "orgUnit", raw.index,
             )  # fmt: skip
             return None
-        problem = self._unit_in_period(unit.id, period)
-        if problem is not None:
-            code, message, prop = problem
-            self.conflicts.add(code, raw.org_unit if code != "E7640" else period.id, message, prop, raw.index)
+        where = self._unit_in_period(unit.id, period)
+        if where.problem is not None:
+            code, message = where.problem
+            self.conflicts.add(code, raw.org_unit, message, "orgUnit", raw.index)
             return None
         value: str | None = None
         number: str | None = None
@@ -174,10 +182,15 @@ class _Checker:
             except InvalidValue as exc:
                 self.conflicts.add(
                     "E7619", indicator.code,
-                    f"Value must match data element's `{indicator.code}` type constraints ({indicator.value_type}): {exc}",
+                    f"Value must match data element's `{indicator.code}` type constraints "
+                    f"({indicator.value_type}): {exc}",
                     "value", raw.index,
                 )  # fmt: skip
                 return None
+        # The lock comes last, as the rules above say (and as DHIS2 checks it: after the value itself).
+        if where.locked is not None:
+            self.conflicts.add("E7640", period.id, where.locked, "period", raw.index)
+            return None
         return _Accepted(
             key=(unit.id, indicator.id, period.id),
             period=period,
@@ -186,37 +199,32 @@ class _Checker:
             comment=raw.comment,
         )
 
-    def _unit_in_period(self, unit_id: int, period: PeriodValue) -> tuple[str, str, str] | None:
+    def _unit_in_period(self, unit_id: int, period: PeriodValue) -> _UnitInPeriod:
         cache_key = (unit_id, period.id)
-        if cache_key in self._unit_period:
-            return self._unit_period[cache_key]
+        cached = self._unit_period.get(cache_key)
+        if cached is not None:
+            return cached
         hierarchy = self.snapshot.hierarchy
         unit = hierarchy.units[unit_id]
         day = hierarchy.reference_day(unit_id, period.start, period.end)
-        problem: tuple[str, str, str] | None = None
+        answer = _UnitInPeriod()
         if day is None:
-            problem = (
+            answer.problem = (
                 "E7612",
                 f"Organisation unit `{unit.code}` did not exist during period `{period.id}`",
-                "orgUnit",
             )
         elif not self.scope.allows(hierarchy, unit_id, day):
-            problem = (
+            answer.problem = (
                 "E7617",
-                f"Organisation unit: `{unit.code}` not in hierarchy of current user: `{self.scope.describe()}`"
-                f" on {day.isoformat()}",
-                "orgUnit",
+                f"Organisation unit: `{unit.code}` not in hierarchy of current user: "
+                f"`{self.scope.describe()}` on {day.isoformat()}",
             )
         else:
             lock = self.snapshot.lock_for(unit_id, period.start, period.end, day)
             if lock is not None:
-                problem = (
-                    "E7640",
-                    f"Period `{period.id}` is locked for data entry (lock `{lock.period_iso}`)",
-                    "period",
-                )
-        self._unit_period[cache_key] = problem
-        return problem
+                answer.locked = f"Period `{period.id}` is locked for data entry (lock `{lock.period_iso}`)"
+        self._unit_period[cache_key] = answer
+        return answer
 
 
 async def import_values(
@@ -245,6 +253,8 @@ async def import_values(
     if not accepted:
         return ImportResult(status, 0, 0, total, 0, conflicts.all(), options, None, total)
 
+    # A dry run happens inside a savepoint from its first write on, the new periods' rows included.
+    savepoint = await session.begin_nested() if options.dry_run else None
     periods = {value.period.id: value.period for value in accepted.values()}
     period_ids = await repository.ensure_periods(session, list(periods.values()))
     deleting = options.strategy is ImportStrategy.DELETE
@@ -260,25 +270,18 @@ async def import_values(
     )
     await repository.lock_org_units(session, value_rows.org_unit_ids)
     import_id = uuid.uuid4()
-
-    async def write() -> repository.WriteCounts:
-        return await repository.write_values(
-            session,
-            value_rows,
-            who=principal.subject,
-            source=f"data-value-sets:{payload_format}",
-            import_id=import_id,
-            allow_create=options.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE},
-            allow_update=options.strategy in {ImportStrategy.UPDATE, ImportStrategy.CREATE_AND_UPDATE},
-            allow_delete=options.strategy is not ImportStrategy.CREATE,
-        )
-
-    if options.dry_run:
-        savepoint = await session.begin_nested()
-        counts = await write()
+    counts = await repository.write_values(
+        session,
+        value_rows,
+        who=principal.subject,
+        source=f"data-value-sets:{payload_format}",
+        import_id=import_id,
+        allow_create=options.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE},
+        allow_update=options.strategy in {ImportStrategy.UPDATE, ImportStrategy.CREATE_AND_UPDATE},
+        allow_delete=options.strategy is not ImportStrategy.CREATE,
+    )
+    if savepoint is not None:
         await savepoint.rollback()
-    else:
-        counts = await write()
 
     changed = counts.created + counts.updated + counts.deleted
     result = ImportResult(

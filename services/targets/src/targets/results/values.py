@@ -18,7 +18,9 @@ _TRUE = frozenset({"true", "t", "1"})
 _FALSE = frozenset({"false", "f", "0"})
 MAX_DIGITS = 28
 MAX_EXPONENT = 100
-_NUMBER = re.compile(r"[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d{1,4}))?")
+# ASCII only: a bare \d also matches "١٢" or "１２", which PostgreSQL's numeric input refuses (a 500 for the
+# whole import instead of a conflict for the value).
+_NUMBER = re.compile(r"[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d{1,4}))?", re.ASCII)
 
 
 class InvalidValue(ValueError):
@@ -34,7 +36,9 @@ def check_number(text: str, value_type: str) -> str:
     whole, fraction, bare_fraction, exponent = match.groups()
     digits = (whole or "").lstrip("0") + (fraction or bare_fraction or "")
     if len(digits) > MAX_DIGITS or (exponent is not None and abs(int(exponent)) > MAX_EXPONENT):
-        raise InvalidValue(f"'{text}' has more than {MAX_DIGITS} digits or an exponent beyond ±{MAX_EXPONENT}")
+        raise InvalidValue(
+            f"'{text}' has more than {MAX_DIGITS} digits or an exponent beyond ±{MAX_EXPONENT}"
+        )
     if value_type == ValueType.COUNT:
         negative = stripped.startswith("-") and any(char not in "0.-" for char in stripped)
         if negative or exponent is not None or (fraction or bare_fraction or "").strip("0"):

@@ -65,14 +65,30 @@ def mint_token(dev_keys: DevKeys) -> TokenMinter:
     return dev_keys.mint
 
 
+AuthHeaders = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def auth(mint_token: TokenMinter) -> AuthHeaders:
+    """``auth("reporter", org_unit="HT-HSO")``: the Authorization header of such a caller."""
+
+    def headers(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(roles=list(roles), org_unit=org_unit, subject=subject)}"}
+
+    return headers
+
+
 @pytest.fixture(scope="session")
 def jwks_file(dev_keys: DevKeys) -> Path:
     return dev_keys.jwks_file
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def running_app(app: FastAPI) -> AsyncIterator[FastAPI]:
-    """The service's app with its lifespan entered (engine, token verifier); ``app`` comes from a conftest."""
+    """The service's app with its lifespan entered (engine, token verifier); ``app`` comes from a conftest.
+
+    Module-scoped: each test tree overrides ``app``, and a session-scoped fixture would keep the first one.
+    """
     async with app.router.lifespan_context(app):
         yield app
 

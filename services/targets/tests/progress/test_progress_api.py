@@ -1,0 +1,178 @@
+"""Progress through the API: roll-ups over the dated hierarchy, inherited targets, the public view, caching."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack.testing.plugin import AuthHeaders
+
+DISTRICTS_2024 = ["HT-HTI", "HT-HLI", "HT-KAT", "HT-DTH", "HT-NXU", "HT-CLO", "HT-THA", "HT-CXU", "HT-KAH"]
+DISTRICTS_2024 += ["HT-HSO", "HT-HKH", "HT-VQU", "HT-LHA"]
+
+
+async def post(client: httpx.AsyncClient, auth: AuthHeaders, values: list[tuple[str, str, str, str]]) -> None:
+    response = await client.post(
+        "/v1/data-value-sets",
+        json={"dataValues": [{"dataElement": d, "period": p, "orgUnit": o, "value": v} for d, p, o, v in values]},
+        headers=auth("admin"),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def progress(client: httpx.AsyncClient, auth: AuthHeaders, **params: str) -> dict[str, Any]:
+    response = await client.get("/v1/progress", params=params, headers=auth("viewer"))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def row(report: dict[str, Any], indicator: str, kind: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        item for item in report["items"] if item["indicator"]["code"] == indicator and (kind is None or item["kind"] == kind)
+    )
+    return found
+
+
+async def test_the_seeded_plan_has_one_row_per_target_and_no_data_yet(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    report = await progress(client, auth)
+    assert report["plan"] == "HT-2021-2025"
+    assert report["org_unit"] == "HT"
+    assert len(report["items"]) == 32
+    assert report["summary"] == {"no_data": 32}
+
+
+async def test_sums_roll_up_over_the_districts_as_they_stood_each_year(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    values = [("ECO_NEW_ENTERPRISES", "2024", unit, "100") for unit in DISTRICTS_2024]
+    values += [("ECO_NEW_ENTERPRISES", "2025", unit, "90") for unit in DISTRICTS_2024 if unit != "HT-LHA"]
+    await post(client, auth, values)
+    report = await progress(client, auth, at="2025-12-31")
+    new_enterprises = row(report, "ECO_NEW_ENTERPRISES")
+    series = {point["period"]: point for point in new_enterprises["series"]}
+    assert series["2024"] == {"period": "2024", "value": 1300.0, "source": "aggregated"}
+    # Lộc Hà merged into Thạch Hà on 2025-01-01: twelve district-level units in 2025.
+    assert series["2025"]["value"] == 1080.0
+    assert new_enterprises["coverage"] == {"reported": 12, "expected": 12}
+    assert new_enterprises["years_met"] == 2
+    assert new_enterprises["status"] == "on_track"
+
+
+async def test_a_value_posted_for_the_province_wins_over_the_roll_up(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await post(client, auth, [("ECO_NEW_ENTERPRISES", "2023", "HT-HSO", "40"), ("ECO_NEW_ENTERPRISES", "2023", "HT", "1250")])
+    new_enterprises = row(await progress(client, auth, at="2023-12-31"), "ECO_NEW_ENTERPRISES")
+    assert new_enterprises["series"] == [{"period": "2023", "value": 1250.0, "source": "posted"}]
+    assert new_enterprises["coverage"] is None
+
+
+async def test_partial_reporting_is_visible_as_coverage(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await post(client, auth, [("ECO_NEW_ENTERPRISES", "2022", unit, "50") for unit in DISTRICTS_2024[:4]])
+    new_enterprises = row(await progress(client, auth, at="2022-12-31"), "ECO_NEW_ENTERPRISES")
+    assert new_enterprises["coverage"] == {"reported": 4, "expected": 13}
+    assert new_enterprises["status"] == "off_track"
+
+
+async def test_weighted_means_use_the_weight_indicator(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await post(
+        client,
+        auth,
+        [
+            ("POP_AVG", "2023", "HT-HSO", "100000"),
+            ("POP_AVG", "2023", "HT-HKH", "300000"),
+            ("SOC_HEALTH_INSURANCE", "2023", "HT-HSO", "90"),
+            ("SOC_HEALTH_INSURANCE", "2023", "HT-HKH", "98"),
+        ],
+    )
+    coverage = row(await progress(client, auth, at="2023-12-31"), "SOC_HEALTH_INSURANCE")
+    assert coverage["latest_value"] == pytest.approx(96.0)  # (90 × 100,000 + 98 × 300,000) / 400,000
+    assert coverage["latest_source"] == "aggregated"
+    assert coverage["status"] == "achieved"  # > 95 %
+
+
+async def test_at_keeps_only_the_years_that_had_ended(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await post(client, auth, [("ENV_FOREST_COVER", "2022", "HT", "51"), ("ENV_FOREST_COVER", "2023", "HT", "52.5")])
+    assert row(await progress(client, auth, at="2023-06-30"), "ENV_FOREST_COVER")["latest_period"] == "2022"
+    later = row(await progress(client, auth, at="2024-01-01"), "ENV_FOREST_COVER")
+    assert later["latest_period"] == "2023"
+    assert later["status"] == "achieved"  # > 52 %
+
+
+async def test_a_district_sees_comparable_province_targets_judged_on_its_own_values(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await post(client, auth, [("ENV_FOREST_COVER", "2023", "HT-HSO", "70")])
+    report = await progress(client, auth, org_unit="HT-HSO", at="2024-01-01")
+    codes = {item["indicator"]["code"] for item in report["items"]}
+    assert "ENV_FOREST_COVER" in codes  # a rate: comparable across units
+    assert "ECO_NEW_ENTERPRISES" not in codes  # a province-wide sum: a district's share is not judged on it
+    forest = row(report, "ENV_FOREST_COVER")
+    assert forest["inherited_from"] == "HT"
+    assert forest["status"] == "achieved"
+
+
+async def test_the_relative_goal_compares_with_the_north_central_average(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await post(
+        client,
+        auth,
+        [
+            ("ECO_INCOME_PC", "2023", "HT", "52"),
+            ("ECO_INCOME_PC_NORTH_CENTRAL", "2023", "HT", "50"),
+        ],
+    )
+    relative = row(await progress(client, auth, at="2024-01-01"), "ECO_INCOME_PC", kind="relative")
+    assert relative["status"] == "achieved"
+    assert relative["reference_value"] == 50.0
+    assert relative["measure"] == pytest.approx(2.0)
+
+
+async def test_the_public_sees_the_province_without_logging_in_and_can_revalidate(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    public = await client.get("/v1/public/progress")
+    assert public.status_code == 200
+    assert public.headers["cache-control"] == "public, max-age=60"
+    assert public.json()["org_unit"] == "HT"
+    again = await client.get("/v1/public/progress", headers={"If-None-Match": public.headers["etag"]})
+    assert again.status_code == 304
+    await post(client, auth, [("ENV_FOREST_COVER", "2023", "HT", "52.5")])
+    changed = await client.get("/v1/public/progress", headers={"If-None-Match": public.headers["etag"]})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != public.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"plan": "NO-SUCH-PLAN"}, 404), ({"org_unit": "NOWHERE"}, 404), ({"unit": "HT"}, 400), ({"at": "yesterday"}, 422)],
+)
+async def test_bad_questions_are_problems(
+    client: httpx.AsyncClient, auth: AuthHeaders, params: dict[str, str], status: int
+) -> None:
+    response = await client.get("/v1/progress", params=params, headers=auth("viewer"))
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_progress_needs_a_login_except_the_public_view(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/v1/progress")).status_code == 401
+
+
+async def test_a_district_keeps_its_inherited_targets_after_the_district_tier_ended(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await post(
+        client,
+        auth,
+        [
+            ("ECO_INCOME_PC", "2024", "HT-HSO", "55"),
+            ("ECO_INCOME_PC_NORTH_CENTRAL", "2024", "HT", "60"),
+        ],
+    )
+    report = await progress(client, auth, org_unit="HT-HSO", at="2026-01-01")
+    relative = row(report, "ECO_INCOME_PC", kind="relative")
+    assert relative["inherited_from"] == "HT"
+    # Judged against the region's average posted for the province.
+    assert relative["reference_value"] == 60.0
+    assert relative["status"] == "at_risk"  # 55 is within the plan's 10 % margin of 60
