@@ -1,5 +1,6 @@
 """Results from district systems through the real gateway, to the real targets process and PostgreSQL."""
 
+import json
 import socket
 import time
 import uuid
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.e2e
 
 def token(stack: Stack, role: str, org_unit: str) -> dict[str, str]:
     assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=f'{role}-{org_unit}')}"}
+    minted = stack.keys.mint(roles=[role], org_unit=org_unit, subject=f"{role}-{org_unit}")
+    return {"Authorization": f"Bearer {minted}"}
 
 
 def stored(gateway: httpx.Client, stack: Stack, indicator: str, org_unit: str) -> list[dict[str, Any]]:
@@ -62,17 +64,26 @@ def test_a_district_system_posts_json_and_the_public_sees_the_province_progress(
             "indexes": [2],
         }
     ]
-    again = gateway.post("/api/v1/data-value-sets", json=payload, params={"atomicMode": "NONE"}, headers=token(stack, "reporter", "HT-HSO"))
+    again = gateway.post(
+        "/api/v1/data-value-sets",
+        json=payload,
+        params={"atomicMode": "NONE"},
+        headers=token(stack, "reporter", "HT-HSO"),
+    )
     assert again.json()["importCount"] == {"imported": 0, "updated": 0, "ignored": 3, "deleted": 0}
 
     public = gateway.get("/api/v1/public/progress", params={"at": "2024-01-01"})
     assert public.status_code == 200
     rows = {row["indicator"]["code"]: row for row in public.json()["items"] if row["kind"] != "relative"}
-    assert rows["ECO_NEW_ENTERPRISES"]["series"] == [{"period": "2023", "value": 120.0, "source": "aggregated"}]
+    assert rows["ECO_NEW_ENTERPRISES"]["series"] == [
+        {"period": "2023", "value": 120.0, "source": "aggregated"}
+    ]
     assert rows["ECO_NEW_ENTERPRISES"]["coverage"] == {"reported": 1, "expected": 13}
 
 
-def test_csv_with_a_bom_and_quoted_comments_goes_through_the_gateway(stack: Stack, gateway: httpx.Client) -> None:
+def test_csv_with_a_bom_and_quoted_comments_goes_through_the_gateway(
+    stack: Stack, gateway: httpx.Client
+) -> None:
     body = (
         "\ufeffdataelement,period,orgunit,catoptcombo,attroptcombo,value,storedby,lastupd,comment\r\n"
         'ENV_FOREST_COVER,2022,HT,,,"52,0",,,"che phủ ""ước tính"", chưa chính thức"\r\n'
@@ -89,10 +100,14 @@ def test_csv_with_a_bom_and_quoted_comments_goes_through_the_gateway(stack: Stac
     # "52,0" is not a number (a decimal comma): DHIS2 rejects it too; the other row is stored.
     assert summary["importCount"]["imported"] == 1
     assert [conflict["errorCode"] for conflict in summary["conflicts"]] == ["E7619"]
-    assert [(item["period"], item["value"]) for item in stored(gateway, stack, "ENV_FOREST_COVER", "HT")] == [("2021", "51.8")]
+    assert [(item["period"], item["value"]) for item in stored(gateway, stack, "ENV_FOREST_COVER", "HT")] == [
+        ("2021", "51.8")
+    ]
 
 
-def test_payloads_over_the_ingestion_limit_are_refused_by_the_gateway(stack: Stack, gateway: httpx.Client) -> None:
+def test_payloads_over_the_ingestion_limit_are_refused_by_the_gateway(
+    stack: Stack, gateway: httpx.Client
+) -> None:
     too_big = b"x" * (51 * 1024 * 1024)
     response = gateway.post(
         "/api/v1/data-value-sets",
@@ -114,18 +129,22 @@ def test_wrong_content_type_is_415(stack: Stack, gateway: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("through", ["gateway", "service"])
-def test_a_payload_cut_off_mid_stream_stores_nothing(stack: Stack, gateway: httpx.Client, through: str) -> None:
+def test_a_payload_cut_off_mid_stream_stores_nothing(
+    stack: Stack, gateway: httpx.Client, through: str
+) -> None:
     request_id = f"cut-{uuid.uuid4().hex}"
     values = [
         {"dataElement": "SOC_NEW_JOBS", "period": str(year), "orgUnit": "HT-VQU", "value": str(1000 + year)}
         for year in range(2021, 2025)
     ]
-    import json
-
     body = json.dumps({"dataValues": values}).encode()
-    host, port = ("127.0.0.1", stack.options.gateway_port) if through == "gateway" else (
-        "127.0.0.1",
-        stack.options.port_of("targets"),
+    host, port = (
+        ("127.0.0.1", stack.options.gateway_port)
+        if through == "gateway"
+        else (
+            "127.0.0.1",
+            stack.options.port_of("targets"),
+        )
     )
     path = "/api/v1/data-value-sets" if through == "gateway" else "/v1/data-value-sets"
     head = (

@@ -80,6 +80,8 @@ def _bad_tokens(dev_keys: DevKeys, mint: Minter) -> dict[str, str]:
         "tampered payload": f"{header}.{tampered}.{signature}",
         "roles not a list": mint(roles=[], org_unit="HT", extra_claims={"roles": "admin"}),
         "org unit not a string": mint(roles=["admin"], org_unit=None, extra_claims={"org_unit": ["HT"]}),
+        "org unit too long": mint(roles=["admin"], org_unit="X" * 51),
+        "subject too long": mint(roles=["admin"], org_unit="HT", subject="s" * 201),
         "no subject": jwt.encode(without_subject, our_key, algorithm="RS256", headers={"kid": dev_keys.kid}),  # type: ignore[arg-type]
     }
 

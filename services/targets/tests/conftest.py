@@ -29,7 +29,7 @@ def settings(database_url: str, jwks_file: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def seeded(database_url: str) -> None:
-    """The Hà Tĩnh seed, committed once per worker database; each test then runs in a rolled-back transaction."""
+    """The Hà Tĩnh seed, committed once per worker database; each test runs in a rolled-back transaction."""
 
     async def load() -> None:
         database = Database(database_url)

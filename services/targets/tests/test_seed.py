@@ -1,7 +1,6 @@
 """The seed: Hà Tĩnh's units with their history and every measurable target of the plan's section II.2."""
 
 import json
-import re
 from importlib import resources
 from typing import Any
 
@@ -19,9 +18,13 @@ async def test_thirteen_districts_in_2024_twelve_in_2025_none_after_the_reform(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
     async def districts(at: str) -> list[str]:
-        response = await client.get("/v1/org-units", params={"at": at, "parent": "HT", "limit": 500}, headers=auth("viewer"))
+        response = await client.get(
+            "/v1/org-units", params={"at": at, "parent": "HT", "limit": 500}, headers=auth("viewer")
+        )
         assert response.status_code == 200, response.text
-        return [unit["code"] for unit in response.json()["items"] if unit["type"] in {"district", "town", "city"}]
+        return [
+            unit["code"] for unit in response.json()["items"] if unit["type"] in {"district", "town", "city"}
+        ]
 
     assert len(await districts("2024-06-30")) == 13
     in_2025 = await districts("2025-03-01")
@@ -31,17 +34,19 @@ async def test_thirteen_districts_in_2024_twelve_in_2025_none_after_the_reform(
 
 
 def _plan() -> dict[str, Any]:
-    text = resources.files("targets.seed").joinpath("data", "plan_ht_2021_2025.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("targets.seed").joinpath("data", "plan_ht_2021_2025.json").read_text(encoding="utf-8")
+    )
     plan: dict[str, Any] = json.loads(text)
     return plan
 
 
 def _comparator_from_words(words: str) -> str:
-    """The plan's wording rule: "trên" is gt, "khoảng" approx, "từ … trở lên"/"tối thiểu"/"ít nhất"/bare is gte."""
+    """The wording rule: "trên" is gt; "khoảng" approx; "từ … trở lên", "tối thiểu", "ít nhất", bare: gte."""
     lowered = words.lower()
     if "khoảng" in lowered:
         return "approx"
-    if re.search(r"\btrên \d", lowered) or lowered.startswith("trên ") or " trên " in lowered and "trở lên" not in lowered:
+    if "trên" in lowered.replace("trở lên", ""):
         return "gt"
     return "gte"
 
@@ -49,16 +54,26 @@ def _comparator_from_words(words: str) -> str:
 def test_every_measurable_target_of_section_ii2_and_the_relative_goal_of_ii1() -> None:
     targets = _plan()["targets"]
     assert len([t for t in targets if t["kind"] != "relative"]) == 31
-    assert [t["reference_indicator"] for t in targets if t["kind"] == "relative"] == ["ECO_INCOME_PC_NORTH_CENTRAL"]
+    assert [t["reference_indicator"] for t in targets if t["kind"] == "relative"] == [
+        "ECO_INCOME_PC_NORTH_CENTRAL"
+    ]
 
 
-@pytest.mark.parametrize("target", [t for t in _plan()["targets"] if t["kind"] not in {"relative", "boolean"}], ids=lambda t: t["indicator"])
+@pytest.mark.parametrize(
+    "target",
+    [t for t in _plan()["targets"] if t["kind"] not in {"relative", "boolean"}],
+    ids=lambda t: t["indicator"],
+)
 def test_comparators_follow_the_plans_words(target: dict[str, Any]) -> None:
     assert target["comparator"] == _comparator_from_words(target["source_text"]), target["source_text"]
 
 
-async def test_the_seeded_targets_are_served_with_the_plans_words(client: httpx.AsyncClient, auth: Auth) -> None:
-    response = await client.get("/v1/targets", params={"plan": "HT-2021-2025", "limit": 500}, headers=auth("viewer"))
+async def test_the_seeded_targets_are_served_with_the_plans_words(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    response = await client.get(
+        "/v1/targets", params={"plan": "HT-2021-2025", "limit": 500}, headers=auth("viewer")
+    )
     served = {(t["indicator"], t["kind"]): t for t in response.json()["items"]}
     for target in _plan()["targets"]:
         got = served[(target["indicator"], target["kind"])]

@@ -33,6 +33,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.problems import Forbidden, ServiceUnavailable, Unauthorized
 
 ACCEPTED_ALGORITHMS = ("RS256",)
+# Subjects and org-unit codes are stored with what a caller does (stored_by, changed_by …); longer ones are
+# not from our identity provider.
+MAX_SUBJECT_LENGTH = 200
+MAX_ORG_UNIT_LENGTH = 50
 
 
 class Role(StrEnum):
@@ -217,8 +221,12 @@ class TokenVerifier:
         known = {role.value for role in Role}
         roles = frozenset(Role(role) for role in raw_roles if role in known)
         org_unit = claims.get("org_unit")
-        if org_unit is not None and not isinstance(org_unit, str):
-            raise InvalidToken("The 'org_unit' claim must be a string code.")
+        if org_unit is not None and (not isinstance(org_unit, str) or len(org_unit) > MAX_ORG_UNIT_LENGTH):
+            raise InvalidToken(
+                f"The 'org_unit' claim must be a code of at most {MAX_ORG_UNIT_LENGTH} characters."
+            )
+        if len(str(claims["sub"])) > MAX_SUBJECT_LENGTH:
+            raise InvalidToken(f"The 'sub' claim must be at most {MAX_SUBJECT_LENGTH} characters.")
         return Principal(subject=str(claims["sub"]), roles=roles, org_unit=org_unit, claims=claims)
 
 

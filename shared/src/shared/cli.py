@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 import uvicorn
 from alembic import command
@@ -15,7 +16,7 @@ from shared import migrations
 from shared.logs import configure_logging, logging_config
 from shared.settings import ConfigurationError, ServiceSettings, load_settings
 
-ServiceCommand = Callable[[ServiceSettings], Awaitable[int]]
+ServiceCommand = Callable[[ServiceSettings], Coroutine[Any, Any, int]]
 
 
 def run_service_cli(

@@ -12,8 +12,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
 import asyncpg
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, make_url
 from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import URL
@@ -30,7 +30,7 @@ NAMING_CONVENTION = {
 }
 
 # The database is down or unreachable (rendered as 503 problems by shared.app, not 500s).
-DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy_exc.OperationalError,
     sqlalchemy_exc.InterfaceError,
     sqlalchemy_exc.TimeoutError,

@@ -30,7 +30,7 @@ class IdempotencyKeyReused(ProblemError):
 
 
 def idempotency_table(metadata: MetaData) -> Table:
-    """The service's table of claimed keys (declared in each service's metadata, created by its migrations)."""
+    """The service's table of claimed keys (in each service's metadata, created by its migrations)."""
     return Table(
         "idempotency_keys",
         metadata,

@@ -1,4 +1,4 @@
-"""Cursor pagination: ``{"items": [...], "next_cursor": "..."|null}`` with ``limit`` (default 50, at most 500).
+"""Cursor pagination: ``{"items": [...], "next_cursor": "..."|null}``; ``limit`` 50 by default, 500 at most.
 
 Cursors are opaque to clients (base64url JSON of the last row's sort key), so the keyset can change without
 breaking them; a cursor that cannot be read is a 400 problem, never a 500.

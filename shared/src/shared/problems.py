@@ -237,7 +237,7 @@ class BackendUnavailable(ServiceUnavailable):
 
 # What a lost or unreachable database (or other backing service) raises: connection refused, socket gone,
 # timeouts, PostgreSQL refusing connections, a pool with no free connection.
-UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (OSError,)
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OSError,)
 
 
 async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -253,7 +253,7 @@ async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_problem_handlers(app: FastAPI, unavailable: tuple[type[BaseException], ...] = ()) -> None:
+def install_problem_handlers(app: FastAPI, unavailable: tuple[type[Exception], ...] = ()) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)

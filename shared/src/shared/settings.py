@@ -78,7 +78,9 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(default=5.0, gt=0)
     http_retries: int = Field(default=2, ge=0, le=10)
     shutdown_grace_seconds: int = Field(default=15, ge=0)
-    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (one per core is usual)")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="uvicorn worker processes (one per core is usual)"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:

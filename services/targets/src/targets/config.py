@@ -16,5 +16,5 @@ class Settings(ServiceSettings):
 
     change_feed: bool = Field(
         default=True,
-        description="Learn about changes by LISTEN/NOTIFY instead of a query per request (see catalogue/feed.py)",
+        description="Learn about changes by LISTEN/NOTIFY, not a query per request (see catalogue/feed.py)",
     )

@@ -5,9 +5,9 @@ from fastapi import FastAPI
 
 import targets
 from shared.app import create_service_app
+from shared.database import libpq_dsn
 from shared.settings import ServiceSettings, load_settings
 from targets import __version__
-from shared.database import libpq_dsn
 from targets.catalogue.counters import on_local_commit
 from targets.catalogue.feed import ChangeFeed
 from targets.catalogue.snapshot import CatalogueCache

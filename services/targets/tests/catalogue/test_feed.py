@@ -24,8 +24,8 @@ from targets.main import create_app
 from targets.seed.loader import load_seed
 
 
-async def eventually(predicate: object, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def eventually(predicate: object, within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if predicate():  # type: ignore[operator]
             return
@@ -37,7 +37,9 @@ async def eventually(predicate: object, timeout: float = 5.0) -> None:
 async def feed_app(postgres_server: PostgresServer, jwks_file: Path) -> AsyncIterator[tuple[FastAPI, str]]:
     name = f"feed_{uuid.uuid4().hex[:8]}"
     url = postgres_server.create_database(name)
-    await asyncio.to_thread(migrations.upgrade, migrations.alembic_config("targets:migrations", url, "targets"))
+    await asyncio.to_thread(
+        migrations.upgrade, migrations.alembic_config("targets:migrations", url, "targets")
+    )
     database = Database(url)
     async with database.session() as session:
         await load_seed(session)
@@ -74,13 +76,21 @@ async def test_cached_progress_follows_commits_of_this_and_other_processes(
         async def province_status(indicator: str) -> str:
             response = await client.get("/v1/progress", params={"at": "2025-12-31"}, headers=auth("viewer"))
             assert response.status_code == 200
-            return next(row["status"] for row in response.json()["items"] if row["indicator"]["code"] == indicator)
+            return str(
+                next(
+                    row["status"] for row in response.json()["items"] if row["indicator"]["code"] == indicator
+                )
+            )
 
         assert await province_status("ENV_FOREST_COVER") == "no_data"
         # This process writes: the very next read must see it, notification delivered or not.
         posted = await client.post(
             "/v1/data-value-sets",
-            json={"dataValues": [{"dataElement": "ENV_FOREST_COVER", "period": "2025", "orgUnit": "HT", "value": "53"}]},
+            json={
+                "dataValues": [
+                    {"dataElement": "ENV_FOREST_COVER", "period": "2025", "orgUnit": "HT", "value": "53"}
+                ]
+            },
             headers=auth("admin"),
         )
         assert posted.json()["importCount"]["imported"] == 1
@@ -95,7 +105,9 @@ async def test_cached_progress_follows_commits_of_this_and_other_processes(
                     "UPDATE targets.data_values SET value = '50', number = 50 WHERE indicator_id ="
                     " (SELECT id FROM targets.indicators WHERE code = 'ENV_FOREST_COVER')"
                 )
-                await connection.execute("UPDATE targets.change_counters SET data = nextval('targets.data_version')")
+                await connection.execute(
+                    "UPDATE targets.change_counters SET data = nextval('targets.data_version')"
+                )
                 await connection.execute("SELECT pg_notify('targets_changes', '')")
         finally:
             await connection.close()
@@ -118,5 +130,5 @@ async def test_losing_the_listening_connection_falls_back_to_queries_and_recover
     finally:
         await connection.close()
     assert killed >= 1
-    await eventually(lambda: feed_counters(app) is None, timeout=3)
-    await eventually(lambda: feed_counters(app) is not None, timeout=10)
+    await eventually(lambda: feed_counters(app) is None, within=3)
+    await eventually(lambda: feed_counters(app) is not None, within=10)

@@ -68,9 +68,7 @@ SCOPED = {
 ROLES = list(Role)
 
 
-@pytest.mark.parametrize(
-    ("role", "case"), list(itertools.product(ROLES, SCOPED.items())), ids=lambda value: str(value)
-)
+@pytest.mark.parametrize(("role", "case"), list(itertools.product(ROLES, SCOPED.items())), ids=str)
 def test_scope_matrix(role: Role, case: tuple[tuple[str | None, str, dt.date], bool]) -> None:
     (caller_unit, target, day), scoped_answer = case
     principal = Principal(subject="s", roles=frozenset({role}), org_unit=caller_unit, claims={})
@@ -105,7 +103,11 @@ async def test_ingestion_applies_the_scope_matrix(
 ) -> None:
     response = await client.post(
         "/v1/data-value-sets",
-        json={"dataValues": [{"dataElement": "ECO_NEW_ENTERPRISES", "period": period, "orgUnit": target_unit, "value": "7"}]},
+        json={
+            "dataValues": [
+                {"dataElement": "ECO_NEW_ENTERPRISES", "period": period, "orgUnit": target_unit, "value": "7"}
+            ]
+        },
         headers=auth(role, org_unit=caller_unit),
         params={"dryRun": "true"},
     )

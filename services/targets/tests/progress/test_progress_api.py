@@ -1,4 +1,4 @@
-"""Progress through the API: roll-ups over the dated hierarchy, inherited targets, the public view, caching."""
+"""Progress through the API: roll-ups over the dated hierarchy, inherited targets, public view, caching."""
 
 from typing import Any
 
@@ -14,7 +14,9 @@ DISTRICTS_2024 += ["HT-HSO", "HT-HKH", "HT-VQU", "HT-LHA"]
 async def post(client: httpx.AsyncClient, auth: AuthHeaders, values: list[tuple[str, str, str, str]]) -> None:
     response = await client.post(
         "/v1/data-value-sets",
-        json={"dataValues": [{"dataElement": d, "period": p, "orgUnit": o, "value": v} for d, p, o, v in values]},
+        json={
+            "dataValues": [{"dataElement": d, "period": p, "orgUnit": o, "value": v} for d, p, o, v in values]
+        },
         headers=auth("admin"),
     )
     assert response.status_code == 200, response.text
@@ -29,12 +31,16 @@ async def progress(client: httpx.AsyncClient, auth: AuthHeaders, **params: str) 
 
 def row(report: dict[str, Any], indicator: str, kind: str | None = None) -> dict[str, Any]:
     found: dict[str, Any] = next(
-        item for item in report["items"] if item["indicator"]["code"] == indicator and (kind is None or item["kind"] == kind)
+        item
+        for item in report["items"]
+        if item["indicator"]["code"] == indicator and (kind is None or item["kind"] == kind)
     )
     return found
 
 
-async def test_the_seeded_plan_has_one_row_per_target_and_no_data_yet(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_the_seeded_plan_has_one_row_per_target_and_no_data_yet(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     report = await progress(client, auth)
     assert report["plan"] == "HT-2021-2025"
     assert report["org_unit"] == "HT"
@@ -59,8 +65,14 @@ async def test_sums_roll_up_over_the_districts_as_they_stood_each_year(
     assert new_enterprises["status"] == "on_track"
 
 
-async def test_a_value_posted_for_the_province_wins_over_the_roll_up(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
-    await post(client, auth, [("ECO_NEW_ENTERPRISES", "2023", "HT-HSO", "40"), ("ECO_NEW_ENTERPRISES", "2023", "HT", "1250")])
+async def test_a_value_posted_for_the_province_wins_over_the_roll_up(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await post(
+        client,
+        auth,
+        [("ECO_NEW_ENTERPRISES", "2023", "HT-HSO", "40"), ("ECO_NEW_ENTERPRISES", "2023", "HT", "1250")],
+    )
     new_enterprises = row(await progress(client, auth, at="2023-12-31"), "ECO_NEW_ENTERPRISES")
     assert new_enterprises["series"] == [{"period": "2023", "value": 1250.0, "source": "posted"}]
     assert new_enterprises["coverage"] is None
@@ -91,7 +103,9 @@ async def test_weighted_means_use_the_weight_indicator(client: httpx.AsyncClient
 
 
 async def test_at_keeps_only_the_years_that_had_ended(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
-    await post(client, auth, [("ENV_FOREST_COVER", "2022", "HT", "51"), ("ENV_FOREST_COVER", "2023", "HT", "52.5")])
+    await post(
+        client, auth, [("ENV_FOREST_COVER", "2022", "HT", "51"), ("ENV_FOREST_COVER", "2023", "HT", "52.5")]
+    )
     assert row(await progress(client, auth, at="2023-06-30"), "ENV_FOREST_COVER")["latest_period"] == "2022"
     later = row(await progress(client, auth, at="2024-01-01"), "ENV_FOREST_COVER")
     assert later["latest_period"] == "2023"
@@ -145,7 +159,12 @@ async def test_the_public_sees_the_province_without_logging_in_and_can_revalidat
 
 @pytest.mark.parametrize(
     ("params", "status"),
-    [({"plan": "NO-SUCH-PLAN"}, 404), ({"org_unit": "NOWHERE"}, 404), ({"unit": "HT"}, 400), ({"at": "yesterday"}, 422)],
+    [
+        ({"plan": "NO-SUCH-PLAN"}, 404),
+        ({"org_unit": "NOWHERE"}, 404),
+        ({"unit": "HT"}, 400),
+        ({"at": "yesterday"}, 422),
+    ],
 )
 async def test_bad_questions_are_problems(
     client: httpx.AsyncClient, auth: AuthHeaders, params: dict[str, str], status: int

@@ -1134,3 +1134,32 @@ async def test_a_payload_cut_off_by_a_disconnect_stores_nothing(
     assert await scalar(db_session, "SELECT count(*) FROM targets.data_imports") == 0
     start = next(message for message in sent if message["type"] == "http.response.start")
     assert start["status"] == 400
+
+
+async def test_disaggregated_values_are_conflicts_not_silently_merged(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    values = [
+        {**dv("SOC_NEW_JOBS", "2023", "HT-HSO", "900"), "categoryOptionCombo": "HllvX50cXC0"},
+        {**dv("SOC_NEW_JOBS", "2023", "HT-HSO", "500"), "categoryOptionCombo": "Nam"},
+        {**dv("SOC_NEW_JOBS", "2023", "HT-HKH", "400"), "attributeOptionCombo": "DonorA"},
+        {**dv("SOC_NEW_JOBS", "2023", "HT-VQU", "300"), "categoryOptionCombo": "default"},
+    ]
+    response = await post(client, auth("admin"), values, atomicMode="NONE")
+    assert counts(response) == (2, 0, 2, 0)
+    assert conflicts(response) == [("E7613", "Nam", [1]), ("E7615", "DonorA", [2])]
+    csv_response = await post_csv(
+        client,
+        auth("admin"),
+        "dataelement,period,orgunit,catoptcombo,attroptcombo,value\nSOC_NEW_JOBS,2023,HT-DTH,Nu,,12\n",
+    )
+    assert conflicts(csv_response) == [("E7613", "Nu", [0])]
+
+
+async def test_json_with_a_byte_order_mark_is_read_like_csv(client: httpx.AsyncClient, auth: Auth) -> None:
+    body = "\ufeff" + json.dumps({"dataValues": [dv("SOC_NEW_JOBS", "2022", "HT-HSO", "10")]})
+    response = await client.post(
+        URL, content=body.encode(), headers={**auth("admin"), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert counts(response) == (1, 0, 0, 0)

@@ -39,7 +39,18 @@ from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
 from devstack.stack import Stack, StackOptions, free_port
 
-DISTRICTS = ["HT-HTI", "HT-HLI", "HT-KAT", "HT-DTH", "HT-NXU", "HT-CLO", "HT-THA", "HT-CXU", "HT-KAH", "HT-HSO"]
+DISTRICTS = [
+    "HT-HTI",
+    "HT-HLI",
+    "HT-KAT",
+    "HT-DTH",
+    "HT-NXU",
+    "HT-CLO",
+    "HT-THA",
+    "HT-CXU",
+    "HT-KAH",
+    "HT-HSO",
+]
 DISTRICTS += ["HT-HKH", "HT-VQU", "HT-LHA"]
 
 
@@ -48,7 +59,9 @@ class Options:
     communes: int = 200
     indicators: int = 120
     phase_indicators: int = 100
-    preload_months: Sequence[str] = tuple(f"{year}{month:02d}" for year in (2021, 2022, 2023) for month in range(1, 13))
+    preload_months: Sequence[str] = tuple(
+        f"{year}{month:02d}" for year in (2021, 2022, 2023) for month in range(1, 13)
+    )
     phase_months: Sequence[str] = tuple(f"2024{month:02d}" for month in range(1, 11))
     batch: int = 10_000
     concurrency: int = 2
@@ -82,9 +95,16 @@ class MemoryWatch:
         self._thread.join()
 
 
-def _values(units: Sequence[str], indicators: Sequence[str], periods: Sequence[str], salt: int = 0) -> list[dict[str, str]]:
+def _values(
+    units: Sequence[str], indicators: Sequence[str], periods: Sequence[str], salt: int = 0
+) -> list[dict[str, str]]:
     return [
-        {"dataElement": indicator, "period": period, "orgUnit": unit, "value": str((i * 7919 + salt) % 100_000)}
+        {
+            "dataElement": indicator,
+            "period": period,
+            "orgUnit": unit,
+            "value": str((i * 7919 + salt) % 100_000),
+        }
         for i, (unit, indicator, period) in enumerate(
             (unit, indicator, period) for period in periods for unit in units for indicator in indicators
         )
@@ -95,7 +115,9 @@ def _batches(values: list[dict[str, str]], size: int) -> list[bytes]:
     return [json.dumps({"dataValues": values[i : i + size]}).encode() for i in range(0, len(values), size)]
 
 
-async def _post_all(client: httpx.AsyncClient, bodies: list[bytes], concurrency: int) -> tuple[float, dict[str, int]]:
+async def _post_all(
+    client: httpx.AsyncClient, bodies: list[bytes], concurrency: int
+) -> tuple[float, dict[str, int]]:
     totals = {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0}
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
@@ -154,8 +176,13 @@ async def _setup(client: httpx.AsyncClient, options: Options) -> tuple[list[str]
 async def _yearly_plan_values(client: httpx.AsyncClient) -> int:
     """A yearly series 2021-2024 for the plan's indicators: districts report what rolls up (sums, weighted
     means, and the population used as weight), the province reports what does not (rates, growth)."""
-    plan = (await client.get("/api/v1/targets", params={"plan": "HT-2021-2025", "limit": 500})).json()["items"]
-    catalogue = {item["code"]: item for item in (await client.get("/api/v1/indicators", params={"limit": 500})).json()["items"]}
+    plan = (await client.get("/api/v1/targets", params={"plan": "HT-2021-2025", "limit": 500})).json()[
+        "items"
+    ]
+    catalogue = {
+        item["code"]: item
+        for item in (await client.get("/api/v1/indicators", params={"limit": 500})).json()["items"]
+    }
     codes = sorted(
         {target["indicator"] for target in plan}
         | {target["reference_indicator"] for target in plan if target["reference_indicator"]}
@@ -166,7 +193,11 @@ async def _yearly_plan_values(client: httpx.AsyncClient) -> int:
         for code_index, code in enumerate(codes):
             indicator = catalogue[code]
             rolls_up = indicator["aggregation"] != "none"
-            units = [unit for unit in DISTRICTS if not (unit == "HT-LHA" and year == 2024)] if rolls_up else ["HT"]
+            units = (
+                [unit for unit in DISTRICTS if not (unit == "HT-LHA" and year == 2024)]
+                if rolls_up
+                else ["HT"]
+            )
             for unit_index, unit in enumerate(units):
                 if indicator["value_type"] == "boolean":
                     value = "true" if year == 2024 else "false"
@@ -211,11 +242,24 @@ async def _raw_copy(database_url: str, bodies: list[bytes]) -> float:
             ]
             for body in bodies
         ]
-        columns = ["org_unit_id", "indicator_id", "period_id", "value", "number", "comment", "stored_by", "created", "last_updated", "import_id"]
+        columns = [
+            "org_unit_id",
+            "indicator_id",
+            "period_id",
+            "value",
+            "number",
+            "comment",
+            "stored_by",
+            "created",
+            "last_updated",
+            "import_id",
+        ]
         started = time.perf_counter()
         for batch in batches:
             async with connection.transaction():
-                await connection.copy_records_to_table("data_values", schema_name="bench_raw", records=batch, columns=columns)
+                await connection.copy_records_to_table(
+                    "data_values", schema_name="bench_raw", records=batch, columns=columns
+                )
         elapsed = time.perf_counter() - started
         await connection.execute("DROP SCHEMA bench_raw CASCADE")
         return elapsed
@@ -241,11 +285,13 @@ def _hey(url: str, token: str, clients: int, duration_s: int) -> dict[str, float
         text=True,
         check=True,
     ).stdout
+
     def grab(pattern: str) -> float:
         match = re.search(pattern, output)
         if match is None:
             raise RuntimeError(f"unexpected hey output:\n{output}")
         return float(match.group(1))
+
     statuses = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", output))
     return {
         "requests_per_s": grab(r"Requests/sec:\s+([\d.]+)"),
@@ -263,7 +309,9 @@ async def _cold_progress(client: httpx.AsyncClient, samples: int = 20) -> list[f
     for offset in range(samples):
         at = (dt.date(2025, 1, 1) + dt.timedelta(days=offset)).isoformat()
         started = time.perf_counter()
-        response = await client.get("/api/v1/progress", params={"plan": "HT-2021-2025", "org_unit": "HT", "at": at})
+        response = await client.get(
+            "/api/v1/progress", params={"plan": "HT-2021-2025", "org_unit": "HT", "at": at}
+        )
         timings.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
     return timings
@@ -282,7 +330,11 @@ async def _run(stack: Stack, keys: DevKeys, options: Options) -> dict[str, Any]:
 
         preload = _batches(_values(communes, indicators, options.preload_months), options.batch)
         elapsed, totals = await _post_all(client, preload, options.concurrency)
-        results["preload"] = {"values": totals["imported"], "seconds": round(elapsed, 1), "values_per_s": round(totals["imported"] / elapsed)}
+        results["preload"] = {
+            "values": totals["imported"],
+            "seconds": round(elapsed, 1),
+            "values_per_s": round(totals["imported"] / elapsed),
+        }
 
         phase_values = _values(communes, indicators[: options.phase_indicators], options.phase_months)
         new = _batches(phase_values, options.batch)
@@ -302,8 +354,14 @@ async def _run(stack: Stack, keys: DevKeys, options: Options) -> dict[str, Any]:
             }
         results["ingest"] = phases
         copy_s = await _raw_copy(stack.database_url, new)
-        results["raw_copy"] = {"values": len(phase_values), "seconds": round(copy_s, 2), "values_per_s": round(len(phase_values) / copy_s)}
-        results["ratio_new_to_copy"] = round(phases["new"]["values_per_s"] / results["raw_copy"]["values_per_s"], 3)
+        results["raw_copy"] = {
+            "values": len(phase_values),
+            "seconds": round(copy_s, 2),
+            "values_per_s": round(len(phase_values) / copy_s),
+        }
+        results["ratio_new_to_copy"] = round(
+            phases["new"]["values_per_s"] / results["raw_copy"]["values_per_s"], 3
+        )
         results["values_stored"] = await _count_values(stack.database_url)
 
         cold = await _cold_progress(client)
@@ -313,7 +371,9 @@ async def _run(stack: Stack, keys: DevKeys, options: Options) -> dict[str, Any]:
         }
     viewer = keys.mint(roles=["viewer"], org_unit="HT", subject="bench-viewer")
     url = f"{stack.gateway_url}/api/v1/progress?plan=HT-2021-2025&org_unit=HT"
-    results["progress_32_clients"] = await asyncio.to_thread(_hey, url, viewer, options.clients, options.duration_s)
+    results["progress_32_clients"] = await asyncio.to_thread(
+        _hey, url, viewer, options.clients, options.duration_s
+    )
     return results
 
 

@@ -6,6 +6,7 @@ development only (in production the settings require an https JWKS URL).
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -16,6 +17,7 @@ from pathlib import Path
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jwt.algorithms import RSAAlgorithm
 
 DEV_ISSUER = "urn:thidua:devstack"
@@ -53,8 +55,17 @@ class DevKeys:
         if org_unit:
             claims["org_unit"] = org_unit
         claims.update(extra_claims or {})
-        private_key = serialization.load_pem_private_key(self.private_key_file.read_bytes(), password=None)
-        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": self.kid})  # type: ignore[arg-type]
+        private_key = _private_key(self.private_key_file, self.private_key_file.stat().st_mtime_ns)
+        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": self.kid})
+
+
+@functools.lru_cache(maxsize=16)
+def _private_key(path: Path, mtime_ns: int) -> RSAPrivateKey:
+    """Loading (and validating) an RSA key takes tens of milliseconds; tests mint thousands of tokens."""
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise TypeError(f"{path} does not hold an RSA private key")
+    return key
 
 
 def ensure_dev_keys(directory: Path) -> DevKeys:

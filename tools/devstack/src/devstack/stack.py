@@ -179,7 +179,7 @@ class Stack:
         self.database_kind = server.kind
 
     def _migrate(self) -> None:
-        """Each service's migrate command (as the compose migrate job runs it), then its seed, if it has one."""
+        """Each service's migrate command (as its compose migrate job runs it), then its seed if any."""
 
         def migrate(spec: ServiceSpec) -> subprocess.CompletedProcess[str]:
             steps = ["migrate", "seed"] if spec.seeds and self.options.seed else ["migrate"]

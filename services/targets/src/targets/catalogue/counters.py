@@ -9,7 +9,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.database import after_commit
-
 from targets.results.models import ChangeCounter
 
 CATALOGUE_SEQUENCE = "targets.catalogue_version"
@@ -50,8 +49,17 @@ def on_local_commit(callback: Callable[[], None] | None) -> None:
     _mark_dirty = callback
 
 
+BUMPED = "targets.counters_bumped"
+
+
+def bumped_in(session: AsyncSession) -> bool:
+    """Whether this transaction changed the counters (then only the database knows their current values)."""
+    return bool(session.info.get(BUMPED))
+
+
 async def _announce(session: AsyncSession) -> None:
-    """Tell every process's change feed, at commit (a rolled-back transaction's notification never goes out)."""
+    """Tell every process's change feed, at commit (a rolled-back transaction never notifies)."""
+    session.info[BUMPED] = True
     await session.execute(select(func.pg_notify(CHANNEL, "")))
     if _mark_dirty is not None:
         after_commit(session, _mark_dirty)

@@ -64,7 +64,7 @@ class ChangeFeed:
                 )
                 lost = asyncio.Event()
 
-                def on_lost(_: object) -> None:
+                def on_lost(_: object, lost: asyncio.Event = lost) -> None:
                     # Distrust the counters at once: changes made from now on would go unnoticed.
                     self._healthy = False
                     lost.set()
@@ -87,7 +87,7 @@ class ChangeFeed:
                         await asyncio.wait_for(self._wake.wait(), REFRESH_EVERY_SECONDS)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure: fall back to queries, then reconnect
+            except Exception as exc:
                 logger.warning("change feed unavailable, reading counters per request: %s", exc)
             finally:
                 self._healthy = False

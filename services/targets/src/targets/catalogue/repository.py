@@ -31,4 +31,3 @@ async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, 
         )
     )
     return [(iso, start, end, unit) for iso, start, end, unit in rows.all()]
-

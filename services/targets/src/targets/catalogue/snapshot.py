@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
-
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from targets.catalogue import repository
-from targets.catalogue.counters import Counters, read_counters
+from targets.catalogue.counters import Counters, bumped_in, read_counters
 from targets.catalogue.feed import ChangeFeed
 from targets.indicators.models import Indicator
 from targets.indicators.repository import all_indicators
@@ -69,7 +68,7 @@ class PlanInfo:
     start_date: dt.date
     end_date: dt.date
     at_risk_margin: Decimal
-    # The unit the plan's targets are set for first (the province for HT-2021-2025), for "the plan's progress".
+    # The unit the plan's first target is set for (the province for HT-2021-2025): "the plan's progress".
     main_org_unit_id: int | None
 
 
@@ -133,7 +132,8 @@ class CatalogueCache:
         self._lock = asyncio.Lock()
 
     async def get(self, session: AsyncSession) -> tuple[CatalogueSnapshot, Counters]:
-        counters = self.feed.current() if self.feed is not None else None
+        # A transaction that has just changed the catalogue must see its own change, which no feed knows yet.
+        counters = self.feed.current() if self.feed is not None and not bumped_in(session) else None
         if counters is None:
             counters = await read_counters(session)
         snapshot = self._snapshot

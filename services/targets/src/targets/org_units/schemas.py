@@ -112,6 +112,12 @@ class RestructuringIn(BaseModel):
     successors: list[str] = Field(default_factory=list, max_length=500)
     legal_source: str = Field(min_length=1, max_length=2000)
     notes: str | None = Field(default=None, max_length=5000)
+    move_children_to: str | None = Field(
+        default=None,
+        description="Where the units below the ended predecessors go on effective_date. Default for a"
+        " merge or a rename: the successor. Required for a split or a dissolution when there are such units"
+        " (e.g. the communes move up to the province when the district tier ends).",
+    )
 
     @model_validator(mode="after")
     def _successors(self) -> RestructuringIn:

@@ -285,7 +285,11 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
     links). For a merge or a rename (one successor that continues them), the units below the ended
     predecessors move under the successor on that date.
     """
-    codes = set(body.predecessors) | set(body.successors)
+    codes = {
+        *body.predecessors,
+        *body.successors,
+        *([body.move_children_to] if body.move_children_to else []),
+    }
     units = await repository.get_by_codes(session, sorted(codes))
     missing = sorted(codes - units.keys())
     if missing:
@@ -296,9 +300,28 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
         unit = units[code]
         if not (unit.valid_from <= last_day and (unit.valid_to is None or unit.valid_to >= last_day)):
             raise InvalidHierarchyChange(f"{code} did not exist on {last_day}, the day before the change.")
-    for code in body.successors:
+    for code in [*body.successors, *([body.move_children_to] if body.move_children_to else [])]:
         if not _exists_on(units[code], day):
             raise InvalidHierarchyChange(f"{code} does not exist on {day}, when the change takes effect.")
+    ended = [code for code in body.predecessors if code not in body.successors]
+    orphans = {
+        code: [
+            child
+            for child in await repository.children_on(session, units[code].id, last_day)
+            if child.valid_to is None or child.valid_to >= day
+        ]
+        for code in ended
+    }
+    destination_code = body.move_children_to or (
+        body.successors[0] if body.kind in {RestructuringKind.MERGE, RestructuringKind.RENAME} else None
+    )
+    if destination_code is None and any(orphans.values()):
+        stranded = sorted(child.code for children in orphans.values() for child in children)
+        raise InvalidHierarchyChange(
+            f"Say where the {len(stranded)} unit(s) below the ended units go (move_children_to):"
+            f" {', '.join(stranded[:20])}{' …' if len(stranded) > 20 else ''}.",
+            stranded=stranded,
+        )
 
     record = OrgUnitRestructuring(
         kind=body.kind.value,
@@ -318,7 +341,6 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
                     successor_id=units[successor_code].id,
                 )
             )
-    ended = [code for code in body.predecessors if code not in body.successors]
     for code in ended:
         unit = units[code]
         unit.valid_to = last_day
@@ -326,15 +348,14 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
             if link.valid_to is None or link.valid_to > last_day:
                 link.valid_to = last_day
     moved: list[str] = []
-    # A renamed unit continues under its new code, so its children go with it, as in a merge.
-    if body.kind in {RestructuringKind.MERGE, RestructuringKind.RENAME}:
-        successor = units[body.successors[0]]
-        for code in ended:
-            for child in await repository.children_on(session, units[code].id, last_day):
-                child_links = await repository.parent_links(session, child.id)
-                if child.valid_to is None or child.valid_to >= day:
-                    _move(child_links, child, successor, day, session)
-                    moved.append(child.code)
+    # No unit is left under a parent that has ended: a merged or renamed unit's children go to the successor
+    # that continues it; for a split or a dissolution the act says where (move_children_to).
+    if destination_code is not None:
+        destination = units[destination_code]
+        for children in orphans.values():
+            for child in children:
+                _move(await repository.parent_links(session, child.id), child, destination, day, session)
+                moved.append(child.code)
     await bump_catalogue(session)
     await session.flush()
     return RestructuringOut(

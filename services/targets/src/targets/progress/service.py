@@ -77,7 +77,9 @@ class SeriesBuilder:
         # Only territorial units add up to a territory: a department reports on itself, not on an area.
         children = [
             child
-            for child in self.hierarchy.children_for_period(org_unit_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+            for child in self.hierarchy.children_for_period(
+                org_unit_id, dt.date(year, 1, 1), dt.date(year, 12, 31)
+            )
             if self.hierarchy.units[child].type in TERRITORIAL_TYPES
         ]
         if not children:

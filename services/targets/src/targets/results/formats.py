@@ -34,6 +34,8 @@ class RawValue:
     org_unit: str
     value: str | None
     comment: str | None
+    category_option_combo: str | None = None
+    attribute_option_combo: str | None = None
 
 
 # DHIS2's CSV column order when there is no header.
@@ -81,7 +83,8 @@ def _text(value: Any) -> str | None:
 
 def _load_json(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
+        # Some exporters write a UTF-8 byte-order mark, as they do in CSV; JSON parsers refuse it.
+        return orjson.loads(body.removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError as exc:
         raise MalformedPayload(
             f"The body is not valid JSON: {exc}.", position=exc.pos, line=exc.lineno, column=exc.colno
@@ -96,6 +99,7 @@ def _rows(document: Any) -> list[RawValue]:
         raise MalformedPayload("'dataValues' must be an array.")
     default_period = document.get("period")
     default_org_unit = document.get("orgUnit")
+    default_attribute_combo = document.get("attributeOptionCombo")
     rows: list[RawValue] = []
     for index, item in enumerate(values):
         if not isinstance(item, dict):
@@ -111,6 +115,10 @@ def _rows(document: Any) -> list[RawValue]:
             value = _text(item.get(field))
             field = "comment"
             comment = _text(item.get(field))
+            field = "categoryOptionCombo"
+            category_combo = _text(item.get(field))
+            field = "attributeOptionCombo"
+            attribute_combo = _text(item.get(field, default_attribute_combo))
         except _Unreadable as exc:
             raise MalformedPayload(f"dataValues[{index}].{field} has {exc}.", index=index) from None
         rows.append(
@@ -122,6 +130,8 @@ def _rows(document: Any) -> list[RawValue]:
                 value=value,
                 # As in CSV, an empty comment is no comment (else re-posting the same value is an "update").
                 comment=comment or None,
+                category_option_combo=category_combo or None,
+                attribute_option_combo=attribute_combo or None,
             )
         )
     return rows
@@ -134,7 +144,7 @@ def parse_json(body: bytes) -> list[RawValue]:
     except _InexactNumber:
         # Rare (district systems send values as strings): read the body again, numbers as their written text.
         # orjson has already refused what is not strict JSON (NaN, bad UTF-8), so this cannot fail.
-        return _rows(json.loads(body, parse_float=str, parse_int=str))
+        return _rows(json.loads(body.removeprefix(b"\xef\xbb\xbf"), parse_float=str, parse_int=str))
 
 
 def _csv_lines(body: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -198,6 +208,8 @@ def parse_csv(body: bytes) -> list[RawValue]:
                 org_unit=(_cell(record, columns, "orgunit") or "").strip(),
                 value=value if value != "" else None,
                 comment=comment or None,
+                category_option_combo=_cell(record, columns, "catoptcombo") or None,
+                attribute_option_combo=_cell(record, columns, "attroptcombo") or None,
             )
         )
     return rows

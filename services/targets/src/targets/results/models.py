@@ -101,7 +101,8 @@ class PeriodLock(Base):
     """Closes data entry for a period (and every period inside it), for one org unit's subtree or everyone."""
 
     __tablename__ = "period_locks"
-    __table_args__ = (UniqueConstraint("period_id", "org_unit_id"),)
+    # NULLS NOT DISTINCT: at most one province-wide lock (org_unit_id NULL) per period, too.
+    __table_args__ = (UniqueConstraint("period_id", "org_unit_id", postgresql_nulls_not_distinct=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))

@@ -2,10 +2,11 @@
 
 The rules (DHIS2's, where DHIS2 has one):
 
-* Each value is checked in order: indicator (E7610), period (E7611, also when its type is not the
-  indicator's), org unit and its existence during the period (E7612), the caller's scope on the value's
-  reference day (E7617), the value against the indicator's type (E7619), a period lock (E7640). Conflicts are
-  grouped by code and object with the indexes of the values concerned.
+* Each value is checked in order: indicator (E7610), a disaggregation other than the default (E7613,
+  E7615), period (E7611, also when its type is not the indicator's), org unit and its existence during the
+  period (E7612), the caller's scope on the value's reference day (E7617), the value against the indicator's
+  type (E7619), a period lock (E7640). Conflicts are grouped by code and object with the indexes of the
+  values concerned.
 * ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
 * ``importStrategy``: ``CREATE`` only adds, ``UPDATE`` only changes existing values, ``CREATE_AND_UPDATE``
   both, ``DELETE`` removes the values named. An empty value means "delete this value" (DHIS2's convention).
@@ -35,6 +36,9 @@ from targets.results.formats import RawValue
 from targets.results.models import DataImport
 from targets.results.repository import ValueColumns
 from targets.results.values import InvalidValue, check_boolean, check_number
+
+# DHIS2's default category (and attribute) option combination, by name and by its fixed UID.
+DEFAULT_COMBOS = frozenset({"default", "HllvX50cXC0"})
 
 
 class ImportStrategy(StrEnum):
@@ -143,6 +147,20 @@ class _Checker:
                 "dataElement", raw.index,
             )  # fmt: skip
             return None
+        # Indicators here are not disaggregated: a value for a category option combo (sex, age …) other than
+        # DHIS2's default is a different figure, and storing it as the indicator's would be wrong.
+        for combo, code, prop, what in (
+            (raw.category_option_combo, "E7613", "categoryOptionCombo", "Category"),
+            (raw.attribute_option_combo, "E7615", "attributeOptionCombo", "Attribute"),
+        ):
+            if combo is not None and combo not in DEFAULT_COMBOS:
+                self.conflicts.add(
+                    code, combo,
+                    f"{what} option combo not found or not accessible: `{combo}` (indicators are not"
+                    " disaggregated here; only the default combination is accepted)",
+                    prop, raw.index,
+                )  # fmt: skip
+                return None
         try:
             period = parse_period(raw.period)
         except InvalidPeriod as exc:

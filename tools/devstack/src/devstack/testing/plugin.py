@@ -73,7 +73,9 @@ def auth(mint_token: TokenMinter) -> AuthHeaders:
     """``auth("reporter", org_unit="HT-HSO")``: the Authorization header of such a caller."""
 
     def headers(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(roles=list(roles), org_unit=org_unit, subject=subject)}"}
+        return {
+            "Authorization": f"Bearer {mint_token(roles=list(roles), org_unit=org_unit, subject=subject)}"
+        }
 
     return headers
 

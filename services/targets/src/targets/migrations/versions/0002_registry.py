@@ -304,7 +304,12 @@ def upgrade() -> None:
             ["period_id"], ["targets.periods.id"], name=op.f("fk_period_locks_period_id_periods")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_period_locks")),
-        sa.UniqueConstraint("period_id", "org_unit_id", name=op.f("uq_period_locks_period_id_org_unit_id")),
+        sa.UniqueConstraint(
+            "period_id",
+            "org_unit_id",
+            name=op.f("uq_period_locks_period_id_org_unit_id"),
+            postgresql_nulls_not_distinct=True,
+        ),
         schema="targets",
     )
     op.create_table(
