@@ -240,3 +240,8 @@ async def update_target(
     await bump_catalogue(session)
     await session.flush()
     return target
+
+
+async def targets_for(session: AsyncSession, plan_id: int, org_unit_ids: list[int] | None) -> list[Target]:
+    """The plan's targets set for the given org units (all of them when ``None``), in id order."""
+    return await repository.targets_for(session, plan_id, org_unit_ids)

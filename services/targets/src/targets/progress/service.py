@@ -25,7 +25,7 @@ from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot, Indica
 from targets.indicators.models import Aggregation
 from targets.org_units.hierarchy import Hierarchy
 from targets.org_units.models import TERRITORIAL_TYPES
-from targets.plans import repository as plans
+from targets.plans import service as plans
 from targets.plans.models import Comparator, Projection, Target, TargetKind
 from targets.progress import repository
 from targets.progress.engine import TargetRule, evaluate

@@ -226,9 +226,9 @@ async def list_period_locks(session: SessionDep, principal: AnyUser) -> list[Per
     responses=problem_responses(NotFound),
 )
 async def create_period_lock(
-    session: SessionDep, principal: CatalogueEditor, body: PeriodLockIn
+    session: SessionDep, principal: CatalogueEditor, catalogue: Catalogue, body: PeriodLockIn
 ) -> PeriodLockOut:
-    return await locks.create_lock(session, principal, body)
+    return await locks.create_lock(session, catalogue, principal, body)
 
 
 @router.delete("/v1/period-locks/{lock_id}", status_code=204, summary="Reopen a period")

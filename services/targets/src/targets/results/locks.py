@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.problems import BadRequest, Conflict, NotFound
 from targets.catalogue.counters import bump_catalogue
-from targets.org_units import repository as org_units
+from targets.catalogue.snapshot import CatalogueCache
 from targets.org_units.models import OrgUnit
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
@@ -42,14 +42,17 @@ async def list_locks(session: AsyncSession) -> list[PeriodLockOut]:
     ]
 
 
-async def create_lock(session: AsyncSession, principal: Principal, body: PeriodLockIn) -> PeriodLockOut:
+async def create_lock(
+    session: AsyncSession, catalogue: CatalogueCache, principal: Principal, body: PeriodLockIn
+) -> PeriodLockOut:
     try:
         period = parse_period(body.period)
     except InvalidPeriod as exc:
         raise BadRequest(f"Period not valid: {body.period!r} ({exc.reason}).") from None
     org_unit_id = None
     if body.org_unit is not None:
-        unit = await org_units.get_by_code(session, body.org_unit)
+        snapshot, _ = await catalogue.get(session)
+        unit = snapshot.hierarchy.by_code(body.org_unit)
         if unit is None:
             raise NotFound(f"No org unit has the code {body.org_unit!r}.")
         org_unit_id = unit.id
