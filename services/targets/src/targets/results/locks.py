@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,10 +9,9 @@ from shared.auth import Principal
 from shared.problems import BadRequest, Conflict, NotFound
 from targets.catalogue.counters import bump_catalogue
 from targets.catalogue.snapshot import CatalogueCache
-from targets.org_units.models import OrgUnit
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
-from targets.results.models import Period, PeriodLock
+from targets.results.models import PeriodLock
 from targets.results.schemas import PeriodLockIn, PeriodLockOut
 
 
@@ -23,12 +21,7 @@ class LockExists(Conflict):
 
 
 async def list_locks(session: AsyncSession) -> list[PeriodLockOut]:
-    rows = await session.execute(
-        select(PeriodLock, Period.iso, OrgUnit.code)
-        .join(Period, Period.id == PeriodLock.period_id)
-        .outerjoin(OrgUnit, OrgUnit.id == PeriodLock.org_unit_id)
-        .order_by(Period.start_date, PeriodLock.id)
-    )
+    rows = await session.execute(repository.locks_query())
     return [
         PeriodLockOut(
             id=lock.id,
@@ -57,19 +50,7 @@ async def create_lock(
             raise NotFound(f"No org unit has the code {body.org_unit!r}.")
         org_unit_id = unit.id
     period_id = (await repository.ensure_periods(session, [period]))[period.id]
-    # The unique constraint cannot see a second province-wide lock (NULL org units never collide), so
-    # creations for one period take turns and look for an existing lock first.
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext('targets.period_locks'), :period_id)"),
-        {"period_id": period_id},
-    )
-    existing = await session.execute(
-        select(PeriodLock.id).where(
-            PeriodLock.period_id == period_id, PeriodLock.org_unit_id.is_not_distinct_from(org_unit_id)
-        )
-    )
-    if existing.first() is not None:
-        raise LockExists(f"Period {period.id} is already locked for {body.org_unit or 'every unit'}.")
+    # The unique constraint is NULLS NOT DISTINCT, so it also refuses a second province-wide lock.
     lock = PeriodLock(
         period_id=period_id, org_unit_id=org_unit_id, reason=body.reason, locked_by=principal.subject
     )
@@ -94,9 +75,6 @@ async def create_lock(
 
 
 async def delete_lock(session: AsyncSession, lock_id: int) -> None:
-    deleted = await session.execute(
-        delete(PeriodLock).where(PeriodLock.id == lock_id).returning(PeriodLock.id)
-    )
-    if deleted.first() is None:
+    if not await repository.delete_lock(session, lock_id):
         raise NotFound(f"No period lock has the id {lock_id}.")
     await bump_catalogue(session)

@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from targets.org_units.models import OrgUnit
 from targets.periods import Period as PeriodValue
-from targets.results.models import DataImport, DataValue, DataValueRevision, Period
+from targets.results.models import DataImport, DataValue, DataValueRevision, Period, PeriodLock
 
 
 async def ensure_periods(session: AsyncSession, periods: Sequence[PeriodValue]) -> dict[str, int]:
@@ -221,3 +222,19 @@ async def period_ids_for(session: AsyncSession, isos: Sequence[str]) -> dict[str
 
 async def count_values(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(DataValue))).scalar_one())
+
+
+def locks_query() -> Select[PeriodLock, str, str]:
+    return (
+        select(PeriodLock, Period.iso, OrgUnit.code)
+        .join(Period, Period.id == PeriodLock.period_id)
+        .outerjoin(OrgUnit, OrgUnit.id == PeriodLock.org_unit_id)
+        .order_by(Period.start_date, PeriodLock.id)
+    )
+
+
+async def delete_lock(session: AsyncSession, lock_id: int) -> bool:
+    deleted = await session.execute(
+        delete(PeriodLock).where(PeriodLock.id == lock_id).returning(PeriodLock.id)
+    )
+    return deleted.first() is not None
