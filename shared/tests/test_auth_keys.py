@@ -1,10 +1,12 @@
 """Key sources: file rotation and the identity provider's JWKS endpoint (unit tests)."""
 
+import asyncio
 import json
 import os
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, ensure_dev_keys
@@ -75,3 +77,27 @@ async def test_url_source_without_any_keys_is_503(tmp_path: Path) -> None:
     with pytest.raises(ServiceUnavailable):
         await TokenVerifier(source).verify(keys.mint(roles=["viewer"], org_unit="HT"))
     await source.aclose()
+
+
+class CountingSource(JwksFileSource):
+    calls = 0
+
+    async def keys(self, *, refresh: bool = False) -> jwt.PyJWKSet:
+        self.calls += 1
+        return await super().keys(refresh=refresh)
+
+
+async def test_a_verified_token_is_reused_until_it_expires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = ensure_dev_keys(tmp_path)
+    source = CountingSource(keys.jwks_file)
+    verifier = TokenVerifier(source, issuer=DEV_ISSUER, audience=DEV_AUDIENCE, leeway_seconds=0)
+    token = keys.mint(roles=["viewer"], org_unit="HT", ttl_seconds=1)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first
+    assert source.calls == 1
+    # After its expiry the token is checked again, and refused.
+    await asyncio.sleep(1.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        await verifier.verify(token)

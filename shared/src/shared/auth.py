@@ -19,6 +19,7 @@ import asyncio
 import json
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -37,6 +38,10 @@ ACCEPTED_ALGORITHMS = ("RS256",)
 # not from our identity provider.
 MAX_SUBJECT_LENGTH = 200
 MAX_ORG_UNIT_LENGTH = 50
+# How long a verified token is trusted without checking it again (never past its own expiry): bounds how long
+# a key withdrawn from the JWKS keeps working in a process.
+VERIFIED_TOKEN_TTL_SECONDS = 60.0
+VERIFIED_TOKEN_CACHE_SIZE = 4096
 
 
 class Role(StrEnum):
@@ -176,8 +181,25 @@ class TokenVerifier:
         self.audience = audience
         self.leeway = leeway_seconds
         self.roles_claim = roles_claim
+        # token → (principal, trusted until): a client sends the same token with every request, and checking
+        # an RS256 signature and the claims again costs more than answering a cached read.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; a token verified within the last minute is not checked again."""
+        now = time.time()
+        cached = self._verified.get(token)
+        if cached is not None and now < cached[1]:
+            self._verified.move_to_end(token)
+            return cached[0]
+        principal = await self._verify(token)
+        expires = float(principal.claims.get("exp", now))
+        self._verified[token] = (principal, min(expires, now + VERIFIED_TOKEN_TTL_SECONDS))
+        while len(self._verified) > VERIFIED_TOKEN_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:

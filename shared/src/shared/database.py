@@ -159,4 +159,11 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens when the endpoint returns and before the response is sent, so a
 # failing commit answers an error instead of a 2xx for writes that were never stored. (The default
 # "request" scope runs the exit code after the response has gone.)
+async def current_database(request: Request) -> Database:
+    """For endpoints that open a session only when they need one (e.g. to answer from a cache first)."""
+    return get_database(request)
+
+
+DatabaseDep = Annotated[Database, Depends(current_database)]
+
 SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

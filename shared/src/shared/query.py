@@ -17,14 +17,23 @@ class UnknownQueryParameter(BadRequest):
     title = "Unknown query parameter"
 
 
-def _declared(route: APIRoute) -> set[str]:
+_CACHE_ATTRIBUTE = "_shared_declared_query_parameters"
+
+
+def _declared(route: APIRoute) -> frozenset[str]:
+    """The query parameters the route and its dependencies declare, computed once per route."""
+    cached: frozenset[str] | None = getattr(route, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
     names: set[str] = set()
     stack = [route.dependant]
     while stack:
         dependant = stack.pop()
         names.update(param.alias for param in dependant.query_params)
         stack.extend(dependant.dependencies)
-    return names
+    declared = frozenset(names)
+    setattr(route, _CACHE_ATTRIBUTE, declared)
+    return declared
 
 
 async def reject_unknown_query_parameters(request: Request) -> None:

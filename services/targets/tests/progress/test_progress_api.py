@@ -195,3 +195,13 @@ async def test_a_district_keeps_its_inherited_targets_after_the_district_tier_en
     # Judged against the region's average posted for the province.
     assert relative["reference_value"] == 60.0
     assert relative["status"] == "at_risk"  # 55 is within the plan's 10 % margin of 60
+
+
+async def test_reports_are_served_compressed_to_clients_that_ask(client: httpx.AsyncClient) -> None:
+    plain = await client.get("/v1/public/progress", headers={"Accept-Encoding": "identity"})
+    compressed = await client.get("/v1/public/progress", headers={"Accept-Encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert compressed.headers["vary"] == "Accept-Encoding"
+    assert compressed.json() == plain.json()
+    assert int(compressed.headers["content-length"]) < len(plain.content) / 3

@@ -131,6 +131,14 @@ class CatalogueCache:
         self._snapshot: CatalogueSnapshot | None = None
         self._lock = asyncio.Lock()
 
+    def peek(self) -> tuple[CatalogueSnapshot, Counters] | None:
+        """Snapshot and counters without any database work, when the change feed vouches for both."""
+        counters = self.feed.current() if self.feed is not None else None
+        snapshot = self._snapshot
+        if counters is None or snapshot is None or snapshot.version != counters.catalogue:
+            return None
+        return snapshot, counters
+
     async def get(self, session: AsyncSession) -> tuple[CatalogueSnapshot, Counters]:
         # A transaction that has just changed the catalogue must see its own change, which no feed knows yet.
         counters = self.feed.current() if self.feed is not None and not bumped_in(session) else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shared.auth import PUBLIC, AnyUser
-from shared.database import SessionDep
+from shared.database import DatabaseDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue
 from targets.progress.schemas import ProgressReport
@@ -27,13 +27,16 @@ async def get_progress_cache(request: Request) -> ProgressCache:
 ProgressCacheDep = Annotated[ProgressCache, Depends(get_progress_cache)]
 Plan = Annotated[str | None, Query(max_length=50, description="Plan code; default: the latest plan")]
 At = Annotated[dt.date | None, Query(description="Judge with the years ended by this date; default: today")]
-IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
 
 
-def _answer(report: CachedReport, if_none_match: str | None, cache_control: str) -> Response:
-    headers = {"ETag": report.etag, "Cache-Control": cache_control}
+def _answer(report: CachedReport, request: Request, cache_control: str) -> Response:
+    headers = {"ETag": report.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match and report.etag in {tag.strip() for tag in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(report.gzipped, media_type="application/json", headers=headers)
     return Response(report.body, media_type="application/json", headers=headers)
 
 
@@ -44,17 +47,17 @@ def _answer(report: CachedReport, if_none_match: str | None, cache_control: str)
     responses=problem_responses(NotFound),
 )
 async def get_progress(
-    session: SessionDep,
+    request: Request,
+    database: DatabaseDep,
     principal: AnyUser,
     catalogue: Catalogue,
     cache: ProgressCacheDep,
     plan: Plan = None,
     org_unit: Annotated[str | None, Query(max_length=50, description="Default: the plan's unit")] = None,
     at: At = None,
-    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    report = await progress_report(session, catalogue, cache, plan, org_unit, at or dt.date.today())
-    return _answer(report, if_none_match, "private, no-cache")
+    report = await progress_report(database, catalogue, cache, plan, org_unit, at or dt.date.today())
+    return _answer(report, request, "private, no-cache")
 
 
 @router.get(
@@ -65,12 +68,12 @@ async def get_progress(
     dependencies=[PUBLIC],
 )
 async def get_public_progress(
-    session: SessionDep,
+    request: Request,
+    database: DatabaseDep,
     catalogue: Catalogue,
     cache: ProgressCacheDep,
     plan: Plan = None,
     at: At = None,
-    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    report = await progress_report(session, catalogue, cache, plan, None, at or dt.date.today())
-    return _answer(report, if_none_match, "public, max-age=60")
+    report = await progress_report(database, catalogue, cache, plan, None, at or dt.date.today())
+    return _answer(report, request, "public, max-age=60")
