@@ -138,6 +138,7 @@ class _Checker:
         self.scope = scope
         self.conflicts = _Conflicts()
         self._unit_period: dict[tuple[int, str], _UnitInPeriod] = {}
+        self._periods: dict[str, tuple[PeriodValue, str, str] | str] = {}
 
     def check(self, raw: RawValue) -> _Accepted | None:
         indicator = self.snapshot.indicators.get(raw.data_element)
@@ -161,14 +162,14 @@ class _Checker:
                     prop, raw.index,
                 )  # fmt: skip
                 return None
-        try:
-            period = parse_period(raw.period)
-        except InvalidPeriod as exc:
+        parsed = self._period(raw.period)
+        if isinstance(parsed, str):
             self.conflicts.add(
-                "E7611", raw.period, f"Period not valid: `{raw.period}` ({exc.reason})", "period", raw.index
+                "E7611", raw.period, f"Period not valid: `{raw.period}` ({parsed})", "period", raw.index
             )
             return None
-        if str(period.type) != indicator.period_type:
+        period, period_id, period_type = parsed
+        if period_type != indicator.period_type:
             self.conflicts.add(
                 "E7611", raw.period,
                 f"Period not valid: `{raw.period}` is {period.type}, data element `{indicator.code}` "
@@ -183,7 +184,7 @@ class _Checker:
                 "orgUnit", raw.index,
             )  # fmt: skip
             return None
-        where = self._unit_in_period(unit.id, period)
+        where = self._unit_in_period(unit.id, period, period_id)
         if where.problem is not None:
             code, message = where.problem
             self.conflicts.add(code, raw.org_unit, message, "orgUnit", raw.index)
@@ -207,18 +208,30 @@ class _Checker:
                 return None
         # The lock comes last, as the rules above say (and as DHIS2 checks it: after the value itself).
         if where.locked is not None:
-            self.conflicts.add("E7640", period.id, where.locked, "period", raw.index)
+            self.conflicts.add("E7640", period_id, where.locked, "period", raw.index)
             return None
         return _Accepted(
-            key=(unit.id, indicator.id, period.id),
+            key=(unit.id, indicator.id, period_id),
             period=period,
             value=value,
             number=number,
             comment=raw.comment,
         )
 
-    def _unit_in_period(self, unit_id: int, period: PeriodValue) -> _UnitInPeriod:
-        cache_key = (unit_id, period.id)
+    def _period(self, text: str) -> tuple[PeriodValue, str, str] | str:
+        """(period, canonical id, type name), or the reason it is invalid; once per distinct text."""
+        cached = self._periods.get(text)
+        if cached is None:
+            try:
+                period = parse_period(text)
+                cached = (period, period.id, str(period.type))
+            except InvalidPeriod as exc:
+                cached = exc.reason
+            self._periods[text] = cached
+        return cached
+
+    def _unit_in_period(self, unit_id: int, period: PeriodValue, period_id: str) -> _UnitInPeriod:
+        cache_key = (unit_id, period_id)
         cached = self._unit_period.get(cache_key)
         if cached is not None:
             return cached
