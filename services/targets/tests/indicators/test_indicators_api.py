@@ -6,33 +6,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from targets.catalogue.counters import read_counters
 
 SEED_AREAS = {"economy": 13, "culture_society": 13, "environment": 5, "defence_security": 1, "other": 1}
 READ_ONLY_ROLES = ["unit_officer", "council_member", "authority", "reporter", "viewer"]
-
-
-@pytest.fixture(scope="module")
-def auth(auth: Auth) -> Auth:
-    """The plugin's ``auth``, minted once per caller: each mint re-reads the signing key (about 40 ms)."""
-    minted: dict[tuple[object, ...], dict[str, str]] = {}
-
-    def headers(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        key = (roles, org_unit, subject)
-        if key not in minted:
-            minted[key] = auth(*roles, org_unit=org_unit, subject=subject)
-        return dict(minted[key])
-
-    return headers
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:thidua:problem:{slug}"
-    return body
 
 
 def indicator(code: str, **fields: Any) -> dict[str, Any]:

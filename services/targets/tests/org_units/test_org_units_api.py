@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from targets.catalogue.counters import Counters, read_counters
 
@@ -28,29 +29,6 @@ SEED_DISTRICTS = {
     "HT-LHA",
 }
 NON_ADMIN_ROLES = ["secretariat", "unit_officer", "council_member", "authority", "reporter", "viewer"]
-
-
-@pytest.fixture(scope="module")
-def auth(auth: Auth) -> Auth:
-    """The plugin's ``auth``, minted once per caller: each mint re-reads the signing key (about 40 ms)."""
-    minted: dict[tuple[object, ...], dict[str, str]] = {}
-
-    def headers(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        key = (roles, org_unit, subject)
-        if key not in minted:
-            minted[key] = auth(*roles, org_unit=org_unit, subject=subject)
-        return dict(minted[key])
-
-    return headers
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:thidua:problem:{slug}"
-    assert body["status"] == status
-    return body
 
 
 async def list_codes(client: httpx.AsyncClient, auth: Auth, **params: Any) -> list[str]:

@@ -6,34 +6,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from shared.pagination import encode_cursor
 from targets.catalogue.counters import read_counters
 
 PLAN = "HT-2021-2025"
 READ_ONLY_ROLES = ["unit_officer", "council_member", "authority", "reporter", "viewer"]
-
-
-@pytest.fixture(scope="module")
-def auth(auth: Auth) -> Auth:
-    """The plugin's ``auth``, minted once per caller: each mint re-reads the signing key (about 40 ms)."""
-    minted: dict[tuple[object, ...], dict[str, str]] = {}
-
-    def headers(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        key = (roles, org_unit, subject)
-        if key not in minted:
-            minted[key] = auth(*roles, org_unit=org_unit, subject=subject)
-        return dict(minted[key])
-
-    return headers
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:thidua:problem:{slug}"
-    return body
 
 
 def plan(code: str = "HT-2026-2030", **fields: Any) -> dict[str, Any]:

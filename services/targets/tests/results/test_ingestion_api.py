@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.types import Message
 
+from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from shared.pagination import encode_cursor
 from targets.indicators.models import ValueType
@@ -65,15 +66,6 @@ def counts(response: httpx.Response) -> tuple[int, int, int, int]:
 
 def conflicts(response: httpx.Response) -> list[tuple[str, str, list[int]]]:
     return [(c["errorCode"], c["object"], c["indexes"]) for c in response.json()["conflicts"]]
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: Json = response.json()
-    assert body["type"] == f"urn:thidua:problem:{slug}"
-    assert body["status"] == status
-    return body
 
 
 async def stored(db_session: AsyncSession) -> dict[Key, tuple[str, str | None]]:
