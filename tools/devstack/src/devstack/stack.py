@@ -233,7 +233,9 @@ class Stack:
         process = self.processes[name]
         last = "no answer yet"
         with httpx.Client(timeout=2.0) as client:
-            while time.monotonic() < deadline:
+            first = True
+            while first or time.monotonic() < deadline:
+                first = False
                 if not process.alive():
                     raise StackError(f"{name} exited with {process.process.returncode}:\n{process.tail()}")
                 try:
