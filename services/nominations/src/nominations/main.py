@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 import nominations
 from nominations import __version__
+from nominations.catalogue.endpoints import router as catalogue_router
 from nominations.config import Settings
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
@@ -16,5 +17,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=nominations.__doc__ or "",
         script_location=MIGRATIONS,
-        routers=[],
+        routers=[catalogue_router],
     )

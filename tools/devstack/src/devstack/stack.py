@@ -38,7 +38,11 @@ class ServiceSpec:
         return f"{self.name.upper()}_"
 
 
-SERVICES = (ServiceSpec("targets", seeds=True), ServiceSpec("nominations"), ServiceSpec("notifications"))
+SERVICES = (
+    ServiceSpec("targets", seeds=True),
+    ServiceSpec("nominations", seeds=True),
+    ServiceSpec("notifications"),
+)
 # Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
 DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 

@@ -74,6 +74,9 @@ class ChangeFeed:
                 await connection.add_listener(CHANNEL, lambda *_: self._wake.set())
                 while not lost.is_set():
                     marks = self._marks
+                    # Cleared before the read: a notification that lands during it wakes the next refresh
+                    # (cleared after, it would be lost, and its change unseen until the periodic refresh).
+                    self._wake.clear()
                     row = await connection.fetchrow("SELECT catalogue, data FROM targets.change_counters")
                     if row is None:
                         raise RuntimeError("targets.change_counters is empty")
@@ -82,7 +85,6 @@ class ChangeFeed:
                     self._counters = Counters(catalogue=row["catalogue"], data=row["data"])
                     self._clean_marks = marks
                     self._healthy = True
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), REFRESH_EVERY_SECONDS)
             except asyncio.CancelledError:

@@ -1,0 +1,69 @@
+"""HTTP for the award catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from nominations.catalogue import service
+from nominations.catalogue.schemas import AwardTypeDetail, AwardTypeIn, AwardTypeOut
+from nominations.deps import CatalogueEditor
+from nominations.models import idempotency_keys
+from shared.auth import PUBLIC
+from shared.database import SessionDep
+from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["award catalogue"])
+At = Annotated[dt.date | None, Query(description="The catalogue in force on this date; default: today")]
+
+
+@router.get(
+    "/v1/award-types",
+    summary="Titles and award forms in force on a date, with their rules and quotas",
+    dependencies=[PUBLIC],
+)
+async def list_award_types(session: SessionDep, at: At = None) -> list[AwardTypeOut]:
+    return await service.catalogue_on(session, at or dt.date.today())
+
+
+@router.get(
+    "/v1/award-types/{code}",
+    summary="One award type in force on a date, with the dates of all its versions",
+    responses=problem_responses(service.AwardTypeNotFound),
+    dependencies=[PUBLIC],
+)
+async def get_award_type(session: SessionDep, code: str, at: At = None) -> AwardTypeDetail:
+    return await service.award_type_on(session, code, at or dt.date.today())
+
+
+@router.post(
+    "/v1/award-types",
+    status_code=201,
+    summary="Add a version of an award type (secretariat, admin); the one in force ends the day before",
+    response_model=AwardTypeDetail,
+    responses=problem_responses(service.OverlappingVersion, IdempotencyKeyReused),
+)
+async def create_award_type(
+    request: Request,
+    session: SessionDep,
+    principal: CatalogueEditor,
+    body: AwardTypeIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        version = await service.create_version(session, body)
+        detail = await service.award_type_on(session, version.code, version.valid_from)
+        return 201, detail.model_dump(mode="json"), {"Location": f"/api/v1/award-types/{version.code}"}
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nominations.catalogue.models import (
+    Authority,
+    AwardCategory,
+    AwardLevel,
+    Occasion,
+    RecipientKind,
+    VoteBase,
+)
+from nominations.rules.engine import RULE_KINDS
+
+Code = Field(min_length=1, max_length=50, pattern=r"^[A-Z0-9][A-Z0-9_]*$", examples=["CSTD_CAP_TINH"])
+
+
+class RequiredDocument(BaseModel):
+    code: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=500)
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="One of the engine's checks, e.g. consecutive_titles, member_share, quota")
+    params: dict[str, Any] = Field(default_factory=dict)
+    description: str = Field(min_length=1, max_length=2000, description="The rule in the law's words")
+    legal_source: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, kind: str) -> str:
+        if kind not in RULE_KINDS:
+            raise ValueError(f"unknown rule kind {kind!r}; known: {', '.join(sorted(RULE_KINDS))}")
+        return kind
+
+
+class AwardTypeIn(BaseModel):
+    """A new version of an award type; the version in force before it ends the day before ``valid_from``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Code
+    name: str = Field(min_length=1, max_length=500)
+    name_en: str | None = Field(default=None, max_length=500)
+    category: AwardCategory
+    recipient_kind: RecipientKind
+    level: AwardLevel
+    deciding_authority: Authority
+    occasions: list[Occasion] = Field(min_length=1)
+    vote_threshold: Decimal = Field(gt=0, le=1, description="Share of the council needed, e.g. 0.9")
+    vote_base: VoteBase
+    vote_comparison: str = Field(default="gte", pattern="^(gte|gt)$")
+    disclosure_working_days: int = Field(ge=0, le=60)
+    bonus_coefficient: Decimal = Field(ge=0, le=100)
+    required_documents: list[RequiredDocument] = Field(default_factory=list)
+    legal_source: str = Field(min_length=1, max_length=2000)
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+    rules: list[RuleIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _interval(self) -> AwardTypeIn:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class RuleOut(BaseModel):
+    kind: str
+    params: dict[str, Any]
+    description: str
+    legal_source: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class QuotaOut(BaseModel):
+    issuing_body: str | None
+    basis: str
+    max_share: float
+    legal_source: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class AwardTypeOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None
+    category: str
+    recipient_kind: str
+    level: str
+    deciding_authority: str
+    occasions: list[str]
+    vote_threshold: float
+    vote_base: str
+    vote_comparison: str
+    disclosure_working_days: int
+    bonus_coefficient: float
+    required_documents: list[RequiredDocument]
+    legal_source: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    notes: str | None
+    rules: list[RuleOut]
+    quotas: list[QuotaOut]
+
+
+class AwardTypeDetail(AwardTypeOut):
+    versions: list[VersionOut]
+
+
+class VersionOut(BaseModel):
+    valid_from: dt.date
+    valid_to: dt.date | None
+    legal_source: str
+
+
+AwardTypeDetail.model_rebuild()

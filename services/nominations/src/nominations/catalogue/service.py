@@ -1,0 +1,181 @@
+"""The award catalogue as of a date, and its upkeep: a new version replaces the one in force from its date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations.catalogue import repository
+from nominations.catalogue.models import AwardType, EligibilityRule, Quota
+from nominations.catalogue.schemas import (
+    AwardTypeDetail,
+    AwardTypeIn,
+    AwardTypeOut,
+    QuotaOut,
+    RequiredDocument,
+    RuleOut,
+    VersionOut,
+)
+from shared.problems import Conflict, NotFound, ProblemError
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class AwardTypeNotFound(NotFound):
+    slug = "award-type-not-found"
+    title = "Award type not found"
+
+
+class OverlappingVersion(Conflict):
+    slug = "award-type-version-overlaps"
+    title = "Another version is in force then"
+
+
+class InvalidAwardType(ProblemError):
+    status = 422
+    slug = "invalid-award-type"
+    title = "Invalid award type"
+
+
+def _out(version: AwardType, rules: list[EligibilityRule], quotas: list[Quota]) -> AwardTypeOut:
+    return AwardTypeOut(
+        code=version.code,
+        name=version.name,
+        name_en=version.name_en,
+        category=version.category,
+        recipient_kind=version.recipient_kind,
+        level=version.level,
+        deciding_authority=version.deciding_authority,
+        occasions=version.occasions,
+        vote_threshold=float(version.vote_threshold),
+        vote_base=version.vote_base,
+        vote_comparison=version.vote_comparison,
+        disclosure_working_days=version.disclosure_working_days,
+        bonus_coefficient=float(version.bonus_coefficient),
+        required_documents=[RequiredDocument(**document) for document in version.required_documents],
+        legal_source=version.legal_source,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        notes=version.notes,
+        rules=[
+            RuleOut(
+                kind=rule.kind,
+                params=rule.params,
+                description=rule.description,
+                legal_source=rule.legal_source,
+                valid_from=rule.valid_from,
+                valid_to=rule.valid_to,
+            )
+            for rule in rules
+            if rule.award_type_code == version.code
+        ],
+        quotas=[
+            QuotaOut(
+                issuing_body=quota.issuing_body,
+                basis=quota.basis,
+                max_share=float(quota.max_share),
+                legal_source=quota.legal_source,
+                valid_from=quota.valid_from,
+                valid_to=quota.valid_to,
+            )
+            for quota in quotas
+            if quota.award_type_code == version.code
+        ],
+    )
+
+
+async def catalogue_on(session: AsyncSession, day: dt.date) -> list[AwardTypeOut]:
+    """Every award type as it stood on ``day``: the version, rules and quotas in force then."""
+    versions = list((await session.execute(repository.versions_in_force(day))).scalars())
+    codes = [version.code for version in versions]
+    rules = await repository.rules_in_force(session, codes, day)
+    quotas = await repository.quotas_in_force(session, codes, day)
+    return [_out(version, rules, quotas) for version in versions]
+
+
+async def award_type_on(session: AsyncSession, code: str, day: dt.date) -> AwardTypeDetail:
+    version = await repository.version_in_force(session, code, day)
+    if version is None:
+        known = await repository.all_versions(session, code)
+        if not known:
+            raise AwardTypeNotFound(f"No award type has the code {code!r}.")
+        raise AwardTypeNotFound(
+            f"{code} was not in force on {day}; its versions run "
+            + ", ".join(f"{v.valid_from}..{v.valid_to or 'open'}" for v in known)
+            + "."
+        )
+    rules = await repository.rules_in_force(session, [code], day)
+    quotas = await repository.quotas_in_force(session, [code], day)
+    versions = await repository.all_versions(session, code)
+    return AwardTypeDetail(
+        **_out(version, rules, quotas).model_dump(),
+        versions=[
+            VersionOut(valid_from=v.valid_from, valid_to=v.valid_to, legal_source=v.legal_source)
+            for v in versions
+        ],
+    )
+
+
+async def create_version(session: AsyncSession, body: AwardTypeIn) -> AwardType:
+    """Add a version; the open-ended version before it ends the day before, and so do its rules.
+
+    A version that would overlap a closed one, or start before the version in force, is refused: the past is
+    corrected by entering the right version for it, not by rewriting another.
+    """
+    versions = await repository.all_versions(session, body.code)
+    for version in versions:
+        if version.valid_from >= body.valid_from:
+            raise OverlappingVersion(
+                f"{body.code} already has a version from {version.valid_from}; a new one must start later."
+            )
+        if version.valid_to is not None and version.valid_to >= body.valid_from:
+            raise OverlappingVersion(
+                f"{body.code}'s version {version.valid_from}..{version.valid_to} overlaps."
+            )
+    previous_end = body.valid_from - ONE_DAY
+    for version in versions:
+        if version.valid_to is None:
+            version.valid_to = previous_end
+    for rule in await repository.rules_in_force(session, [body.code], body.valid_from):
+        rule.valid_to = previous_end
+    created = AwardType(
+        code=body.code,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        name=body.name,
+        name_en=body.name_en,
+        category=body.category.value,
+        recipient_kind=body.recipient_kind.value,
+        level=body.level.value,
+        deciding_authority=body.deciding_authority.value,
+        occasions=[occasion.value for occasion in body.occasions],
+        vote_threshold=body.vote_threshold,
+        vote_base=body.vote_base.value,
+        vote_comparison=body.vote_comparison,
+        disclosure_working_days=body.disclosure_working_days,
+        bonus_coefficient=body.bonus_coefficient,
+        required_documents=[document.model_dump() for document in body.required_documents],
+        legal_source=body.legal_source,
+        notes=body.notes,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(created)
+            session.add_all(
+                EligibilityRule(
+                    award_type_code=body.code,
+                    kind=rule.kind,
+                    params=rule.params,
+                    description=rule.description,
+                    legal_source=rule.legal_source,
+                    valid_from=body.valid_from,
+                    valid_to=body.valid_to,
+                )
+                for rule in body.rules
+            )
+            await session.flush()
+    except IntegrityError:
+        raise OverlappingVersion(f"{body.code} already has a version from {body.valid_from}.") from None
+    return created
