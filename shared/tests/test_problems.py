@@ -6,7 +6,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy.orm.exc import StaleDataError
 
+from shared.concurrency import handle_stale_data
 from shared.problems import Conflict, install_problem_handlers, problem_responses
 from shared.request_context import RequestContextMiddleware
 
@@ -105,3 +107,21 @@ async def test_an_unexpected_exception_is_a_500_problem_that_hides_internals(
     assert response.headers["x-request-id"] == "req-500"
     assert "secret internals" not in response.text
     assert any(record.getMessage() == "unhandled error" and record.exc_info for record in caplog.records)
+
+
+async def test_a_lost_race_on_a_versioned_update_is_a_412_not_a_500() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_exception_handler(StaleDataError, handle_stale_data)
+
+    @app.patch("/things/1")
+    async def patch() -> None:
+        raise StaleDataError(
+            "UPDATE statement on table 'things' expected to update 1 row(s); 0 were matched."
+        )
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.patch("/things/1")
+    assert response.status_code == 412
+    assert response.json()["type"] == "urn:thidua:problem:version-mismatch"

@@ -81,6 +81,9 @@ def _bad_tokens(dev_keys: DevKeys, mint: Minter) -> dict[str, str]:
         "roles not a list": mint(roles=[], org_unit="HT", extra_claims={"roles": "admin"}),
         "org unit not a string": mint(roles=["admin"], org_unit=None, extra_claims={"org_unit": ["HT"]}),
         "org unit too long": mint(roles=["admin"], org_unit="X" * 51),
+        "kid not a string": _forge(_claims(), {"alg": "RS256", "typ": "JWT", "kid": 5}) + "c2ln",
+        "alg not ascii": _forge(_claims(), {"alg": "中", "typ": "JWT"}) + "c2ln",
+        "roles not strings": mint(roles=[], org_unit="HT", extra_claims={"roles": [["admin"], {"x": 1}]}),
         "subject too long": mint(roles=["admin"], org_unit="HT", subject="s" * 201),
         "no subject": jwt.encode(without_subject, our_key, algorithm="RS256", headers={"kid": dev_keys.kid}),  # type: ignore[arg-type]
     }

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
 from devstack.stack import free_port
 from devstack.testing.plugin import AuthHeaders
+from shared.pagination import encode_cursor
 from shared.settings import Environment
 from targets.config import Settings
 from targets.main import create_app
@@ -48,3 +49,28 @@ async def test_api_answers_503_problem_while_the_database_is_unreachable(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["retry-after"] == "5"
         assert response.json()["type"] == "urn:thidua:problem:backend-unavailable"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/v1/targets/99999999999", 422),
+        ("delete", "/v1/period-locks/99999999999", 422),
+        ("get", "/v1/targets/0", 422),
+        ("get", "/v1/progress?at=0001-01-01", 422),
+        ("get", "/v1/org-units?at=9999-12-31", 422),
+    ],
+)
+async def test_values_beyond_what_the_database_holds_are_422_not_500(
+    client: httpx.AsyncClient, auth: AuthHeaders, method: str, path: str, status: int
+) -> None:
+    response = await client.request(method, path, headers=auth("admin"))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_out_of_range_cursor_is_a_400(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    cursor = encode_cursor(99999999999)
+    response = await client.get("/v1/targets", params={"cursor": cursor}, headers=auth("viewer"))
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:thidua:problem:invalid-cursor"

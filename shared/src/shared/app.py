@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
 from shared.auth import (
@@ -29,6 +30,7 @@ from shared.auth import (
     TokenVerifier,
     is_permission_dependency,
 )
+from shared.concurrency import handle_stale_data
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
@@ -190,6 +192,7 @@ def create_service_app(
     )
     app.state.settings = settings
     install_problem_handlers(app, unavailable=DATABASE_UNAVAILABLE_ERRORS)
+    app.add_exception_handler(StaleDataError, handle_stale_data)
     app.include_router(_operations_router(settings, script_location))
     app.include_router(whoami_router)
     for router in routers:

@@ -72,7 +72,8 @@ class InvalidToken(Unauthorized):
     title = "Invalid token"
 
     def __init__(self, detail: str) -> None:
-        description = detail.replace('"', "'")
+        # A header holds latin-1 only; keep it to plain ASCII whatever the message quotes.
+        description = detail.replace('"', "'").encode("ascii", "replace").decode("ascii")
         super().__init__(
             detail,
             headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'},
@@ -202,11 +203,12 @@ class TokenVerifier:
     async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
+        except jwt.InvalidTokenError:  # DecodeError, and a header with e.g. a non-string "kid"
             raise InvalidToken("The token is not a well-formed JWT.") from None
         algorithm = header.get("alg")
         if algorithm not in ACCEPTED_ALGORITHMS:
-            raise InvalidToken(f"Tokens signed with {algorithm!r} are not accepted; use RS256.")
+            # The caller's "alg" is not echoed: it is untrusted text and would go into a response header.
+            raise InvalidToken("Only tokens signed with RS256 are accepted.")
         key = await self._signing_key(header.get("kid"))
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -238,8 +240,8 @@ class TokenVerifier:
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
         raw_roles = _dotted(claims, self.roles_claim) or []
-        if not isinstance(raw_roles, list):
-            raise InvalidToken(f"The '{self.roles_claim}' claim must be a list of roles.")
+        if not isinstance(raw_roles, list) or not all(isinstance(role, str) for role in raw_roles):
+            raise InvalidToken(f"The '{self.roles_claim}' claim must be a list of role names.")
         known = {role.value for role in Role}
         roles = frozenset(Role(role) for role in raw_roles if role in known)
         org_unit = claims.get("org_unit")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
 
-from shared.problems import PreconditionFailed, ProblemError
+from shared.problems import PreconditionFailed, ProblemError, problem_response, problem_type, request_instance
 
 IfMatch = Annotated[
     str | None,
@@ -46,3 +47,15 @@ def check_if_match(if_match: str | None, version: int) -> None:
             headers={"ETag": etag(version)},
             current_etag=etag(version),
         )
+
+
+async def handle_stale_data(request: Request, exc: Exception) -> JSONResponse:
+    """Two writers passed ``If-Match`` with the same version and the second lost the race at the UPDATE
+    (SQLAlchemy's version counter matched no row): the same answer as a stale ETag, never a 500."""
+    return problem_response(
+        VersionMismatch.status,
+        title=VersionMismatch.title,
+        type_=problem_type(VersionMismatch.slug or ""),
+        detail="Somebody changed this resource at the same moment; read it again and reapply your change.",
+        instance=request_instance(request),
+    )

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from shared.bounds import INT_MAX
 from shared.problems import BadRequest
 
 T = TypeVar("T")
@@ -22,6 +23,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 500).")]
+
 Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page.")]
 
 
@@ -37,6 +39,23 @@ class Page(BaseModel, Generic[T]):
 
 def encode_cursor(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def fits(key: object, maximum: int = INT_MAX) -> bool:
+    """Whether a cursor's key can be compared with an integer column at all.
+
+    A cursor is opaque but not trusted: a string, a float, a boolean or an integer beyond the column's range
+    would reach PostgreSQL and fail there (a 500) instead of being the 400 a bad cursor is.
+    """
+    return isinstance(key, int) and not isinstance(key, bool) and -maximum - 1 <= key <= maximum
+
+
+def decode_int_cursor(cursor: str | None, maximum: int = INT_MAX) -> int | None:
+    """A cursor that is a single integer key (an id), or :class:`InvalidCursor`."""
+    key = decode_cursor(cursor)
+    if key is not None and not fits(key, maximum):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
+    return key if key is None else int(key)
 
 
 def decode_cursor(cursor: str | None) -> Any:

@@ -246,8 +246,8 @@ async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
         HTTPStatus.SERVICE_UNAVAILABLE,
         title=BackendUnavailable.title,
         type_=problem_type(BackendUnavailable.slug or ""),
-        detail="The database cannot be reached right now, so the request was not completed. Retry later"
-        " (repeat a create with the same Idempotency-Key).",
+        detail="A backing service (the database or storage) could not complete the request just now, so it"
+        " was not completed. Retry later (repeat a create with the same Idempotency-Key).",
         instance=request_instance(request),
         headers={"Retry-After": "5"},
     )

@@ -13,12 +13,16 @@ from nominations.catalogue.schemas import AwardTypeDetail, AwardTypeIn, AwardTyp
 from nominations.deps import CatalogueEditor
 from nominations.models import idempotency_keys
 from shared.auth import PUBLIC
+from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import SessionDep
 from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["award catalogue"])
-At = Annotated[dt.date | None, Query(description="The catalogue in force on this date; default: today")]
+At = Annotated[
+    dt.date | None,
+    Query(ge=MIN_DATE, le=MAX_DATE, description="The catalogue in force on this date; default: today"),
+]
 
 
 @router.get(

@@ -15,6 +15,7 @@ from nominations.catalogue.models import (
     VoteBase,
 )
 from nominations.rules.engine import RULE_KINDS
+from shared.bounds import Day
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Z0-9][A-Z0-9_]*$", examples=["CSTD_CAP_TINH"])
 
@@ -60,8 +61,8 @@ class AwardTypeIn(BaseModel):
     bonus_coefficient: Decimal = Field(ge=0, le=100)
     required_documents: list[RequiredDocument] = Field(default_factory=list)
     legal_source: str = Field(min_length=1, max_length=2000)
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     notes: str | None = Field(default=None, max_length=5000)
     rules: list[RuleIn] = Field(default_factory=list)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import AnyUser
+from shared.bounds import MAX_DATE, MIN_DATE
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
 from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
@@ -29,7 +30,10 @@ from targets.org_units.schemas import (
 
 router = APIRouter(tags=["org units"])
 
-At = Annotated[dt.date | None, Query(description="The hierarchy as it stood on this date; default: today")]
+At = Annotated[
+    dt.date | None,
+    Query(ge=MIN_DATE, le=MAX_DATE, description="The hierarchy as it stood on this date; default: today"),
+]
 
 
 @router.get("/v1/org-units", summary="Org units as they stood on a date")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.bounds import Day
 from targets.org_units.models import OrgUnitType, RestructuringKind
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-HSO"])
@@ -16,8 +17,8 @@ class OrgUnitIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     type: OrgUnitType
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     parent: str | None = Field(default=None, description="Code of the parent from valid_from on")
     remote: bool = False
     border: bool = False
@@ -39,13 +40,13 @@ class OrgUnitPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     type: OrgUnitType | None = None
-    valid_to: dt.date | None = None
+    valid_to: Day | None = None
     remote: bool | None = None
     border: bool | None = None
     mountainous: bool | None = None
     notes: str | None = Field(default=None, max_length=5000)
     parent: str | None = None
-    parent_from: dt.date | None = None
+    parent_from: Day | None = None
 
     # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
     # reach the database and answer 500).
@@ -107,7 +108,7 @@ class RestructuringIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RestructuringKind
-    effective_date: dt.date
+    effective_date: Day
     predecessors: list[str] = Field(min_length=1, max_length=500)
     successors: list[str] = Field(default_factory=list, max_length=500)
     legal_source: str = Field(min_length=1, max_length=2000)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import AnyUser
+from shared.bounds import RowId
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
 from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
@@ -106,7 +107,7 @@ async def list_targets(
     "/v1/targets/{target_id}", summary="One target", responses=problem_responses(service.TargetNotFound)
 )
 async def get_target(
-    session: SessionDep, principal: AnyUser, catalogue: Catalogue, target_id: int, response: Response
+    session: SessionDep, principal: AnyUser, catalogue: Catalogue, target_id: RowId, response: Response
 ) -> TargetOut:
     target = await service.get_target(session, target_id)
     response.headers["ETag"] = etag(target.version)
@@ -155,7 +156,7 @@ async def update_target(
     session: SessionDep,
     principal: CatalogueEditor,
     catalogue: Catalogue,
-    target_id: int,
+    target_id: RowId,
     body: TargetPatch,
     response: Response,
     if_match: IfMatch = None,

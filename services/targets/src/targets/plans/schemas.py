@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.bounds import Day
 from targets.plans.models import Comparator, Projection, TargetKind
 
 
@@ -32,8 +33,8 @@ class PlanIn(BaseModel):
         min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-2021-2025"]
     )
     name: str = Field(min_length=1, max_length=2000)
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     source: str = Field(min_length=1, max_length=5000, description="The document the plan comes from")
     at_risk_margin: Decimal = Field(default=Decimal("0.1"), ge=0, le=1)
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import check_if_match
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, NotFound, ProblemError
 from targets.catalogue.counters import bump_catalogue
 from targets.catalogue.snapshot import CatalogueCache
@@ -137,10 +137,7 @@ async def list_targets(
     unit = snapshot.hierarchy.by_code(org_unit_code) if org_unit_code else None
     if org_unit_code and unit is None:
         raise NotFound(f"No org unit has the code {org_unit_code!r}.")
-    after = decode_cursor(cursor)
-    # The cursor is a target id; anything else (another list's cursor) used to fail in int() with a 500.
-    if after is not None and type(after) is not int:
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
+    after = decode_int_cursor(cursor)
     query = repository.targets_query(
         plan_id=plan.id if plan else None,
         indicator_id=indicator.id if indicator else None,

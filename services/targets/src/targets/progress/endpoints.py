@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shared.auth import PUBLIC, AnyUser
+from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import DatabaseDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue
@@ -26,7 +27,10 @@ async def get_progress_cache(request: Request) -> ProgressCache:
 
 ProgressCacheDep = Annotated[ProgressCache, Depends(get_progress_cache)]
 Plan = Annotated[str | None, Query(max_length=50, description="Plan code; default: the latest plan")]
-At = Annotated[dt.date | None, Query(description="Judge with the years ended by this date; default: today")]
+At = Annotated[
+    dt.date | None,
+    Query(ge=MIN_DATE, le=MAX_DATE, description="Judge with the years ended by this date; default: today"),
+]
 
 
 def _answer(report: CachedReport, request: Request, cache_control: str) -> Response:

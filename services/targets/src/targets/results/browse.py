@@ -6,24 +6,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.bounds import BIGINT_MAX
+from shared.pagination import InvalidCursor, Page, decode_cursor, decode_int_cursor, encode_cursor, fits
 from shared.problems import BadRequest
 from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
 from targets.results.schemas import DataValueOut, RevisionOut
-
-_INT_MAX = 2**31 - 1  # value keys are PostgreSQL integers
-_BIGINT_MAX = 2**63 - 1  # revision ids are bigints
-
-
-def _fits(key: object, maximum: int) -> bool:
-    """Whether a cursor's key can be compared with the column at all.
-
-    A cursor is opaque but not trusted: a string, a float, a boolean or an integer beyond the column's range
-    would reach PostgreSQL and fail there (a 500) instead of being the 400 a bad cursor is.
-    """
-    return isinstance(key, int) and not isinstance(key, bool) and -maximum - 1 <= key <= maximum
 
 
 class UnknownFilter(BadRequest):
@@ -74,7 +63,7 @@ async def list_values(
     snapshot, _ = await cache.get(session)
     after = decode_cursor(cursor)
     if after is not None and not (
-        isinstance(after, list) and len(after) == 3 and all(_fits(key, _INT_MAX) for key in after)
+        isinstance(after, list) and len(after) == 3 and all(fits(key) for key in after)
     ):
         raise InvalidCursor("The cursor belongs to another list; start again without it.")
     rows = (
@@ -119,9 +108,7 @@ async def list_revisions(
     cursor: str | None,
 ) -> Page[RevisionOut]:
     snapshot, _ = await cache.get(session)
-    after = decode_cursor(cursor)
-    if after is not None and not _fits(after, _BIGINT_MAX):
-        raise InvalidCursor("The cursor belongs to another list; start again without it.")
+    after = decode_int_cursor(cursor, BIGINT_MAX)
     rows = (
         await session.execute(
             repository.revisions_query(

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from shared.auth import AnyUser
+from shared.bounds import RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, Limit, Page
 from shared.problems import (
@@ -232,6 +233,6 @@ async def create_period_lock(
 
 
 @router.delete("/v1/period-locks/{lock_id}", status_code=204, summary="Reopen a period")
-async def delete_period_lock(session: SessionDep, principal: CatalogueEditor, lock_id: int) -> Response:
+async def delete_period_lock(session: SessionDep, principal: CatalogueEditor, lock_id: RowId) -> Response:
     await locks.delete_lock(session, lock_id)
     return Response(status_code=204)
