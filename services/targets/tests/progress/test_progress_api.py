@@ -205,3 +205,20 @@ async def test_reports_are_served_compressed_to_clients_that_ask(client: httpx.A
     assert compressed.headers["vary"] == "Accept-Encoding"
     assert compressed.json() == plain.json()
     assert int(compressed.headers["content-length"]) < len(plain.content) / 3
+
+
+async def test_absurd_but_valid_figures_do_not_break_the_report(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    # 1e-100 then 1e100: a compound projection beyond a float's range.
+    await post(
+        client, auth, [("ECO_INCOME_PC", "2021", "HT", "1e-100"), ("ECO_INCOME_PC", "2022", "HT", "1e100")]
+    )
+    for response in (
+        await client.get("/v1/progress", params={"at": "2023-01-01"}, headers=auth("viewer")),
+        await client.get("/v1/public/progress", params={"at": "2023-01-01"}),
+    ):
+        assert response.status_code == 200, response.text
+        income = row(response.json(), "ECO_INCOME_PC", kind="end_of_period")
+        assert income["status"] == "achieved"
+        assert income["projection"]["value"] is None  # beyond a float's range: unknown, not an error

@@ -335,3 +335,18 @@ def test_any_quoted_value_and_comment_survive_a_csv_round_trip(cells: list[tuple
     for row, (value, comment) in zip(rows, cells, strict=True):
         assert row.value == (value or None)
         assert row.comment == (comment or None)
+
+
+def test_dhis2s_long_header_names_keep_the_disaggregation() -> None:
+    body = (
+        b"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment,"
+        b"followup,deleted\nSOC_NEW_JOBS,2023,HT-HSO,FEMALE,,700,,,,false,\n"
+    )
+    (row,) = parse_csv(body)
+    assert row.category_option_combo == "FEMALE"
+    assert row.value == "700"
+
+
+def test_an_unknown_header_column_is_refused_not_dropped() -> None:
+    with pytest.raises(MalformedPayload, match="unknown column\\(s\\) sex"):
+        parse_csv(b"dataelement,period,orgunit,sex,value\nSOC_NEW_JOBS,2023,HT-HSO,F,700\n")

@@ -139,9 +139,14 @@ class CatalogueCache:
             return None
         return snapshot, counters
 
-    async def get(self, session: AsyncSession) -> tuple[CatalogueSnapshot, Counters]:
+    async def get(
+        self, session: AsyncSession, *, from_database: bool = False
+    ) -> tuple[CatalogueSnapshot, Counters]:
+        """The snapshot for the current counters; ``from_database`` reads them in this transaction, never from
+        the feed (an import that holds the catalogue steady must check against exactly what it holds)."""
         # A transaction that has just changed the catalogue must see its own change, which no feed knows yet.
-        counters = self.feed.current() if self.feed is not None and not bumped_in(session) else None
+        trust_feed = self.feed is not None and not from_database and not bumped_in(session)
+        counters = self.feed.current() if self.feed is not None and trust_feed else None
         if counters is None:
             counters = await read_counters(session)
         snapshot = self._snapshot

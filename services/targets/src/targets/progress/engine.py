@@ -106,9 +106,13 @@ def compound_projection(series: Mapping[int, float], year: int) -> float:
     (first_year, first), (last_year, last) = points[0], points[-1]
     if len(points) == 1 or first <= 0 or last <= 0:
         return last
-    # Both ends are positive here, so the fractional power is a real number (typeshed says Any).
-    rate: float = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
-    return last * (1.0 + rate) ** (year - last_year)
+    # In logarithms: both ends are positive here, and values as far apart as 1e-100 and 1e100 (which
+    # ingestion accepts) would overflow a plain power. Beyond a float's range the projection is unbounded.
+    log_growth = (math.log(last) - math.log(first)) / (last_year - first_year)
+    try:
+        return math.exp(math.log(last) + log_growth * (year - last_year))
+    except OverflowError:
+        return math.inf
 
 
 def geometric_mean_rate(rates_percent: list[float]) -> float:

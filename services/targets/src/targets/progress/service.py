@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import logging
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from targets.org_units.models import TERRITORIAL_TYPES
 from targets.plans import service as plans
 from targets.plans.models import Comparator, Projection, Target, TargetKind
 from targets.progress import repository
-from targets.progress.engine import TargetRule, evaluate
+from targets.progress.engine import Outcome, Status, TargetRule, evaluate
 from targets.progress.schemas import (
     Coverage,
     IndicatorRef,
@@ -40,6 +42,8 @@ from targets.progress.schemas import (
     ProjectionOut,
     SeriesPoint,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +145,8 @@ def _rule(target: Target, plan: PlanInfo) -> TargetRule:
 
 
 def _rounded(value: float | None, decimals: int) -> float | None:
-    return None if value is None else round(value, decimals)
+    # JSON has no infinity: a figure beyond a float's range (absurd data) is reported as unknown.
+    return None if value is None or not math.isfinite(value) else round(value, decimals)
 
 
 async def compute_progress(
@@ -191,12 +196,17 @@ async def compute_progress(
             if target.reference_indicator_id
             else None
         )
-        outcome = evaluate(
-            _rule(target, plan),
-            {year: point.value for year, point in series.items()},
-            current_year=at.year,
-            reference={year: point.value for year, point in reference.items()} if reference else None,
-        )
+        try:
+            outcome = evaluate(
+                _rule(target, plan),
+                {year: point.value for year, point in series.items()},
+                current_year=at.year,
+                reference={year: point.value for year, point in reference.items()} if reference else None,
+            )
+        except ArithmeticError:
+            # One target's absurd figures must not take down the whole report (the public one included).
+            logger.warning("progress of target %s cannot be computed", target.id, exc_info=True)
+            outcome = Outcome(Status.NO_DATA, None, "not_computable", None, None, None, None, None)
         latest = series.get(outcome.latest_year) if outcome.latest_year is not None else None
         decimals = max(indicator.decimals, 1)
         rows.append(
@@ -233,7 +243,7 @@ async def compute_progress(
                 ),
                 measure=_rounded(outcome.measure, decimals + 1),
                 measure_kind=outcome.measure_kind,
-                percent=outcome.percent,
+                percent=_rounded(outcome.percent, 1),
                 projection=ProjectionOut(
                     method=target.projection,
                     year=plan.end_date.year,

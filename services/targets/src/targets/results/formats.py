@@ -50,6 +50,17 @@ CSV_COLUMNS = (
     "lastupd",
     "comment",
 )
+# Header names as DHIS2 versions write them (lower-cased), mapped to the columns above. DHIS2 also writes
+# followup and deleted; they are read and ignored. Any other name is refused rather than silently dropped:
+# a disaggregation column under an unexpected name would otherwise merge figures that must stay apart.
+HEADER_ALIASES = {
+    **{name: name for name in CSV_COLUMNS},
+    "categoryoptioncombo": "catoptcombo",
+    "attributeoptioncombo": "attroptcombo",
+    "lastupdated": "lastupd",
+    "followup": "followup",
+    "deleted": "deleted",
+}
 _REQUIRED_CSV = ("dataelement", "period", "orgunit", "value")
 
 
@@ -184,12 +195,21 @@ def parse_csv(body: bytes) -> list[RawValue]:
         if columns is None:
             lowered = [cell.strip().lower() for cell in record]
             if "dataelement" in lowered:
-                missing = [name for name in _REQUIRED_CSV if name not in lowered]
+                unknown = [name for name in lowered if name not in HEADER_ALIASES]
+                if unknown:
+                    raise MalformedPayload(
+                        f"Line {line}: unknown column(s) {', '.join(unknown)}; DHIS2's columns are"
+                        f" {', '.join(CSV_COLUMNS)} (also categoryoptioncombo, attributeoptioncombo,"
+                        " lastupdated, followup, deleted).",
+                        line=line,
+                    )
+                names = [HEADER_ALIASES[name] for name in lowered]
+                missing = [name for name in _REQUIRED_CSV if name not in names]
                 if missing:
                     raise MalformedPayload(
                         f"Line {line}: the header lacks the column(s) {', '.join(missing)}.", line=line
                     )
-                columns = {name: lowered.index(name) for name in CSV_COLUMNS if name in lowered}
+                columns = {name: names.index(name) for name in CSV_COLUMNS if name in names}
                 continue
             columns = {name: position for position, name in enumerate(CSV_COLUMNS)}
         width = max(columns[name] for name in _REQUIRED_CSV) + 1

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.problems import BadRequest, Conflict, NotFound
-from targets.catalogue.counters import bump_catalogue
+from targets.catalogue.counters import begin_catalogue_change, bump_catalogue
 from targets.catalogue.snapshot import CatalogueCache
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
@@ -49,6 +49,8 @@ async def create_lock(
         if unit is None:
             raise NotFound(f"No org unit has the code {body.org_unit!r}.")
         org_unit_id = unit.id
+    # Before creating the period row an import may be creating too (see begin_catalogue_change).
+    await begin_catalogue_change(session)
     period_id = (await repository.ensure_periods(session, [period]))[period.id]
     # The unique constraint is NULLS NOT DISTINCT, so it also refuses a second province-wide lock.
     lock = PeriodLock(

@@ -20,10 +20,12 @@ async def ensure_periods(session: AsyncSession, periods: Sequence[PeriodValue]) 
     """The ids of the given periods, creating the rows of the ones never seen before."""
     if not periods:
         return {}
+    # In one order (by identifier): two imports creating the same new periods cannot deadlock.
+    ordered = sorted(periods, key=lambda period: period.id)
     await session.execute(
         insert(Period)
         .values(
-            [{"iso": p.id, "type": str(p.type), "start_date": p.start, "end_date": p.end} for p in periods]
+            [{"iso": p.id, "type": str(p.type), "start_date": p.start, "end_date": p.end} for p in ordered]
         )
         .on_conflict_do_nothing(index_elements=["iso"])
     )

@@ -25,7 +25,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from targets.catalogue.counters import bump_data
+from targets.catalogue.counters import bump_data, hold_catalogue_steady
 from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot
 from targets.indicators.models import ValueType
 from targets.org_units.scope import Scope, scope_of
@@ -268,7 +268,8 @@ async def import_values(
     payload_format: str,
     payload_sha256: str,
 ) -> ImportResult:
-    snapshot, _ = await cache.get(session)
+    await hold_catalogue_steady(session)
+    snapshot, _ = await cache.get(session, from_database=True)
     checker = _Checker(snapshot, scope_of(principal, snapshot.hierarchy))
     accepted: dict[tuple[int, int, str], _Accepted] = {}
     for raw in rows:
