@@ -853,3 +853,51 @@ async def test_a_dissolution_must_say_where_the_units_below_go(client: httpx.Asy
         "/v1/org-units/X-DISSOLVE-1", params={"at": "2025-06-30"}, headers=auth("viewer")
     )
     assert before.json()["parent"] == "HT-VQU"
+
+
+async def test_ending_a_unit_with_units_below_it_must_go_through_a_restructuring(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    commune = {
+        "code": "X-END-1",
+        "name": "Xã thử",
+        "type": "commune",
+        "valid_from": "2021-01-01",
+        "parent": "HT-THA",
+    }
+    assert (await client.post("/v1/org-units", json=commune, headers=auth("admin"))).status_code == 201
+    district = await client.get("/v1/org-units/HT-THA", headers=auth("admin"))
+    refused = await client.patch(
+        "/v1/org-units/HT-THA",
+        json={"valid_to": "2023-12-31"},
+        headers={**auth("admin"), "If-Match": district.headers["etag"]},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["stranded"] == ["X-END-1"]
+
+
+async def test_reopening_a_unit_reopens_its_place_in_the_hierarchy(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    commune = {
+        "code": "X-REOPEN",
+        "name": "Xã thử",
+        "type": "commune",
+        "valid_from": "2021-01-01",
+        "parent": "HT-HSO",
+    }
+    created = await client.post("/v1/org-units", json=commune, headers=auth("admin"))
+    ended = await client.patch(
+        "/v1/org-units/X-REOPEN",
+        json={"valid_to": "2022-12-31"},
+        headers={**auth("admin"), "If-Match": created.headers["etag"]},
+    )
+    assert ended.status_code == 200, ended.text
+    reopened = await client.patch(
+        "/v1/org-units/X-REOPEN",
+        json={"valid_to": "2025-06-30"},
+        headers={**auth("admin"), "If-Match": ended.headers["etag"]},
+    )
+    assert reopened.status_code == 200, reopened.text
+    later = await client.get("/v1/org-units/X-REOPEN", params={"at": "2024-01-01"}, headers=auth("viewer"))
+    assert later.json()["parent"] == "HT-HSO"

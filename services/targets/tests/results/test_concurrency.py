@@ -26,7 +26,9 @@ ADMIN = Principal(subject="admin", roles=frozenset({Role.ADMIN}), org_unit="HT",
 async def database(postgres_server: PostgresServer) -> AsyncIterator[Database]:
     name = f"race_{uuid.uuid4().hex[:8]}"
     url = postgres_server.create_database(name)
-    await asyncio.to_thread(migrations.upgrade, migrations.alembic_config("targets:migrations", url, "targets"))
+    await asyncio.to_thread(
+        migrations.upgrade, migrations.alembic_config("targets:migrations", url, "targets")
+    )
     database = Database(url)
     async with database.session() as session:
         await load_seed(session)
@@ -47,7 +49,9 @@ async def test_a_lock_waits_for_an_import_that_checked_before_it(database: Datab
 
     async def lock_2023() -> None:
         async with database.session() as session:
-            await create_lock(session, CatalogueCache(), ADMIN, PeriodLockIn(period="2023", reason="Đã tổng kết"))
+            await create_lock(
+                session, CatalogueCache(), ADMIN, PeriodLockIn(period="2023", reason="Đã tổng kết")
+            )
 
     importer = asyncio.create_task(slow_import())
     await importer_checked.wait()

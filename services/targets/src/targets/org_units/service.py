@@ -205,6 +205,7 @@ async def update_org_unit(
     if unit is None:
         raise OrgUnitNotFound(f"No org unit has the code {code!r}.")
     check_if_match(if_match, unit.version)
+    old_valid_to = unit.valid_to
     changes = body.model_dump(exclude_unset=True, exclude={"parent", "parent_from"})
     for field, value in changes.items():
         setattr(unit, field, value.value if hasattr(value, "value") else value)
@@ -218,8 +219,25 @@ async def update_org_unit(
             raise InvalidHierarchyChange(
                 f"{unit.code} has a parent link from {late[0].valid_from}; it cannot end before that."
             )
+        if unit.valid_to is not None and (old_valid_to is None or unit.valid_to < old_valid_to):
+            stranded = [
+                child.code
+                for child in await repository.children_on(session, unit.id, unit.valid_to)
+                if child.valid_to is None or child.valid_to > unit.valid_to
+            ]
+            if stranded:
+                # Ending a unit is a restructuring when units below it go on: the act says where they go.
+                listed = ", ".join(sorted(stranded)[:20])
+                raise InvalidHierarchyChange(
+                    f"{unit.code} still has units below it after {unit.valid_to} ({listed}); end it with"
+                    " POST /api/v1/org-units/restructurings and move_children_to.",
+                    stranded=sorted(stranded),
+                )
         for link in links:
             if link.valid_to is None or (unit.valid_to is not None and link.valid_to > unit.valid_to):
+                link.valid_to = unit.valid_to
+            elif old_valid_to is not None and link.valid_to == old_valid_to:
+                # Reopened or extended: the link cut when the unit ended goes on with it.
                 link.valid_to = unit.valid_to
     if body.parent is not None and body.parent_from is not None:
         parent = await _parent_or_fail(session, body.parent)
