@@ -829,9 +829,10 @@ async def test_a_dissolution_must_say_where_the_units_below_go(client: httpx.Asy
         "parent": "HT-VQU",
     }
     assert (await client.post("/v1/org-units", json=commune, headers=auth("admin"))).status_code == 201
+    # A dissolution a year before the real one (which the seed records for 2025-07-01).
     dissolution = {
         "kind": "dissolution",
-        "effective_date": "2025-07-01",
+        "effective_date": "2024-07-01",
         "predecessors": ["HT-VQU"],
         "legal_source": "Chính quyền địa phương hai cấp",
     }
@@ -845,12 +846,12 @@ async def test_a_dissolution_must_say_where_the_units_below_go(client: httpx.Asy
     assert done.status_code == 201, done.text
     assert done.json()["moved_children"] == ["X-DISSOLVE-1"]
     after = await client.get(
-        "/v1/org-units/X-DISSOLVE-1", params={"at": "2025-07-01"}, headers=auth("viewer")
+        "/v1/org-units/X-DISSOLVE-1", params={"at": "2024-07-01"}, headers=auth("viewer")
     )
     assert after.json()["parent"] == "HT"
     assert after.json()["level"] == 2
     before = await client.get(
-        "/v1/org-units/X-DISSOLVE-1", params={"at": "2025-06-30"}, headers=auth("viewer")
+        "/v1/org-units/X-DISSOLVE-1", params={"at": "2024-06-30"}, headers=auth("viewer")
     )
     assert before.json()["parent"] == "HT-VQU"
 
@@ -901,3 +902,35 @@ async def test_reopening_a_unit_reopens_its_place_in_the_hierarchy(
     assert reopened.status_code == 200, reopened.text
     later = await client.get("/v1/org-units/X-REOPEN", params={"at": "2024-01-01"}, headers=auth("viewer"))
     assert later.json()["parent"] == "HT-HSO"
+
+
+async def test_an_act_recorded_twice_is_refused_and_a_retry_with_the_same_key_is_replayed(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    merge = {
+        "kind": "merge",
+        "effective_date": "2025-01-01",
+        "predecessors": ["HT-LHA", "HT-THA"],
+        "successors": ["HT-THA"],
+        "legal_source": "Nghị quyết 1283/NQ-UBTVQH15",
+    }
+    again = await client.post("/v1/org-units/restructurings", json=merge, headers=auth("admin"))
+    assert again.status_code == 409  # the seed recorded it
+    assert again.json()["type"] == "urn:thidua:problem:restructuring-recorded"
+
+    split = {
+        "kind": "split",
+        "effective_date": "2023-01-01",
+        "predecessors": ["HT-KAH"],
+        "successors": ["HT-KAT"],
+        "legal_source": "Nghị quyết thử",
+    }
+    # Keys are per caller: the same administrator retries.
+    key = {**auth("admin", subject="ops-1"), "Idempotency-Key": "split-2023-kah"}
+    first = await client.post("/v1/org-units/restructurings", json=split, headers=key)
+    retry = await client.post("/v1/org-units/restructurings", json=split, headers=key)
+    assert first.status_code == retry.status_code == 201, first.text
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json()
+    detail = await client.get("/v1/org-units/HT-KAH", params={"at": "2022-06-30"}, headers=auth("viewer"))
+    assert len(detail.json()["successors"]) == 1

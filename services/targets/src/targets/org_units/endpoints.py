@@ -135,9 +135,30 @@ async def update_org_unit(
     "/v1/org-units/restructurings",
     status_code=201,
     summary="Record a merger, split, rename or dissolution and apply it to the hierarchy (admin)",
-    responses=problem_responses(service.OrgUnitNotFound, service.InvalidHierarchyChange),
+    response_model=RestructuringOut,
+    responses=problem_responses(
+        service.OrgUnitNotFound,
+        service.InvalidHierarchyChange,
+        service.RestructuringRecorded,
+        IdempotencyKeyReused,
+    ),
 )
 async def restructure(
-    session: SessionDep, principal: Administrator, body: RestructuringIn
-) -> RestructuringOut:
-    return await service.restructure(session, principal, body)
+    request: Request,
+    session: SessionDep,
+    principal: Administrator,
+    body: RestructuringIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        recorded = await service.restructure(session, principal, body)
+        return 201, recorded.model_dump(mode="json"), {}
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )

@@ -101,3 +101,22 @@ async def children_on(session: AsyncSession, parent_id: int, day: dt.date) -> li
 
 def restructurings_query() -> Select[OrgUnitRestructuring]:
     return select(OrgUnitRestructuring).order_by(OrgUnitRestructuring.effective_date, OrgUnitRestructuring.id)
+
+
+async def predecessors_of_acts(session: AsyncSession, kind: str, effective_date: dt.date) -> list[set[int]]:
+    """The predecessor ids of each recorded restructuring of this kind and date."""
+    query = (
+        select(OrgUnitSuccession.restructuring_id, OrgUnitSuccession.predecessor_id)
+        .join(OrgUnitRestructuring, OrgUnitRestructuring.id == OrgUnitSuccession.restructuring_id)
+        .where(OrgUnitRestructuring.kind == kind, OrgUnitRestructuring.effective_date == effective_date)
+    )
+    acts: dict[int, set[int]] = {}
+    for act, predecessor in (await session.execute(query)).all():
+        acts.setdefault(act, set()).add(predecessor)
+    recorded = select(OrgUnitRestructuring.id).where(
+        OrgUnitRestructuring.kind == kind, OrgUnitRestructuring.effective_date == effective_date
+    )
+    # An act with no successors (a dissolution) has no succession rows; its predecessors are its ended units.
+    for act in (await session.execute(recorded)).scalars():
+        acts.setdefault(act, set())
+    return list(acts.values())

@@ -47,6 +47,11 @@ class OrgUnitExists(Conflict):
     title = "Org unit code already used"
 
 
+class RestructuringRecorded(Conflict):
+    slug = "restructuring-recorded"
+    title = "Restructuring already recorded"
+
+
 class InvalidHierarchyChange(ProblemError):
     status = 422
     slug = "invalid-hierarchy-change"
@@ -296,6 +301,11 @@ def _move(
     unit.updated_at = func.now()
 
 
+def _ended_by(units: dict[str, OrgUnit], codes: list[str], day: dt.date) -> bool:
+    """Whether all these units already end the day before ``day`` (a dissolution recorded for them)."""
+    return all(units[code].valid_to == day - ONE_DAY for code in codes)
+
+
 async def restructure(session: AsyncSession, principal: Principal, body: RestructuringIn) -> RestructuringOut:
     """Record a restructuring and apply it to the hierarchy.
 
@@ -313,6 +323,14 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
     if missing:
         raise OrgUnitNotFound(f"No org unit has the code(s): {', '.join(missing)}.")
     day = body.effective_date
+    predecessor_ids = {units[code].id for code in body.predecessors}
+    if any(
+        recorded == predecessor_ids or (not recorded and _ended_by(units, body.predecessors, day))
+        for recorded in await repository.predecessors_of_acts(session, body.kind.value, day)
+    ):
+        raise RestructuringRecorded(
+            f"A {body.kind.value} of {', '.join(body.predecessors)} on {day} is already recorded."
+        )
     last_day = day - ONE_DAY
     for code in body.predecessors:
         unit = units[code]

@@ -17,14 +17,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth import Principal, Role
 from targets.catalogue.counters import bump_catalogue
 from targets.indicators.models import Indicator
-from targets.org_units.models import OrgUnit, OrgUnitParent, OrgUnitRestructuring, OrgUnitSuccession
+from targets.org_units import service as org_units
+from targets.org_units.models import OrgUnit, OrgUnitParent
+from targets.org_units.schemas import RestructuringIn
 from targets.plans.models import Plan, Target, TargetKind
 from targets.plans.schemas import DEFAULT_PROJECTION
 
 logger = logging.getLogger(__name__)
-ONE_DAY = dt.timedelta(days=1)
 SEED_USER = "seed"
 
 
@@ -85,43 +87,19 @@ async def _org_units(session: AsyncSession, report: SeedReport) -> dict[str, Org
                 )
             )
     await session.flush()
-    if fresh:
-        await _restructurings(session, data["restructurings"], units)
+    await _restructurings(session, data["restructurings"])
     return units
 
 
-async def _restructurings(
-    session: AsyncSession, items: list[dict[str, Any]], units: dict[str, OrgUnit]
-) -> None:
-    """Apply each restructuring the way the API does: predecessors that do not continue end the day before."""
-    links = list((await session.execute(select(OrgUnitParent))).scalars())
+async def _restructurings(session: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """Apply each restructuring as the API does; one already recorded is left as it is."""
+    principal = Principal(subject=SEED_USER, roles=frozenset({Role.ADMIN}), org_unit=None, claims={})
     for item in items:
-        day = dt.date.fromisoformat(item["effective_date"])
-        record = OrgUnitRestructuring(
-            kind=item["kind"],
-            effective_date=day,
-            legal_source=item["legal_source"],
-            notes=item.get("notes"),
-            created_by=SEED_USER,
-        )
-        session.add(record)
-        await session.flush()
-        for predecessor in item["predecessors"]:
-            for successor in item["successors"]:
-                session.add(
-                    OrgUnitSuccession(
-                        restructuring_id=record.id,
-                        predecessor_id=units[predecessor].id,
-                        successor_id=units[successor].id,
-                    )
-                )
-            if predecessor not in item["successors"]:
-                unit = units[predecessor]
-                unit.valid_to = day - ONE_DAY
-                for link in links:
-                    if link.org_unit_id == unit.id and (link.valid_to is None or link.valid_to >= day):
-                        link.valid_to = day - ONE_DAY
-    await session.flush()
+        try:
+            async with session.begin_nested():
+                await org_units.restructure(session, principal, RestructuringIn.model_validate(item))
+        except org_units.RestructuringRecorded:
+            continue
 
 
 async def _plan(session: AsyncSession, units: dict[str, OrgUnit], report: SeedReport) -> None:
