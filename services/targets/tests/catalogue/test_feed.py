@@ -17,6 +17,7 @@ from devstack.testing.plugin import AuthHeaders
 from shared import migrations
 from shared.database import Database
 from shared.settings import Environment
+from targets.catalogue import feed as feed_module
 from targets.catalogue.counters import Counters
 from targets.catalogue.feed import APPLICATION_NAME
 from targets.config import Settings
@@ -34,7 +35,12 @@ async def eventually(predicate: object, within: float = 5.0) -> None:
 
 
 @pytest.fixture
-async def feed_app(postgres_server: PostgresServer, jwks_file: Path) -> AsyncIterator[tuple[FastAPI, str]]:
+async def feed_app(
+    postgres_server: PostgresServer, jwks_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[FastAPI, str]]:
+    # No periodic refresh within a test: only notifications can bring the feed up to date, so a lost
+    # notification fails the test instead of being covered by the timer.
+    monkeypatch.setattr(feed_module, "REFRESH_EVERY_SECONDS", 600.0)
     name = f"feed_{uuid.uuid4().hex[:8]}"
     url = postgres_server.create_database(name)
     await asyncio.to_thread(
@@ -111,7 +117,7 @@ async def test_cached_progress_follows_commits_of_this_and_other_processes(
                 await connection.execute("SELECT pg_notify('targets_changes', '')")
         finally:
             await connection.close()
-        await eventually(lambda: feed_counters(app) not in (None, before))
+        await eventually(lambda: feed_counters(app) not in (None, before), within=1.0)
         assert await province_status("ENV_FOREST_COVER") == "off_track"
 
 
