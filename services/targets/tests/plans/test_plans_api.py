@@ -561,3 +561,18 @@ async def test_patch_target_refuses_unknown_targets_and_readers(
         f"/v1/targets/{seeded}", json={"value": 1}, headers={**auth("reporter"), "If-Match": "*"}
     )
     assert_problem(response, 403, "missing-role")
+
+
+async def test_a_goal_must_point_the_indicators_way(client: httpx.AsyncClient, auth: Auth) -> None:
+    body = {
+        "plan": "HT-2021-2025",
+        "indicator": "ENV_FOREST_COVER",
+        "org_unit": "HT-HSO",
+        "kind": "end_of_period",
+        "comparator": "lt",
+        "value": "60",
+        "source_text": "dưới 60%",
+    }
+    response = await client.post("/v1/targets", json=body, headers=auth("secretariat"))
+    assert response.status_code == 422
+    assert "better when higher" in response.json()["detail"]

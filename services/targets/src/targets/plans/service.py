@@ -12,6 +12,7 @@ from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, NotFound, ProblemError
 from targets.catalogue.counters import bump_catalogue
 from targets.catalogue.snapshot import CatalogueCache
+from targets.indicators.models import Direction, Indicator
 from targets.plans import repository
 from targets.plans.models import Comparator, Plan, Target, TargetKind
 from targets.plans.schemas import PlanIn, PlanOut, PlanPatch, TargetIn, TargetOut, TargetPatch
@@ -41,6 +42,20 @@ class InvalidTarget(ProblemError):
     status = 422
     slug = "invalid-target"
     title = "Invalid target"
+
+
+def _check_direction(code: str, direction: str, comparator: Comparator) -> None:
+    """A goal points the indicator's way: "trên 52 %" for forest cover, never "dưới" (eq, approx fit both)."""
+    wrong = (
+        {Comparator.LT, Comparator.LTE}
+        if direction == Direction.HIGHER_IS_BETTER
+        else {Comparator.GT, Comparator.GTE}
+    )
+    if comparator in wrong:
+        raise InvalidTarget(
+            f"{code} is better when {'higher' if direction == Direction.HIGHER_IS_BETTER else 'lower'};"
+            f" the comparator {comparator.value!r} points the other way."
+        )
 
 
 def plan_out(plan: Plan) -> PlanOut:
@@ -185,6 +200,7 @@ async def create_target(session: AsyncSession, catalogue: CatalogueCache, body: 
         )
     if body.kind is TargetKind.BOOLEAN and body.comparator is not Comparator.EQ:
         raise InvalidTarget("A boolean target uses the comparator 'eq'.")
+    _check_direction(indicator.code, indicator.direction, body.comparator)
     target = Target(
         plan_id=plan.id,
         indicator_id=indicator.id,
@@ -234,6 +250,9 @@ async def update_target(
             raise InvalidTarget("A boolean target uses the comparator 'eq'.")
         if target.value not in {Decimal(0), Decimal(1)}:
             raise InvalidTarget("A boolean target's value is 1 (reached) or 0.")
+    indicator = await session.get(Indicator, target.indicator_id)
+    assert indicator is not None  # noqa: S101 - a foreign key
+    _check_direction(indicator.code, indicator.direction, Comparator(target.comparator))
     await bump_catalogue(session)
     await session.flush()
     return target
