@@ -287,7 +287,7 @@ async def import_values(
 
     # A dry run happens inside a savepoint from its first write on, the new periods' rows included.
     savepoint = await session.begin_nested() if options.dry_run else None
-    periods = {value.period.id: value.period for value in accepted.values()}
+    periods = {value.key[2]: value.period for value in accepted.values()}  # key[2]: the canonical id
     period_ids = await repository.ensure_periods(session, list(periods.values()))
     deleting = options.strategy is ImportStrategy.DELETE
     chosen = list(accepted.values())
