@@ -32,7 +32,7 @@ def _postgres_url(value: SecretStr) -> SecretStr:
     return value
 
 
-def _http_url(value: str | None) -> str | None:
+def http_url(value: str | None) -> str | None:
     if value is None:
         return None
     parts = urlsplit(value)
@@ -63,7 +63,7 @@ class ServiceSettings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     jwks_file: Path | None = Field(default=None, description="JWKS document on disk (development).")
-    jwks_url: Annotated[str | None, AfterValidator(_http_url)] = Field(
+    jwks_url: Annotated[str | None, AfterValidator(http_url)] = Field(
         default=None, description="The identity provider's JWKS endpoint (production)."
     )
     jwks_cache_seconds: int = Field(default=300, ge=10)

@@ -10,3 +10,15 @@ from shared.auth import Principal, Role, RoleGuard
 
 # The award catalogue, rounds and the working calendar: the secretariat (Ban Thi đua - Khen thưởng), admins.
 CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
+
+# Dossiers hold personal data: only those who work on them read them (viewers and reporters do not).
+NominationReader = Annotated[
+    Principal,
+    Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.COUNCIL_MEMBER, Role.AUTHORITY, Role.ADMIN)),
+]
+
+# The awards registry: the secretariat imports the awards decided before the platform; staff read full rows.
+RegistryEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
+RegistryReader = Annotated[
+    Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN, Role.UNIT_OFFICER, Role.AUTHORITY))
+]

@@ -1,13 +1,43 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import nominations
-from nominations import __version__
+from nominations import __version__, clock
+from nominations.calendar.endpoints import router as calendar_router
 from nominations.catalogue.endpoints import router as catalogue_router
+from nominations.clock_endpoints import router as clock_router
 from nominations.config import Settings
+from nominations.dossiers.endpoints import router as dossiers_router
+from nominations.org_scope import TargetsClient
+from nominations.registry.endpoints import router as registry_router
+from nominations.rounds.endpoints import router as rounds_router
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = "nominations:migrations"
+
+
+@asynccontextmanager
+async def clients(app: FastAPI) -> AsyncIterator[None]:
+    """The targets client, unless a test put one in place (the real targets app in-process)."""
+    settings: Settings = app.state.settings
+    clock.set_offset(settings.clock_offset_days)
+    own = getattr(app.state, "targets", None) is None
+    if own:
+        app.state.targets = TargetsClient(
+            settings.targets_url,
+            cache_seconds=settings.org_units_cache_seconds,
+            timeout_seconds=settings.http_timeout_seconds,
+            retries=settings.http_retries,
+        )
+    try:
+        yield
+    finally:
+        if own:
+            await app.state.targets.aclose()
+            app.state.targets = None
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -17,5 +47,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=nominations.__doc__ or "",
         script_location=MIGRATIONS,
-        routers=[catalogue_router],
+        routers=[
+            clock_router,
+            catalogue_router,
+            calendar_router,
+            rounds_router,
+            dossiers_router,
+            registry_router,
+        ],
+        lifespan_extension=clients,
     )

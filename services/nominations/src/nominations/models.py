@@ -1,9 +1,39 @@
 """Every table of the service, imported in one place so Alembic and the tests see the whole schema."""
 
+from nominations.calendar.models import CalendarDay
 from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
+from nominations.council.models import AgendaItem, BallotReceipt, CouncilMember, CouncilSession
 from nominations.database import Base
+from nominations.decisions.models import Decision
+from nominations.disclosure.models import Objection
+from nominations.dossiers.models import Attachment, EvidenceSnapshot, Nomination, NominationEvent
+from nominations.registry.models import Award
+from nominations.rounds.models import Round
 from shared.idempotency import idempotency_table
+from shared.outbox import outbox_table
 
 idempotency_keys = idempotency_table(Base.metadata)
+outbox = outbox_table(Base.metadata)
 
-__all__ = ["AwardType", "Base", "BaseSalary", "EligibilityRule", "Quota", "idempotency_keys"]
+__all__ = [
+    "AgendaItem",
+    "Attachment",
+    "Award",
+    "AwardType",
+    "BallotReceipt",
+    "Base",
+    "BaseSalary",
+    "CalendarDay",
+    "CouncilMember",
+    "CouncilSession",
+    "Decision",
+    "EligibilityRule",
+    "EvidenceSnapshot",
+    "Nomination",
+    "NominationEvent",
+    "Objection",
+    "Quota",
+    "Round",
+    "idempotency_keys",
+    "outbox",
+]

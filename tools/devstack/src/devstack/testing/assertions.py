@@ -11,9 +11,9 @@ PROBLEM = "application/problem+json"
 
 def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
     """The response is an RFC 9457 problem of the platform's type ``urn:thidua:problem:<slug>``; its body."""
-    assert response.status_code == status, response.text  # noqa: S101
-    assert response.headers["content-type"] == PROBLEM  # noqa: S101
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
     body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:thidua:problem:{slug}"  # noqa: S101
-    assert body["status"] == status  # noqa: S101
+    assert body["type"] == f"urn:thidua:problem:{slug}"
+    assert body["status"] == status
     return body

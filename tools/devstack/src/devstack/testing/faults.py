@@ -68,7 +68,7 @@ class CuttableProxy:
     async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.upstream.socket_path:
             return await asyncio.open_unix_connection(self.upstream.socket_path)
-        assert self.upstream.host is not None  # noqa: S101
+        assert self.upstream.host is not None
         return await asyncio.open_connection(self.upstream.host, self.upstream.port)
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:

@@ -1,0 +1,42 @@
+"""HTTP for the working calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from nominations.calendar import service
+from nominations.calendar.schemas import CalendarDayIn, DayOut
+from nominations.deps import CatalogueEditor
+from shared.auth import PUBLIC
+from shared.bounds import MAX_DATE, MIN_DATE
+from shared.database import SessionDep
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["working calendar"])
+Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
+
+
+@router.get(
+    "/v1/working-calendar",
+    summary="Days off (holidays, weekends, decided days off) and weekend days worked, in a period",
+    responses=problem_responses(service.SpanTooLong),
+    dependencies=[PUBLIC],
+)
+async def list_days(
+    session: SessionDep, from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)], to: Day
+) -> list[DayOut]:
+    return await service.days_off(session, from_, to)
+
+
+@router.post(
+    "/v1/working-calendar",
+    status_code=201,
+    summary="Record a day off or a working day decided by the State or the province (secretariat, admin)",
+    responses=problem_responses(service.DayAlreadyRecorded),
+)
+async def add_day(session: SessionDep, principal: CatalogueEditor, body: CalendarDayIn) -> DayOut:
+    row = await service.add_exception(session, body, principal.subject)
+    return DayOut(day=row.day, working=row.kind == "working_day", reason=row.reason, recorded=True)

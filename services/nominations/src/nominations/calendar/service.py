@@ -1,0 +1,66 @@
+"""The working calendar: the holiday library plus the exceptions recorded in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations.calendar.models import CalendarDay
+from nominations.calendar.schemas import CalendarDayIn, DayOut
+from nominations.calendar.working_days import WorkingCalendar
+from shared.problems import BadRequest, Conflict
+
+MAX_SPAN_DAYS = 400
+
+
+class DayAlreadyRecorded(Conflict):
+    slug = "calendar-day-exists"
+    title = "This day already has an exception"
+
+
+class SpanTooLong(BadRequest):
+    slug = "calendar-span-too-long"
+    title = "The period asked for is too long"
+
+
+async def load_calendar(session: AsyncSession) -> WorkingCalendar:
+    rows = list((await session.execute(select(CalendarDay))).scalars())
+    return WorkingCalendar(
+        extra_days_off=[(row.day, row.reason) for row in rows if row.kind == "day_off"],
+        extra_working_days=[row.day for row in rows if row.kind == "working_day"],
+    )
+
+
+async def days_off(session: AsyncSession, start: dt.date, end: dt.date) -> list[DayOut]:
+    if end < start or (end - start).days > MAX_SPAN_DAYS:
+        raise SpanTooLong(f"Ask for at most {MAX_SPAN_DAYS} days, from a date to a later one.")
+    calendar = await load_calendar(session)
+    out = []
+    day = start
+    while day <= end:
+        reason = calendar.day_off_reason(day)
+        if reason is not None or day in calendar.extra_working_days:
+            out.append(
+                DayOut(
+                    day=day,
+                    working=reason is None,
+                    reason=reason or "Ngày làm việc bù",
+                    recorded=day in calendar.extra_days_off or day in calendar.extra_working_days,
+                )
+            )
+        day += dt.timedelta(days=1)
+    return out
+
+
+async def add_exception(session: AsyncSession, body: CalendarDayIn, actor: str) -> CalendarDay:
+    row = CalendarDay(day=body.day, kind=body.kind, reason=body.reason, created_by=actor)
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        raise DayAlreadyRecorded(f"{body.day} already has an exception recorded.") from None
+    return row

@@ -1,0 +1,205 @@
+"""HTTP for nominations and their dossiers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from nominations.deps import NominationReader
+from nominations.dossiers import service, workflow
+from nominations.dossiers.models import Status
+from nominations.dossiers.schemas import (
+    ActionIn,
+    EligibilityOut,
+    EventOut,
+    NominationIn,
+    NominationOut,
+    NominationPatch,
+    NominationSummary,
+)
+from nominations.models import idempotency_keys
+from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
+from nominations.rounds import service as rounds
+from nominations.rounds.service import RoundNotFound
+from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
+from shared.database import SessionDep
+from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.pagination import Cursor, Limit, Page, decode_int_cursor
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["nominations"])
+COMMON = problem_responses(service.NominationNotFound, TargetsUnavailable)
+
+
+@router.post(
+    "/v1/nominations",
+    status_code=201,
+    summary="Draft a nomination for a person, collective or household of the caller's unit (unit officer)",
+    response_model=NominationOut,
+    responses=problem_responses(
+        RoundNotFound,
+        service.InvalidNomination,
+        service.DeadlinePassed,
+        OutOfScope,
+        TargetsUnavailable,
+        IdempotencyKeyReused,
+    ),
+)
+async def create_nomination(
+    request: Request,
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    body: NominationIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        nomination = await service.create(session, scope, body)
+        round_day = (await rounds.get(session, nomination.round_id)).reference_date
+        allowed = await workflow.allowed_actions(scope, nomination, round_day)
+        return (
+            201,
+            service.to_out(nomination, allowed).model_dump(mode="json"),
+            {"Location": f"/api/v1/nominations/{nomination.id}", "ETag": etag(nomination.version)},
+        )
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )
+
+
+@router.get("/v1/nominations", summary="Nominations the caller may read, newest first")
+async def list_nominations(
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    round_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    status: Annotated[Status | None, Query()] = None,
+    award_type: Annotated[str | None, Query(max_length=50)] = None,
+    org_unit: Annotated[str | None, Query(max_length=50, description="The nominating unit")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the nominee's name")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[NominationSummary]:
+    return await service.list_nominations(
+        session,
+        scope,
+        round_id=round_id,
+        status=status.value if status else None,
+        award_type=award_type,
+        org_unit=org_unit,
+        q=q,
+        limit=limit,
+        after_id=decode_int_cursor(cursor),
+    )
+
+
+@router.get(
+    "/v1/nominations/{nomination_id}",
+    summary="One nomination with the actions the caller may take now",
+    responses=COMMON,
+)
+async def get_nomination(
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int, response: Response
+) -> NominationOut:
+    nomination, round_ = await service.get(session, scope, nomination_id)
+    response.headers["ETag"] = etag(nomination.version)
+    return service.to_out(
+        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
+    )
+
+
+@router.patch(
+    "/v1/nominations/{nomination_id}",
+    summary="Edit a draft or returned dossier (the nominating unit; If-Match required)",
+    responses={
+        **COMMON,
+        **problem_responses(VersionMismatch, workflow.ActionNotAllowed, service.InvalidNomination),
+    },
+)
+async def patch_nomination(
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    nomination_id: int,
+    body: NominationPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NominationOut:
+    nomination, round_ = await service.get(session, scope, nomination_id)
+    check_if_match(if_match, nomination.version)
+    await service.update(session, scope, nomination, round_, body)
+    response.headers["ETag"] = etag(nomination.version)
+    return service.to_out(
+        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
+    )
+
+
+@router.post(
+    "/v1/nominations/{nomination_id}/actions/{action}",
+    summary="Take a workflow action: " + ", ".join(workflow.PUBLIC_ACTIONS),
+    responses={
+        **COMMON,
+        **problem_responses(
+            workflow.UnknownAction,
+            workflow.ActionNotAllowed,
+            workflow.ActionForbidden,
+            workflow.NoteRequired,
+            service.DeadlinePassed,
+            service.NotEligible,
+            service.OpenObjections,
+            service.DisclosureNotOver,
+            VersionMismatch,
+        ),
+    },
+)
+async def take_action(
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    nomination_id: int,
+    action: str,
+    response: Response,
+    body: Annotated[ActionIn | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> NominationOut:
+    chosen = workflow.parse_action(action)
+    nomination, round_ = await service.get(session, scope, nomination_id)
+    if if_match is not None:
+        check_if_match(if_match, nomination.version)
+    await service.act(session, scope, nomination, round_, chosen, body or ActionIn())
+    response.headers["ETag"] = etag(nomination.version)
+    return service.to_out(
+        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
+    )
+
+
+@router.get(
+    "/v1/nominations/{nomination_id}/eligibility",
+    summary="Each rule of the award type in force on the round's date: passed, failed or unknown, and why",
+    responses=COMMON,
+)
+async def get_eligibility(
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int
+) -> EligibilityOut:
+    nomination, round_ = await service.get(session, scope, nomination_id)
+    return await service.judge(session, nomination, round_)
+
+
+@router.get(
+    "/v1/nominations/{nomination_id}/events",
+    summary="The audit trail: every change, who made it, when, from which state to which",
+    responses=COMMON,
+)
+async def get_events(
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int
+) -> list[EventOut]:
+    nomination, _ = await service.get(session, scope, nomination_id)
+    return await service.events(session, nomination.id)

@@ -1,0 +1,110 @@
+"""HTTP for award rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from nominations import clock
+from nominations.deps import CatalogueEditor
+from nominations.models import idempotency_keys
+from nominations.rounds import service
+from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch, Timeliness
+from shared.auth import AnyUser
+from shared.bounds import MAX_DATE, MIN_DATE
+from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
+from shared.database import SessionDep
+from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["rounds"])
+
+
+@router.get("/v1/rounds", summary="Award rounds, newest first")
+async def list_rounds(
+    session: SessionDep,
+    principal: AnyUser,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> list[RoundOut]:
+    return [service.to_out(round_) for round_ in await service.list_rounds(session, year)]
+
+
+@router.post(
+    "/v1/rounds",
+    status_code=201,
+    summary="Open a round; deadlines are counted in working days (secretariat, admin)",
+    response_model=RoundOut,
+    responses=problem_responses(service.RoundExists, IdempotencyKeyReused),
+)
+async def create_round(
+    request: Request,
+    session: SessionDep,
+    principal: CatalogueEditor,
+    body: RoundIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        round_ = await service.create(session, body, principal.subject)
+        return (
+            201,
+            service.to_out(round_).model_dump(mode="json"),
+            {"Location": f"/api/v1/rounds/{round_.id}", "ETag": etag(round_.version)},
+        )
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )
+
+
+@router.get(
+    "/v1/rounds/{round_id}",
+    summary="One round with its deadlines",
+    responses=problem_responses(service.RoundNotFound),
+)
+async def get_round(session: SessionDep, principal: AnyUser, round_id: int, response: Response) -> RoundOut:
+    round_ = await service.get(session, round_id)
+    response.headers["ETag"] = etag(round_.version)
+    return service.to_out(round_)
+
+
+@router.patch(
+    "/v1/rounds/{round_id}",
+    summary="Change a round's name or its deadlines (secretariat, admin; If-Match required)",
+    responses=problem_responses(service.RoundNotFound, VersionMismatch),
+)
+async def patch_round(
+    session: SessionDep,
+    principal: CatalogueEditor,
+    round_id: int,
+    body: RoundPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RoundOut:
+    round_ = await service.get(session, round_id)
+    check_if_match(if_match, round_.version)
+    await service.update(session, round_, body)
+    response.headers["ETag"] = etag(round_.version)
+    return service.to_out(round_)
+
+
+@router.get(
+    "/v1/rounds/{round_id}/timeliness",
+    summary="Working days from submission to decision per award type, and nominations past a deadline",
+    responses=problem_responses(service.RoundNotFound),
+)
+async def get_timeliness(
+    session: SessionDep,
+    principal: AnyUser,
+    round_id: int,
+    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+) -> Timeliness:
+    round_ = await service.get(session, round_id)
+    return await service.timeliness(session, round_, as_of or clock.today())

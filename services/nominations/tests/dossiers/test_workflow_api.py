@@ -1,0 +1,227 @@
+"""Nominations through their workflow: scope, states, deadlines, audit trail and outbox, all in one place."""
+
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from devstack.testing.assertions import assert_problem
+from devstack.testing.awards import AwardsFlow
+from devstack.testing.plugin import AuthHeaders as Auth
+
+
+def flow(client: httpx.AsyncClient, auth: Auth) -> AwardsFlow:
+    return AwardsFlow(client, auth)
+
+
+async def test_a_unit_officer_drafts_for_their_own_unit_and_sees_what_they_may_do(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    assert nomination["status"] == "draft"
+    assert nomination["nominating_org_unit_name"] == "Huyện Thạch Hà"
+    assert sorted(nomination["allowed_actions"]) == ["submit", "withdraw"]
+    read = await client.get(f"/v1/nominations/{nomination['id']}", headers=steps.secretariat())
+    assert read.status_code == 200
+    assert read.json()["allowed_actions"] == []  # the secretariat waits for the submission
+    assert read.headers["ETag"] == f'"{nomination["version"]}"'
+
+
+async def test_another_units_officer_can_neither_draft_nor_see_it(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    refused = await client.post(
+        "/v1/nominations", json=steps.nomination_body(round_["id"], "HT-THA"), headers=steps.officer("HT-CLO")
+    )
+    assert_problem(refused, 403, "out-of-scope")
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    hidden = await client.get(f"/v1/nominations/{nomination['id']}", headers=steps.officer("HT-CLO"))
+    assert_problem(hidden, 404, "nomination-not-found")
+    listed = await client.get(
+        "/v1/nominations", params={"round_id": round_["id"]}, headers=steps.officer("HT-CLO")
+    )
+    assert listed.json()["items"] == []
+    # The province's officer acts for every unit below it on the round's date.
+    above = await client.get(f"/v1/nominations/{nomination['id']}", headers=steps.officer("HT"))
+    assert above.status_code == 200
+    assert "submit" in above.json()["allowed_actions"]
+
+
+async def test_the_nominee_must_belong_to_the_nominating_unit_and_fit_the_award(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    outside = await client.post(
+        "/v1/nominations",
+        json=steps.nomination_body(round_["id"], "HT-THA", nominee={"org_unit": "HT-CLO"}),
+        headers=steps.officer("HT-THA"),
+    )
+    assert_problem(outside, 422, "invalid-nomination")
+    wrong_kind = await client.post(
+        "/v1/nominations",
+        json=steps.nomination_body(round_["id"], "HT-THA", nominee={"kind": "collective"}),
+        headers=steps.officer("HT-THA"),
+    )
+    body = assert_problem(wrong_kind, 422, "invalid-nomination")
+    assert body["errors"] == [
+        {"name": "nominee.kind", "reason": "CSTD_CO_SO is for a individual, not a collective"}
+    ]
+
+
+async def test_submit_return_resubmit_with_the_audit_trail_and_outbox(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    officer, secretariat = steps.officer("HT-THA"), steps.secretariat()
+    submitted = await steps.must(nomination["id"], "submit", officer)
+    assert submitted["status"] == "submitted"
+    again = await steps.act(nomination["id"], "submit", officer)
+    problem = assert_problem(again, 409, "action-not-allowed")
+    assert problem["allowed_actions"] == ["withdraw"]
+    no_reason = await steps.act(nomination["id"], "return", secretariat)
+    assert_problem(no_reason, 400, "note-required")
+    returned = await steps.must(nomination["id"], "return", secretariat, note="Thiếu xác nhận sáng kiến")
+    assert returned["status"] == "returned"
+    not_yours = await steps.act(nomination["id"], "resubmit", secretariat)
+    assert assert_problem(not_yours, 403, "action-forbidden")["allowed_actions"] == []
+    resubmitted = await steps.must(nomination["id"], "resubmit", officer)
+    assert resubmitted["status"] == "submitted"
+
+    events = (await client.get(f"/v1/nominations/{nomination['id']}/events", headers=secretariat)).json()
+    assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in events] == [
+        ("create", None, "draft", "officer-HT-THA"),
+        ("submit", "draft", "submitted", "officer-HT-THA"),
+        ("return", "submitted", "returned", "secretariat-1"),
+        ("resubmit", "returned", "submitted", "officer-HT-THA"),
+    ]
+    assert events[2]["note"] == "Thiếu xác nhận sáng kiến"
+    outbox = (
+        await db_session.execute(
+            text("SELECT event_type FROM nominations.outbox WHERE subject = :s ORDER BY occurred_at"),
+            {"s": f"nomination/{nomination['id']}"},
+        )
+    ).scalars()
+    assert list(outbox) == ["nomination.submit", "nomination.return", "nomination.resubmit"]
+
+
+async def test_a_refused_action_writes_nothing(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    await steps.act(nomination["id"], "screen", steps.secretariat())
+    count = await db_session.scalar(
+        text("SELECT count(*) FROM nominations.nomination_events WHERE nomination_id = :id"),
+        {"id": nomination["id"]},
+    )
+    assert count == 1  # the creation only
+
+
+async def test_unknown_actions_are_named(client: httpx.AsyncClient, auth: Auth) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    body = assert_problem(
+        await steps.act(nomination["id"], "approve", steps.secretariat()), 400, "unknown-action"
+    )
+    assert "submit" in body["actions"]
+    assert "award" not in body["actions"]
+
+
+async def test_screening_failure_blocks_the_council_until_overridden_with_a_reason(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    # No initiative: the CSTD_CO_SO rule "initiative" fails.
+    nomination = await steps.nominate(round_["id"], "HT-THA", initiatives=[])
+    secretariat = steps.secretariat()
+    await steps.must(nomination["id"], "submit", steps.officer("HT-THA"))
+    screened = await steps.must(nomination["id"], "screen", secretariat)
+    verdicts = {v["kind"]: v["status"] for v in screened["eligibility"]["verdicts"]}
+    assert verdicts["initiative"] == "failed"
+    assert verdicts["no_open_discipline"] == "passed"
+    blocked = assert_problem(
+        await steps.act(nomination["id"], "send_to_council", secretariat), 409, "not-eligible"
+    )
+    assert "initiative" in blocked["failed_rules"]
+    assert_problem(
+        await steps.act(nomination["id"], "override", secretariat, override={"rule": "initiative"}),
+        400,
+        "note-required",
+    )
+    overridden = await steps.must(
+        nomination["id"],
+        "override",
+        secretariat,
+        override={"rule": "initiative"},
+        note="Sáng kiến đã được Hội đồng sáng kiến cơ sở công nhận ngày 20/12, chờ quyết định",
+    )
+    assert overridden["overrides"][0]["rule"] == "initiative"
+    assert overridden["overrides"][0]["by"] == "secretariat-1"
+    # holds_title LDTT is unknown (no history) and quota unknown: only failures block.
+    in_council = await steps.must(nomination["id"], "send_to_council", secretariat)
+    assert in_council["status"] == "council"
+
+
+async def test_submission_after_the_deadline_is_refused(client: httpx.AsyncClient, auth: Auth) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round(opens_on="2026-01-05", submission_working_days=5)
+    refused = await client.post(
+        "/v1/nominations", json=steps.nomination_body(round_["id"], "HT-THA"), headers=steps.officer("HT-THA")
+    )
+    body = assert_problem(refused, 409, "deadline-passed")
+    assert body["deadline"] == "2026-01-12"
+
+
+async def test_the_same_idempotency_key_creates_one_nomination(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    body = steps.nomination_body(round_["id"], "HT-THA")
+    headers = steps.officer("HT-THA") | {"Idempotency-Key": "nom-1"}
+    first = await client.post("/v1/nominations", json=body, headers=headers)
+    second = await client.post("/v1/nominations", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers["Idempotent-Replayed"] == "true"
+    count = await db_session.scalar(
+        text("SELECT count(*) FROM nominations.nominations WHERE round_id = :r"), {"r": round_["id"]}
+    )
+    assert count == 1
+
+
+async def test_edits_need_the_current_etag(client: httpx.AsyncClient, auth: Auth) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    officer = steps.officer("HT-THA")
+    url = f"/v1/nominations/{nomination['id']}"
+    assert (await client.patch(url, json={"achievements": "x"}, headers=officer)).status_code == 428
+    edited = await client.patch(
+        url, json={"achievements": "Thành tích mới"}, headers=officer | {"If-Match": '"1"'}
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["achievements"] == "Thành tích mới"
+    stale = await client.patch(url, json={"achievements": "y"}, headers=officer | {"If-Match": '"1"'})
+    assert_problem(stale, 412, "version-mismatch")
+    await steps.must(nomination["id"], "submit", officer)
+    locked = await client.patch(
+        url, json={"achievements": "z"}, headers=officer | {"If-Match": edited.headers["ETag"]}
+    )
+    assert locked.status_code in (409, 412)
+
+
+async def test_viewers_and_reporters_do_not_read_dossiers(client: httpx.AsyncClient, auth: Auth) -> None:
+    for role in ("viewer", "reporter"):
+        response = await client.get("/v1/nominations", headers=auth(role, org_unit="HT"))
+        assert_problem(response, 403, "missing-role")

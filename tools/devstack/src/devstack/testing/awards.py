@@ -1,0 +1,94 @@
+"""Steps of the award workflow over HTTP, shared by the nominations service's API tests (in-process) and the
+end-to-end tests (through the gateway, ``prefix="/api"``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+AuthHeaders = Callable[..., dict[str, str]]
+_serial = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_serial)}-{dt.datetime.now(dt.UTC).strftime('%H%M%S%f')}"
+
+
+class AwardsFlow:
+    def __init__(self, client: httpx.AsyncClient, auth: AuthHeaders, prefix: str = "") -> None:
+        self.client = client
+        self.auth = auth
+        self.prefix = prefix
+
+    def secretariat(self) -> dict[str, str]:
+        return self.auth("secretariat", org_unit="HT-SNV", subject="secretariat-1")
+
+    def officer(self, unit: str, subject: str | None = None) -> dict[str, str]:
+        return self.auth("unit_officer", org_unit=unit, subject=subject or f"officer-{unit}")
+
+    async def create_round(self, **overrides: Any) -> dict[str, Any]:
+        today = dt.date.today()
+        body: dict[str, Any] = {
+            "code": unique("KT"),
+            "name": "Khen thưởng tổng kết năm 2024",
+            "kind": "annual",
+            "year": 2024,
+            "reference_date": "2024-12-31",
+            "opens_on": today.isoformat(),
+            "submission_working_days": 15,
+            "screening_working_days": 10,
+            "council_working_days": 10,
+            "decision_working_days": 10,
+        } | overrides
+        response = await self.client.post(f"{self.prefix}/v1/rounds", json=body, headers=self.secretariat())
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def nomination_body(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
+        nominee = {
+            "kind": "individual",
+            "name": "Nguyễn Thị Hà",
+            "key": unique("CB"),
+            "position": "Giáo viên",
+            "org_unit": unit,
+        } | overrides.pop("nominee", {})
+        return {
+            "round_id": round_id,
+            "award_type_code": "CSTD_CO_SO",
+            "nominee": nominee,
+            "nominating_org_unit": unit,
+            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm 2024; sáng kiến được công nhận cấp cơ sở.",
+            "achievement_keys": [],
+            "initiatives": [{"title": "Sổ tay số hóa hồ sơ", "scope": "grassroots", "year": 2024}],
+            "open_discipline": False,
+        } | overrides
+
+    async def nominate(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
+        response = await self.client.post(
+            f"{self.prefix}/v1/nominations",
+            json=self.nomination_body(round_id, unit, **overrides),
+            headers=self.officer(unit),
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def act(
+        self, nomination_id: int, action: str, headers: dict[str, str], **body: Any
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"{self.prefix}/v1/nominations/{nomination_id}/actions/{action}", json=body, headers=headers
+        )
+
+    async def must(
+        self, nomination_id: int, action: str, headers: dict[str, str], **body: Any
+    ) -> dict[str, Any]:
+        response = await self.act(nomination_id, action, headers, **body)
+        assert response.status_code == 200, f"{action}: {response.text}"
+        result: dict[str, Any] = response.json()
+        return result
