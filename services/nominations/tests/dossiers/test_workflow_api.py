@@ -1,13 +1,16 @@
 """Nominations through their workflow: scope, states, deadlines, audit trail and outbox, all in one place."""
 
+import socket
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
+from nominations.org_scope import TargetsClient
 
 
 def flow(client: httpx.AsyncClient, auth: Auth) -> AwardsFlow:
@@ -225,3 +228,29 @@ async def test_viewers_and_reporters_do_not_read_dossiers(client: httpx.AsyncCli
     for role in ("viewer", "reporter"):
         response = await client.get("/v1/nominations", headers=auth(role, org_unit="HT"))
         assert_problem(response, 403, "missing-role")
+
+
+async def test_the_targets_service_down_is_a_clear_503_and_nothing_is_written(
+    client: httpx.AsyncClient, auth: Auth, running_app: FastAPI, db_session: AsyncSession
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    real = running_app.state.targets
+    running_app.state.targets = TargetsClient(f"http://127.0.0.1:{port}", retries=0)
+    try:
+        # A unit officer of the province needs the hierarchy to act for a district.
+        response = await client.post(
+            "/v1/nominations", json=steps.nomination_body(round_["id"], "HT-THA"), headers=steps.officer("HT")
+        )
+    finally:
+        await running_app.state.targets.aclose()
+        running_app.state.targets = real
+    body = assert_problem(response, 503, "targets-unavailable")
+    assert f"127.0.0.1:{port}" in body["detail"]
+    count = await db_session.scalar(
+        text("SELECT count(*) FROM nominations.nominations WHERE round_id = :r"), {"r": round_["id"]}
+    )
+    assert count == 0

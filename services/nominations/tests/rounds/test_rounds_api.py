@@ -1,0 +1,130 @@
+"""Rounds: deadlines counted in working days, changed only with If-Match, and the round's timeliness."""
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from devstack.testing.assertions import assert_problem
+from devstack.testing.awards import AwardsFlow
+from devstack.testing.plugin import AuthHeaders as Auth
+from nominations import clock
+
+ROUND = {
+    "code": "KT-2024",
+    "name": "Khen thưởng tổng kết năm 2024",
+    "kind": "annual",
+    "year": 2024,
+    "reference_date": "2024-12-31",
+    # Monday 2025-01-20: Tết Ất Tỵ (2025-01-25 .. 2025-02-02 off) falls inside the screening period.
+    "opens_on": "2025-01-20",
+    "submission_working_days": 3,
+    "screening_working_days": 5,
+    "council_working_days": 5,
+    "decision_working_days": 10,
+}
+
+
+async def test_deadlines_skip_weekends_and_tet(client: httpx.AsyncClient, auth: Auth) -> None:
+    response = await client.post("/v1/rounds", json=ROUND, headers=auth("secretariat"))
+    assert response.status_code == 201, response.text
+    deadlines = response.json()["deadlines"]
+    # Tue 21, Wed 22, Thu 23 → submission; Fri 24 and then (Tết until Sun 2 Feb) Mon 3 .. Thu 6 → screening.
+    assert deadlines["submission"] == "2025-01-23"
+    assert deadlines["screening"] == "2025-02-06"
+    assert deadlines["council"] == "2025-02-13"
+    assert deadlines["decision"] == "2025-02-27"
+    assert response.headers["Location"] == f"/api/v1/rounds/{response.json()['id']}"
+
+
+async def test_a_recorded_day_off_moves_new_deadlines(client: httpx.AsyncClient, auth: Auth) -> None:
+    secretariat = auth("secretariat")
+    day_off = {"day": "2025-01-22", "kind": "day_off", "reason": "Nghỉ theo quyết định của UBND tỉnh"}
+    assert (await client.post("/v1/working-calendar", json=day_off, headers=secretariat)).status_code == 201
+    again = await client.post("/v1/working-calendar", json=day_off, headers=secretariat)
+    assert_problem(again, 409, "calendar-day-exists")
+    response = await client.post("/v1/rounds", json=ROUND | {"code": "KT-2024-B"}, headers=secretariat)
+    assert response.json()["deadlines"]["submission"] == "2025-01-24"
+    days = await client.get("/v1/working-calendar", params={"from": "2025-01-20", "to": "2025-02-03"})
+    listed = {day["day"]: day for day in days.json()}
+    assert listed["2025-01-22"]["recorded"] is True
+    assert listed["2025-01-29"]["reason"]  # Tết, from the holiday library
+    assert "2025-01-20" not in listed
+
+
+async def test_only_the_secretariat_opens_rounds_and_codes_are_unique(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    assert_problem(
+        await client.post("/v1/rounds", json=ROUND, headers=auth("unit_officer")), 403, "missing-role"
+    )
+    assert (await client.post("/v1/rounds", json=ROUND, headers=auth("admin"))).status_code == 201
+    assert_problem(await client.post("/v1/rounds", json=ROUND, headers=auth("admin")), 409, "round-exists")
+
+
+async def test_a_movement_review_names_its_movement(client: httpx.AsyncClient, auth: Auth) -> None:
+    body = ROUND | {"kind": "movement_review", "code": "SK-1"}
+    response = await client.post("/v1/rounds", json=body, headers=auth("secretariat"))
+    assert_problem(response, 422, "validation-error")
+
+
+async def test_extending_a_deadline_needs_the_etag(client: httpx.AsyncClient, auth: Auth) -> None:
+    created = (await client.post("/v1/rounds", json=ROUND, headers=auth("secretariat"))).json()
+    url = f"/v1/rounds/{created['id']}"
+    change = {"submission_working_days": 4}
+    assert_problem(
+        await client.patch(url, json=change, headers=auth("secretariat")), 428, "precondition-required"
+    )
+    patched = await client.patch(url, json=change, headers=auth("secretariat") | {"If-Match": '"1"'})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["deadlines"]["submission"] == "2025-01-24"
+    assert patched.headers["ETag"] == '"2"'
+    stale = await client.patch(url, json=change, headers=auth("secretariat") | {"If-Match": '"1"'})
+    assert_problem(stale, 412, "version-mismatch")
+
+
+async def test_timeliness_counts_working_days_and_lists_late_dossiers(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = AwardsFlow(client, auth)
+    round_ = await steps.create_round(submission_working_days=5, screening_working_days=2)
+    late = await steps.nominate(round_["id"], "HT-THA")
+    decided = await steps.nominate(round_["id"], "HT-CLO")
+    await steps.must(late["id"], "submit", steps.officer("HT-THA"))
+    await steps.must(decided["id"], "submit", steps.officer("HT-CLO"))
+    await steps.must(decided["id"], "screen", steps.secretariat())
+    await steps.must(decided["id"], "reject", steps.secretariat(), note="Không đủ tiêu chuẩn")
+    # Let the decision have come seven calendar days after the submission.
+    await db_session.execute(
+        text(
+            "UPDATE nominations.nominations SET decided_at = first_submitted_at + interval '7 days'"
+            " WHERE id = :id"
+        ),
+        {"id": decided["id"]},
+    )
+    as_of = round_["deadlines"]["screening"]
+    on_time = await client.get(
+        f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": as_of}, headers=steps.secretariat()
+    )
+    assert on_time.json()["late"] == []
+    later = clock.today().replace(year=clock.today().year + 1)
+    report = await client.get(
+        f"/v1/rounds/{round_['id']}/timeliness",
+        params={"as_of": later.isoformat()},
+        headers=steps.secretariat(),
+    )
+    body = report.json()
+    assert body["by_award_type"] == [
+        {
+            "award_type": "CSTD_CO_SO",
+            "nominations": 2,
+            "decided": 1,
+            "median_working_days_to_decision": body["by_award_type"][0]["median_working_days_to_decision"],
+            "max_working_days_to_decision": body["by_award_type"][0]["max_working_days_to_decision"],
+        }
+    ]
+    assert body["by_award_type"][0]["median_working_days_to_decision"] in (
+        4,
+        5,
+    )  # 7 days hold 4-5 working days
+    assert [(item["nomination_id"], item["stage"]) for item in body["late"]] == [(late["id"], "screening")]
+    assert body["late"][0]["working_days_late"] > 200
