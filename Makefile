@@ -18,7 +18,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx bench clean
+.PHONY: help run test lint fmt token deps nginx bench bench-awards clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -55,9 +55,14 @@ fmt: deps ## format and autofix
 token: deps ## print a dev token: make -s token ROLE=<role>[,<role>] ORG_UNIT=<code> [SUB=<id>]
 	@$(PY) -m devstack token --role "$(ROLE)" $(if $(ORG_UNIT),--org-unit "$(ORG_UNIT)") $(if $(SUB),--sub "$(SUB)")
 
-bench: deps nginx ## the targets benchmark through the gateway (docs/benchmarks.md); writes .dev/bench.json
+bench: deps nginx ## both benchmarks through the gateway (docs/benchmarks.md); writes .dev/bench*.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey
 	$(PY) -m devstack bench --output .dev/bench.json $(BENCH_ARGS)
+	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
+
+bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-awards.json
+	@command -v hey >/dev/null || tools/bin/ensure-package hey
+	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
 
 clean: ## remove installed tools and caches (keeps .dev/: the embedded database and dev keys)
 	rm -rf $(TOOLS) $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,14 +1,16 @@
 """The transactional outbox: an event is written in the same transaction as the change that caused it.
 
-A relay (see :mod:`shared.relay`) later delivers unpublished rows to the notifications service's intake and
-marks them published; a crash between the two repeats the delivery, which the intake ignores by event id. So
-an event is never lost (it commits or rolls back with its cause) and never delivered twice to a recipient.
+A relay delivers unpublished rows to the notifications service's intake (``POST /internal/v1/events``,
+idempotent on the event id) and marks them published; ``next_attempt_at``, ``attempts`` and ``last_error``
+are its bookkeeping. An event commits or rolls back with its cause, so it is never lost nor invented.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -47,24 +49,25 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def emit(
-    session: AsyncSession,
-    table: Table,
-    event_type: str,
-    subject: str,
-    payload: dict[str, Any],
-    *,
-    occurred_at: dt.datetime | None = None,
-) -> uuid.UUID:
-    """Add an event to the outbox inside the caller's transaction; its id is the event's identity."""
-    event_id = uuid.uuid4()
-    values: dict[str, Any] = {
-        "id": event_id,
-        "event_type": event_type,
-        "subject": subject,
-        "payload": payload,
-    }
+@dataclass(frozen=True, slots=True)
+class Event:
+    event_type: str
+    subject: str  # what the event is about, e.g. nomination/42
+    payload: dict[str, Any]
+
+
+async def emit_many(
+    session: AsyncSession, table: Table, events: Sequence[Event], *, occurred_at: dt.datetime | None = None
+) -> list[uuid.UUID]:
+    """Add events to the outbox inside the caller's transaction, in one statement; their ids."""
+    if not events:
+        return []
+    rows: list[dict[str, Any]] = [
+        {"id": uuid.uuid4(), "event_type": e.event_type, "subject": e.subject, "payload": e.payload}
+        for e in events
+    ]
     if occurred_at is not None:
-        values["occurred_at"] = occurred_at
-    await session.execute(insert(table).values(**values))
-    return event_id
+        for row in rows:
+            row["occurred_at"] = occurred_at
+    await session.execute(insert(table).values(rows))
+    return [row["id"] for row in rows]

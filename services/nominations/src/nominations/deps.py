@@ -22,3 +22,18 @@ RegistryEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.A
 RegistryReader = Annotated[
     Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN, Role.UNIT_OFFICER, Role.AUTHORITY))
 ]
+
+# Public objections are read with the objector's contact and resolved by the secretariat alone.
+ObjectionHandler = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
+
+# Decisions: the deciding authority records what it signed; the secretariat follows them up.
+DecisionIssuer = Annotated[Principal, Depends(RoleGuard(Role.AUTHORITY, Role.ADMIN))]
+DecisionReader = Annotated[Principal, Depends(RoleGuard(Role.AUTHORITY, Role.SECRETARIAT, Role.ADMIN))]
+
+# Council sessions (Hội đồng Thi đua - Khen thưởng): the secretariat convenes and closes them; those who sit
+# on or act on the council read them; only a council member votes, and only in a session they sit on.
+CouncilSecretary = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
+CouncilReader = Annotated[
+    Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN, Role.COUNCIL_MEMBER, Role.AUTHORITY))
+]
+CouncilVoter = Annotated[Principal, Depends(RoleGuard(Role.COUNCIL_MEMBER))]

@@ -9,7 +9,11 @@ from nominations.calendar.endpoints import router as calendar_router
 from nominations.catalogue.endpoints import router as catalogue_router
 from nominations.clock_endpoints import router as clock_router
 from nominations.config import Settings
+from nominations.council.endpoints import router as council_router
+from nominations.decisions.endpoints import router as decisions_router
+from nominations.disclosure.endpoints import router as disclosure_router
 from nominations.dossiers.endpoints import router as dossiers_router
+from nominations.dossiers.files_endpoints import router as dossier_files_router
 from nominations.org_scope import TargetsClient
 from nominations.registry.endpoints import router as registry_router
 from nominations.rounds.endpoints import router as rounds_router
@@ -53,6 +57,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             calendar_router,
             rounds_router,
             dossiers_router,
+            dossier_files_router,
+            council_router,
+            disclosure_router,
+            decisions_router,
             registry_router,
         ],
         lifespan_extension=clients,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from devstack.bench import run_bench
+from devstack.bench_awards import run_bench_awards
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
 from devstack.paths import state_dir
@@ -83,10 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--sub", default=None, help="the subject (user or system id); random when omitted")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 hours)")
     commands.add_parser("bench", help="the targets benchmark (make bench); options: devstack bench --help")
+    commands.add_parser("bench-awards", help="the nominations benchmark (make bench-awards)")
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["bench"]:
         return run_bench(argv[1:])
+    if argv[:1] == ["bench-awards"]:
+        return run_bench_awards(argv[1:])
     args = parser.parse_args(argv)
     handlers = {"run": _run, "token": _token}
     return handlers[args.command](args)

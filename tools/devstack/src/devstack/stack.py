@@ -138,6 +138,8 @@ class Stack:
             }
         )
         env.pop(f"{prefix}JWKS_URL", None)
+        if spec.name == "nominations":
+            env.setdefault("NOMINATIONS_ATTACHMENTS_DIR", str(self.options.state / "attachments"))
         return env
 
     def start(self, timeout: float = 60.0) -> StartupReport:

@@ -23,7 +23,7 @@ from nominations.dossiers.models import Nomination, NominationEvent, Outcome, St
 from nominations.models import outbox
 from nominations.org_scope import ScopeCheck
 from shared.auth import Role
-from shared.outbox import emit
+from shared.outbox import Event, emit_many
 from shared.problems import BadRequest, Conflict, Forbidden
 
 
@@ -222,6 +222,16 @@ async def transition(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One already checked action on one nomination, for :func:`record_many`."""
+
+    nomination: Nomination
+    action: Action
+    note: str | None = None
+    details: dict[str, Any] | None = None
+
+
 async def record(
     session: AsyncSession,
     actor: str,
@@ -233,48 +243,62 @@ async def record(
     now: dt.datetime | None = None,
 ) -> None:
     """Apply an already checked action: the state, the audit record and the outbox event."""
-    rule = WORKFLOW[action]
+    await record_many(session, actor, roles, [Change(nomination, action, note, details)], now)
+
+
+async def record_many(
+    session: AsyncSession,
+    actor: str,
+    roles: list[str],
+    changes: list[Change],
+    now: dt.datetime | None = None,
+) -> None:
+    """:func:`record` for many nominations at once (a council's closing): one insert for all their events."""
     now = now or clock.now()
-    before = nomination.status
-    nomination.updated_at = now
-    if rule.target is not None:
-        nomination.status = rule.target.value
-        nomination.outcome = OUTCOMES[action].value if action in OUTCOMES else None
-        if rule.target is Status.DECIDED:
-            nomination.decided_at = now
-        if rule.target is Status.SUBMITTED:
-            nomination.submitted_at = now
-            nomination.first_submitted_at = nomination.first_submitted_at or now
-        if rule.target is Status.RETURNED:
-            nomination.returned_at = now
-    session.add(
-        NominationEvent(
-            nomination_id=nomination.id,
-            action=action.value,
-            from_status=before,
-            to_status=nomination.status,
-            actor=actor,
-            actor_roles=roles,
-            note=note,
-            details=details,
-            occurred_at=now,
+    events: list[Event] = []
+    for change in changes:
+        nomination, action, note = change.nomination, change.action, change.note
+        rule = WORKFLOW[action]
+        before = nomination.status
+        nomination.updated_at = now
+        if rule.target is not None:
+            nomination.status = rule.target.value
+            nomination.outcome = OUTCOMES[action].value if action in OUTCOMES else None
+            if rule.target is Status.DECIDED:
+                nomination.decided_at = now
+            if rule.target is Status.SUBMITTED:
+                nomination.submitted_at = now
+                nomination.first_submitted_at = nomination.first_submitted_at or now
+            if rule.target is Status.RETURNED:
+                nomination.returned_at = now
+        session.add(
+            NominationEvent(
+                nomination_id=nomination.id,
+                action=action.value,
+                from_status=before,
+                to_status=nomination.status,
+                actor=actor,
+                actor_roles=roles,
+                note=note,
+                details=change.details,
+                occurred_at=now,
+            )
         )
-    )
-    await emit(
-        session,
-        outbox,
-        f"nomination.{action.value}",
-        f"nomination/{nomination.id}",
-        {
-            "nomination_id": nomination.id,
-            "round_id": nomination.round_id,
-            "award_type": nomination.award_type_code,
-            "nominee_name": nomination.nominee_name,
-            "nominating_org_unit": nomination.nominating_org_unit,
-            "from": before,
-            "to": nomination.status,
-            "outcome": nomination.outcome,
-            "note": note,
-        },
-        occurred_at=now,
-    )
+        events.append(
+            Event(
+                f"nomination.{action.value}",
+                f"nomination/{nomination.id}",
+                {
+                    "nomination_id": nomination.id,
+                    "round_id": nomination.round_id,
+                    "award_type": nomination.award_type_code,
+                    "nominee_name": nomination.nominee_name,
+                    "nominating_org_unit": nomination.nominating_org_unit,
+                    "from": before,
+                    "to": nomination.status,
+                    "outcome": nomination.outcome,
+                    "note": note,
+                },
+            )
+        )
+    await emit_many(session, outbox, events, occurred_at=now)

@@ -35,6 +35,8 @@ class Award(Base):
         CheckConstraint("source IN ('platform', 'import')", name="source"),
         Index("ix_awards_recipient", "recipient_key", "award_type_code", "year"),
         Index("ix_awards_year_type", "year", "award_type_code", "id"),
+        # One year, newest first: without it the planner walks the primary key back past every later year.
+        Index("ix_awards_year", "year", "id"),
         Index("ix_awards_type", "award_type_code", "id"),
         Index("ix_awards_search", "search_tokens", postgresql_using="gin"),
         Index("ix_awards_area", "org_unit_path", postgresql_using="gin"),

@@ -78,6 +78,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_awards_year_type", "awards", ["year", "award_type_code", "id"], unique=False, schema="nominations"
     )
+    # The year filter alone, newest first: (year, award_type_code, id) cannot give id order for one year.
+    op.create_index("ix_awards_year", "awards", ["year", "id"], unique=False, schema="nominations")
     op.create_index(
         op.f("ix_nominations_awards_decision_id"),
         "awards",
@@ -478,6 +480,7 @@ def downgrade() -> None:
     op.drop_table("decisions", schema="nominations")
     op.drop_table("calendar_days", schema="nominations")
     op.drop_index(op.f("ix_nominations_awards_decision_id"), table_name="awards", schema="nominations")
+    op.drop_index("ix_awards_year", table_name="awards", schema="nominations")
     op.drop_index("ix_awards_year_type", table_name="awards", schema="nominations")
     op.drop_index("ix_awards_type", table_name="awards", schema="nominations")
     op.drop_index("ix_awards_search", table_name="awards", schema="nominations", postgresql_using="gin")

@@ -1,0 +1,124 @@
+"""HTTP for council sessions and secret ballots."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from nominations.council import service
+from nominations.council.schemas import (
+    BallotIn,
+    BallotOut,
+    CouncilSessionIn,
+    CouncilSessionOut,
+    CouncilSessionSummary,
+)
+from nominations.deps import CouncilReader, CouncilSecretary, CouncilVoter
+from nominations.models import idempotency_keys
+from nominations.rounds.service import RoundNotFound
+from shared.bounds import INT_MAX, RowId
+from shared.concurrency import etag
+from shared.database import SessionDep
+from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["council"])
+NOT_FOUND = problem_responses(service.CouncilSessionNotFound)
+
+
+@router.post(
+    "/v1/council-sessions",
+    status_code=201,
+    summary="Convene a council session on nominations of one round waiting for the council (secretariat)",
+    response_model=CouncilSessionOut,
+    responses=problem_responses(
+        RoundNotFound,
+        service.InvalidAgenda,
+        service.NotBeforeCouncil,
+        service.AlreadyOnAgenda,
+        IdempotencyKeyReused,
+    ),
+)
+async def create_council_session(
+    request: Request,
+    session: SessionDep,
+    principal: CouncilSecretary,
+    body: CouncilSessionIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, object, dict[str, str]]:
+        council = await service.create(session, principal, body)
+        out = await service.read(session, council)
+        return (
+            201,
+            out.model_dump(mode="json"),
+            {"Location": f"/api/v1/council-sessions/{council.id}", "ETag": etag(council.version)},
+        )
+
+    return await run_idempotent(
+        session,
+        idempotency_keys,
+        request=request,
+        principal=principal.subject,
+        key=idempotency_key,
+        create=create,
+    )
+
+
+@router.get("/v1/council-sessions", summary="Council sessions, latest first")
+async def list_council_sessions(
+    session: SessionDep,
+    principal: CouncilReader,
+    round_id: Annotated[int | None, Query(ge=1, le=INT_MAX)] = None,
+) -> list[CouncilSessionSummary]:
+    return await service.list_sessions(session, round_id)
+
+
+@router.get(
+    "/v1/council-sessions/{session_id}",
+    summary="A session: members and who has voted (never how), the agenda; tallies once it is closed",
+    responses=NOT_FOUND,
+)
+async def get_council_session(
+    session: SessionDep, principal: CouncilReader, session_id: RowId, response: Response
+) -> CouncilSessionOut:
+    council = await service.get(session, session_id)
+    response.headers["ETag"] = etag(council.version)
+    return await service.read(session, council)
+
+
+@router.post(
+    "/v1/council-sessions/{session_id}/ballots",
+    status_code=201,
+    summary="Cast your secret ballot: a choice on every agenda item (a member of the session)",
+    responses={
+        **NOT_FOUND,
+        **problem_responses(
+            service.NotAMember, service.AlreadyVoted, service.SessionClosed, service.InvalidBallot
+        ),
+    },
+)
+async def cast_ballot(
+    session: SessionDep, principal: CouncilVoter, session_id: RowId, body: BallotIn
+) -> BallotOut:
+    # No Idempotency-Key here on purpose: the stored key would tie the member to a hash of their choices.
+    await service.cast_ballot(session, principal, session_id, body)
+    return BallotOut(session_id=session_id)
+
+
+@router.post(
+    "/v1/council-sessions/{session_id}/actions/close",
+    summary="Close the session and count: passed nominations go to public disclosure, the others fail",
+    responses={
+        **NOT_FOUND,
+        **problem_responses(service.SessionClosed, service.QuorumNotMet, service.AwardTypeNotInForce),
+    },
+)
+async def close_council_session(
+    session: SessionDep, principal: CouncilSecretary, session_id: RowId, response: Response
+) -> CouncilSessionOut:
+    council = await service.close(session, principal, session_id)
+    response.headers["ETag"] = etag(council.version)
+    return await service.read(session, council)

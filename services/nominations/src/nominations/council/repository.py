@@ -1,0 +1,200 @@
+"""Every query on council sessions, their members, agenda and ballot receipts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, Select, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations.council.models import AgendaItem, BallotReceipt, CouncilMember, CouncilSession
+from nominations.dossiers.models import Nomination
+
+
+def _ids(name: str, ids: Sequence[int]) -> Any:
+    """One array parameter (``= ANY(:ids)``) instead of one parameter per id."""
+    return any_(bindparam(name, list(ids), type_=ARRAY(Integer)))
+
+
+def summaries(round_id: int | None) -> Select[Any]:
+    member_count = (
+        select(func.count())
+        .where(CouncilMember.session_id == CouncilSession.id)
+        .correlate(CouncilSession)
+        .scalar_subquery()
+    )
+    agenda_size = (
+        select(func.count())
+        .where(AgendaItem.session_id == CouncilSession.id)
+        .correlate(CouncilSession)
+        .scalar_subquery()
+    )
+    query = select(
+        CouncilSession.id,
+        CouncilSession.round_id,
+        CouncilSession.name,
+        CouncilSession.held_on,
+        CouncilSession.status,
+        CouncilSession.quorum,
+        CouncilSession.ballots_cast,
+        CouncilSession.opened_at,
+        CouncilSession.closed_at,
+        member_count.label("member_count"),
+        agenda_size.label("agenda_size"),
+    ).order_by(CouncilSession.held_on.desc(), CouncilSession.id.desc())
+    if round_id is not None:
+        query = query.where(CouncilSession.round_id == round_id)
+    return query
+
+
+async def list_summaries(session: AsyncSession, round_id: int | None) -> Sequence[Any]:
+    rows: Sequence[Any] = (await session.execute(summaries(round_id))).all()
+    return rows
+
+
+async def get(session: AsyncSession, session_id: int, *, for_update: bool = False) -> CouncilSession | None:
+    query = select(CouncilSession).where(CouncilSession.id == session_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def members(session: AsyncSession, session_id: int) -> list[CouncilMember]:
+    query = (
+        select(CouncilMember).where(CouncilMember.session_id == session_id).order_by(CouncilMember.subject)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def is_member(session: AsyncSession, session_id: int, subject: str) -> bool:
+    query = select(CouncilMember.subject).where(
+        CouncilMember.session_id == session_id, CouncilMember.subject == subject
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def voters(session: AsyncSession, session_id: int) -> set[str]:
+    query = select(BallotReceipt.member).where(BallotReceipt.session_id == session_id)
+    return set((await session.execute(query)).scalars())
+
+
+async def agenda(session: AsyncSession, session_id: int) -> Sequence[Any]:
+    """The agenda in nomination order with what the API shows of each nomination and its counters."""
+    query = (
+        select(
+            AgendaItem.nomination_id,
+            AgendaItem.approve,
+            AgendaItem.reject,
+            AgendaItem.abstain,
+            AgendaItem.passed,
+            Nomination.award_type_code,
+            Nomination.nominee_name,
+            Nomination.nominating_org_unit,
+            Nomination.status,
+            Nomination.council_result,
+        )
+        .join(Nomination, Nomination.id == AgendaItem.nomination_id)
+        .where(AgendaItem.session_id == session_id)
+        .order_by(AgendaItem.nomination_id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def agenda_items(session: AsyncSession, session_id: int) -> list[AgendaItem]:
+    query = select(AgendaItem).where(AgendaItem.session_id == session_id).order_by(AgendaItem.nomination_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def agenda_ids(session: AsyncSession, session_id: int) -> set[int]:
+    query = select(AgendaItem.nomination_id).where(AgendaItem.session_id == session_id)
+    return set((await session.execute(query)).scalars())
+
+
+async def nominations_for_update(session: AsyncSession, ids: Sequence[int]) -> list[Nomination]:
+    """The nominations, locked in id order (so two requests locking overlapping sets cannot deadlock)."""
+    query = (
+        select(Nomination)
+        .where(Nomination.id == _ids("nomination_ids", ids))
+        .order_by(Nomination.id)
+        .with_for_update()
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def on_open_sessions(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
+    """Nomination id → the open session whose agenda already holds it."""
+    query = (
+        select(AgendaItem.nomination_id, AgendaItem.session_id)
+        .join(CouncilSession, CouncilSession.id == AgendaItem.session_id)
+        .where(CouncilSession.status == "open", AgendaItem.nomination_id == _ids("nomination_ids", ids))
+    )
+    return {row.nomination_id: row.session_id for row in (await session.execute(query)).all()}
+
+
+async def add_members_and_agenda(
+    session: AsyncSession, session_id: int, members: Sequence[tuple[str, str]], nomination_ids: Sequence[int]
+) -> None:
+    """Two multi-row inserts, however long the agenda."""
+    await session.execute(
+        insert(CouncilMember),
+        [{"session_id": session_id, "subject": subject, "name": name} for subject, name in members],
+    )
+    await session.execute(
+        insert(AgendaItem),
+        [
+            {"session_id": session_id, "nomination_id": nid, "approve": 0, "reject": 0, "abstain": 0}
+            for nid in nomination_ids
+        ],
+    )
+
+
+async def count_ballot(session: AsyncSession, session_id: int) -> bool:
+    """One more ballot on an open session (False if it is closed); locks the session row until commit, so a
+    ballot and the closing of its session are counted in one order or the other, never half."""
+    query = (
+        update(CouncilSession)
+        .where(CouncilSession.id == session_id, CouncilSession.status == "open")
+        .values(ballots_cast=CouncilSession.ballots_cast + 1, version=CouncilSession.version + 1)
+        .returning(CouncilSession.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def add_receipt(session: AsyncSession, session_id: int, member: str) -> bool:
+    """That ``member`` voted (False if they already had): the session and the member, nothing else."""
+    query = (
+        insert(BallotReceipt)
+        .values(session_id=session_id, member=member)
+        .on_conflict_do_nothing()
+        .returning(BallotReceipt.member)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def increment(session: AsyncSession, session_id: int, column: str, ids: Sequence[int]) -> int:
+    """One set-based statement per choice value, so nothing orders or times the choices of one ballot:
+    ``UPDATE agenda_items SET approve = approve + 1 WHERE session_id = :s AND nomination_id = ANY(:ids)``."""
+    counter = getattr(AgendaItem, column)
+    query = (
+        update(AgendaItem)
+        .where(AgendaItem.session_id == session_id, AgendaItem.nomination_id == _ids("nomination_ids", ids))
+        .values({counter: counter + 1})
+        .execution_options(synchronize_session=False)
+    )
+    result: Any = await session.execute(query)
+    return int(result.rowcount)
+
+
+async def set_passed(session: AsyncSession, session_id: int, passed: bool, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    query = (
+        update(AgendaItem)
+        .where(AgendaItem.session_id == session_id, AgendaItem.nomination_id == _ids("nomination_ids", ids))
+        .values(passed=passed)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(query)

@@ -1,0 +1,135 @@
+"""Council sessions and ballots as the API reads and writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.bounds import INT_MAX, Day
+
+MAX_MEMBERS = 200
+MAX_AGENDA = 5000
+
+NominationId = Annotated[int, Field(ge=1, le=INT_MAX)]
+
+
+class Choice(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ABSTAIN = "abstain"
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=200, description="The member's token subject")
+    name: str = Field(min_length=1, max_length=300, examples=["Trần Văn Bình"])
+
+
+class CouncilSessionIn(BaseModel):
+    """A sitting of the council (Hội đồng Thi đua - Khen thưởng) with its members and agenda."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    round_id: int = Field(ge=1, le=INT_MAX)
+    name: str = Field(min_length=1, max_length=500, examples=["Phiên họp Hội đồng TĐKT tỉnh tháng 1/2025"])
+    held_on: Day
+    members: list[MemberIn] = Field(min_length=1, max_length=MAX_MEMBERS)
+    quorum: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_MEMBERS,
+        description="Ballots needed before the session may close; default: two thirds of the members.",
+    )
+    nomination_ids: list[NominationId] = Field(min_length=1, max_length=MAX_AGENDA)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CouncilSessionIn:
+        twice = sorted(s for s, n in Counter(m.subject for m in self.members).items() if n > 1)
+        if twice:
+            raise ValueError(f"members must have distinct subjects; repeated: {', '.join(twice)}")
+        repeated = sorted(i for i, n in Counter(self.nomination_ids).items() if n > 1)
+        if repeated:
+            raise ValueError(f"nomination_ids must be distinct; repeated: {', '.join(map(str, repeated))}")
+        if self.quorum is not None and self.quorum > len(self.members):
+            raise ValueError(f"quorum {self.quorum} is more than the {len(self.members)} members")
+        return self
+
+
+class BallotIn(BaseModel):
+    """One member's secret ballot: a choice for every nomination on the agenda, exactly once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    choices: dict[NominationId, Choice] = Field(
+        min_length=1,
+        max_length=MAX_AGENDA,
+        description='Nomination id → "approve", "reject" or "abstain"; every agenda item, nothing else.',
+    )
+
+
+class BallotOut(BaseModel):
+    """The ballot was counted; the choices are not echoed, stored with the member, or logged."""
+
+    session_id: int
+    recorded: Literal[True] = True
+
+
+class MemberOut(BaseModel):
+    subject: str
+    name: str
+    voted: bool
+
+
+class TallyOut(BaseModel):
+    approve: int
+    reject: int
+    abstain: int
+    base: int = Field(description="The number the threshold is a share of: all members, or ballots cast")
+    threshold: str = Field(examples=["0.700"])
+    comparison: Literal["gte", "gt"]
+    passed: bool
+
+
+class AgendaItemOut(BaseModel):
+    nomination_id: int
+    award_type_code: str
+    nominee_name: str
+    nominating_org_unit: str
+    status: str
+    tally: TallyOut | None = Field(description="Hidden (null) while the session is open")
+
+
+class CouncilSessionSummary(BaseModel):
+    id: int
+    round_id: int
+    name: str
+    held_on: dt.date
+    status: Literal["open", "closed"]
+    quorum: int
+    member_count: int
+    ballots_cast: int
+    agenda_size: int
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class CouncilSessionOut(BaseModel):
+    id: int
+    round_id: int
+    name: str
+    held_on: dt.date
+    status: Literal["open", "closed"]
+    quorum: int
+    ballots_cast: int
+    members: list[MemberOut] = Field(description="Who sits, and who has voted (not how)")
+    agenda: list[AgendaItemOut]
+    opened_by: str
+    opened_at: dt.datetime
+    closed_by: str | None
+    closed_at: dt.datetime | None
+    version: int

@@ -1,0 +1,433 @@
+"""The awards registry: recording awards, the history the rules judge on, public search and the bulk import.
+
+One table serves two readers. The rule engine reads a recipient's history by the private ``recipient_key``
+(Luật Thi đua, khen thưởng 06/2022/QH15: a higher award rests on the titles held before it, including those
+from the years before the platform, which the import brings in). The public reads the registry through
+:func:`search_public`, which never exposes the key, the bonus or who entered the row (Nghị định
+98/2023/NĐ-CP, Điều 5: awards are made public; personal data beyond the decision is not).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations import clock
+from nominations.catalogue import repository as catalogue
+from nominations.catalogue.models import Authority, AwardType, Occasion, RecipientKind
+from nominations.org_scope import Hierarchy
+from nominations.registry import repository
+from nominations.registry.models import Award
+from nominations.registry.text import tokens
+from nominations.rules.engine import HeldAward
+from shared.bounds import MAX_DATE, MIN_DATE
+from shared.pagination import Page, decode_int_cursor, encode_cursor
+from shared.problems import ProblemError
+
+MIN_YEAR, MAX_YEAR = 1945, 2100
+MAX_QUERY_TOKENS = 10
+MAX_REPORTED_ERRORS = 1000
+MAX_BONUS_VND = 10**14 - 1  # numeric(14, 0)
+
+REQUIRED_COLUMNS = (
+    "recipient_kind",
+    "recipient_key",
+    "recipient_name",
+    "org_unit",
+    "award_type_code",
+    "year",
+    "occasion",
+    "decision_number",
+    "decision_date",
+    "decision_authority",
+)
+OPTIONAL_COLUMNS = ("recipient_position", "achievement_key", "bonus_vnd")
+TEXT_LIMITS = {
+    "recipient_key": 100,
+    "recipient_name": 500,
+    "recipient_position": 500,
+    "org_unit": 50,
+    "award_type_code": 50,
+    "achievement_key": 100,
+    "decision_number": 100,
+}
+RECIPIENT_KINDS = frozenset(RecipientKind)
+OCCASIONS = frozenset(Occasion)
+AUTHORITIES = frozenset(Authority)
+
+HierarchyFor = Callable[[dt.date], Awaitable[Hierarchy]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # the file's record number: 1 is the header, 2 the first award
+    column: str | None
+    message: str
+
+
+class InvalidAwardsFile(ProblemError):
+    status = 422
+    slug = "invalid-awards-file"
+    title = "The awards file has errors; nothing was stored"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    imported: int
+    ignored: int
+
+
+def search_tokens(
+    recipient_name: str, org_unit_name: str, award_name: str, decision_number: str
+) -> list[str]:
+    """The words a public search matches an award on (see :mod:`nominations.registry.text`)."""
+    return tokens(recipient_name, org_unit_name, award_name, decision_number)
+
+
+async def _page(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    year: int | None,
+    award_type: str | None,
+    areas: Sequence[str],
+    recipient_key: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[Award]:
+    words = tokens(q)[:MAX_QUERY_TOKENS] if q else []
+    query = repository.awards(
+        tokens=words,
+        year=year,
+        award_type=award_type,
+        areas=areas,
+        recipient_key=recipient_key,
+        before_id=decode_int_cursor(cursor, maximum=2**63 - 1),
+        limit=limit,
+    )
+    await repository.plan_for_these_values(session)
+    rows = list((await session.execute(query)).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1].id) if more else None)
+
+
+async def search_public(
+    session: AsyncSession,
+    q: str | None,
+    year: int | None,
+    award_type: str | None,
+    org_unit: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[Award]:
+    """The public registry, newest first: every word of ``q`` must be a whole word of the recipient's name,
+    the unit's name, the award's name or the decision number, with or without diacritics; ``org_unit`` is an
+    area and includes the units below it (as they stood on the decision's date)."""
+    return await _page(
+        session,
+        q=q,
+        year=year,
+        award_type=award_type,
+        areas=[org_unit] if org_unit else [],
+        recipient_key=None,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def search_history(
+    session: AsyncSession,
+    *,
+    recipient_key: str | None,
+    q: str | None,
+    year: int | None,
+    award_type: str | None,
+    areas: Sequence[str],
+    limit: int,
+    cursor: str | None,
+) -> Page[Award]:
+    """The full rows, for staff; ``areas`` are the scopes the caller is limited to, all of which apply."""
+    return await _page(
+        session,
+        q=q,
+        year=year,
+        award_type=award_type,
+        areas=areas,
+        recipient_key=recipient_key,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def record_award(
+    session: AsyncSession,
+    *,
+    recipient_kind: str,
+    recipient_key: str,
+    recipient_name: str,
+    org_unit: str,
+    org_unit_name: str,
+    org_unit_path: Sequence[str],
+    award_type_code: str,
+    award_name: str,
+    year: int,
+    occasion: str,
+    decision_number: str,
+    decision_date: dt.date,
+    decision_authority: str,
+    created_by: str,
+    recipient_position: str | None = None,
+    achievement_key: str | None = None,
+    nomination_id: int | None = None,
+    decision_id: int | None = None,
+    bonus_coefficient: Decimal | None = None,
+    base_salary_vnd: Decimal | None = None,
+    bonus_vnd: Decimal | None = None,
+    source: str = "platform",
+) -> Award:
+    """Record an award held: it joins the recipient's history and, by its public fields, the registry."""
+    award = Award(
+        source=source,
+        nomination_id=nomination_id,
+        decision_id=decision_id,
+        recipient_kind=recipient_kind,
+        recipient_key=recipient_key,
+        recipient_name=recipient_name,
+        recipient_position=recipient_position,
+        org_unit=org_unit,
+        org_unit_name=org_unit_name,
+        org_unit_path=list(org_unit_path),
+        award_type_code=award_type_code,
+        award_name=award_name,
+        year=year,
+        occasion=occasion,
+        achievement_key=achievement_key,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        decision_authority=decision_authority,
+        bonus_coefficient=bonus_coefficient,
+        base_salary_vnd=base_salary_vnd,
+        bonus_vnd=bonus_vnd,
+        search_tokens=search_tokens(recipient_name, org_unit_name, award_name, decision_number),
+        created_by=created_by,
+    )
+    session.add(award)
+    await session.flush()
+    return award
+
+
+async def history_of(session: AsyncSession, recipient_keys: Sequence[str]) -> dict[str, list[HeldAward]]:
+    """Each recipient's awards, oldest first, as the rule engine reads them (every key, maybe empty)."""
+    history: dict[str, list[HeldAward]] = {key: [] for key in recipient_keys}
+    if not history:
+        return history
+    for award in await repository.held_by(session, list(history)):
+        history[award.recipient_key].append(
+            HeldAward(award.award_type_code, award.year, award.occasion, award.achievement_key)
+        )
+    return history
+
+
+# --- bulk import of past awards -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    values: dict[str, Any]
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidAwardsFile(
+            f"The file is not UTF-8 (byte {exc.start} cannot be read); save it as CSV UTF-8.",
+            row_errors=[],
+        ) from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise InvalidAwardsFile(f"The file is not valid CSV: {exc}.", row_errors=[]) from None
+    numbered = [(number, record) for number, record in enumerate(records, start=1) if any(record)]
+    if not numbered or numbered[0][0] != 1:
+        raise InvalidAwardsFile(
+            "The first row must be the header, naming the columns.",
+            row_errors=[{"row": 1, "column": None, "message": "header row required"}],
+        )
+    header = [name.strip().lower() for name in numbered[0][1]]
+    return header, numbered[1:]
+
+
+def _check_header(header: list[str]) -> list[RowError]:
+    errors = [
+        RowError(1, column, "required column missing") for column in REQUIRED_COLUMNS if column not in header
+    ]
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    errors += [RowError(1, name or None, "unknown column") for name in header if name not in known]
+    errors += [
+        RowError(1, name, "column named twice") for name in sorted({n for n in header if header.count(n) > 1})
+    ]
+    return errors
+
+
+def _parse_row(number: int, header: list[str], record: list[str]) -> tuple[_Row | None, list[RowError]]:
+    if len(record) != len(header):
+        return None, [RowError(number, None, f"{len(record)} fields, the header has {len(header)}")]
+    raw = {name: value.strip() for name, value in zip(header, record, strict=True)}
+    errors: list[RowError] = []
+    values: dict[str, Any] = {}
+
+    def fail(column: str, message: str) -> None:
+        errors.append(RowError(number, column, message))
+
+    for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
+        value = raw.get(column, "")
+        if not value:
+            if column in REQUIRED_COLUMNS:
+                fail(column, "required")
+            values[column] = None
+            continue
+        limit = TEXT_LIMITS.get(column)
+        if limit is not None and len(value) > limit:
+            fail(column, f"at most {limit} characters")
+        values[column] = value
+    for column, allowed in (
+        ("recipient_kind", RECIPIENT_KINDS),
+        ("occasion", OCCASIONS),
+        ("decision_authority", AUTHORITIES),
+    ):
+        if values[column] is not None and values[column] not in allowed:
+            fail(column, f"must be one of {', '.join(sorted(allowed))}")
+    if values["year"] is not None:
+        year = values["year"]
+        if not year.isascii() or not year.isdigit() or not MIN_YEAR <= int(year) <= MAX_YEAR:
+            fail("year", f"a year from {MIN_YEAR} to {MAX_YEAR}")
+        else:
+            values["year"] = int(year)
+    if values["decision_date"] is not None:
+        try:
+            day = dt.date.fromisoformat(values["decision_date"])
+        except ValueError:
+            day = None
+        if day is None or len(values["decision_date"]) != 10 or not MIN_DATE <= day <= MAX_DATE:
+            fail("decision_date", "a date written YYYY-MM-DD")
+        elif day > clock.today():
+            fail("decision_date", "in the future; only decisions already signed are imported")
+        else:
+            values["decision_date"] = day
+    if values["bonus_vnd"] is not None:
+        amount = values["bonus_vnd"]
+        if not amount.isascii() or not amount.isdigit() or int(amount) > MAX_BONUS_VND:
+            fail("bonus_vnd", "a whole number of đồng, digits only")
+        else:
+            values["bonus_vnd"] = Decimal(amount)
+    return (None if errors else _Row(number, values)), errors
+
+
+def _version_on(versions: list[AwardType], day: dt.date) -> AwardType | None:
+    for version in versions:
+        if version.valid_from <= day and (version.valid_to is None or day <= version.valid_to):
+            return version
+    return None
+
+
+def _problem(errors: list[RowError], rows: int) -> InvalidAwardsFile:
+    shown = errors[:MAX_REPORTED_ERRORS]
+    rows_with_errors = len({error.row for error in errors})
+    more = f" The first {len(shown)} of {len(errors)} errors are listed." if len(errors) > len(shown) else ""
+    return InvalidAwardsFile(
+        f"{rows_with_errors} of {rows} rows have errors; nothing was stored. Correct them and send the whole "
+        f"file again.{more}",
+        row_errors=[{"row": e.row, "column": e.column, "message": e.message} for e in shown],
+        error_count=len(errors),
+    )
+
+
+async def import_csv(
+    session: AsyncSession, data: bytes, actor: str, hierarchy_for: HierarchyFor
+) -> ImportOutcome:
+    """Bring in the awards decided before the platform, from a CSV file, all or nothing.
+
+    Every row is checked: the award type was in the catalogue in force on the decision's date and is for
+    this kind of recipient; the unit existed then (its name and its area, ``org_unit_path``, are taken from
+    that day's hierarchy, so an award stays in the district it was decided in after the district is gone).
+    Any bad row refuses the whole file, listing every error. A row already recorded (same recipient, award
+    type, year and decision number), or repeated in the file, is skipped and counted as ignored, so sending
+    a file twice stores it once.
+    """
+    header, records = _read_csv(data)
+    header_errors = _check_header(header)
+    if header_errors:
+        raise _problem(header_errors, len(records))
+    errors: list[RowError] = []
+    rows: list[_Row] = []
+    for number, record in records:
+        row, row_errors = _parse_row(number, header, record)
+        errors += row_errors
+        if row is not None:
+            rows.append(row)
+
+    versions = {
+        code: await catalogue.all_versions(session, code)
+        for code in {r.values["award_type_code"] for r in rows}
+    }
+    hierarchies = {day: await hierarchy_for(day) for day in sorted({r.values["decision_date"] for r in rows})}
+    for row in rows:
+        values, day = row.values, row.values["decision_date"]
+        code = values["award_type_code"]
+        version = _version_on(versions[code], day)
+        if version is None:
+            message = (
+                f"{day} is outside every version of {code}"
+                if versions[code]
+                else "not an award type of the catalogue"
+            )
+            errors.append(RowError(row.number, "award_type_code", message))
+        else:
+            values["award_name"] = version.name
+            if version.recipient_kind != values["recipient_kind"]:
+                errors.append(
+                    RowError(row.number, "recipient_kind", f"{code} is for a {version.recipient_kind}")
+                )
+        unit = hierarchies[day].get(values["org_unit"])
+        if unit is None:
+            errors.append(RowError(row.number, "org_unit", f"no such org unit on {day}"))
+        else:
+            values["org_unit_name"] = unit.name
+            values["org_unit_path"] = hierarchies[day].path(unit.code)
+    if errors:
+        raise _problem(sorted(errors, key=lambda e: e.row), len(records))
+
+    await repository.lock_imports(session)
+    seen = await repository.recorded_keys(session, (row.values["recipient_key"] for row in rows))
+    fresh: list[dict[str, Any]] = []
+    for row in rows:
+        values = row.values
+        key = (values["recipient_key"], values["award_type_code"], values["year"], values["decision_number"])
+        if key in seen:
+            continue
+        seen.add(key)
+        fresh.append(
+            {
+                **values,
+                "source": "import",
+                "search_tokens": search_tokens(
+                    values["recipient_name"],
+                    values["org_unit_name"],
+                    values["award_name"],
+                    values["decision_number"],
+                ),
+                "created_by": actor,
+            }
+        )
+    await repository.insert_awards(session, fresh)
+    return ImportOutcome(imported=len(fresh), ignored=len(rows) - len(fresh))

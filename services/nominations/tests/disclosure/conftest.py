@@ -1,0 +1,63 @@
+"""Arranging nominations under public disclosure without the council: the API up to ``council``, then the
+council's pass recorded directly (as the council's own endpoints would) in the test's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from devstack.testing.awards import AwardsFlow
+from devstack.testing.plugin import AuthHeaders as Auth
+from nominations import clock
+from nominations.dossiers.models import Nomination
+from nominations.dossiers.workflow import Action, record
+
+
+class Disclosure:
+    def __init__(self, client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession) -> None:
+        self.steps = AwardsFlow(client, auth)
+        self.client = client
+        self.db_session = db_session
+
+    async def in_council(self, unit: str = "HT-THA", **overrides: Any) -> dict[str, Any]:
+        """Nominated, submitted, screened, every failed rule overridden, sent to the council."""
+        steps, secretariat = self.steps, self.steps.secretariat()
+        round_ = await steps.create_round()
+        nomination = await steps.nominate(
+            round_["id"], unit, **{"award_type_code": "CSTD_CAP_TINH"} | overrides
+        )
+        await steps.must(nomination["id"], "submit", steps.officer(unit))
+        screened = await steps.must(nomination["id"], "screen", secretariat)
+        for verdict in screened["eligibility"]["verdicts"]:
+            if verdict["status"] == "failed":
+                await steps.must(
+                    nomination["id"],
+                    "override",
+                    secretariat,
+                    override={"rule": verdict["kind"]},
+                    note="Hội đồng cơ sở đã xác minh",
+                )
+        return await steps.must(nomination["id"], "send_to_council", secretariat)
+
+    async def disclose(self, nomination_id: int, days: int = 14) -> None:
+        """The council passed it; disclosed from today for ``days`` more days."""
+        nomination = await self.db_session.get(Nomination, nomination_id, populate_existing=True)
+        assert nomination is not None
+        await record(self.db_session, "secretariat-1", ["secretariat"], nomination, Action.COUNCIL_PASS, None)
+        nomination.disclosure_from = clock.today()
+        nomination.disclosure_until = clock.today() + dt.timedelta(days=days)
+        await self.db_session.flush()
+
+    async def disclosed(self, unit: str = "HT-THA", days: int = 14, **overrides: Any) -> dict[str, Any]:
+        nomination = await self.in_council(unit, **overrides)
+        await self.disclose(nomination["id"], days)
+        return nomination
+
+
+@pytest.fixture
+def disclosure(client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession) -> Disclosure:
+    return Disclosure(client, auth, db_session)
