@@ -245,6 +245,8 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         ("screen", "screening"),
         ("send_to_council", "council"),
         ("council_pass", "disclosure"),
+        ("objection_filed", "disclosure"),
+        ("dismiss_objection", "disclosure"),
         ("award", "decided"),
     ]
     assert trail.json()[2]["actor"] == "secretariat-1"

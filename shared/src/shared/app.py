@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
@@ -31,7 +32,7 @@ from shared.auth import (
     is_permission_dependency,
 )
 from shared.concurrency import handle_stale_data
-from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database
+from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, handle_data_error
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
@@ -193,6 +194,7 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app, unavailable=DATABASE_UNAVAILABLE_ERRORS)
     app.add_exception_handler(StaleDataError, handle_stale_data)
+    app.add_exception_handler(DBAPIError, handle_data_error)
     app.include_router(_operations_router(settings, script_location))
     app.include_router(whoami_router)
     for router in routers:

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import DateTime, MetaData, make_url
 from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.problems import ProblemError, problem_response, problem_type, request_instance
 
 # Stable constraint names, so migrations can refer to them and autogenerate does not churn.
 NAMING_CONVENTION = {
@@ -38,6 +42,47 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
 )
+
+
+class UnstorableValue(ProblemError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    slug = "unstorable-value"
+    title = "A value cannot be stored"
+
+
+def _data_error_reason(exc: BaseException) -> str | None:
+    """Why PostgreSQL refused a value the validation let through, if that is what happened."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            asyncpg.exceptions.CharacterNotInRepertoireError
+            | asyncpg.exceptions.UntranslatableCharacterError,
+        ):
+            return "Text may not contain the NUL character (\\u0000)."
+        message = str(current)
+        if isinstance(current, asyncpg.exceptions.DataError) and "out of" in message and "range" in message:
+            return "A number is out of the range this field can hold."
+        current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
+    return None
+
+
+async def handle_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value no validation rule caught (a NUL character in text, an integer beyond int4) is the caller's
+    422, never a 500; the transaction it was part of has been rolled back."""
+    reason = _data_error_reason(exc)
+    if reason is None:
+        raise exc
+    return problem_response(
+        UnstorableValue.status,
+        title=UnstorableValue.title,
+        type_=problem_type(UnstorableValue.slug or ""),
+        detail=reason,
+        instance=request_instance(request),
+    )
+
 
 _POSTGRES_SCHEMES = {
     "postgresql",

@@ -26,7 +26,7 @@ class ClockOut(BaseModel):
 
 class ClockFixed(Forbidden):
     slug = "clock-fixed"
-    title = "The clock cannot be moved in production"
+    title = "The clock cannot be moved here"
 
 
 @router.post(
@@ -35,7 +35,9 @@ class ClockFixed(Forbidden):
     responses=problem_responses(ClockFixed),
 )
 async def set_clock(request: Request, principal: Admin, body: ClockIn) -> ClockOut:
-    if request.app.state.settings.environment is Environment.PRODUCTION:
-        raise ClockFixed("Production runs on the wall clock.")
+    settings = request.app.state.settings
+    # Opt-in (make run sets it), so a deployment that forgets its environment does not fail open.
+    if settings.environment is Environment.PRODUCTION or not getattr(settings, "clock_adjustable", False):
+        raise ClockFixed("This service runs on the wall clock (NOMINATIONS_CLOCK_ADJUSTABLE is not set).")
     clock.set_offset(body.offset_days)
     return ClockOut(offset_days=clock.offset_days(), today=clock.today().isoformat())

@@ -11,6 +11,9 @@ from shared.auth import Principal, Role, RoleGuard
 # The award catalogue, rounds and the working calendar: the secretariat (Ban Thi đua - Khen thưởng), admins.
 CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
 
+# Only a unit drafts a nomination for its people (admins too, for corrections).
+NominationDrafter = Annotated[Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.ADMIN))]
+
 # Dossiers hold personal data: only those who work on them read them (viewers and reporters do not).
 NominationReader = Annotated[
     Principal,

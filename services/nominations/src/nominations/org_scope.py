@@ -3,8 +3,9 @@
 The hierarchy belongs to the targets service; this module reads it over HTTP (``GET /v1/org-units?at=``,
 with the caller's own token relayed, so the targets service applies its own permissions), keeps it per date
 for ``org_units_cache_seconds``, and answers the one question every permission check asks: is this unit the
-caller's own unit or below it on that date? Province-wide roles (admin, secretariat, authority) act
-everywhere; council members and viewers act on nothing by scope.
+caller's own unit or below it on that date? Province-wide roles (admin, secretariat) act
+everywhere; unit officers and authorities act for their unit and below; council members act on nothing by
+scope (they read every dossier before the council).
 
 The targets service being down is a 503 problem naming it, never a 500 and never a guess.
 """
@@ -26,7 +27,10 @@ from shared.problems import Forbidden, ServiceUnavailable
 
 PAGE_SIZE = 500
 MAX_PAGES = 200
-PROVINCE_WIDE = frozenset({Role.ADMIN, Role.SECRETARIAT, Role.AUTHORITY})
+PROVINCE_WIDE = frozenset({Role.ADMIN, Role.SECRETARIAT})
+# Roles that act for their token's org unit and the units below it: a unit's officers, and the office of the
+# leader who decides for that unit (a commune chair decides for the commune, the provincial chair for all).
+UNIT_BOUND = frozenset({Role.UNIT_OFFICER, Role.AUTHORITY})
 
 
 class TargetsUnavailable(ServiceUnavailable):
@@ -190,7 +194,7 @@ class ScopeCheck:
         if acts_province_wide(self.principal):
             return True
         own = self.principal.org_unit
-        if own is None or not self.principal.has_any({Role.UNIT_OFFICER}):
+        if own is None or not self.principal.has_any(UNIT_BOUND):
             return False
         if own == org_unit:
             return True
@@ -202,7 +206,7 @@ class ScopeCheck:
         if self.principal.has_any(PROVINCE_WIDE | {Role.COUNCIL_MEMBER}):
             return None
         own = self.principal.org_unit
-        if own is None or not self.principal.has_any({Role.UNIT_OFFICER}):
+        if own is None or not self.principal.has_any(UNIT_BOUND):
             return set()
         hierarchy = await self.targets.hierarchy(day, self.token)
         return hierarchy.below(own) | {own}

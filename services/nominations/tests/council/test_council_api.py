@@ -350,7 +350,7 @@ async def test_the_same_idempotency_key_opens_one_session(
         "round_id": round_["id"],
         "name": "Phiên họp",
         "held_on": "2025-01-15",
-        "members": [{"subject": "member-0", "name": "Ủy viên"}],
+        "members": [{"subject": f"member-{n}", "name": f"Ủy viên {n}"} for n in range(3)],
         "nomination_ids": [nomination_id],
     }
     headers = council.steps.secretariat() | {"Idempotency-Key": "council-1"}
@@ -358,11 +358,29 @@ async def test_the_same_idempotency_key_opens_one_session(
     second = await client.post(SESSIONS, json=body, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    assert first.json()["quorum"] == 1
+    assert first.json()["quorum"] == 2  # two thirds of three
     count = await db_session.scalar(
         text("SELECT count(*) FROM nominations.council_sessions WHERE round_id = :r"), {"r": round_["id"]}
     )
     assert count == 1
+
+
+async def test_a_session_too_small_to_keep_a_ballot_secret_is_refused(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    council = Council(client, auth)
+    round_ = await council.steps.create_round()
+    nomination_id = await council.before_council(round_["id"])
+    members = [{"subject": f"member-{n}", "name": f"Ủy viên {n}"} for n in range(4)]
+    body = {
+        "round_id": round_["id"],
+        "name": "Phiên họp",
+        "held_on": "2025-01-15",
+        "nomination_ids": [nomination_id],
+    }
+    for too_small in ({"members": members[:2]}, {"members": members, "quorum": 2}):
+        response = await client.post(SESSIONS, json=body | too_small, headers=council.steps.secretariat())
+        assert_problem(response, 422, "validation-error")
 
 
 async def test_nothing_stored_links_a_member_to_a_choice(

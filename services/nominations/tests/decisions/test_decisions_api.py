@@ -37,7 +37,8 @@ def after_disclosure() -> Iterator[None]:
 def decision(nomination_ids: list[int], **overrides: Any) -> dict[str, Any]:
     return {
         "number": f"{unique('QD')}/QĐ-UBND",
-        "signed_on": "2025-03-03",
+        # The day after the disclosure period the arrangement sets: a decision is signed after it.
+        "signed_on": (dt.date.today() + dt.timedelta(days=DISCLOSURE_DAYS + 1)).isoformat(),
         "signer": "Võ Trọng Hải",
         "signer_title": "Chủ tịch UBND tỉnh",
         "authority": "provincial_chair",
@@ -108,7 +109,7 @@ async def test_a_provincial_decision_awards_with_exact_bonuses_into_the_registry
     )
     assert (first["decision_number"], first["decision_date"], first["decision_authority"]) == (
         body["number"],
-        dt.date(2025, 3, 3),
+        dt.date.fromisoformat(body["signed_on"]),
         "provincial_chair",
     )
     assert (first["org_unit"], first["org_unit_name"], first["org_unit_path"]) == (
@@ -191,11 +192,15 @@ async def test_a_decision_before_the_period_ends_is_refused_and_stores_nothing(
     client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
     nomination = await arrange.disclosed()
-    body = decision([nomination["id"]])
+    body = decision([nomination["id"]], signed_on=clock.today().isoformat())
     early = await client.post("/v1/decisions", json=body, headers=arrange.authority())
     problem = assert_problem(early, 409, "disclosure-not-over")
     assert problem["nominations"][0]["nomination_id"] == nomination["id"]
     assert await stored_decisions(db_session, body["number"]) == 0
+    # Recorded after the period, but signed within it: still refused.
+    with after_disclosure():
+        backdated = await client.post("/v1/decisions", json=body, headers=arrange.authority())
+    assert "within its disclosure period" in assert_problem(backdated, 409, "disclosure-not-over")["detail"]
     read = (
         await client.get(f"/v1/nominations/{nomination['id']}", headers=arrange.steps.secretariat())
     ).json()
@@ -270,6 +275,30 @@ async def test_a_forwarded_nomination_gets_the_prime_ministers_decision_recorded
     assert (award["award_type_code"], award["bonus_vnd"]) == ("CSTD_TOAN_QUOC", 10_530_000)  # 4.5 × 2,340,000
 
 
+async def test_a_forwarded_nomination_the_prime_minister_did_not_award_is_recorded_as_declined(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    nomination = await arrange.disclosed("CSTD_TOAN_QUOC")
+    with after_disclosure():
+        await arrange.steps.must(
+            nomination["id"],
+            "forward",
+            arrange.steps.secretariat(),
+            forwarding={"to": "prime_minister", "document_number": "457/TTr-UBND", "sent_on": "2025-01-10"},
+        )
+    assert_problem(
+        await arrange.steps.act(nomination["id"], "decline", arrange.authority()), 400, "note-required"
+    )
+    officer = arrange.steps.officer("HT-THA")
+    assert_problem(
+        await arrange.steps.act(nomination["id"], "decline", officer, note="x"), 403, "action-forbidden"
+    )
+    declined = await arrange.steps.must(
+        nomination["id"], "decline", arrange.authority(), note="Văn bản 88/VPCP-TĐKT: chưa đủ tiêu chuẩn"
+    )
+    assert (declined["status"], declined["outcome"]) == ("decided", "rejected")
+
+
 async def test_the_same_idempotency_key_records_one_decision_and_numbers_are_unique(
     client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
@@ -317,3 +346,23 @@ async def test_decisions_are_read_with_their_awards(client: httpx.AsyncClient, a
         await client.get("/v1/decisions/2000000000", headers=secretariat), 404, "decision-not-found"
     )
     assert (await client.get("/v1/decisions", headers=arrange.steps.officer("HT-THA"))).status_code == 403
+
+
+async def test_an_authority_records_only_its_own_offices_decisions_for_its_units(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    nomination = await arrange.disclosed()  # from Huyện Thạch Hà, decided by the provincial chair
+    with after_disclosure():
+        department = arrange.auth("authority", org_unit="HT-SNV", subject="department-director")
+        refused = await client.post("/v1/decisions", json=decision([nomination["id"]]), headers=department)
+        assert assert_problem(refused, 403, "not-your-authority")["allowed_authorities"] == ["unit_head"]
+        # The districts ended on 2025-07-01: a district's office records nothing signed after that.
+        district = arrange.auth("authority", org_unit="HT-THA", subject="district-chair")
+        late = decision([nomination["id"]])
+        gone = assert_problem(
+            await client.post("/v1/decisions", json=late, headers=district), 403, "not-your-authority"
+        )
+        assert "did not exist" in gone["detail"]
+        # An authority reads only its own units' dossiers.
+        hidden = await client.get(f"/v1/nominations/{nomination['id']}", headers=department)
+        assert_problem(hidden, 404, "nomination-not-found")

@@ -114,6 +114,20 @@ async def test_an_unknown_org_unit_is_named(
     assert await stored(db_session, nomination_id) == (0, ["create"])
 
 
+async def test_a_neighbours_results_are_not_evidence(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps, nomination_id = await draft(client, auth)
+    refused = await client.post(
+        f"/v1/nominations/{nomination_id}/evidence",
+        json={"org_unit": "HT-CLO"},
+        headers=steps.officer("HT-THA"),
+    )
+    body = assert_problem(refused, 422, "evidence-source-invalid")
+    assert body["errors"] == [{"name": "org_unit", "reason": "outside the nominating unit"}]
+    assert await stored(db_session, nomination_id) == (0, ["create"])
+
+
 async def test_only_while_the_unit_may_edit_the_dossier(
     client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
 ) -> None:

@@ -1,5 +1,6 @@
 """Nominations through their workflow: scope, states, deadlines, audit trail and outbox, all in one place."""
 
+import datetime as dt
 import socket
 
 import httpx
@@ -254,3 +255,46 @@ async def test_the_targets_service_down_is_a_clear_503_and_nothing_is_written(
         text("SELECT count(*) FROM nominations.nominations WHERE round_id = :r"), {"r": round_["id"]}
     )
     assert count == 0
+
+
+async def test_a_borrowed_key_lends_no_history_and_is_flagged(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    for year in (2022, 2023, 2024):
+        await db_session.execute(
+            text(
+                "INSERT INTO nominations.awards (source, recipient_kind, recipient_key, recipient_name,"
+                " org_unit, org_unit_name, org_unit_path, award_type_code, award_name, year, occasion,"
+                " decision_number, decision_date, decision_authority, search_tokens, created_by)"
+                " VALUES ('import', 'individual', 'CB-SHARED', :name, 'HT-THA', 'Huyện Thạch Hà',"
+                " ARRAY['HT-THA','HT'], 'CSTD_CO_SO', 'Chiến sĩ thi đua cơ sở', :year, 'annual', :number,"
+                " :day, 'district_chair', ARRAY['x'], 'test')"
+            ),
+            {"name": "Nguyễn Văn Khác", "year": year, "number": f"{year}/QĐ", "day": dt.date(year, 12, 20)},
+        )
+    await db_session.commit()  # the savepoint, inside the test's rolled-back transaction
+    initiative = [{"title": "Sáng kiến", "scope": "provincial", "year": 2024}]
+    borrowed = await steps.nominate(
+        round_["id"],
+        "HT-THA",
+        award_type_code="CSTD_CAP_TINH",
+        nominee={"name": "Nguyễn Thị Hà", "key": "CB-SHARED"},
+        initiatives=initiative,
+    )
+    own = await steps.nominate(
+        round_["id"],
+        "HT-THA",
+        award_type_code="CSTD_CAP_TINH",
+        nominee={"name": "nguyen van khac", "key": "CB-SHARED"},
+        initiatives=initiative,
+    )
+    secretariat = steps.secretariat()
+    judged = (await client.get(f"/v1/nominations/{borrowed['id']}/eligibility", headers=secretariat)).json()
+    assert {v["kind"]: v["status"] for v in judged["verdicts"]}["consecutive_titles"] == "failed"
+    assert "CB-SHARED" in judged["warnings"][0]
+    # The same person, written without accents, is recognised.
+    mine = (await client.get(f"/v1/nominations/{own['id']}/eligibility", headers=secretariat)).json()
+    assert {v["kind"]: v["status"] for v in mine["verdicts"]}["consecutive_titles"] == "passed"
+    assert mine["warnings"] == []

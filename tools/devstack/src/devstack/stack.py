@@ -140,6 +140,8 @@ class Stack:
         env.pop(f"{prefix}JWKS_URL", None)
         if spec.name == "nominations":
             env.setdefault("NOMINATIONS_ATTACHMENTS_DIR", str(self.options.state / "attachments"))
+            # A development stack may move the nominations clock (demos, the end-to-end round).
+            env.setdefault("NOMINATIONS_CLOCK_ADJUSTABLE", "true")
         return env
 
     def start(self, timeout: float = 60.0) -> StartupReport:

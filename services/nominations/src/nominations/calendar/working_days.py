@@ -28,6 +28,8 @@ class WorkingCalendar:
     ) -> None:
         self.extra_days_off = dict(extra_days_off)
         self.extra_working_days = frozenset(extra_working_days)
+        # A round's report asks the same spans again and again (every late dossier of a stage).
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
 
     @cached_property
     def _national(self) -> holidays.HolidayBase:
@@ -66,9 +68,13 @@ class WorkingCalendar:
         """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
         if end < start:
             return -self.working_days_between(end, start)
+        cached = self._between.get((start, end))
+        if cached is not None:
+            return cached
         count = 0
         day = start
         while day < end:
             day += ONE_DAY
             count += self.is_working_day(day)
+        self._between[(start, end)] = count
         return count

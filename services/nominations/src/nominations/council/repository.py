@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, any_, bindparam, func, select, update
+from sqlalchemy import Integer, Select, any_, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,14 +174,23 @@ async def add_receipt(session: AsyncSession, session_id: int, member: str) -> bo
     return (await session.execute(query)).first() is not None
 
 
-async def increment(session: AsyncSession, session_id: int, column: str, ids: Sequence[int]) -> int:
-    """One set-based statement per choice value, so nothing orders or times the choices of one ballot:
-    ``UPDATE agenda_items SET approve = approve + 1 WHERE session_id = :s AND nomination_id = ANY(:ids)``."""
-    counter = getattr(AgendaItem, column)
+async def count_choices(session: AsyncSession, session_id: int, ids: dict[str, Sequence[int]]) -> int:
+    """Every agenda item's counters in **one statement of the same shape for every ballot**, so neither the
+    order nor the number of statements (nor their timing) says anything about the choices::
+
+        UPDATE agenda_items SET approve = approve + (nomination_id = ANY(:approve))::int,
+                                reject = reject + (nomination_id = ANY(:reject))::int, …
+        WHERE session_id = :s
+    """
+    values = {
+        getattr(AgendaItem, column): getattr(AgendaItem, column)
+        + cast(AgendaItem.nomination_id == _ids(column, ids.get(column, [])), Integer)
+        for column in ("approve", "reject", "abstain")
+    }
     query = (
         update(AgendaItem)
-        .where(AgendaItem.session_id == session_id, AgendaItem.nomination_id == _ids("nomination_ids", ids))
-        .values({counter: counter + 1})
+        .where(AgendaItem.session_id == session_id)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     result: Any = await session.execute(query)

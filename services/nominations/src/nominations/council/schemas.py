@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.bounds import INT_MAX, Day
 
 MAX_MEMBERS = 200
+MIN_MEMBERS = 3
 MAX_AGENDA = 5000
 
 NominationId = Annotated[int, Field(ge=1, le=INT_MAX)]
@@ -38,7 +39,9 @@ class CouncilSessionIn(BaseModel):
     round_id: int = Field(ge=1, le=INT_MAX)
     name: str = Field(min_length=1, max_length=500, examples=["Phiên họp Hội đồng TĐKT tỉnh tháng 1/2025"])
     held_on: Day
-    members: list[MemberIn] = Field(min_length=1, max_length=MAX_MEMBERS)
+    # At least three members, and a quorum of more than half: a tally of one or two ballots would tell
+    # everyone in the room how each member voted.
+    members: list[MemberIn] = Field(min_length=MIN_MEMBERS, max_length=MAX_MEMBERS)
     quorum: int | None = Field(
         default=None,
         ge=1,
@@ -57,6 +60,8 @@ class CouncilSessionIn(BaseModel):
             raise ValueError(f"nomination_ids must be distinct; repeated: {', '.join(map(str, repeated))}")
         if self.quorum is not None and self.quorum > len(self.members):
             raise ValueError(f"quorum {self.quorum} is more than the {len(self.members)} members")
+        if self.quorum is not None and self.quorum <= len(self.members) // 2:
+            raise ValueError(f"quorum {self.quorum} is not more than half of the {len(self.members)} members")
         return self
 
 

@@ -251,9 +251,9 @@ async def cast_ballot(session: AsyncSession, principal: Principal, session_id: i
     by_choice: dict[Choice, list[int]] = defaultdict(list)
     for nomination_id, choice in body.choices.items():
         by_choice[choice].append(nomination_id)
-    for choice in Choice:  # a fixed order, whatever the ballot said first
-        if by_choice[choice]:
-            await repository.increment(session, council.id, choice.value, sorted(by_choice[choice]))
+    await repository.count_choices(
+        session, council.id, {choice.value: sorted(by_choice[choice]) for choice in Choice}
+    )
     await session.flush()
 
 

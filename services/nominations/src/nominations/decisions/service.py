@@ -31,8 +31,9 @@ from nominations.org_scope import Hierarchy, ScopeCheck
 from nominations.registry.models import Award
 from nominations.registry.text import tokens
 from nominations.rounds.models import Round
+from shared.auth import Role
 from shared.pagination import Page, decode_int_cursor, encode_cursor
-from shared.problems import Conflict, NotFound, ProblemError
+from shared.problems import Conflict, Forbidden, NotFound, ProblemError
 
 DECIDABLE = frozenset({Status.DISCLOSURE.value, Status.FORWARDED.value})
 # Bonuses are paid in whole tens of thousands of đồng, rounded up.
@@ -144,6 +145,20 @@ async def _check(
         except (DisclosureNotOver, OpenObjections) as exc:
             refusals.append(Refusal(nomination_id, type(exc), f"{nomination_id}: {exc.detail}"))
             continue
+        # A decision signed before the public had its full say is not valid, whatever day it is recorded.
+        signed_too_early = (
+            nomination.disclosure_until is not None and body.signed_on <= nomination.disclosure_until
+        )
+        if signed_too_early:
+            refusals.append(
+                Refusal(
+                    nomination_id,
+                    DisclosureNotOver,
+                    f"{nomination_id}: signed on {body.signed_on}, within its disclosure period"
+                    f" (until {nomination.disclosure_until})",
+                )
+            )
+            continue
         round_ = rounds[nomination.round_id]
         key = (nomination.award_type_code, round_.reference_date)
         if key not in versions:
@@ -186,6 +201,55 @@ async def _unit(
     return nomination.nominating_org_unit_name if code == nomination.nominating_org_unit else code, [code]
 
 
+# Which deciding authorities the office of a unit of each type speaks for, besides its head's own awards
+# (unit_head: every office's head decides the grassroots titles of its staff). The province's office also
+# records the decisions of the Prime Minister and the President on the nominations it forwarded.
+AUTHORITIES_OF_UNIT_TYPE: dict[str, frozenset[str]] = {
+    "province": frozenset({"provincial_chair", "prime_minister", "president"}),
+    "city": frozenset({"district_chair"}),
+    "town": frozenset({"district_chair"}),
+    "district": frozenset({"district_chair"}),
+    "commune": frozenset({"commune_chair"}),
+    "ward": frozenset({"commune_chair"}),
+    "township": frozenset({"commune_chair"}),
+}
+UNIT_HEAD = frozenset({"unit_head"})
+
+
+class NotYourAuthority(Forbidden):
+    slug = "not-your-authority"
+    title = "This decision is not your office's to record"
+
+
+async def _authorised(scope: ScopeCheck, body: DecisionIn, decidable: list[Decidable]) -> None:
+    """An authority records decisions of its own office's level, for nominations of its unit and below."""
+    principal = scope.principal
+    if principal.has_any({Role.ADMIN}):
+        return
+    own = principal.org_unit
+    hierarchy = await scope.targets.hierarchy(body.signed_on, scope.token)
+    unit = hierarchy.get(own) if own else None
+    if unit is None:
+        raise NotYourAuthority(f"Your token's org unit {own!r} did not exist on {body.signed_on}.")
+    allowed = AUTHORITIES_OF_UNIT_TYPE.get(unit.type, frozenset()) | UNIT_HEAD
+    if body.authority.value not in allowed:
+        raise NotYourAuthority(
+            f"The office of {unit.name} records decisions of {', '.join(sorted(allowed))},"
+            f" not {body.authority.value}.",
+            allowed_authorities=sorted(allowed),
+        )
+    outside = [
+        item.nomination.id
+        for item in decidable
+        if not await scope.covers(item.nomination.nominating_org_unit, item.round_.reference_date)
+    ]
+    if outside:
+        raise NotYourAuthority(
+            f"Nominations {', '.join(map(str, outside))} are not of {unit.name} or a unit below it.",
+            nomination_ids=outside,
+        )
+
+
 async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
     """Record a signed decision and award every nomination it names, all or nothing.
 
@@ -200,10 +264,18 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
             f"A decision is recorded once signed; {body.signed_on} is after today ({today}).",
             errors=[{"name": "signed_on", "reason": "in the future"}],
         )
+    salary = await catalogue.base_salary_on(session, body.signed_on)
+    if salary is None:
+        raise InvalidDecision(
+            f"No base salary (mức lương cơ sở) is recorded for {body.signed_on}, so no bonus can be computed."
+            " Enter it in the catalogue first.",
+            errors=[{"name": "signed_on", "reason": "no base salary in force"}],
+        )
     if await repository.number_taken(session, body.number):
         raise DecisionNumberTaken(f"Decision {body.number} is already recorded.", number=body.number)
     nominations = await repository.nominations_for_update(session, body.nomination_ids)
     decidable = await _check(session, body, nominations, today)
+    await _authorised(scope, body, decidable)
 
     actor, roles = scope.principal.subject, sorted(role.value for role in scope.principal.roles)
     decision = Decision(
@@ -225,8 +297,7 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
             f"Decision {body.number} is already recorded.", number=body.number
         ) from None
 
-    salary = await catalogue.base_salary_on(session, body.signed_on)
-    base_salary = salary.amount_vnd if salary is not None else None
+    base_salary = salary.amount_vnd
     on_signing = await scope.targets.hierarchy(body.signed_on, scope.token)
     details = {"decision_id": decision.id, "decision_number": decision.number}
     changes = []
@@ -258,7 +329,7 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
                 decision_authority=decision.authority,
                 bonus_coefficient=coefficient,
                 base_salary_vnd=base_salary,
-                bonus_vnd=cash_bonus(coefficient, base_salary) if base_salary is not None else None,
+                bonus_vnd=cash_bonus(coefficient, base_salary),
                 search_tokens=tokens(nomination.nominee_name, unit_name, award_type.name, decision.number),
                 created_by=actor,
             )

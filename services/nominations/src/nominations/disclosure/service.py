@@ -15,7 +15,7 @@ from nominations.disclosure import repository
 from nominations.disclosure.models import Objection
 from nominations.disclosure.schemas import ObjectionIn, ObjectionOut, PublicDisclosure, ResolutionIn
 from nominations.dossiers.models import Nomination, Outcome, Status
-from nominations.dossiers.workflow import Action, transition
+from nominations.dossiers.workflow import Action, record, transition
 from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
 from shared.pagination import Page, decode_int_cursor, encode_cursor
@@ -84,6 +84,10 @@ async def object_to(session: AsyncSession, nomination_id: int, body: ObjectionIn
     )
     session.add(objection)
     await session.flush()
+    # The audit trail and the secretariat's notification; the text and the contact stay in the objection.
+    await record(
+        session, "public", [], nomination, Action.OBJECTION_FILED, None, {"objection_id": objection.id}
+    )
     return objection
 
 
@@ -138,6 +142,17 @@ async def resolve(
             note=body.note,
             details={"objection_id": objection.id},
             now=now,
+        )
+    elif body.outcome == "dismissed":
+        await record(
+            session,
+            scope.principal.subject,
+            sorted(scope.principal.roles),
+            nomination,
+            Action.DISMISS_OBJECTION,
+            body.note,
+            {"objection_id": objection.id},
+            now,
         )
     objection.status = body.outcome
     objection.resolution = body.note

@@ -11,6 +11,7 @@ from nominations.catalogue import repository as catalogue
 from nominations.dossiers.models import Nomination, Outcome, Status
 from nominations.dossiers.schemas import EligibilityOut, VerdictOut
 from nominations.registry.models import Award
+from nominations.registry.text import normalize
 from nominations.rounds.models import Round
 from nominations.rules.engine import (
     Facts,
@@ -29,13 +30,26 @@ from nominations.rules.engine import (
 NOT_COUNTING = (Status.WITHDRAWN.value,)
 
 
-async def _history(session: AsyncSession, recipient_key: str) -> list[HeldAward]:
+async def _history(session: AsyncSession, nomination: Nomination) -> tuple[list[HeldAward], list[str]]:
+    """The nominee's awards, and the names under which other awards carry the same key.
+
+    The key is typed by the nominating unit; the history counts only awards recorded under the same name
+    (accents and case aside), so a mistyped or borrowed key neither lends another person's titles nor
+    shows their history. The other names are reported for the secretariat to look into.
+    """
     rows = await session.execute(
-        select(Award.award_type_code, Award.year, Award.occasion, Award.achievement_key).where(
-            Award.recipient_key == recipient_key
-        )
+        select(
+            Award.award_type_code, Award.year, Award.occasion, Award.achievement_key, Award.recipient_name
+        ).where(Award.recipient_key == nomination.nominee_key)
     )
-    return [HeldAward(code, year, occasion, key) for code, year, occasion, key in rows]
+    name = normalize(nomination.nominee_name)
+    held, others = [], set()
+    for code, year, occasion, key, recipient_name in rows:
+        if normalize(recipient_name) == name:
+            held.append(HeldAward(code, year, occasion, key))
+        else:
+            others.add(recipient_name)
+    return held, sorted(others)
 
 
 def _live(query_round_id: int, award_type: str, unit: str) -> list[ColumnElement[bool]]:
@@ -89,12 +103,22 @@ async def _quota(session: AsyncSession, nomination: Nomination, round_: Round) -
     return QuotaUse(used=int(used or 0), allowed=math.floor(float(quota.max_share) * basis), basis=label)
 
 
-async def judge(session: AsyncSession, nomination: Nomination, round_: Round) -> list[Verdict]:
+async def judge(
+    session: AsyncSession, nomination: Nomination, round_: Round
+) -> tuple[list[Verdict], list[str]]:
+    """The verdict per rule, and warnings for the screener (awards under the nominee's key, other names)."""
     rules = await catalogue.rules_in_force(session, [nomination.award_type_code], round_.reference_date)
     members = nomination.members
+    history, other_names = await _history(session, nomination)
+    warnings = []
+    if other_names:
+        warnings.append(
+            f"{len(other_names)} other name(s) hold awards under the key {nomination.nominee_key!r};"
+            " their awards are not counted. Check the nominee's key."
+        )
     facts = Facts(
         round_year=round_.year,
-        history=await _history(session, nomination.nominee_key),
+        history=history,
         initiatives=[Initiative(i["title"], i["scope"], int(i["year"])) for i in nomination.initiatives],
         open_discipline=nomination.open_discipline,
         achievement_keys=nomination.achievement_keys,
@@ -108,10 +132,12 @@ async def judge(session: AsyncSession, nomination: Nomination, round_: Round) ->
         quota=await _quota(session, nomination, round_),
     )
     specs = [RuleSpec(rule.kind, rule.params, rule.description, rule.legal_source) for rule in rules]
-    return evaluate(specs, facts)
+    return evaluate(specs, facts), warnings
 
 
-def to_out(nomination: Nomination, round_: Round, verdicts: list[Verdict]) -> EligibilityOut:
+def to_out(
+    nomination: Nomination, round_: Round, verdicts: list[Verdict], warnings: list[str]
+) -> EligibilityOut:
     overridden = {override["rule"] for override in nomination.overrides}
     out = [
         VerdictOut(
@@ -131,6 +157,7 @@ def to_out(nomination: Nomination, round_: Round, verdicts: list[Verdict]) -> El
         overall=overall(verdicts).value,
         verdicts=out,
         overrides=nomination.overrides,
+        warnings=warnings,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from nominations.deps import NominationReader
+from nominations.deps import NominationDrafter, NominationReader
 from nominations.dossiers import service, workflow
 from nominations.dossiers.models import Status
 from nominations.dossiers.schemas import (
@@ -23,6 +23,7 @@ from nominations.models import idempotency_keys
 from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
 from nominations.rounds import service as rounds
 from nominations.rounds.service import RoundNotFound
+from shared.bounds import RowId
 from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
 from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
@@ -51,7 +52,7 @@ async def create_nomination(
     request: Request,
     session: SessionDep,
     scope: Scope,
-    principal: NominationReader,
+    principal: NominationDrafter,
     body: NominationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
@@ -107,7 +108,7 @@ async def list_nominations(
     responses=COMMON,
 )
 async def get_nomination(
-    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int, response: Response
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId, response: Response
 ) -> NominationOut:
     nomination, round_ = await service.get(session, scope, nomination_id)
     response.headers["ETag"] = etag(nomination.version)
@@ -128,7 +129,7 @@ async def patch_nomination(
     session: SessionDep,
     scope: Scope,
     principal: NominationReader,
-    nomination_id: int,
+    nomination_id: RowId,
     body: NominationPatch,
     response: Response,
     if_match: IfMatch = None,
@@ -164,7 +165,7 @@ async def take_action(
     session: SessionDep,
     scope: Scope,
     principal: NominationReader,
-    nomination_id: int,
+    nomination_id: RowId,
     action: str,
     response: Response,
     body: Annotated[ActionIn | None, Body()] = None,
@@ -187,7 +188,7 @@ async def take_action(
     responses=COMMON,
 )
 async def get_eligibility(
-    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId
 ) -> EligibilityOut:
     nomination, round_ = await service.get(session, scope, nomination_id)
     return await service.judge(session, nomination, round_)
@@ -199,7 +200,7 @@ async def get_eligibility(
     responses=COMMON,
 )
 async def get_events(
-    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: int
+    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId
 ) -> list[EventOut]:
     nomination, _ = await service.get(session, scope, nomination_id)
     return await service.events(session, nomination.id)

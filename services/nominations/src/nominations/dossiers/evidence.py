@@ -155,6 +155,16 @@ async def capture(
     day = round_.reference_date
     await check(scope, nomination, Action.EDIT, day)
     org_unit = body.org_unit or nomination.nominating_org_unit
+    if org_unit != nomination.nominating_org_unit:
+        # A dossier shows its own unit's results (or those of a unit below it), never a better neighbour's.
+        hierarchy = await scope.targets.hierarchy(day, scope.token)
+        if not hierarchy.within(org_unit, nomination.nominating_org_unit):
+            raise EvidenceSourceInvalid(
+                f"Evidence comes from {nomination.nominating_org_unit} or a unit below it on {day},"
+                f" not {org_unit}.",
+                errors=[{"name": "org_unit", "reason": "outside the nominating unit"}],
+                org_unit=org_unit,
+            )
     at = body.at or day
     url, report = await fetch_report(scope, org_unit=org_unit, at=at, plan=body.plan)
     if body.target_ids:

@@ -128,6 +128,7 @@ class EligibilityOut(BaseModel):
     overall: str
     verdicts: list[VerdictOut]
     overrides: list[dict[str, Any]]
+    warnings: list[str] = Field(default_factory=list, description="For the screener, e.g. a doubtful key")
 
 
 class EventOut(BaseModel):

@@ -289,8 +289,8 @@ async def update(
 
 
 async def judge(session: AsyncSession, nomination: Nomination, round_: Round) -> EligibilityOut:
-    verdicts = await eligibility.judge(session, nomination, round_)
-    return eligibility.to_out(nomination, round_, verdicts)
+    verdicts, warnings = await eligibility.judge(session, nomination, round_)
+    return eligibility.to_out(nomination, round_, verdicts, warnings)
 
 
 async def act(

@@ -40,7 +40,10 @@ class Action(StrEnum):
     COUNCIL_FAIL = "council_fail"
     FORWARD = "forward"
     AWARD = "award"
+    DECLINE = "decline"
     UPHOLD_OBJECTION = "uphold_objection"
+    OBJECTION_FILED = "objection_filed"
+    DISMISS_OBJECTION = "dismiss_objection"
     EDIT = "edit"
 
 
@@ -48,8 +51,8 @@ class Actor(StrEnum):
     """Who may take an action: the nominating unit (in scope), or a province-wide role."""
 
     UNIT = "unit"  # a unit officer of the nominating unit or a unit above it on the round's reference date
-    SECRETARIAT = "secretariat"
-    AUTHORITY = "authority"
+    SECRETARIAT = "secretariat"  # province-wide
+    AUTHORITY = "authority"  # the deciding office of the nominating unit or of a unit above it
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,21 @@ WORKFLOW: dict[Action, Rule] = {
         frozenset({S.COUNCIL}), S.DECIDED, frozenset({Actor.SECRETARIAT}), internal=True
     ),
     Action.FORWARD: Rule(frozenset({S.DISCLOSURE}), S.FORWARDED, frozenset({Actor.SECRETARIAT})),
+    # The Prime Minister or the President did not award a forwarded nomination: the province records it.
+    Action.DECLINE: Rule(
+        frozenset({S.FORWARDED}), S.DECIDED, frozenset({Actor.AUTHORITY}), note_required=True
+    ),
     Action.AWARD: Rule(
         frozenset({S.DISCLOSURE, S.FORWARDED}), S.DECIDED, frozenset({Actor.AUTHORITY}), internal=True
+    ),
+    # Audited without a change of state: an objection from the public, and its dismissal by the secretariat.
+    Action.OBJECTION_FILED: Rule(frozenset({S.DISCLOSURE}), None, frozenset(), internal=True),
+    Action.DISMISS_OBJECTION: Rule(
+        frozenset({S.DISCLOSURE, S.DECIDED}),
+        None,
+        frozenset({Actor.SECRETARIAT}),
+        note_required=True,
+        internal=True,
     ),
     Action.UPHOLD_OBJECTION: Rule(
         frozenset({S.DISCLOSURE}),
@@ -101,6 +117,7 @@ OUTCOMES = {
     Action.REJECT: Outcome.REJECTED,
     Action.COUNCIL_FAIL: Outcome.REJECTED,
     Action.UPHOLD_OBJECTION: Outcome.REJECTED,
+    Action.DECLINE: Outcome.REJECTED,
     Action.AWARD: Outcome.AWARDED,
 }
 ACTOR_ROLES = {
@@ -148,14 +165,14 @@ async def _may_act(scope: ScopeCheck, rule: Rule, nomination: Nomination, day: d
     for actor in rule.actors:
         if not scope.principal.has_any(ACTOR_ROLES[actor]):
             continue
-        if actor is not Actor.UNIT or await scope.covers(nomination.nominating_org_unit, day):
+        if actor is Actor.SECRETARIAT or await scope.covers(nomination.nominating_org_unit, day):
             return True
     return False
 
 
 async def may_read(scope: ScopeCheck, nomination: Nomination, day: dt.date) -> bool:
     """Province-wide roles read every nomination; a unit officer those of their unit and the units below."""
-    if scope.principal.has_any({Role.ADMIN, Role.SECRETARIAT, Role.AUTHORITY, Role.COUNCIL_MEMBER}):
+    if scope.principal.has_any({Role.ADMIN, Role.SECRETARIAT, Role.COUNCIL_MEMBER}):
         return True
     return await scope.covers(nomination.nominating_org_unit, day)
 

@@ -9,18 +9,20 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from nominations import clock
-from nominations.deps import CatalogueEditor
+from nominations.deps import CatalogueEditor, NominationReader
 from nominations.models import idempotency_keys
 from nominations.rounds import service
 from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch, Timeliness
 from shared.auth import AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import MAX_DATE, MIN_DATE, RowId
 from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
 from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
-from shared.problems import problem_responses
+from shared.problems import BadRequest, problem_responses
 
 router = APIRouter(tags=["rounds"])
+# Looking further ahead than the longest round says nothing more and costs a day-by-day count.
+MAX_LOOKAHEAD = dt.timedelta(days=366)
 
 
 @router.get("/v1/rounds", summary="Award rounds, newest first")
@@ -69,7 +71,7 @@ async def create_round(
     summary="One round with its deadlines",
     responses=problem_responses(service.RoundNotFound),
 )
-async def get_round(session: SessionDep, principal: AnyUser, round_id: int, response: Response) -> RoundOut:
+async def get_round(session: SessionDep, principal: AnyUser, round_id: RowId, response: Response) -> RoundOut:
     round_ = await service.get(session, round_id)
     response.headers["ETag"] = etag(round_.version)
     return service.to_out(round_)
@@ -83,7 +85,7 @@ async def get_round(session: SessionDep, principal: AnyUser, round_id: int, resp
 async def patch_round(
     session: SessionDep,
     principal: CatalogueEditor,
-    round_id: int,
+    round_id: RowId,
     body: RoundPatch,
     response: Response,
     if_match: IfMatch = None,
@@ -102,9 +104,12 @@ async def patch_round(
 )
 async def get_timeliness(
     session: SessionDep,
-    principal: AnyUser,
-    round_id: int,
+    principal: NominationReader,
+    round_id: RowId,
     as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
 ) -> Timeliness:
     round_ = await service.get(session, round_id)
-    return await service.timeliness(session, round_, as_of or clock.today())
+    today = clock.today()
+    if as_of is not None and as_of > today + MAX_LOOKAHEAD:
+        raise BadRequest(f"as_of may be at most a year after today ({today + MAX_LOOKAHEAD}).")
+    return await service.timeliness(session, round_, as_of or today)
