@@ -256,3 +256,21 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
     # /internal/ is never routed by the gateway.
     assert (await client.post("/api/internal/v1/clock", json={"offset_days": 1})).status_code == 404
     assert (await client.post("/internal/v1/clock", json={"offset_days": 1})).status_code == 404
+
+
+async def test_objections_are_size_limited_and_rate_limited_by_the_gateway(
+    stack: Stack, gateway_async: httpx.AsyncClient
+) -> None:
+    url = "/api/v1/public/disclosures/2000000000/objections"
+    too_big = await gateway_async.post(url, json={"text": "x" * 40_000})
+    assert too_big.status_code == 413
+    assert too_big.headers["content-type"] == "application/problem+json"
+    statuses = [
+        (await gateway_async.post(url, json={"text": "Ý kiến về hồ sơ khen thưởng này."})).status_code
+        for _ in range(6)
+    ]
+    # 6 a minute per address with a burst of 3: the service answers the first (no such disclosure), the
+    # gateway refuses the rest before they reach it.
+    assert statuses[0] == 404
+    assert 429 in statuses
+    assert set(statuses) <= {404, 429}
