@@ -168,7 +168,7 @@ def bearer_token(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def get_targets_client(request: Request) -> TargetsClient:
+async def get_targets_client(request: Request) -> TargetsClient:
     client: TargetsClient = request.app.state.targets
     return client
 
@@ -176,7 +176,7 @@ def get_targets_client(request: Request) -> TargetsClient:
 Targets = Annotated[TargetsClient, Depends(get_targets_client)]
 
 
-def get_scope(
+async def get_scope(
     request: Request, principal: Annotated[Principal, Depends(RoleGuard())], targets: Targets
 ) -> ScopeCheck:
     return ScopeCheck(principal, targets, bearer_token(request))

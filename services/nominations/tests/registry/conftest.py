@@ -65,7 +65,11 @@ async def targets(
     )
     transport = httpx.ASGITransport(app=targets_app, raise_app_exceptions=False)
     hierarchy_client = TargetsClient("http://targets", cache_seconds=0, transport=transport)
-    running_app.dependency_overrides[get_targets_client] = lambda: hierarchy_client
+
+    async def override() -> TargetsClient:
+        return hierarchy_client
+
+    running_app.dependency_overrides[get_targets_client] = override
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://targets") as http:
             yield http
