@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from shared.problems import ProblemError, problem_response, problem_type, request_instance
+from shared.problems import ProblemError, handle_unavailable, problem_response, problem_type, request_instance
 
 # Stable constraint names, so migrations can refer to them and autogenerate does not churn.
 NAMING_CONVENTION = {
@@ -50,28 +50,40 @@ class UnstorableValue(ProblemError):
     title = "A value cannot be stored"
 
 
-def _data_error_reason(exc: BaseException) -> str | None:
-    """Why PostgreSQL refused a value the validation let through, if that is what happened."""
-    seen: set[int] = set()
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps (SQLAlchemy → its DBAPI adapter → asyncpg)."""
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
+    return chain
+
+
+def _data_error_reason(exc: BaseException) -> str | None:
+    """Why PostgreSQL (or asyncpg, before sending it) refused a value the validation let through."""
+    for cause in _causes(exc):
         if isinstance(
-            current,
+            cause,
             asyncpg.exceptions.CharacterNotInRepertoireError
             | asyncpg.exceptions.UntranslatableCharacterError,
         ):
             return "Text may not contain the NUL character (\\u0000)."
-        message = str(current)
-        if isinstance(current, asyncpg.exceptions.DataError) and "out of" in message and "range" in message:
+        # asyncpg's own check of a parameter (an integer beyond int4, say), not an overflow inside a query.
+        if isinstance(cause, asyncpg.exceptions.DataError) and str(cause).startswith(
+            "invalid input for query argument"
+        ):
             return "A number is out of the range this field can hold."
-        current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
     return None
 
 
 async def handle_data_error(request: Request, exc: Exception) -> JSONResponse:
-    """A value no validation rule caught (a NUL character in text, an integer beyond int4) is the caller's
-    422, never a 500; the transaction it was part of has been rolled back."""
+    """What PostgreSQL refuses through a plain ``DBAPIError``: a value no validation rule caught (a NUL
+    character, an integer beyond int4) is the caller's 422; a server refusing connections (starting up, too
+    many clients), which asyncpg reports at connect time this way, is the 503 a lost database is. Anything
+    else stays the 500 it is."""
+    if any(isinstance(cause, DATABASE_UNAVAILABLE_ERRORS) for cause in _causes(exc)):
+        return await handle_unavailable(request, exc)
     reason = _data_error_reason(exc)
     if reason is None:
         raise exc

@@ -240,7 +240,7 @@ class BackendUnavailable(ServiceUnavailable):
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OSError,)
 
 
-async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
     return problem_response(
         HTTPStatus.SERVICE_UNAVAILABLE,
@@ -258,7 +258,7 @@ def install_problem_handlers(app: FastAPI, unavailable: tuple[type[Exception], .
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     for error in UNAVAILABLE_ERRORS + unavailable:
-        app.add_exception_handler(error, _handle_unavailable)
+        app.add_exception_handler(error, handle_unavailable)
 
 
 def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:

@@ -1,8 +1,8 @@
 """The service's notion of today, in Vietnam's time zone, where deadlines and disclosure periods are days.
 
-Outside production the clock may be moved forward (``NOMINATIONS_CLOCK_OFFSET_DAYS``, or at run time through
-``POST /internal/v1/clock``, which the gateway never routes), so that a test can let a disclosure period pass
-without waiting ten working days. In production the offset is refused at start-up and the endpoint refuses.
+Where ``NOMINATIONS_CLOCK_ADJUSTABLE`` is set (``make run`` sets it; never in production) the clock may be
+moved forward (``NOMINATIONS_CLOCK_OFFSET_DAYS``, or at run time through ``POST /internal/v1/clock``, which
+the gateway never routes), so that a test can let a disclosure period pass without waiting ten working days.
 """
 
 from __future__ import annotations

@@ -33,6 +33,22 @@ PROVINCE_WIDE = frozenset({Role.ADMIN, Role.SECRETARIAT})
 UNIT_BOUND = frozenset({Role.UNIT_OFFICER, Role.AUTHORITY})
 
 
+# Which deciding authorities the office of a unit of each type speaks for, besides its head's own awards
+# (unit_head: every office's head decides the grassroots titles of its staff). The province's office also
+# records the decisions of the Prime Minister and the President on the nominations it forwarded.
+AUTHORITIES_OF_UNIT_TYPE: dict[str, frozenset[str]] = {
+    "province": frozenset({"provincial_chair", "prime_minister", "president"}),
+    "city": frozenset({"district_chair"}),
+    "town": frozenset({"district_chair"}),
+    "district": frozenset({"district_chair"}),
+    "commune": frozenset({"commune_chair"}),
+    "ward": frozenset({"commune_chair"}),
+    "township": frozenset({"commune_chair"}),
+}
+UNIT_HEAD = "unit_head"
+EVERY_AUTHORITY = frozenset({UNIT_HEAD}).union(*AUTHORITIES_OF_UNIT_TYPE.values())
+
+
 class TargetsUnavailable(ServiceUnavailable):
     slug = "targets-unavailable"
     title = "The targets service is unavailable"
@@ -210,6 +226,18 @@ class ScopeCheck:
             return set()
         hierarchy = await self.targets.hierarchy(day, self.token)
         return hierarchy.below(own) | {own}
+
+    async def authority_levels(self, day: dt.date) -> tuple[OrgUnit | None, frozenset[str]]:
+        """The caller's office and the deciding authorities it speaks for on ``day`` (admins: all)."""
+        if self.principal.has_any({Role.ADMIN}):
+            return None, EVERY_AUTHORITY
+        own = self.principal.org_unit
+        if own is None or not self.principal.has_any({Role.AUTHORITY}):
+            return None, frozenset()
+        unit = (await self.targets.hierarchy(day, self.token)).get(own)
+        if unit is None:
+            return None, frozenset()
+        return unit, AUTHORITIES_OF_UNIT_TYPE.get(unit.type, frozenset()) | {UNIT_HEAD}
 
     async def require(self, org_unit: str, day: dt.date) -> None:
         if not await self.covers(org_unit, day):

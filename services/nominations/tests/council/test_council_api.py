@@ -358,7 +358,7 @@ async def test_the_same_idempotency_key_opens_one_session(
     second = await client.post(SESSIONS, json=body, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    assert first.json()["quorum"] == 2  # two thirds of three
+    assert first.json()["quorum"] == 3  # never fewer than three ballots
     count = await db_session.scalar(
         text("SELECT count(*) FROM nominations.council_sessions WHERE round_id = :r"), {"r": round_["id"]}
     )
@@ -378,7 +378,11 @@ async def test_a_session_too_small_to_keep_a_ballot_secret_is_refused(
         "held_on": "2025-01-15",
         "nomination_ids": [nomination_id],
     }
-    for too_small in ({"members": members[:2]}, {"members": members, "quorum": 2}):
+    for too_small in (
+        {"members": members[:2]},
+        {"members": members, "quorum": 2},
+        {"members": members[:3], "quorum": 2},
+    ):
         response = await client.post(SESSIONS, json=body | too_small, headers=council.steps.secretariat())
         assert_problem(response, 422, "validation-error")
 

@@ -293,6 +293,12 @@ async def test_a_forwarded_nomination_the_prime_minister_did_not_award_is_record
     assert_problem(
         await arrange.steps.act(nomination["id"], "decline", officer, note="x"), 403, "action-forbidden"
     )
+    district_office = arrange.auth("authority", org_unit="HT-THA", subject="district-chair")
+    assert_problem(
+        await arrange.steps.act(nomination["id"], "decline", district_office, note="x"),
+        403,
+        "action-forbidden",
+    )
     declined = await arrange.steps.must(
         nomination["id"], "decline", arrange.authority(), note="Văn bản 88/VPCP-TĐKT: chưa đủ tiêu chuẩn"
     )
@@ -362,7 +368,18 @@ async def test_an_authority_records_only_its_own_offices_decisions_for_its_units
         gone = assert_problem(
             await client.post("/v1/decisions", json=late, headers=district), 403, "not-your-authority"
         )
-        assert "did not exist" in gone["detail"]
+        assert "was not an office" in gone["detail"]
+        # Another office's nominations are answered as unknown ones: nothing about them is revealed.
+        provincial_elsewhere = arrange.auth("authority", org_unit="HT-SNV", subject="department-director")
+        unseen = decision([nomination["id"]], authority="unit_head")
+        answer = await client.post("/v1/decisions", json=unseen, headers=provincial_elsewhere)
+        assert assert_problem(answer, 422, "unknown-nomination")["nominations"] == [
+            {
+                "nomination_id": nomination["id"],
+                "problem": "unknown-nomination",
+                "detail": f"{nomination['id']}: no such nomination",
+            }
+        ]
         # An authority reads only its own units' dossiers.
         hidden = await client.get(f"/v1/nominations/{nomination['id']}", headers=department)
         assert_problem(hidden, 404, "nomination-not-found")

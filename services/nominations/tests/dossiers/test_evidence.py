@@ -124,7 +124,7 @@ async def test_a_neighbours_results_are_not_evidence(
         headers=steps.officer("HT-THA"),
     )
     body = assert_problem(refused, 422, "evidence-source-invalid")
-    assert body["errors"] == [{"name": "org_unit", "reason": "outside the nominating unit"}]
+    assert body["errors"] == [{"name": "org_unit", "reason": "outside the nominee's unit"}]
     assert await stored(db_session, nomination_id) == (0, ["create"])
 
 

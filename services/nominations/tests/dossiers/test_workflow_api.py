@@ -274,6 +274,9 @@ async def test_a_borrowed_key_lends_no_history_and_is_flagged(
             ),
             {"name": "Nguyễn Văn Khác", "year": year, "number": f"{year}/QĐ", "day": dt.date(year, 12, 20)},
         )
+    await db_session.execute(
+        text("UPDATE nominations.awards SET achievement_key = 'ACH-SHARED' WHERE recipient_key = 'CB-SHARED'")
+    )
     await db_session.commit()  # the savepoint, inside the test's rolled-back transaction
     initiative = [{"title": "Sáng kiến", "scope": "provincial", "year": 2024}]
     borrowed = await steps.nominate(
@@ -282,6 +285,7 @@ async def test_a_borrowed_key_lends_no_history_and_is_flagged(
         award_type_code="CSTD_CAP_TINH",
         nominee={"name": "Nguyễn Thị Hà", "key": "CB-SHARED"},
         initiatives=initiative,
+        achievement_keys=["ACH-SHARED"],
     )
     own = await steps.nominate(
         round_["id"],
@@ -292,7 +296,9 @@ async def test_a_borrowed_key_lends_no_history_and_is_flagged(
     )
     secretariat = steps.secretariat()
     judged = (await client.get(f"/v1/nominations/{borrowed['id']}/eligibility", headers=secretariat)).json()
-    assert {v["kind"]: v["status"] for v in judged["verdicts"]}["consecutive_titles"] == "failed"
+    verdicts = {v["kind"]: v["status"] for v in judged["verdicts"]}
+    assert verdicts["consecutive_titles"] == "failed"  # another person's titles are not lent
+    assert verdicts["one_achievement_one_award"] == "failed"  # but what was rewarded under the key stays so
     assert "CB-SHARED" in judged["warnings"][0]
     # The same person, written without accents, is recognised.
     mine = (await client.get(f"/v1/nominations/{own['id']}/eligibility", headers=secretariat)).json()

@@ -62,6 +62,10 @@ class CouncilSessionIn(BaseModel):
             raise ValueError(f"quorum {self.quorum} is more than the {len(self.members)} members")
         if self.quorum is not None and self.quorum <= len(self.members) // 2:
             raise ValueError(f"quorum {self.quorum} is not more than half of the {len(self.members)} members")
+        if self.quorum is not None and self.quorum < MIN_MEMBERS:
+            raise ValueError(
+                f"quorum {self.quorum} is below {MIN_MEMBERS}: two ballots would reveal each other"
+            )
         return self
 
 

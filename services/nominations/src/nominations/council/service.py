@@ -24,6 +24,7 @@ from nominations.catalogue.models import AwardType, VoteBase
 from nominations.council import repository
 from nominations.council.models import CouncilSession
 from nominations.council.schemas import (
+    MIN_MEMBERS,
     AgendaItemOut,
     BallotIn,
     Choice,
@@ -96,8 +97,8 @@ class AwardTypeNotInForce(Conflict):
 
 
 def default_quorum(members: int) -> int:
-    """Two thirds of the members, rounded up."""
-    return math.ceil(2 * members / 3)
+    """Two thirds of the members, and never fewer than three ballots (two would reveal each other)."""
+    return max(MIN_MEMBERS, math.ceil(2 * members / 3))
 
 
 async def get(session: AsyncSession, session_id: int, *, for_update: bool = False) -> CouncilSession:

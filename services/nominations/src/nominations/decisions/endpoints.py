@@ -34,6 +34,7 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
         service.InvalidDecision,
         service.UnknownNomination,
         service.WrongAuthority,
+        service.NotYourAuthority,
         service.NominationsNotDecidable,
         ActionNotAllowed,
         DisclosureNotOver,

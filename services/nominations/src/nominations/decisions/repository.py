@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,6 +23,16 @@ async def nominations_for_update(session: AsyncSession, ids: Sequence[int]) -> d
     """Locked in id order, so two decisions over overlapping lists wait for each other, never deadlock."""
     query = select(Nomination).where(Nomination.id.in_(ids)).order_by(Nomination.id).with_for_update()
     return {nomination.id: nomination for nomination in (await session.execute(query)).scalars()}
+
+
+async def units_of(session: AsyncSession, ids: Sequence[int]) -> list[tuple[int, str, dt.date]]:
+    """Each nomination's unit and its round's reference date: what scope is judged on (no lock taken)."""
+    query = (
+        select(Nomination.id, Nomination.nominating_org_unit, Round.reference_date)
+        .join(Round, Round.id == Nomination.round_id)
+        .where(Nomination.id.in_(ids))
+    )
+    return [(row[0], row[1], row[2]) for row in await session.execute(query)]
 
 
 async def rounds_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Round]:

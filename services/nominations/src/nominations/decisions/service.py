@@ -11,6 +11,7 @@ registry, with the cash bonus the decision carries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -31,7 +32,6 @@ from nominations.org_scope import Hierarchy, ScopeCheck
 from nominations.registry.models import Award
 from nominations.registry.text import tokens
 from nominations.rounds.models import Round
-from shared.auth import Role
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, ProblemError
 
@@ -146,8 +146,10 @@ async def _check(
             refusals.append(Refusal(nomination_id, type(exc), f"{nomination_id}: {exc.detail}"))
             continue
         # A decision signed before the public had its full say is not valid, whatever day it is recorded.
-        signed_too_early = (
-            nomination.disclosure_until is not None and body.signed_on <= nomination.disclosure_until
+        # (With no public period, it may not predate the council's vote that sent the nomination on.)
+        until, since = nomination.disclosure_until, nomination.disclosure_from
+        signed_too_early = (until is not None and body.signed_on <= until) or (
+            until is None and since is not None and body.signed_on < since
         )
         if signed_too_early:
             refusals.append(
@@ -201,53 +203,31 @@ async def _unit(
     return nomination.nominating_org_unit_name if code == nomination.nominating_org_unit else code, [code]
 
 
-# Which deciding authorities the office of a unit of each type speaks for, besides its head's own awards
-# (unit_head: every office's head decides the grassroots titles of its staff). The province's office also
-# records the decisions of the Prime Minister and the President on the nominations it forwarded.
-AUTHORITIES_OF_UNIT_TYPE: dict[str, frozenset[str]] = {
-    "province": frozenset({"provincial_chair", "prime_minister", "president"}),
-    "city": frozenset({"district_chair"}),
-    "town": frozenset({"district_chair"}),
-    "district": frozenset({"district_chair"}),
-    "commune": frozenset({"commune_chair"}),
-    "ward": frozenset({"commune_chair"}),
-    "township": frozenset({"commune_chair"}),
-}
-UNIT_HEAD = frozenset({"unit_head"})
-
-
 class NotYourAuthority(Forbidden):
     slug = "not-your-authority"
     title = "This decision is not your office's to record"
 
 
-async def _authorised(scope: ScopeCheck, body: DecisionIn, decidable: list[Decidable]) -> None:
-    """An authority records decisions of its own office's level, for nominations of its unit and below."""
-    principal = scope.principal
-    if principal.has_any({Role.ADMIN}):
-        return
-    own = principal.org_unit
-    hierarchy = await scope.targets.hierarchy(body.signed_on, scope.token)
-    unit = hierarchy.get(own) if own else None
-    if unit is None:
-        raise NotYourAuthority(f"Your token's org unit {own!r} did not exist on {body.signed_on}.")
-    allowed = AUTHORITIES_OF_UNIT_TYPE.get(unit.type, frozenset()) | UNIT_HEAD
-    if body.authority.value not in allowed:
+async def _office(scope: ScopeCheck, body: DecisionIn) -> None:
+    """An authority records decisions of its own office's level only (checked before anything is read)."""
+    unit, levels = await scope.authority_levels(body.signed_on)
+    if not levels:
         raise NotYourAuthority(
-            f"The office of {unit.name} records decisions of {', '.join(sorted(allowed))},"
+            f"Your token's org unit {scope.principal.org_unit!r} was not an office on {body.signed_on}."
+        )
+    if body.authority.value not in levels:
+        name = unit.name if unit else scope.principal.org_unit
+        raise NotYourAuthority(
+            f"The office of {name} records decisions of {', '.join(sorted(levels))},"
             f" not {body.authority.value}.",
-            allowed_authorities=sorted(allowed),
+            allowed_authorities=sorted(levels),
         )
-    outside = [
-        item.nomination.id
-        for item in decidable
-        if not await scope.covers(item.nomination.nominating_org_unit, item.round_.reference_date)
-    ]
-    if outside:
-        raise NotYourAuthority(
-            f"Nominations {', '.join(map(str, outside))} are not of {unit.name} or a unit below it.",
-            nomination_ids=outside,
-        )
+
+
+async def _in_scope(session: AsyncSession, scope: ScopeCheck, ids: Sequence[int]) -> list[int]:
+    """The named nominations of the caller's units (the others are answered as unknown, and not locked)."""
+    rows = await repository.units_of(session, ids)
+    return [nomination_id for nomination_id, unit, day in rows if await scope.covers(unit, day)]
 
 
 async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
@@ -273,9 +253,10 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         )
     if await repository.number_taken(session, body.number):
         raise DecisionNumberTaken(f"Decision {body.number} is already recorded.", number=body.number)
-    nominations = await repository.nominations_for_update(session, body.nomination_ids)
+    await _office(scope, body)
+    mine = await _in_scope(session, scope, body.nomination_ids)
+    nominations = await repository.nominations_for_update(session, mine)
     decidable = await _check(session, body, nominations, today)
-    await _authorised(scope, body, decidable)
 
     actor, roles = scope.principal.subject, sorted(role.value for role in scope.principal.roles)
     decision = Decision(

@@ -67,7 +67,8 @@ async def public_disclosures(
 async def object_to(session: AsyncSession, nomination_id: int, body: ObjectionIn) -> Objection:
     """Take an objection from anyone while the period runs (from ``disclosure_from`` to ``disclosure_until``,
     both inclusive, in Vietnam's dates); a nomination never disclosed is reported as missing."""
-    nomination = await session.get(Nomination, nomination_id)
+    # Locked: two objections at once are both taken, one after the other (each audits the nomination).
+    nomination = await session.get(Nomination, nomination_id, with_for_update=True)
     if nomination is None or nomination.status != Status.DISCLOSURE.value:
         raise DisclosureNotFound(f"No nomination {nomination_id} is under public disclosure.")
     today = clock.today()
@@ -118,6 +119,7 @@ async def resolve(
     outbox event in the same transaction). A nomination already rejected by another upheld objection stays
     as it is; the objection is still recorded as upheld.
     """
+    await session.refresh(nomination, with_for_update=True)
     objection = await repository.objection_for_update(session, nomination.id, objection_id)
     if objection is None:
         raise ObjectionNotFound(f"Nomination {nomination.id} has no objection {objection_id}.")
@@ -143,13 +145,13 @@ async def resolve(
             details={"objection_id": objection.id},
             now=now,
         )
-    elif body.outcome == "dismissed":
+    else:  # dismissed, or upheld against a nomination another upheld objection has rejected already
         await record(
             session,
             scope.principal.subject,
             sorted(scope.principal.roles),
             nomination,
-            Action.DISMISS_OBJECTION,
+            Action.DISMISS_OBJECTION if body.outcome == "dismissed" else Action.UPHOLD_OBJECTION_AGAIN,
             body.note,
             {"objection_id": objection.id},
             now,

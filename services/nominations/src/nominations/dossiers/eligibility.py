@@ -30,26 +30,36 @@ from nominations.rules.engine import (
 NOT_COUNTING = (Status.WITHDRAWN.value,)
 
 
-async def _history(session: AsyncSession, nomination: Nomination) -> tuple[list[HeldAward], list[str]]:
-    """The nominee's awards, and the names under which other awards carry the same key.
+async def _history(
+    session: AsyncSession, nomination: Nomination
+) -> tuple[list[HeldAward], list[str], list[str]]:
+    """The awards that count for the nominee, the achievements ever rewarded under the key, and the other
+    names found under the key.
 
-    The key is typed by the nominating unit; the history counts only awards recorded under the same name
-    (accents and case aside), so a mistyped or borrowed key neither lends another person's titles nor
-    shows their history. The other names are reported for the secretariat to look into.
+    The key is typed by the nominating unit. For a person, titles count only when recorded under the same
+    name (accents and case aside), so a mistyped or borrowed key neither lends another person's titles nor
+    reveals their history; the other names are reported for the secretariat to look into. A collective's
+    name changes with mergers, so its history is taken by key alone. Restrictions (one achievement, one
+    award) are judged on everything recorded under the key.
     """
     rows = await session.execute(
         select(
             Award.award_type_code, Award.year, Award.occasion, Award.achievement_key, Award.recipient_name
         ).where(Award.recipient_key == nomination.nominee_key)
     )
+    by_name = nomination.nominee_kind == "individual"
     name = normalize(nomination.nominee_name)
-    held, others = [], set()
+    held: list[HeldAward] = []
+    rewarded: list[str] = []
+    others: set[str] = set()
     for code, year, occasion, key, recipient_name in rows:
-        if normalize(recipient_name) == name:
+        if key:
+            rewarded.append(key)
+        if not by_name or normalize(recipient_name) == name:
             held.append(HeldAward(code, year, occasion, key))
         else:
             others.add(recipient_name)
-    return held, sorted(others)
+    return held, rewarded, sorted(others)
 
 
 def _live(query_round_id: int, award_type: str, unit: str) -> list[ColumnElement[bool]]:
@@ -109,7 +119,7 @@ async def judge(
     """The verdict per rule, and warnings for the screener (awards under the nominee's key, other names)."""
     rules = await catalogue.rules_in_force(session, [nomination.award_type_code], round_.reference_date)
     members = nomination.members
-    history, other_names = await _history(session, nomination)
+    history, rewarded, other_names = await _history(session, nomination)
     warnings = []
     if other_names:
         warnings.append(
@@ -119,6 +129,7 @@ async def judge(
     facts = Facts(
         round_year=round_.year,
         history=history,
+        rewarded_achievements=rewarded,
         initiatives=[Initiative(i["title"], i["scope"], int(i["year"])) for i in nomination.initiatives],
         open_discipline=nomination.open_discipline,
         achievement_keys=nomination.achievement_keys,

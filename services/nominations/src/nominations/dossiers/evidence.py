@@ -29,7 +29,7 @@ class EvidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     org_unit: str | None = Field(
-        default=None, min_length=1, max_length=50, description="Default: the nominating unit"
+        default=None, min_length=1, max_length=50, description="The nominee's unit (default) or one below it"
     )
     plan: str | None = Field(
         default=None, min_length=1, max_length=50, description="Plan code; default: the latest plan"
@@ -154,15 +154,15 @@ async def capture(
     """
     day = round_.reference_date
     await check(scope, nomination, Action.EDIT, day)
-    org_unit = body.org_unit or nomination.nominating_org_unit
-    if org_unit != nomination.nominating_org_unit:
-        # A dossier shows its own unit's results (or those of a unit below it), never a better neighbour's.
+    own = nomination.nominee_org_unit
+    org_unit = body.org_unit or own
+    if org_unit != own:
+        # A dossier shows the nominee's unit's results (or a unit below it), never a better neighbour's.
         hierarchy = await scope.targets.hierarchy(day, scope.token)
-        if not hierarchy.within(org_unit, nomination.nominating_org_unit):
+        if not hierarchy.within(org_unit, own):
             raise EvidenceSourceInvalid(
-                f"Evidence comes from {nomination.nominating_org_unit} or a unit below it on {day},"
-                f" not {org_unit}.",
-                errors=[{"name": "org_unit", "reason": "outside the nominating unit"}],
+                f"Evidence comes from the nominee's unit {own} or a unit below it on {day}, not {org_unit}.",
+                errors=[{"name": "org_unit", "reason": "outside the nominee's unit"}],
                 org_unit=org_unit,
             )
     at = body.at or day

@@ -24,7 +24,7 @@ from nominations.dossiers.schemas import (
     NominationSummary,
     Nominee,
 )
-from nominations.dossiers.workflow import Action, check, may_read, record, transition
+from nominations.dossiers.workflow import Action, ActionForbidden, check, may_read, record, transition
 from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
 from nominations.rounds.models import Round
@@ -367,6 +367,15 @@ async def act(
         await ready_for_decision(session, nomination, today)
         nomination.forwarding = {**body.forwarding.model_dump(mode="json"), "by": scope.principal.subject}
         details = {"forwarding": nomination.forwarding}
+    if action is Action.DECLINE:
+        # Only the office that forwarded the nomination records the higher authority's refusal.
+        _, levels = await scope.authority_levels(today)
+        addressee = (nomination.forwarding or {}).get("to")
+        if addressee not in levels:
+            raise ActionForbidden(
+                f"The refusal of the {addressee} is recorded by the office that forwarded the nomination.",
+                allowed_actions=[],
+            )
     await transition(session, scope, nomination, action, day, note=body.note, details=details)
     await session.flush()
 

@@ -44,6 +44,7 @@ class Action(StrEnum):
     UPHOLD_OBJECTION = "uphold_objection"
     OBJECTION_FILED = "objection_filed"
     DISMISS_OBJECTION = "dismiss_objection"
+    UPHOLD_OBJECTION_AGAIN = "uphold_objection_again"  # on a nomination already rejected by another
     EDIT = "edit"
 
 
@@ -104,6 +105,9 @@ WORKFLOW: dict[Action, Rule] = {
         frozenset({Actor.SECRETARIAT}),
         note_required=True,
         internal=True,
+    ),
+    Action.UPHOLD_OBJECTION_AGAIN: Rule(
+        frozenset({S.DECIDED}), None, frozenset({Actor.SECRETARIAT}), note_required=True, internal=True
     ),
     Action.UPHOLD_OBJECTION: Rule(
         frozenset({S.DISCLOSURE}),

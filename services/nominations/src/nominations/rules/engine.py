@@ -76,6 +76,9 @@ class Facts:
     achievement_keys: Sequence[str] = ()
     members: Members | None = None
     quota: QuotaUse | None = None
+    # Achievement keys rewarded under the nominee's key whatever the name written with them: a restriction
+    # is judged on everything recorded (None: those of ``history``).
+    rewarded_achievements: Sequence[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +197,10 @@ def _no_open_discipline(facts: Facts, params: Mapping[str, Any]) -> Result:
 
 
 def _one_achievement_one_award(facts: Facts, params: Mapping[str, Any]) -> Result:
-    rewarded = {held.achievement_key for held in facts.history if held.achievement_key}
+    if facts.rewarded_achievements is not None:
+        rewarded = set(facts.rewarded_achievements)
+    else:
+        rewarded = {held.achievement_key for held in facts.history if held.achievement_key}
     again = sorted(set(facts.achievement_keys) & rewarded)
     if again:
         return VerdictStatus.FAILED, f"already rewarded for: {', '.join(again)}"
