@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nominations.org_scope import Hierarchy, OrgUnit
 from nominations.registry import service
 from nominations.registry.models import Award
+from nominations.registry.text import tokens
 from nominations.rules.engine import HeldAward
 
 HIERARCHY_2024 = Hierarchy(
@@ -111,6 +112,11 @@ async def test_an_import_takes_the_units_name_and_area_from_the_decisions_day(
         "12",
         "qd",
         "ubnd",
+        "a:HT-HSO-SL",
+        "a:HT-HSO",
+        "a:HT",
+        "y:2023",
+        "t:LDTT",
     ]
 
 
@@ -212,3 +218,18 @@ async def test_pages_follow_each_other_newest_first(db_session: AsyncSession) ->
     second = await service.search_public(db_session, "le van", None, None, None, 2, first.next_cursor)
     assert [a.recipient_name for a in second.items] == ["Lê Văn An"]
     assert second.next_cursor is None
+
+
+def test_filters_fold_into_the_words_without_colliding_with_them() -> None:
+    words = service.search_tokens(
+        "Nguyễn Văn Y",
+        "Huyện Thạch Hà",
+        "Giấy khen",
+        "5/QĐ",
+        year=2024,
+        award_type_code="GIAY_KHEN",
+        org_unit_path=["HT-THA", "HT"],
+    )
+    assert "y" in words  # the name's word
+    assert {"y:2024", "t:GIAY_KHEN", "a:HT-THA", "a:HT"} <= set(words)
+    assert all(":" not in word for word in tokens("y:2024 a:HT"))  # a query cannot forge a filter

@@ -40,6 +40,7 @@ from devstack.bench import DISTRICTS, MemoryWatch, _hey
 from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
 from devstack.stack import Stack, StackOptions, free_port
+from nominations.registry.service import filter_tokens
 from nominations.registry.text import tokens
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
@@ -108,7 +109,11 @@ async def _fill_awards(connection: asyncpg.Connection, count: int, names: dict[s
                 dt.date(year, 12, 20),
                 decision,
                 authority,
-                [*token_cache[key], *tokens(decision)],
+                [
+                    *token_cache[key],
+                    *tokens(decision),
+                    *filter_tokens(year=year, award_type=code, areas=[district, "HT"]),
+                ],
                 "bench",
             )
         )

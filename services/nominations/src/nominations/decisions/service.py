@@ -30,7 +30,7 @@ from nominations.dossiers.service import DisclosureNotOver, OpenObjections, read
 from nominations.dossiers.workflow import Action, ActionNotAllowed, Change, record_many
 from nominations.org_scope import Hierarchy, ScopeCheck
 from nominations.registry.models import Award
-from nominations.registry.text import tokens
+from nominations.registry.service import search_tokens
 from nominations.rounds.models import Round
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, ProblemError
@@ -311,7 +311,15 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
                 bonus_coefficient=coefficient,
                 base_salary_vnd=base_salary,
                 bonus_vnd=cash_bonus(coefficient, base_salary),
-                search_tokens=tokens(nomination.nominee_name, unit_name, award_type.name, decision.number),
+                search_tokens=search_tokens(
+                    nomination.nominee_name,
+                    unit_name,
+                    award_type.name,
+                    decision.number,
+                    year=round_.year,
+                    award_type_code=award_type.code,
+                    org_unit_path=unit_path,
+                ),
                 created_by=actor,
             )
         )

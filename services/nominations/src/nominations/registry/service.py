@@ -85,10 +85,32 @@ class ImportOutcome:
 
 
 def search_tokens(
-    recipient_name: str, org_unit_name: str, award_name: str, decision_number: str
+    recipient_name: str,
+    org_unit_name: str,
+    award_name: str,
+    decision_number: str,
+    *,
+    year: int,
+    award_type_code: str,
+    org_unit_path: Sequence[str],
 ) -> list[str]:
-    """The words a public search matches an award on (see :mod:`nominations.registry.text`)."""
-    return tokens(recipient_name, org_unit_name, award_name, decision_number)
+    """The words a public search matches an award on (see :mod:`nominations.registry.text`), and the search's
+    filters as tokens of their own (``y:2024``, ``t:CSTD_CO_SO``, ``a:HT-THA`` for the unit and each area
+    above it), so that a search by name and year or area is one GIN lookup rather than two indexes combined.
+    Normalized words never contain ``:``, so the two kinds cannot collide."""
+    return [
+        *tokens(recipient_name, org_unit_name, award_name, decision_number),
+        *filter_tokens(year=year, award_type=award_type_code, areas=org_unit_path),
+    ]
+
+
+def filter_tokens(*, year: int | None, award_type: str | None, areas: Sequence[str]) -> list[str]:
+    found = [f"a:{area}" for area in dict.fromkeys(areas)]
+    if year is not None:
+        found.append(f"y:{year}")
+    if award_type is not None:
+        found.append(f"t:{award_type}")
+    return found
 
 
 async def _page(
@@ -103,6 +125,10 @@ async def _page(
     cursor: str | None,
 ) -> Page[Award]:
     words = tokens(q)[:MAX_QUERY_TOKENS] if q else []
+    if words:
+        # Words and filters in one GIN lookup (see search_tokens).
+        words += filter_tokens(year=year, award_type=award_type, areas=areas)
+        year, award_type, areas = None, None, ()
     query = repository.awards(
         tokens=words,
         year=year,
@@ -216,7 +242,15 @@ async def record_award(
         bonus_coefficient=bonus_coefficient,
         base_salary_vnd=base_salary_vnd,
         bonus_vnd=bonus_vnd,
-        search_tokens=search_tokens(recipient_name, org_unit_name, award_name, decision_number),
+        search_tokens=search_tokens(
+            recipient_name,
+            org_unit_name,
+            award_name,
+            decision_number,
+            year=year,
+            award_type_code=award_type_code,
+            org_unit_path=org_unit_path,
+        ),
         created_by=created_by,
     )
     session.add(award)
@@ -425,6 +459,9 @@ async def import_csv(
                     values["org_unit_name"],
                     values["award_name"],
                     values["decision_number"],
+                    year=values["year"],
+                    award_type_code=values["award_type_code"],
+                    org_unit_path=values["org_unit_path"],
                 ),
                 "created_by": actor,
             }
