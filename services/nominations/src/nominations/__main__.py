@@ -1,12 +1,18 @@
+import datetime as dt
 import json
 import sys
 
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
+from nominations.dossiers.attachments import sweep
+from nominations.dossiers.storage import storage_from_settings
 from nominations.main import MIGRATIONS, create_app
 from shared.cli import run_service_cli
 from shared.database import Database
 from shared.settings import ServiceSettings
+
+# Longer than any upload takes between storing its file and committing its row.
+SWEEP_GRACE = dt.timedelta(hours=1)
 
 
 async def seed(settings: ServiceSettings) -> int:
@@ -21,13 +27,32 @@ async def seed(settings: ServiceSettings) -> int:
     return 0
 
 
+async def sweep_attachments(settings: ServiceSettings) -> int:
+    """Delete the attachment files no attachment refers to, written more than an hour ago (run it hourly)."""
+    assert isinstance(settings, Settings)  # noqa: S101 - the CLI passes this service's settings
+    database = Database(settings.database_url.get_secret_value(), application_name="nominations-sweep")
+    try:
+        async with database.session() as session:
+            outcome = await sweep(session, storage_from_settings(settings), grace=SWEEP_GRACE)
+    finally:
+        await database.dispose()
+    print(json.dumps({"kept": outcome.kept, "removed": outcome.removed}))  # noqa: T201
+    return 0
+
+
 def main() -> None:
     sys.exit(
         run_service_cli(
             Settings,
             create_app,
             MIGRATIONS,
-            commands_of_service={"seed": ("load the award catalogue of the domain brief (idempotent)", seed)},
+            commands_of_service={
+                "seed": ("load the award catalogue of the domain brief (idempotent)", seed),
+                "sweep-attachments": (
+                    "delete attachment files nothing refers to (hourly)",
+                    sweep_attachments,
+                ),
+            },
         )
     )
 

@@ -1,6 +1,7 @@
 """Attachments: streamed in, checked by type and size, stored by SHA-256, verified when read."""
 
 import base64
+import datetime as dt
 import hashlib
 import uuid
 
@@ -14,7 +15,8 @@ from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.config import Settings
-from nominations.dossiers.storage import content_key
+from nominations.dossiers.attachments import sweep
+from nominations.dossiers.storage import LocalStorage, content_key
 
 PDF = "application/pdf"
 
@@ -190,7 +192,11 @@ async def test_only_while_the_dossier_is_editable_and_with_an_audit_trail(
         f"/v1/nominations/{nomination_id}/attachments/{removed['id']}", headers=officer
     )
     assert gone.status_code == 204
-    assert not (settings.attachments_dir / content_key(removed["sha256"])).exists()
+    removed_file = settings.attachments_dir / content_key(removed["sha256"])
+    assert removed_file.exists()  # until the sweep: a failing commit must not lose a file still referenced
+    await sweep(db_session, LocalStorage(settings.attachments_dir), grace=dt.timedelta(0))
+    assert not removed_file.exists()
+    assert (settings.attachments_dir / content_key(kept["sha256"])).exists()
     await steps.must(nomination_id, "submit", officer)
     late = await upload(client, nomination_id, officer, pdf())
     assert_problem(late, 409, "action-not-allowed")
@@ -209,7 +215,7 @@ async def test_only_while_the_dossier_is_editable_and_with_an_audit_trail(
 
 
 async def test_the_same_content_is_stored_once_and_kept_while_in_use(
-    client: httpx.AsyncClient, auth: Auth, settings: Settings
+    client: httpx.AsyncClient, auth: Auth, settings: Settings, db_session: AsyncSession
 ) -> None:
     _, first_id, officer = await draft(client, auth)
     _, second_id, _ = await draft(client, auth)
@@ -217,11 +223,16 @@ async def test_the_same_content_is_stored_once_and_kept_while_in_use(
     first = (await upload(client, first_id, officer, content)).json()
     second = (await upload(client, second_id, officer, content)).json()
     stored = settings.attachments_dir / content_key(first["sha256"])
+    storage = LocalStorage(settings.attachments_dir)
     await client.delete(f"/v1/nominations/{first_id}/attachments/{first['id']}", headers=officer)
+    await sweep(db_session, storage, grace=dt.timedelta(0))
     assert stored.exists()  # the second nomination still uses it
     read = await client.get(f"/v1/nominations/{second_id}/attachments/{second['id']}", headers=officer)
     assert read.content == content
     await client.delete(f"/v1/nominations/{second_id}/attachments/{second['id']}", headers=officer)
+    assert (await sweep(db_session, storage, grace=dt.timedelta(hours=1))).removed == 0  # too recent
+    assert stored.exists()
+    await sweep(db_session, storage, grace=dt.timedelta(0))
     assert not stored.exists()
 
 

@@ -1,5 +1,6 @@
 """Attachment storage: the local directory, and an S3-compatible server (moto's, a real HTTP process)."""
 
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -11,10 +12,12 @@ import pytest
 from fastapi import FastAPI
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.config import Settings
+from nominations.dossiers.attachments import sweep
 from nominations.dossiers.storage import (
     LocalStorage,
     S3Storage,
@@ -137,7 +140,7 @@ async def on_s3(running_app: FastAPI, s3: S3Storage) -> AsyncIterator[S3Storage]
 
 
 async def test_attachments_through_the_api_on_s3(
-    client: httpx.AsyncClient, auth: Auth, on_s3: S3Storage
+    client: httpx.AsyncClient, auth: Auth, on_s3: S3Storage, db_session: AsyncSession
 ) -> None:
     steps = AwardsFlow(client, auth)
     nomination = await steps.nominate((await steps.create_round())["id"], "HT-THA")
@@ -154,5 +157,25 @@ async def test_attachments_through_the_api_on_s3(
     path = f"/v1/nominations/{nomination['id']}/attachments/{created.json()['id']}"
     assert (await client.get(path, headers=officer)).content == content
     assert (await client.delete(path, headers=officer)).status_code == 204
+    assert await read_all(on_s3, key) == content  # until the sweep
+    assert key in [listed async for listed, _ in on_s3.listing()]
+    await sweep(db_session, on_s3, grace=dt.timedelta(0))
     with pytest.raises(StoredFileMissing):
         await read_all(on_s3, key)
+
+
+async def test_the_sweep_removes_stray_and_interrupted_files_only(
+    tmp_path: Path, db_session: AsyncSession
+) -> None:
+    storage = LocalStorage(tmp_path)
+    source = tmp_path / "source.pdf"
+    source.write_bytes(b"%PDF-1.7 stray")
+    stray = content_key(hashlib.sha256(b"%PDF-1.7 stray").hexdigest())
+    await storage.put(stray, source)
+    partial = tmp_path / "sha256" / "ab" / ".abc.part"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"half")
+    source.unlink()
+    outcome = await sweep(db_session, storage, grace=dt.timedelta(0))
+    assert outcome.removed == 2
+    assert [key async for key, _ in storage.listing()] == []

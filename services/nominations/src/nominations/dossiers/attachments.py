@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 logger = logging.getLogger(__name__)
+SWEEP_BATCH = 500
 
 FILE_FIELD = "file"
 DOCUMENT_FIELD = "document_code"
@@ -417,7 +418,8 @@ async def remove(
     round_: Round,
     attachment_id: uuid.UUID,
 ) -> None:
-    """Remove the attachment; its file goes too unless another attachment has the same content."""
+    """Remove the attachment. Its file stays until the sweep (:func:`sweep`) finds it unreferenced, so a
+    transaction that fails after this point never leaves a row without its file."""
     await session.refresh(nomination, with_for_update=True)
     await may_edit(scope, nomination, round_)
     attachment = await get(session, nomination, attachment_id)
@@ -425,11 +427,55 @@ async def remove(
     session.add(_event(scope, nomination, REMOVED, attachment))
     await session.delete(attachment)
     await session.flush()
-    others = await session.scalar(
-        select(func.count()).select_from(Attachment).where(Attachment.storage_key == attachment.storage_key)
-    )
-    if not others:
-        await storage.delete(attachment.storage_key)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOutcome:
+    kept: int
+    removed: int
+
+
+async def sweep(
+    session: AsyncSession, storage: Storage, *, grace: dt.timedelta, now: dt.datetime | None = None
+) -> SweepOutcome:
+    """Delete the stored files no attachment refers to and written more than ``grace`` ago.
+
+    Files become unreferenced when an attachment is removed, or when an upload's transaction fails after
+    its file was stored; neither is deleted in the request, so a file and its row never part. Each content
+    is checked again under the same lock uploads take, so a file being attached right now is kept.
+    """
+    cutoff = (now or clock.now()) - grace
+    old = [key async for key, modified in storage.listing() if modified <= cutoff]
+    kept = removed = 0
+    for start in range(0, len(old), SWEEP_BATCH):
+        batch = old[start : start + SWEEP_BATCH]
+        referenced = set(
+            await session.scalars(select(Attachment.storage_key).where(Attachment.storage_key.in_(batch)))
+        )
+        for key in batch:
+            sha256 = key.rsplit("/", 1)[-1]
+            if key in referenced:
+                kept += 1
+                continue
+            if key == _content_key_or_none(sha256):
+                await _lock_content(session, sha256)
+                still = await session.scalar(
+                    select(func.count()).select_from(Attachment).where(Attachment.storage_key == key)
+                )
+                if still:
+                    kept += 1
+                    continue
+            # Unreferenced content, or a temporary file left by an interrupted write.
+            await storage.delete(key)
+            removed += 1
+    return SweepOutcome(kept=kept, removed=removed)
+
+
+def _content_key_or_none(sha256: str) -> str | None:
+    try:
+        return content_key(sha256)
+    except ValueError:
+        return None
 
 
 async def verify(storage: Storage, attachment: Attachment) -> None:

@@ -8,6 +8,7 @@ is complete (an atomic rename locally, a single PUT or a completed multipart upl
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import uuid
@@ -58,6 +59,10 @@ class Storage(Protocol):
         """Remove the file; a missing file is not an error."""
         ...
 
+    def listing(self) -> AsyncIterator[tuple[str, dt.datetime]]:
+        """Every stored key with the time it was written (UTC), for the sweep of unreferenced files."""
+        ...
+
 
 class LocalStorage:
     """Files under ``root``, written to a temporary name in the same directory, then renamed into place."""
@@ -105,6 +110,20 @@ class LocalStorage:
 
     def _delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    async def listing(self) -> AsyncIterator[tuple[str, dt.datetime]]:
+        for key, modified in await to_thread.run_sync(self._listing):
+            yield key, modified
+
+    def _listing(self) -> list[tuple[str, dt.datetime]]:
+        found = []
+        for directory, _, files in os.walk(self.root):
+            for name in files:
+                path = Path(directory) / name
+                with contextlib.suppress(FileNotFoundError):
+                    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                    found.append((path.relative_to(self.root).as_posix(), modified))
+        return found
 
 
 class S3Storage:
@@ -169,6 +188,21 @@ class S3Storage:
     async def delete(self, key: str) -> None:
         with contextlib.suppress(StoredFileMissing):
             await self._call(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+    async def listing(self) -> AsyncIterator[tuple[str, dt.datetime]]:
+        token: str | None = None
+        while True:
+            page = await self._call(
+                self._client.list_objects_v2,
+                Bucket=self.bucket,
+                Prefix="sha256/",
+                **({"ContinuationToken": token} if token else {}),
+            )
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]
+            token = page.get("NextContinuationToken")
+            if not token:
+                return
 
 
 def storage_from_settings(settings: Settings) -> Storage:
