@@ -77,7 +77,9 @@ async def record(session: AsyncSession, name: str, unit_path: list[str], **chang
         "decision_authority": "unit_head",
         "created_by": "test",
     }
-    return await service.record_award(session, **(fields | changes))
+    award = service.record_award(session, **(fields | changes))
+    await session.flush()
+    return award
 
 
 async def test_an_import_takes_the_units_name_and_area_from_the_decisions_day(
@@ -179,7 +181,10 @@ async def test_what_is_not_a_utf8_csv_with_a_header_is_refused(db_session: Async
 async def test_the_history_feeds_the_rule_engine(db_session: AsyncSession) -> None:
     await import_rows(db_session, csv_file(HA, HAI))
     await record(db_session, "Nguyễn Thị Hà", ["HT-HSO-SL", "HT-HSO", "HT"], recipient_key="P-001", year=2024)
-    history = await service.history_of(db_session, ["P-001", "P-404"])
+    history = {
+        key: (await service.nominee_history(db_session, key, "Nguyễn Thị Hà")).held
+        for key in ("P-001", "P-404")
+    }
     assert history == {
         "P-001": [HeldAward("LDTT", 2023, "annual", None), HeldAward("LDTT", 2024, "annual", None)],
         "P-404": [],

@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -420,13 +420,15 @@ async def _run(stack: Stack, keys: DevKeys, options: Options) -> dict[str, Any]:
     return results
 
 
-def run_bench(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="devstack bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", type=int, default=Options.concurrency, help="posting clients")
-    parser.add_argument("--output", type=Path, default=None, help="write the results as JSON here")
-    args = parser.parse_args(argv)
-    options = Options(concurrency=args.concurrency)
-    state = Path(tempfile.mkdtemp(prefix="bench-"))
+def measure_on_stack(
+    prefix: str,
+    run: Callable[[Stack, DevKeys], Coroutine[Any, Any, dict[str, Any]]],
+    output: Path | None,
+    machine: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Start a fresh stack (embedded PostgreSQL in a new directory, or ``BENCH_DATABASE_URL``), run the
+    measurements under a memory watch, stop everything; print the results and write them to ``output``."""
+    state = Path(tempfile.mkdtemp(prefix=prefix))
     state.chmod(0o755)
     stack = Stack(
         StackOptions(
@@ -435,8 +437,8 @@ def run_bench(argv: Sequence[str] | None = None) -> int:
             gateway_port=free_port(),
             service_ports={},
             echo=False,
-            # TARGETS_WORKERS (default 1) passes through: on 2 cores shared with PostgreSQL, nginx and the
-            # load generator, a second worker measured slower (more switching, no spare core).
+            # <S>_WORKERS (default 1) pass through: on 2 cores shared with PostgreSQL, nginx and the load
+            # generator, a second targets worker measured slower (more switching, no spare core).
         )
     )
     try:
@@ -444,20 +446,34 @@ def run_bench(argv: Sequence[str] | None = None) -> int:
         assert stack.keys is not None  # noqa: S101
         pids = {name: process.pid for name, process in stack.processes.items()}
         with MemoryWatch(pids) as memory:
-            results = asyncio.run(_run(stack, stack.keys, options))
+            results: dict[str, Any] = asyncio.run(run(stack, stack.keys))
         results["peak_memory_mib"] = memory.peak_mib
         results["machine"] = {
             "cpus": os.cpu_count(),
             "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
             "database": stack.database_kind,
-            "posting_clients": options.concurrency,
+            **(machine or {}),
         }
     finally:
         stack.stop()
         shutil.rmtree(state, ignore_errors=True)
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    return results
+
+
+def run_bench(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devstack bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=Options.concurrency, help="posting clients")
+    parser.add_argument("--output", type=Path, default=None, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    options = Options(concurrency=args.concurrency)
+
+    async def run(stack: Stack, keys: DevKeys) -> dict[str, Any]:
+        return await _run(stack, keys, options)
+
+    measure_on_stack("bench-", run, args.output, machine={"posting_clients": options.concurrency})
     return 0

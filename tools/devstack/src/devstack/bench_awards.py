@@ -20,12 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,12 +30,11 @@ from typing import Any
 
 import asyncpg
 import httpx
-import psutil
 
-from devstack.bench import DISTRICTS, MemoryWatch, _hey
+from devstack.bench import DISTRICTS, _hey, measure_on_stack
 from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
-from devstack.stack import Stack, StackOptions, free_port
+from devstack.stack import Stack
 from nominations.registry.service import filter_tokens
 from nominations.registry.text import tokens
 
@@ -376,35 +371,9 @@ def run_bench_awards(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
     options = Options()
-    state = Path(tempfile.mkdtemp(prefix="bench-awards-"))
-    state.chmod(0o755)
-    stack = Stack(
-        StackOptions(
-            state=state,
-            database_url=os.environ.get("BENCH_DATABASE_URL") or None,
-            gateway_port=free_port(),
-            service_ports={},
-            echo=False,
-        )
-    )
-    try:
-        stack.start(timeout=120)
-        assert stack.keys is not None  # noqa: S101
-        pids = {name: process.pid for name, process in stack.processes.items()}
-        with MemoryWatch(pids) as memory:
-            results = asyncio.run(_run(stack, stack.keys, options))
-        results["peak_memory_mib"] = memory.peak_mib
-        results["machine"] = {
-            "cpus": os.cpu_count(),
-            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "database": stack.database_kind,
-        }
-    finally:
-        stack.stop()
-        shutil.rmtree(state, ignore_errors=True)
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
+
+    async def run(stack: Stack, keys: DevKeys) -> dict[str, Any]:
+        return await _run(stack, keys, options)
+
+    measure_on_stack("bench-awards-", run, args.output)
     return 0

@@ -30,7 +30,7 @@ from nominations.dossiers.service import DisclosureNotOver, OpenObjections, read
 from nominations.dossiers.workflow import Action, ActionNotAllowed, Change, record_many
 from nominations.org_scope import Hierarchy, ScopeCheck
 from nominations.registry.models import Award
-from nominations.registry.service import search_tokens
+from nominations.registry.service import record_award
 from nominations.rounds.models import Round
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, ProblemError
@@ -288,40 +288,30 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         changes.append(Change(nomination, Action.AWARD, body.note or None, details))
         unit_name, unit_path = await _unit(scope, nomination, on_signing, round_)
         coefficient = award_type.bonus_coefficient
-        session.add(
-            Award(
-                source="platform",
-                nomination_id=nomination.id,
-                decision_id=decision.id,
-                recipient_kind=nomination.nominee_kind,
-                recipient_key=nomination.nominee_key,
-                recipient_name=nomination.nominee_name,
-                recipient_position=nomination.nominee_position,
-                org_unit=nomination.nominee_org_unit,
-                org_unit_name=unit_name,
-                org_unit_path=unit_path,
-                award_type_code=award_type.code,
-                award_name=award_type.name,
-                year=round_.year,
-                occasion=nomination.occasion,
-                achievement_key=nomination.achievement_keys[0] if nomination.achievement_keys else None,
-                decision_number=decision.number,
-                decision_date=decision.signed_on,
-                decision_authority=decision.authority,
-                bonus_coefficient=coefficient,
-                base_salary_vnd=base_salary,
-                bonus_vnd=cash_bonus(coefficient, base_salary),
-                search_tokens=search_tokens(
-                    nomination.nominee_name,
-                    unit_name,
-                    award_type.name,
-                    decision.number,
-                    year=round_.year,
-                    award_type_code=award_type.code,
-                    org_unit_path=unit_path,
-                ),
-                created_by=actor,
-            )
+        record_award(
+            session,
+            source="platform",
+            nomination_id=nomination.id,
+            decision_id=decision.id,
+            recipient_kind=nomination.nominee_kind,
+            recipient_key=nomination.nominee_key,
+            recipient_name=nomination.nominee_name,
+            recipient_position=nomination.nominee_position,
+            org_unit=nomination.nominee_org_unit,
+            org_unit_name=unit_name,
+            org_unit_path=unit_path,
+            award_type_code=award_type.code,
+            award_name=award_type.name,
+            year=round_.year,
+            occasion=nomination.occasion,
+            achievement_key=nomination.achievement_keys[0] if nomination.achievement_keys else None,
+            decision_number=decision.number,
+            decision_date=decision.signed_on,
+            decision_authority=decision.authority,
+            bonus_coefficient=coefficient,
+            base_salary_vnd=base_salary,
+            bonus_vnd=cash_bonus(coefficient, base_salary),
+            created_by=actor,
         )
     await record_many(session, actor, roles, changes, clock.now())
     await session.flush()

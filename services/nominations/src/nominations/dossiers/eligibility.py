@@ -11,11 +11,10 @@ from nominations.catalogue import repository as catalogue
 from nominations.dossiers.models import Nomination, Outcome, Status
 from nominations.dossiers.schemas import EligibilityOut, VerdictOut
 from nominations.registry.models import Award
-from nominations.registry.text import normalize
+from nominations.registry.service import nominee_history
 from nominations.rounds.models import Round
 from nominations.rules.engine import (
     Facts,
-    HeldAward,
     Initiative,
     Members,
     QuotaUse,
@@ -28,38 +27,6 @@ from nominations.rules.engine import (
 
 # Nominations that no longer count against a quota or as a basis.
 NOT_COUNTING = (Status.WITHDRAWN.value,)
-
-
-async def _history(
-    session: AsyncSession, nomination: Nomination
-) -> tuple[list[HeldAward], list[str], list[str]]:
-    """The awards that count for the nominee, the achievements ever rewarded under the key, and the other
-    names found under the key.
-
-    The key is typed by the nominating unit. For a person, titles count only when recorded under the same
-    name (accents and case aside), so a mistyped or borrowed key neither lends another person's titles nor
-    reveals their history; the other names are reported for the secretariat to look into. A collective's
-    name changes with mergers, so its history is taken by key alone. Restrictions (one achievement, one
-    award) are judged on everything recorded under the key.
-    """
-    rows = await session.execute(
-        select(
-            Award.award_type_code, Award.year, Award.occasion, Award.achievement_key, Award.recipient_name
-        ).where(Award.recipient_key == nomination.nominee_key)
-    )
-    by_name = nomination.nominee_kind == "individual"
-    name = normalize(nomination.nominee_name)
-    held: list[HeldAward] = []
-    rewarded: list[str] = []
-    others: set[str] = set()
-    for code, year, occasion, key, recipient_name in rows:
-        if key:
-            rewarded.append(key)
-        if not by_name or normalize(recipient_name) == name:
-            held.append(HeldAward(code, year, occasion, key))
-        else:
-            others.add(recipient_name)
-    return held, rewarded, sorted(others)
 
 
 def _live(query_round_id: int, award_type: str, unit: str) -> list[ColumnElement[bool]]:
@@ -119,7 +86,13 @@ async def judge(
     """The verdict per rule, and warnings for the screener (awards under the nominee's key, other names)."""
     rules = await catalogue.rules_in_force(session, [nomination.award_type_code], round_.reference_date)
     members = nomination.members
-    history, rewarded, other_names = await _history(session, nomination)
+    history = await nominee_history(
+        session,
+        nomination.nominee_key,
+        nomination.nominee_name,
+        by_name=nomination.nominee_kind == "individual",
+    )
+    other_names = history.other_names
     warnings = []
     if other_names:
         warnings.append(
@@ -128,8 +101,8 @@ async def judge(
         )
     facts = Facts(
         round_year=round_.year,
-        history=history,
-        rewarded_achievements=rewarded,
+        history=history.held,
+        rewarded_achievements=history.rewarded_achievements,
         initiatives=[Initiative(i["title"], i["scope"], int(i["year"])) for i in nomination.initiatives],
         open_discipline=nomination.open_discipline,
         achievement_keys=nomination.achievement_keys,

@@ -25,7 +25,7 @@ from nominations.catalogue.models import Authority, AwardType, Occasion, Recipie
 from nominations.org_scope import Hierarchy
 from nominations.registry import repository
 from nominations.registry.models import Award
-from nominations.registry.text import tokens
+from nominations.registry.text import normalize, tokens
 from nominations.rules.engine import HeldAward
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.pagination import Page, decode_int_cursor, encode_cursor
@@ -193,7 +193,7 @@ async def search_history(
     )
 
 
-async def record_award(
+def record_award(
     session: AsyncSession,
     *,
     recipient_kind: str,
@@ -219,7 +219,9 @@ async def record_award(
     bonus_vnd: Decimal | None = None,
     source: str = "platform",
 ) -> Award:
-    """Record an award held: it joins the recipient's history and, by its public fields, the registry."""
+    """Record an award held: it joins the recipient's history and, by its public fields, the registry.
+
+    Added to the session, written with the caller's next flush (a decision adds many, flushed once)."""
     award = Award(
         source=source,
         nomination_id=nomination_id,
@@ -254,20 +256,39 @@ async def record_award(
         created_by=created_by,
     )
     session.add(award)
-    await session.flush()
     return award
 
 
-async def history_of(session: AsyncSession, recipient_keys: Sequence[str]) -> dict[str, list[HeldAward]]:
-    """Each recipient's awards, oldest first, as the rule engine reads them (every key, maybe empty)."""
-    history: dict[str, list[HeldAward]] = {key: [] for key in recipient_keys}
-    if not history:
-        return history
-    for award in await repository.held_by(session, list(history)):
-        history[award.recipient_key].append(
-            HeldAward(award.award_type_code, award.year, award.occasion, award.achievement_key)
-        )
-    return history
+@dataclass(frozen=True, slots=True)
+class NomineeHistory:
+    held: list[HeldAward]  # what counts towards titles, oldest first
+    rewarded_achievements: list[str]  # every achievement rewarded under the key
+    other_names: list[str]  # names under the key other than the nominee's
+
+
+async def nominee_history(
+    session: AsyncSession, recipient_key: str, name: str, *, by_name: bool = True
+) -> NomineeHistory:
+    """A nominee's awards as the rule engine reads them.
+
+    The key is typed by the nominating unit. With ``by_name`` (a person), titles count only when recorded
+    under the same name (accents and case aside), so a mistyped or borrowed key neither lends another
+    person's titles nor reveals their history; the other names are reported for the screener. A
+    collective's name changes with mergers, so its history is taken by key alone. Restrictions (one
+    achievement, one award) see everything recorded under the key.
+    """
+    wanted = normalize(name)
+    held: list[HeldAward] = []
+    rewarded: list[str] = []
+    others: set[str] = set()
+    for award in await repository.held_by(session, [recipient_key]):
+        if award.achievement_key:
+            rewarded.append(award.achievement_key)
+        if not by_name or normalize(award.recipient_name) == wanted:
+            held.append(HeldAward(award.award_type_code, award.year, award.occasion, award.achievement_key))
+        else:
+            others.add(award.recipient_name)
+    return NomineeHistory(held, rewarded, sorted(others))
 
 
 # --- bulk import of past awards -------------------------------------------------------------------------
