@@ -5,13 +5,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
 from devstack.postgres import run_sync
+from devstack.testing.plugin import AuthHeaders
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
 from nominations.main import create_app
 from nominations.org_scope import TargetsClient
+from services.nominations.tests.arrange import Arrange
 from shared.database import Database
 from shared.settings import Environment
 from targets.config import Settings as TargetsSettings
@@ -81,3 +84,9 @@ async def running_app(app: FastAPI, targets_app: FastAPI) -> AsyncIterator[FastA
         finally:
             await app.state.targets.aclose()
             app.state.targets = None
+
+
+@pytest.fixture
+def arrange(client: httpx.AsyncClient, auth: AuthHeaders, db_session: AsyncSession) -> Arrange:
+    """Nominations brought to the council or to disclosure (see tests/arrange.py)."""
+    return Arrange(client, auth, db_session)

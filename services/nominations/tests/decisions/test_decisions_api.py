@@ -17,7 +17,7 @@ from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import unique
 from nominations import clock
 from nominations.decisions.service import cash_bonus
-from services.nominations.tests.decisions.conftest import DISCLOSURE_DAYS, Arrange
+from services.nominations.tests.arrange import DISCLOSURE_DAYS, Arrange
 
 OBJECTION = {
     "text": "Thành tích sáng kiến được kê khai trùng với hồ sơ năm trước.",

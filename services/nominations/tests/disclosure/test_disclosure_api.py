@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
 from nominations import clock
-from services.nominations.tests.disclosure.conftest import Disclosure
+from services.nominations.tests.arrange import Arrange
 
 PUBLIC_KEYS = {
     "id",
@@ -50,10 +50,10 @@ async def public_items(client: httpx.AsyncClient, **params: str | int) -> dict[i
 
 
 async def test_the_public_list_shows_public_fields_only_while_the_period_runs(
-    client: httpx.AsyncClient, disclosure: Disclosure
+    client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
-    in_council = await disclosure.in_council()
-    disclosed = await disclosure.disclosed(days=10)
+    in_council = await arrange.in_council()
+    disclosed = await arrange.disclosed(days=10)
     listed = await public_items(client, round_id=disclosed["round_id"])
     assert list(listed) == [disclosed["id"]]
     item = listed[disclosed["id"]]
@@ -74,9 +74,9 @@ async def test_the_public_list_shows_public_fields_only_while_the_period_runs(
 
 
 async def test_anyone_objects_without_login_and_the_contact_stays_with_the_secretariat(
-    client: httpx.AsyncClient, disclosure: Disclosure
+    client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
-    nomination = await disclosure.disclosed()
+    nomination = await arrange.disclosed()
     filed = await client.post(f"/v1/public/disclosures/{nomination['id']}/objections", json=OBJECTION)
     assert filed.status_code == 201, filed.text
     assert set(filed.json()) == {"id", "status"}
@@ -88,7 +88,7 @@ async def test_anyone_objects_without_login_and_the_contact_stays_with_the_secre
     assert OBJECTION["contact"] not in raw
 
     staff = await client.get(
-        f"/v1/nominations/{nomination['id']}/objections", headers=disclosure.steps.secretariat()
+        f"/v1/nominations/{nomination['id']}/objections", headers=arrange.steps.secretariat()
     )
     assert staff.status_code == 200, staff.text
     [objection] = staff.json()
@@ -98,21 +98,21 @@ async def test_anyone_objects_without_login_and_the_contact_stays_with_the_secre
     assert objection["status"] == "open"
 
     assert (await client.get(f"/v1/nominations/{nomination['id']}/objections")).status_code == 401
-    officer = disclosure.steps.officer("HT-THA")
+    officer = arrange.steps.officer("HT-THA")
     forbidden = await client.get(f"/v1/nominations/{nomination['id']}/objections", headers=officer)
     assert forbidden.status_code == 403
 
 
 async def test_objections_are_taken_only_while_the_period_runs(
-    client: httpx.AsyncClient, disclosure: Disclosure, db_session: AsyncSession
+    client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
-    in_council = await disclosure.in_council()
+    in_council = await arrange.in_council()
     not_disclosed = await client.post(f"/v1/public/disclosures/{in_council['id']}/objections", json=OBJECTION)
     assert_problem(not_disclosed, 404, "disclosure-not-found")
     unknown = await client.post("/v1/public/disclosures/2000000000/objections", json=OBJECTION)
     assert_problem(unknown, 404, "disclosure-not-found")
 
-    nomination = await disclosure.disclosed(days=10)
+    nomination = await arrange.disclosed(days=10)
     until = clock.today() + dt.timedelta(days=10)
     short = await client.post(
         f"/v1/public/disclosures/{nomination['id']}/objections", json={"text": "   không   "}
@@ -130,13 +130,13 @@ async def test_objections_are_taken_only_while_the_period_runs(
 
 
 async def test_a_dismissed_objection_is_resolved_once_and_the_nomination_stays_disclosed(
-    client: httpx.AsyncClient, disclosure: Disclosure
+    client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
-    nomination = await disclosure.disclosed()
+    nomination = await arrange.disclosed()
     objection = (
         await client.post(f"/v1/public/disclosures/{nomination['id']}/objections", json=OBJECTION)
     ).json()
-    secretariat = disclosure.steps.secretariat()
+    secretariat = arrange.steps.secretariat()
     url = f"/v1/nominations/{nomination['id']}/objections/{objection['id']}/resolution"
     no_note = await client.post(url, json={"outcome": "dismissed"}, headers=secretariat)
     assert no_note.status_code == 422
@@ -164,15 +164,15 @@ async def test_a_dismissed_objection_is_resolved_once_and_the_nomination_stays_d
 
 
 async def test_an_upheld_objection_rejects_the_nomination_with_audit_and_outbox(
-    client: httpx.AsyncClient, disclosure: Disclosure, db_session: AsyncSession
+    client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
-    nomination = await disclosure.disclosed()
+    nomination = await arrange.disclosed()
     objection = (
         await client.post(f"/v1/public/disclosures/{nomination['id']}/objections", json=OBJECTION)
     ).json()
-    secretariat = disclosure.steps.secretariat()
+    secretariat = arrange.steps.secretariat()
     url = f"/v1/nominations/{nomination['id']}/objections/{objection['id']}/resolution"
-    officer = disclosure.steps.officer("HT-THA")
+    officer = arrange.steps.officer("HT-THA")
     refused = await client.post(url, json={"outcome": "upheld", "note": "Có căn cứ"}, headers=officer)
     assert refused.status_code == 403
     upheld = await client.post(
