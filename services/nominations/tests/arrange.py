@@ -33,21 +33,11 @@ class Arrange:
         self, award_type: str = "CSTD_CAP_TINH", unit: str = "HT-THA", **overrides: Any
     ) -> dict[str, Any]:
         """Nominated, submitted, screened, every failed rule overridden, sent to the council."""
-        steps, secretariat = self.steps, self.steps.secretariat()
-        round_ = await steps.create_round()
-        nomination = await steps.nominate(round_["id"], unit, **{"award_type_code": award_type} | overrides)
-        await steps.must(nomination["id"], "submit", steps.officer(unit))
-        screened = await steps.must(nomination["id"], "screen", secretariat)
-        for verdict in screened["eligibility"]["verdicts"]:
-            if verdict["status"] == "failed":
-                await steps.must(
-                    nomination["id"],
-                    "override",
-                    secretariat,
-                    override={"rule": verdict["kind"]},
-                    note="Hội đồng cơ sở đã xác minh",
-                )
-        return await steps.must(nomination["id"], "send_to_council", secretariat) | {"round": round_}
+        round_ = await self.steps.create_round()
+        in_council = await self.steps.to_council(
+            round_["id"], unit, **{"award_type_code": award_type} | overrides
+        )
+        return in_council | {"round": round_}
 
     async def disclose(self, nomination_id: int, days: int = DISCLOSURE_DAYS) -> None:
         """The council passed it; disclosed from today for ``days`` more days."""

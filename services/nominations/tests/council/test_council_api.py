@@ -33,22 +33,9 @@ class Council:
         self, round_id: int, award_type: str = "CSTD_CO_SO", unit: str = "HT-THA"
     ) -> int:
         """A nomination taken through submit, screening (overriding what failed) and send_to_council."""
-        steps, secretariat = self.steps, self.steps.secretariat()
-        nomination = await steps.nominate(round_id, unit, award_type_code=award_type)
-        await steps.must(nomination["id"], "submit", steps.officer(unit))
-        screened = await steps.must(nomination["id"], "screen", secretariat)
-        for verdict in screened["eligibility"]["verdicts"]:
-            if verdict["status"] == "failed":
-                await steps.must(
-                    nomination["id"],
-                    "override",
-                    secretariat,
-                    override={"rule": verdict["kind"]},
-                    note="Hội đồng cơ sở đã xác nhận",
-                )
-        in_council = await steps.must(nomination["id"], "send_to_council", secretariat)
+        in_council = await self.steps.to_council(round_id, unit, award_type_code=award_type)
         assert in_council["status"] == "council"
-        nomination_id: int = nomination["id"]
+        nomination_id: int = in_council["id"]
         return nomination_id
 
     async def open_session(

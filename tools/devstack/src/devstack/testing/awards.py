@@ -78,6 +78,23 @@ class AwardsFlow:
         created: dict[str, Any] = response.json()
         return created
 
+    async def to_council(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
+        """Nominated, submitted, screened with every failed rule overridden, sent to the council."""
+        secretariat = self.secretariat()
+        nomination = await self.nominate(round_id, unit, **overrides)
+        await self.must(nomination["id"], "submit", self.officer(unit))
+        screened = await self.must(nomination["id"], "screen", secretariat)
+        for verdict in screened["eligibility"]["verdicts"]:
+            if verdict["status"] == "failed":
+                await self.must(
+                    nomination["id"],
+                    "override",
+                    secretariat,
+                    override={"rule": verdict["kind"]},
+                    note="Hội đồng cơ sở đã xác minh",
+                )
+        return await self.must(nomination["id"], "send_to_council", secretariat)
+
     async def act(
         self, nomination_id: int, action: str, headers: dict[str, str], **body: Any
     ) -> httpx.Response:
