@@ -9,6 +9,7 @@ import pytest
 
 from devstack.postgres import PostgresServer
 from devstack.stack import Stack, StackOptions, free_port
+from devstack.testing.dates import SUITE_NOW
 
 ALLOWED_ORIGIN = "http://localhost:5173"
 
@@ -23,6 +24,7 @@ def stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFact
         gateway_port=free_port(),
         cors_origins=(ALLOWED_ORIGIN,),
         echo=False,
+        clock_at=SUITE_NOW,
     )
     stack = Stack(options)
     stack.start()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from devstack.stack import Stack
+from devstack.testing import dates
 from devstack.testing.awards import AwardsFlow, unique
 
 pytestmark = pytest.mark.e2e
@@ -45,11 +46,11 @@ def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[
 
 
 async def set_clock(stack: Stack, days: int) -> str:
-    """The nominations service's today, moved forward (``/internal/`` only on the service's own port)."""
+    """The nominations service's clock, ``days`` after the suite's (``/internal/`` only on its own port)."""
     async with httpx.AsyncClient(base_url=stack.service_url("nominations"), timeout=10) as direct:
         response = await direct.post(
             "/internal/v1/clock",
-            json={"offset_days": days},
+            json={"at": dates.days_later(days).isoformat()},
             headers=bearer(stack, "admin", "HT", "e2e-admin"),
         )
     assert response.status_code == 200, response.text
@@ -254,8 +255,12 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
     final = await client.get(f"/api/v1/nominations/{giang['id']}", headers=tha)
     assert (final.json()["status"], final.json()["outcome"]) == ("decided", "awarded")
     # /internal/ is never routed by the gateway.
-    assert (await client.post("/api/internal/v1/clock", json={"offset_days": 1})).status_code == 404
-    assert (await client.post("/internal/v1/clock", json={"offset_days": 1})).status_code == 404
+    assert (
+        await client.post("/api/internal/v1/clock", json={"at": dates.SUITE_NOW.isoformat()})
+    ).status_code == 404
+    assert (
+        await client.post("/internal/v1/clock", json={"at": dates.SUITE_NOW.isoformat()})
+    ).status_code == 404
 
 
 async def test_objections_are_size_limited_and_rate_limited_by_the_gateway(

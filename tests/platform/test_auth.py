@@ -4,7 +4,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Callable
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, DevKeys
+from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, DevKeys, token_time
 
 Minter = Callable[..., str]
 
@@ -42,7 +41,7 @@ def _forge(claims: dict[str, object], header: dict[str, object]) -> str:
 
 
 def _claims(**overrides: object) -> dict[str, object]:
-    now = int(time.time())
+    now = token_time()
     claims: dict[str, object] = {
         "iss": DEV_ISSUER,
         "aud": DEV_AUDIENCE,

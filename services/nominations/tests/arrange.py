@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations import clock
 from nominations.dossiers.models import Nomination
 from nominations.dossiers.workflow import Action, record
+from shared import clock
 
 DISCLOSURE_DAYS = 14
 

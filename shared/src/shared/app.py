@@ -8,6 +8,7 @@ problem details for every error, request ids and the access log, metrics, ``/hea
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -16,14 +17,16 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
+from shared import clock
 from shared.auth import (
     PUBLIC,
+    Admin,
     AnyUser,
     JwksFileSource,
     JwksUrlSource,
@@ -36,7 +39,14 @@ from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, handle_data_e
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
-from shared.problems import Problem, install_problem_handlers, problem_response, problem_type
+from shared.problems import (
+    Forbidden,
+    Problem,
+    install_problem_handlers,
+    problem_response,
+    problem_responses,
+    problem_type,
+)
 from shared.query import reject_unknown_query_parameters
 from shared.request_context import RequestContextMiddleware
 from shared.settings import ServiceSettings
@@ -60,6 +70,24 @@ class WhoAmI(BaseModel):
     roles: list[str]
     org_unit: str | None
     claims: dict[str, Any]
+
+
+class ClockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime
+
+
+class ClockOut(BaseModel):
+    now: dt.datetime
+    today: dt.date
+    adjustable: bool
+    set: bool
+
+
+class ClockFixed(Forbidden):
+    slug = "clock-fixed"
+    title = "The clock cannot be set here"
 
 
 def key_source_for(settings: ServiceSettings) -> KeySource:
@@ -129,6 +157,40 @@ def _operations_router(settings: ServiceSettings, script_location: str) -> APIRo
     return router
 
 
+def _clock_router(settings: ServiceSettings) -> APIRouter:
+    """``/internal/v1/clock`` (the gateway never routes ``/internal/``): read the service's clock, and set it
+    to another moment where ``<SERVICE>_CLOCK_ADJUSTABLE`` allows it (never in production)."""
+    router = APIRouter(tags=["operations"])
+
+    def state() -> ClockOut:
+        return ClockOut(
+            now=clock.now(),
+            today=clock.today(),
+            adjustable=settings.clock_adjustable,
+            set=clock.is_set(),
+        )
+
+    @router.get("/internal/v1/clock", summary="The service's now and today (admin)")
+    async def read_clock(principal: Admin) -> ClockOut:
+        return state()
+
+    @router.post(
+        "/internal/v1/clock",
+        summary="Run the clock from another moment (admin; only where the clock is adjustable)",
+        responses=problem_responses(ClockFixed),
+    )
+    async def set_clock(principal: Admin, body: ClockIn) -> ClockOut:
+        # Opt-in, so that a deployment that forgets its environment does not fail open.
+        if not settings.clock_adjustable:
+            raise ClockFixed(
+                f"This service runs on the wall clock ({settings.env_name('clock_adjustable')} is not set)."
+            )
+        clock.set_to(body.at)
+        return state()
+
+    return router
+
+
 whoami_router = APIRouter(tags=["identity"])
 
 
@@ -165,6 +227,8 @@ def create_service_app(
             statement_timeout_ms=settings.db_statement_timeout_ms,
             application_name=settings.service_name,
         )
+        if settings.clock_at is not None:
+            clock.set_to(settings.clock_at)
         key_source = key_source_for(settings)
         app.state.token_verifier = TokenVerifier(
             key_source,
@@ -197,6 +261,7 @@ def create_service_app(
     app.add_exception_handler(DBAPIError, handle_data_error)
     app.include_router(_operations_router(settings, script_location))
     app.include_router(whoami_router)
+    app.include_router(_clock_router(settings))
     for router in routers:
         app.include_router(router, dependencies=[Depends(reject_unknown_query_parameters)])
     app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)

@@ -31,6 +31,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared import clock
 from shared.problems import Forbidden, ServiceUnavailable, Unauthorized
 
 ACCEPTED_ALGORITHMS = ("RS256",)
@@ -188,7 +189,7 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The token's principal; a token verified within the last minute is not checked again."""
-        now = time.time()
+        now = clock.wall_seconds()
         cached = self._verified.get(token)
         if cached is not None and now < cached[1]:
             self._verified.move_to_end(token)

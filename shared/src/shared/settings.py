@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Self, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.database import to_async_url
@@ -81,6 +81,15 @@ class ServiceSettings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, le=64, description="uvicorn worker processes (one per core is usual)"
     )
+    clock_adjustable: bool = Field(
+        default=False,
+        description="Allow setting the clock to another moment (POST /internal/v1/clock); not in production.",
+    )
+    clock_at: AwareDatetime | None = Field(
+        default=None,
+        description="Start the clock at this moment (ISO 8601 with offset); it runs on from there."
+        " Needs clock_adjustable; refused in production.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
@@ -90,7 +99,14 @@ class ServiceSettings(BaseSettings):
             )
         if self.jwks_file is not None and not self.jwks_file.is_file():
             raise ValueError(f"{self.env_name('jwks_file')}: no such file: {self.jwks_file}")
+        if self.clock_at is not None and not self.clock_adjustable:
+            raise ValueError(f"{self.env_name('clock_at')} needs {self.env_name('clock_adjustable')}=true")
         if self.environment is Environment.PRODUCTION:
+            if self.clock_adjustable or self.clock_at is not None:
+                raise ValueError(
+                    f"the clock cannot be set in production ({self.env_name('clock_adjustable')},"
+                    f" {self.env_name('clock_at')})"
+                )
             if self.jwks_url is None or not self.jwks_url.startswith("https://"):
                 raise ValueError(f"{self.env_name('jwks_url')} must be an https URL in production")
             if not self.jwt_issuer or not self.jwt_audience:

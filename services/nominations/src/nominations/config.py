@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import Environment, ServiceSettings, http_url
+from shared.settings import ServiceSettings, http_url
 
 
 class Settings(ServiceSettings):
@@ -21,13 +21,6 @@ class Settings(ServiceSettings):
     org_units_cache_seconds: int = Field(default=300, ge=0, le=86_400)
     attachments_dir: Path = Field(default=Path("var/attachments"), description="Local attachment storage.")
     attachments_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
-    clock_adjustable: bool = Field(
-        default=False,
-        description="Allow moving today forward (POST /internal/v1/clock); never in production.",
-    )
-    clock_offset_days: int = Field(
-        default=0, ge=0, le=3650, description="Move today forward (tests and demos; refused in production)."
-    )
     attachments_backend: Literal["local", "s3"] = Field(
         default="local", description="Where attachment files live: the local directory or an S3 bucket."
     )
@@ -41,10 +34,6 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
-        if self.environment is Environment.PRODUCTION and (self.clock_offset_days or self.clock_adjustable):
-            raise ValueError("the clock cannot be moved in production (clock_offset_days, clock_adjustable)")
-        if self.clock_offset_days and not self.clock_adjustable:
-            raise ValueError("clock_offset_days needs clock_adjustable=true")
         if self.attachments_backend == "s3" and not self.s3_bucket:
             raise ValueError("s3_bucket is required when attachments_backend is s3")
         return self

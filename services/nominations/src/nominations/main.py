@@ -4,10 +4,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import nominations
-from nominations import __version__, clock
+from nominations import __version__
 from nominations.calendar.endpoints import router as calendar_router
 from nominations.catalogue.endpoints import router as catalogue_router
-from nominations.clock_endpoints import router as clock_router
 from nominations.config import Settings
 from nominations.council.endpoints import router as council_router
 from nominations.decisions.endpoints import router as decisions_router
@@ -27,7 +26,6 @@ MIGRATIONS = "nominations:migrations"
 async def clients(app: FastAPI) -> AsyncIterator[None]:
     """The targets client, unless a test put one in place (the real targets app in-process)."""
     settings: Settings = app.state.settings
-    clock.set_offset(settings.clock_offset_days)
     own = getattr(app.state, "targets", None) is None
     if own:
         app.state.targets = TargetsClient(
@@ -52,7 +50,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         description=nominations.__doc__ or "",
         script_location=MIGRATIONS,
         routers=[
-            clock_router,
             catalogue_router,
             calendar_router,
             rounds_router,

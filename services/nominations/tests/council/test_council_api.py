@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations import clock
 from nominations.calendar.service import load_calendar
+from shared import clock
 
 SESSIONS = "/v1/council-sessions"
 

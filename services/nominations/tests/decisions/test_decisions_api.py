@@ -4,8 +4,7 @@ or nothing; each becomes an award in the registry with its exact cash bonus."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
@@ -13,11 +12,12 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import unique
-from nominations import clock
 from nominations.decisions.service import cash_bonus
 from services.nominations.tests.arrange import DISCLOSURE_DAYS, Arrange
+from shared import clock
 
 OBJECTION = {
     "text": "Thành tích sáng kiến được kê khai trùng với hồ sơ năm trước.",
@@ -25,20 +25,15 @@ OBJECTION = {
 }
 
 
-@contextmanager
-def after_disclosure() -> Iterator[None]:
-    clock.set_offset(DISCLOSURE_DAYS + 1)
-    try:
-        yield
-    finally:
-        clock.set_offset(0)
+def after_disclosure() -> AbstractContextManager[None]:
+    return clock.pinned(dates.days_later(DISCLOSURE_DAYS + 1))
 
 
 def decision(nomination_ids: list[int], **overrides: Any) -> dict[str, Any]:
     return {
         "number": f"{unique('QD')}/QĐ-UBND",
         # The day after the disclosure period the arrangement sets: a decision is signed after it.
-        "signed_on": (dt.date.today() + dt.timedelta(days=DISCLOSURE_DAYS + 1)).isoformat(),
+        "signed_on": (dates.SUITE_TODAY + dt.timedelta(days=DISCLOSURE_DAYS + 1)).isoformat(),
         "signer": "Võ Trọng Hải",
         "signer_title": "Chủ tịch UBND tỉnh",
         "authority": "provincial_chair",

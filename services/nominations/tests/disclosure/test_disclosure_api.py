@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from nominations import clock
 from services.nominations.tests.arrange import Arrange
+from shared import clock
 
 PUBLIC_KEYS = {
     "id",
@@ -34,13 +34,8 @@ OBJECTION = {
 }
 
 
-@contextmanager
-def days_later(days: int) -> Iterator[None]:
-    clock.set_offset(days)
-    try:
-        yield
-    finally:
-        clock.set_offset(0)
+def days_later(days: int) -> AbstractContextManager[None]:
+    return clock.pinned(dates.days_later(days))
 
 
 async def public_items(client: httpx.AsyncClient, **params: str | int) -> dict[int, dict[str, object]]:

@@ -1,5 +1,7 @@
 """Rounds: deadlines counted in working days, changed only with If-Match, and the round's timeliness."""
 
+import datetime as dt
+
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -7,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations import clock
+from shared import clock
 
 ROUND = {
     "code": "KT-2024",
@@ -106,7 +108,7 @@ async def test_timeliness_counts_working_days_and_lists_late_dossiers(
         f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": as_of}, headers=steps.secretariat()
     )
     assert on_time.json()["late"] == []
-    later = clock.today().replace(year=clock.today().year + 1)
+    later = clock.today() + dt.timedelta(days=365)
     report = await client.get(
         f"/v1/rounds/{round_['id']}/timeliness",
         params={"as_of": later.isoformat()},

@@ -1,6 +1,5 @@
 """The org-unit directory over HTTP, against the Hà Tĩnh seed in PostgreSQL (each test rolled back)."""
 
-import datetime as dt
 from typing import Any
 
 import httpx
@@ -10,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
+from shared import clock
 from targets.catalogue.counters import Counters, read_counters
 
 DISTRICT_LEVEL = {"city", "town", "district"}
@@ -123,7 +123,7 @@ async def test_type_filter(client: httpx.AsyncClient, auth: Auth) -> None:
 
 
 async def test_the_default_date_is_today(client: httpx.AsyncClient, auth: Auth) -> None:
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert await list_codes(client, auth) == await list_codes(client, auth, at=today)
 
 
@@ -424,7 +424,7 @@ async def test_a_failed_create_releases_its_idempotency_key(client: httpx.AsyncC
 async def test_a_new_unit_is_listed_at_once_because_the_catalogue_counter_moved(
     client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
 ) -> None:
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert "HT-TODAY" not in await list_codes(client, auth)  # the cache now holds today's hierarchy
     before = (await read_counters(db_session)).catalogue
     await create_unit(client, auth, "HT-TODAY", parent="HT", valid_from=today)

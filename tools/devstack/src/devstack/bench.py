@@ -41,6 +41,7 @@ import psutil
 from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
 from devstack.stack import Stack, StackOptions, free_port
+from shared import clock
 
 DISTRICTS = [
     "HT-HTI",
@@ -235,7 +236,7 @@ async def _raw_copy(database_url: str, bodies: list[bytes], concurrency: int) ->
         units = dict(await connection.fetch("SELECT code, id FROM targets.org_units"))
         indicators = dict(await connection.fetch("SELECT code, id FROM targets.indicators"))
         periods = dict(await connection.fetch("SELECT iso, id FROM targets.periods"))
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         batches = [
             [
                 (

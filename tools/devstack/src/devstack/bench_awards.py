@@ -37,6 +37,7 @@ from devstack.postgres import libpq_url
 from devstack.stack import Stack
 from nominations.registry.service import filter_tokens
 from nominations.registry.text import tokens
+from shared import clock
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Xuân", "Hồng"]
@@ -170,7 +171,7 @@ async def _fill(stack: Stack, client: httpx.AsyncClient, options: Options) -> di
                 "kind": "annual",
                 "year": year,
                 "reference_date": f"{year}-12-31",
-                "opens_on": dt.date.today().isoformat(),
+                "opens_on": clock.today().isoformat(),
                 "submission_working_days": 20,
                 "screening_working_days": 10,
                 "council_working_days": 10,
@@ -267,7 +268,7 @@ async def _council(
         json={
             "round_id": round_id,
             "name": "Phiên họp Hội đồng Thi đua - Khen thưởng tỉnh",
-            "held_on": dt.date.today().isoformat(),
+            "held_on": clock.today().isoformat(),
             "members": [{"subject": subject, "name": f"Ủy viên {subject}"} for subject in subjects],
             "nomination_ids": agenda,
         },

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jwt.algorithms import RSAAlgorithm
+
+from shared import clock
 
 DEV_ISSUER = "urn:thidua:devstack"
 DEV_AUDIENCE = "emulation-platform"
@@ -41,7 +42,7 @@ class DevKeys:
         audience: str = DEV_AUDIENCE,
         extra_claims: dict[str, object] | None = None,
     ) -> str:
-        now = int(time.time())
+        now = token_time()
         claims: dict[str, object] = {
             "iss": issuer,
             "aud": audience,
@@ -57,6 +58,12 @@ class DevKeys:
         claims.update(extra_claims or {})
         private_key = _private_key(self.private_key_file, self.private_key_file.stat().st_mtime_ns)
         return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def token_time() -> int:
+    """Seconds since the epoch on the wall clock: a token's ``iat``/``exp`` are counted on it, as the identity
+    provider writes them and PyJWT checks them (the platform's dates come from :mod:`shared.clock`)."""
+    return int(clock.wall_seconds())
 
 
 @functools.lru_cache(maxsize=16)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import datetime as dt
 import os
 import shutil
 import signal
@@ -83,6 +84,8 @@ class StackOptions:
     echo: bool = True
     seed: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Every service's clock starts at this moment instead of the wall clock's (the end-to-end tests).
+    clock_at: dt.datetime | None = None
 
     def port_of(self, service: str) -> int:
         return self.service_ports[service]
@@ -129,6 +132,8 @@ class Stack:
                 f"{prefix}JWKS_FILE": str(self.keys.jwks_file),
                 f"{prefix}JWT_ISSUER": DEV_ISSUER,
                 f"{prefix}JWT_AUDIENCE": DEV_AUDIENCE,
+                # A development stack's clock may be set (demonstrations, the end-to-end round).
+                f"{prefix}CLOCK_ADJUSTABLE": "true",
                 # Sibling services, for the calls a service makes over HTTP.
                 **{
                     f"{prefix}{other.name.upper()}_URL": self.service_url(other.name)
@@ -138,10 +143,10 @@ class Stack:
             }
         )
         env.pop(f"{prefix}JWKS_URL", None)
+        if self.options.clock_at is not None:
+            env[f"{prefix}CLOCK_AT"] = self.options.clock_at.isoformat()
         if spec.name == "nominations":
             env.setdefault("NOMINATIONS_ATTACHMENTS_DIR", str(self.options.state / "attachments"))
-            # A development stack may move the nominations clock (demos, the end-to-end round).
-            env.setdefault("NOMINATIONS_CLOCK_ADJUSTABLE", "true")
         return env
 
     def start(self, timeout: float = 60.0) -> StartupReport:

@@ -12,6 +12,7 @@ from nominations.catalogue import service
 from nominations.catalogue.schemas import AwardTypeDetail, AwardTypeIn, AwardTypeOut
 from nominations.deps import CatalogueEditor
 from nominations.models import idempotency_keys
+from shared import clock
 from shared.auth import PUBLIC
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import SessionDep
@@ -31,7 +32,7 @@ At = Annotated[
     dependencies=[PUBLIC],
 )
 async def list_award_types(session: SessionDep, at: At = None) -> list[AwardTypeOut]:
-    return await service.catalogue_on(session, at or dt.date.today())
+    return await service.catalogue_on(session, at or clock.today())
 
 
 @router.get(
@@ -41,7 +42,7 @@ async def list_award_types(session: SessionDep, at: At = None) -> list[AwardType
     dependencies=[PUBLIC],
 )
 async def get_award_type(session: SessionDep, code: str, at: At = None) -> AwardTypeDetail:
-    return await service.award_type_on(session, code, at or dt.date.today())
+    return await service.award_type_on(session, code, at or clock.today())
 
 
 @router.post(

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.calendar.service import load_calendar
 from nominations.catalogue import repository as catalogue
 from nominations.catalogue.models import AwardType, VoteBase
@@ -37,6 +36,7 @@ from nominations.council.schemas import (
 from nominations.dossiers.models import Status
 from nominations.dossiers.workflow import Action, Change, record_many
 from nominations.rounds import service as rounds
+from shared import clock
 from shared.auth import Principal
 from shared.problems import Conflict, Forbidden, NotFound, ProblemError
 

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.catalogue import repository as catalogue
 from nominations.catalogue.models import AwardType
 from nominations.decisions import repository
@@ -32,6 +31,7 @@ from nominations.org_scope import Hierarchy, ScopeCheck
 from nominations.registry.models import Award
 from nominations.registry.service import record_award
 from nominations.rounds.models import Round
+from shared import clock
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, ProblemError
 

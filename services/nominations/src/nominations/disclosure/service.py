@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.disclosure import repository
 from nominations.disclosure.models import Objection
 from nominations.disclosure.schemas import ObjectionIn, ObjectionOut, PublicDisclosure, ResolutionIn
@@ -18,6 +17,7 @@ from nominations.dossiers.models import Nomination, Outcome, Status
 from nominations.dossiers.workflow import Action, record, transition
 from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
+from shared import clock
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, NotFound
 

@@ -33,13 +33,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from nominations import clock
 from nominations.catalogue import repository as catalogue
 from nominations.dossiers.models import Attachment, Nomination, NominationEvent
 from nominations.dossiers.storage import Storage, StoredFileMissing, content_key
 from nominations.dossiers.workflow import Action, check
 from nominations.org_scope import ScopeCheck
 from nominations.rounds.models import Round
+from shared import clock
 from shared.problems import BadRequest, Conflict, NotFound, ProblemError, UnsupportedMediaType
 
 if TYPE_CHECKING:
@@ -444,7 +444,8 @@ async def sweep(
     its file was stored; neither is deleted in the request, so a file and its row never part. Each content
     is checked again under the same lock uploads take, so a file being attached right now is kept.
     """
-    cutoff = (now or clock.now()) - grace
+    # The storage's times are its own wall clock's, whatever the platform's clock was set to.
+    cutoff = (now or clock.wall_now()) - grace
     old = [key async for key, modified in storage.listing() if modified <= cutoff]
     kept = removed = 0
     for start in range(0, len(old), SWEEP_BATCH):

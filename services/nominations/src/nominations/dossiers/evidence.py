@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.dossiers.models import EvidenceSnapshot, Nomination, NominationEvent
 from nominations.dossiers.workflow import Action, check
 from nominations.org_scope import ScopeCheck, TargetsUnavailable
 from nominations.rounds.models import Round
+from shared import clock
 from shared.bounds import INT_MAX, Day
 from shared.problems import Forbidden, NotFound, ProblemError
 

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.calendar.service import load_calendar
 from nominations.catalogue import repository as catalogue
 from nominations.catalogue.models import Authority, AwardType, RecipientKind
@@ -28,6 +27,7 @@ from nominations.dossiers.workflow import Action, ActionForbidden, check, may_re
 from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
 from nominations.rounds.models import Round
+from shared import clock
 from shared.pagination import Page
 from shared.problems import BadRequest, Conflict, NotFound, ProblemError
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.dossiers.models import Nomination, NominationEvent, Outcome, Status
 from nominations.models import outbox
 from nominations.org_scope import ScopeCheck
+from shared import clock
 from shared.auth import Role
 from shared.outbox import Event, emit_many
 from shared.problems import BadRequest, Conflict, Forbidden

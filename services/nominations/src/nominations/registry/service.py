@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations import clock
 from nominations.catalogue import repository as catalogue
 from nominations.catalogue.models import Authority, AwardType, Occasion, RecipientKind
 from nominations.org_scope import Hierarchy
@@ -27,6 +26,7 @@ from nominations.registry import repository
 from nominations.registry.models import Award
 from nominations.registry.text import normalize, tokens
 from nominations.rules.engine import HeldAward
+from shared import clock
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import ProblemError

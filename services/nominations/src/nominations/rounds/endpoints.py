@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from nominations import clock
 from nominations.deps import CatalogueEditor, NominationReader
 from nominations.models import idempotency_keys
 from nominations.rounds import service
 from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch, Timeliness
+from shared import clock
 from shared.auth import AnyUser
 from shared.bounds import MAX_DATE, MIN_DATE, RowId
 from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag

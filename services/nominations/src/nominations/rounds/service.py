@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
 from nominations.calendar.working_days import WorkingCalendar
-from nominations.clock import local_date
 from nominations.dossiers.models import Nomination, Status
 from nominations.rounds.models import Round
 from nominations.rounds.schemas import (
@@ -24,6 +23,7 @@ from nominations.rounds.schemas import (
     RoundPatch,
     Timeliness,
 )
+from shared.clock import local_date
 from shared.problems import Conflict, NotFound
 
 # The stage each state is waiting for, and so the deadline a nomination in it can miss.

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from shared import clock
 from shared.auth import AnyUser
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
@@ -51,7 +52,7 @@ async def list_org_units(
     return await service.list_org_units(
         session,
         catalogue,
-        day=at or dt.date.today(),
+        day=at or clock.today(),
         parent=parent,
         level=level,
         unit_type=type.value if type else None,
@@ -73,7 +74,7 @@ async def get_org_unit(
     response: Response,
     at: At = None,
 ) -> OrgUnitDetail:
-    detail = await service.get_org_unit(session, catalogue, code, at or dt.date.today())
+    detail = await service.get_org_unit(session, catalogue, code, at or clock.today())
     response.headers["ETag"] = etag(detail.version)
     return detail
 
@@ -126,7 +127,7 @@ async def update_org_unit(
     if_match: IfMatch = None,
 ) -> OrgUnitDetail:
     unit = await service.update_org_unit(session, code, body, if_match)
-    detail = await service.get_org_unit(session, catalogue, unit.code, dt.date.today())
+    detail = await service.get_org_unit(session, catalogue, unit.code, clock.today())
     response.headers["ETag"] = etag(detail.version)
     return detail
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from shared import clock
 from shared.auth import PUBLIC, AnyUser
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import DatabaseDep
@@ -60,7 +61,7 @@ async def get_progress(
     org_unit: Annotated[str | None, Query(max_length=50, description="Default: the plan's unit")] = None,
     at: At = None,
 ) -> Response:
-    report = await progress_report(database, catalogue, cache, plan, org_unit, at or dt.date.today())
+    report = await progress_report(database, catalogue, cache, plan, org_unit, at or clock.today())
     return _answer(report, request, "private, no-cache")
 
 
@@ -79,5 +80,5 @@ async def get_public_progress(
     plan: Plan = None,
     at: At = None,
 ) -> Response:
-    report = await progress_report(database, catalogue, cache, plan, None, at or dt.date.today())
+    report = await progress_report(database, catalogue, cache, plan, None, at or clock.today())
     return _answer(report, request, "public, max-age=60")

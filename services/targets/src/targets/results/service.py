@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import clock
 from shared.auth import Principal
 from targets.catalogue.counters import bump_data, hold_catalogue_steady
 from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot
@@ -306,6 +307,7 @@ async def import_values(
         session,
         value_rows,
         who=principal.subject,
+        now=clock.now(),
         source=f"data-value-sets:{payload_format}",
         import_id=import_id,
         allow_create=options.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE},

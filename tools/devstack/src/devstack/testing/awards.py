@@ -3,19 +3,21 @@ end-to-end tests (through the gateway, ``prefix="/api"``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+from shared import clock
 
 AuthHeaders = Callable[..., dict[str, str]]
 _serial = itertools.count(1)
 
 
 def unique(prefix: str) -> str:
-    return f"{prefix}-{next(_serial)}-{dt.datetime.now(dt.UTC).strftime('%H%M%S%f')}"
+    return f"{prefix}-{next(_serial)}-{uuid.uuid4().hex[:10]}"
 
 
 class AwardsFlow:
@@ -31,7 +33,7 @@ class AwardsFlow:
         return self.auth("unit_officer", org_unit=unit, subject=subject or f"officer-{unit}")
 
     async def create_round(self, **overrides: Any) -> dict[str, Any]:
-        today = dt.date.today()
+        today = clock.today()
         body: dict[str, Any] = {
             "code": unique("KT"),
             "name": "Khen thưởng tổng kết năm 2024",
@@ -94,6 +96,40 @@ class AwardsFlow:
                     note="Hội đồng cơ sở đã xác minh",
                 )
         return await self.must(nomination["id"], "send_to_council", secretariat)
+
+    def member(self, number: int) -> dict[str, str]:
+        return self.auth("council_member", org_unit=None, subject=f"member-{number}")
+
+    async def council_passes(
+        self, round_id: int, nomination_ids: list[int], *, members: int = 3, held_on: str | None = None
+    ) -> dict[str, Any]:
+        """A council session on the nominations, every member approving every one, closed: its body."""
+        opened = await self.client.post(
+            f"{self.prefix}/v1/council-sessions",
+            json={
+                "round_id": round_id,
+                "name": "Phiên họp Hội đồng Thi đua - Khen thưởng tỉnh",
+                "held_on": held_on or clock.today().isoformat(),
+                "members": [{"subject": f"member-{i}", "name": f"Ủy viên {i}"} for i in range(members)],
+                "nomination_ids": nomination_ids,
+            },
+            headers=self.secretariat(),
+        )
+        assert opened.status_code == 201, opened.text
+        session_id = opened.json()["id"]
+        for number in range(members):
+            ballot = await self.client.post(
+                f"{self.prefix}/v1/council-sessions/{session_id}/ballots",
+                json={"choices": {str(nomination_id): "approve" for nomination_id in nomination_ids}},
+                headers=self.member(number),
+            )
+            assert ballot.status_code == 201, ballot.text
+        closed = await self.client.post(
+            f"{self.prefix}/v1/council-sessions/{session_id}/actions/close", headers=self.secretariat()
+        )
+        assert closed.status_code == 200, closed.text
+        body: dict[str, Any] = closed.json()
+        return body
 
     async def act(
         self, nomination_id: int, action: str, headers: dict[str, str], **body: Any

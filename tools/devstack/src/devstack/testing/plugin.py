@@ -4,7 +4,9 @@
 * one database per xdist worker, migrated once with the services' real Alembic migrations;
 * per test, a connection inside a transaction that is rolled back at the end; the app under test gets a
   session factory bound to that connection (savepoints), so its own commit path runs unchanged;
-* dev signing keys and a token minter.
+* dev signing keys and a token minter;
+* the platform's clock set to :data:`devstack.testing.dates.SUITE_NOW` before every test, never the wall
+  clock.
 """
 
 from __future__ import annotations
@@ -23,10 +25,23 @@ from devstack.keys import DevKeys, ensure_dev_keys
 from devstack.paths import state_dir
 from devstack.postgres import PostgresServer, test_server
 from devstack.stack import SERVICES
-from shared import migrations
+from devstack.testing.dates import SUITE_NOW
+from shared import clock, migrations
 from shared.database import Database
 
 TokenMinter = Callable[..., str]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Set before any fixture runs, so that session fixtures (seeds, stacks) see the suite's date too.
+    clock.set_to(SUITE_NOW)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock() -> Iterator[None]:
+    """Each test starts at the suite's moment, whatever an earlier test did with the clock."""
+    with clock.pinned(SUITE_NOW):
+        yield
 
 
 @pytest.fixture(scope="session")
