@@ -207,7 +207,7 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         assert too_early.status_code == 409, too_early.text
         assert too_early.json()["type"].endswith("open-objections")
         heard = await client.get(f"/api/v1/nominations/{binh['id']}/objections", headers=secretariat)
-        assert heard.json()[0]["contact"] == "0912 000 111"
+        assert heard.json()["items"][0]["contact"] == "0912 000 111"
         resolved = await client.post(
             f"/api/v1/nominations/{binh['id']}/objections/{objection.json()['id']}/resolution",
             json={"outcome": "dismissed", "note": "UBND xã Thiên Lộc xác nhận số liệu."},
@@ -237,7 +237,7 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
 
     # 11. The audit trail of every step.
     trail = await client.get(f"/api/v1/nominations/{binh['id']}/events", headers=secretariat)
-    assert [(e["action"], e["to_status"]) for e in trail.json()] == [
+    assert [(e["action"], e["to_status"]) for e in trail.json()["items"]] == [
         ("create", "draft"),
         ("submit", "submitted"),
         ("return", "returned"),
@@ -250,8 +250,8 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         ("dismiss_objection", "disclosure"),
         ("award", "decided"),
     ]
-    assert trail.json()[2]["actor"] == "secretariat-1"
-    assert trail.json()[-1]["actor"] == "e2e-authority"
+    assert trail.json()["items"][2]["actor"] == "secretariat-1"
+    assert trail.json()["items"][-1]["actor"] == "e2e-authority"
     final = await client.get(f"/api/v1/nominations/{giang['id']}", headers=tha)
     assert (final.json()["status"], final.json()["outcome"]) == ("decided", "awarded")
     # /internal/ is never routed by the gateway.

@@ -1,6 +1,5 @@
-"""Nominations brought to the council or to public disclosure for tests that are not about the council: the
-API up to ``council``, then the council's pass recorded directly (as closing a session would) in the test's
-transaction."""
+"""Nominations brought to the council or through it to public disclosure, by the API alone (the council's
+session with every member approving, as :meth:`AwardsFlow.council_passes` holds it)."""
 
 from __future__ import annotations
 
@@ -8,23 +7,21 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.awards import AwardsFlow
+from devstack.testing.dates import SUITE_TODAY
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations.dossiers.models import Nomination
-from nominations.dossiers.workflow import Action, record
-from shared import clock
 
-DISCLOSURE_DAYS = 14
+# Ten working days from the suite's Tuesday 10/3/2026: the last day of a disclosure the council opens today.
+DISCLOSURE_UNTIL = dt.date(2026, 3, 24)
+DISCLOSURE_DAYS = (DISCLOSURE_UNTIL - SUITE_TODAY).days
 
 
 class Arrange:
-    def __init__(self, client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession) -> None:
+    def __init__(self, client: httpx.AsyncClient, auth: Auth) -> None:
         self.steps = AwardsFlow(client, auth)
         self.client = client
         self.auth = auth
-        self.db_session = db_session
 
     def authority(self, subject: str = "chairman-1") -> dict[str, str]:
         return self.auth("authority", org_unit="HT", subject=subject)
@@ -39,22 +36,13 @@ class Arrange:
         )
         return in_council | {"round": round_}
 
-    async def disclose(self, nomination_id: int, days: int = DISCLOSURE_DAYS) -> None:
-        """The council passed it; disclosed from today for ``days`` more days."""
-        nomination = await self.db_session.get(Nomination, nomination_id, populate_existing=True)
-        assert nomination is not None
-        await record(self.db_session, "secretariat-1", ["secretariat"], nomination, Action.COUNCIL_PASS, None)
-        nomination.disclosure_from = clock.today()
-        nomination.disclosure_until = clock.today() + dt.timedelta(days=days)
-        await self.db_session.flush()
-
     async def disclosed(
-        self,
-        award_type: str = "CSTD_CAP_TINH",
-        unit: str = "HT-THA",
-        days: int = DISCLOSURE_DAYS,
-        **overrides: Any,
+        self, award_type: str = "CSTD_CAP_TINH", unit: str = "HT-THA", **overrides: Any
     ) -> dict[str, Any]:
+        """Passed by a council session today: disclosed for its award type's working days (none for some)."""
         nomination = await self.in_council(award_type, unit, **overrides)
-        await self.disclose(nomination["id"], days)
-        return nomination
+        await self.steps.council_passes(nomination["round_id"], [nomination["id"]])
+        read = await self.client.get(f"/v1/nominations/{nomination['id']}", headers=self.steps.secretariat())
+        assert read.json()["status"] == "disclosure", read.text
+        disclosed: dict[str, Any] = read.json() | {"round": nomination["round"]}
+        return disclosed

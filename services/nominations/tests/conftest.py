@@ -5,7 +5,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
 from devstack.postgres import run_sync
@@ -87,6 +86,6 @@ async def running_app(app: FastAPI, targets_app: FastAPI) -> AsyncIterator[FastA
 
 
 @pytest.fixture
-def arrange(client: httpx.AsyncClient, auth: AuthHeaders, db_session: AsyncSession) -> Arrange:
+def arrange(client: httpx.AsyncClient, auth: AuthHeaders) -> Arrange:
     """Nominations brought to the council or to disclosure (see tests/arrange.py)."""
-    return Arrange(client, auth, db_session)
+    return Arrange(client, auth)

@@ -10,21 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, String, Table, func, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.problems import ProblemError
+from shared.database import SessionDep
+from shared.problems import UnprocessableContent
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
-class IdempotencyKeyReused(ProblemError):
-    status = 422
+class IdempotencyKeyReused(UnprocessableContent):
     slug = "idempotency-key-reused"
     title = "Idempotency key reused"
 
@@ -110,3 +112,54 @@ async def run_idempotent(
         .values(status_code=status, response=json.loads(json.dumps(body, default=str)), headers=headers)
     )
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What a create answers: the new resource, where it lives, its version."""
+
+    body: BaseModel
+    location: str
+    etag: str | None = None
+    status: int = 201
+
+
+class Idempotency:
+    """For one request: run its create at most once per (caller, ``Idempotency-Key``)."""
+
+    def __init__(self, request: Request, session: AsyncSession, table: Table, key: str | None) -> None:
+        self.request = request
+        self.session = session
+        self.table = table
+        self.key = key
+
+    async def __call__(self, create: Callable[[], Awaitable[Created]]) -> JSONResponse:
+        # Set by the endpoint's own role guard: keys are the caller's, never shared between callers.
+        principal = getattr(self.request.state, "principal", None)
+        if principal is None:
+            raise RuntimeError("an idempotent create needs an authenticated caller (a role guard)")
+
+        async def answer() -> tuple[int, Any, dict[str, str]]:
+            created = await create()
+            headers = {"Location": created.location}
+            if created.etag is not None:
+                headers["ETag"] = created.etag
+            return created.status, created.body.model_dump(mode="json"), headers
+
+        return await run_idempotent(
+            self.session,
+            self.table,
+            request=self.request,
+            principal=principal.subject,
+            key=self.key,
+            create=answer,
+        )
+
+
+def idempotency(table: Table) -> Callable[..., Awaitable[Idempotency]]:
+    """The dependency giving an endpoint its :class:`Idempotency` over the service's table of keys."""
+
+    async def dependency(request: Request, session: SessionDep, key: IdempotencyKey = None) -> Idempotency:
+        return Idempotency(request, session, table, key)
+
+    return dependency

@@ -116,6 +116,21 @@ class PreconditionFailed(ProblemError):
     title = "Precondition Failed"
 
 
+class ContentTooLarge(ProblemError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    slug = "payload-too-large"
+    title = "Content Too Large"
+
+
+class UnprocessableContent(ProblemError):
+    """A well-formed request the service cannot carry out as given (RFC 9110 §15.5.21): the base of every
+    422 the platform's own rules answer, beside the field-by-field ``validation-error``."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    slug = "unprocessable-content"
+    title = "Unprocessable Content"
+
+
 class UnsupportedMediaType(ProblemError):
     status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     slug = "unsupported-media-type"

@@ -2,10 +2,10 @@ import datetime as dt
 import json
 import sys
 
+from nominations.attachments.service import sweep
+from nominations.attachments.storage import storage_from_settings
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
-from nominations.dossiers.attachments import sweep
-from nominations.dossiers.storage import storage_from_settings
 from nominations.main import MIGRATIONS, create_app
 from shared.cli import run_service_cli
 from shared.database import Database

@@ -1,4 +1,4 @@
-"""Typed dependencies of the nominations service: who may call."""
+"""Typed dependencies of the nominations service: who may call, and repeatable creates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from nominations.models import idempotency_keys
 from shared.auth import Principal, Role, RoleGuard
+from shared.idempotency import Idempotency, idempotency
+
+# Creates repeatable with the same Idempotency-Key (the key is the caller's own).
+Idempotent = Annotated[Idempotency, Depends(idempotency(idempotency_keys))]
 
 # The award catalogue, rounds and the working calendar: the secretariat (Ban Thi đua - Khen thưởng), admins.
 CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]

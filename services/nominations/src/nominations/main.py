@@ -5,17 +5,19 @@ from fastapi import FastAPI
 
 import nominations
 from nominations import __version__
+from nominations.attachments.endpoints import router as attachments_router
 from nominations.calendar.endpoints import router as calendar_router
 from nominations.catalogue.endpoints import router as catalogue_router
 from nominations.config import Settings
 from nominations.council.endpoints import router as council_router
 from nominations.decisions.endpoints import router as decisions_router
 from nominations.disclosure.endpoints import router as disclosure_router
-from nominations.dossiers.endpoints import router as dossiers_router
-from nominations.dossiers.files_endpoints import router as dossier_files_router
+from nominations.evidence.endpoints import router as evidence_router
+from nominations.nominations.endpoints import router as nominations_router
 from nominations.org_scope import TargetsClient
 from nominations.registry.endpoints import router as registry_router
 from nominations.rounds.endpoints import router as rounds_router
+from nominations.timeliness.endpoints import router as timeliness_router
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
 
@@ -53,8 +55,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             catalogue_router,
             calendar_router,
             rounds_router,
-            dossiers_router,
-            dossier_files_router,
+            timeliness_router,
+            nominations_router,
+            evidence_router,
+            attachments_router,
             council_router,
             disclosure_router,
             decisions_router,

@@ -1,12 +1,14 @@
 """Every table of the service, imported in one place so Alembic and the tests see the whole schema."""
 
+from nominations.attachments.models import Attachment
 from nominations.calendar.models import CalendarDay
 from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
 from nominations.council.models import AgendaItem, BallotReceipt, CouncilMember, CouncilSession
 from nominations.database import Base
 from nominations.decisions.models import Decision
 from nominations.disclosure.models import Objection
-from nominations.dossiers.models import Attachment, EvidenceSnapshot, Nomination, NominationEvent
+from nominations.evidence.models import EvidenceSnapshot
+from nominations.nominations.models import Nomination, NominationEvent
 from nominations.registry.models import Award
 from nominations.rounds.models import Round
 from shared.idempotency import idempotency_table

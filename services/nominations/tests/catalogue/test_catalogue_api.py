@@ -19,9 +19,10 @@ async def award_type(client: httpx.AsyncClient, code: str, at: str) -> dict[str,
 
 
 async def test_the_seeded_titles_and_forms_with_the_briefs_coefficients(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/award-types", params={"at": "2024-06-01"})
+    response = await client.get("/v1/award-types", params={"at": "2024-06-01", "limit": 500})
     assert response.status_code == 200
-    coefficients = {item["code"]: item["bonus_coefficient"] for item in response.json()}
+    assert response.json()["next_cursor"] is None
+    coefficients = {item["code"]: item["bonus_coefficient"] for item in response.json()["items"]}
     assert {
         code: coefficients[code]
         for code in ("CSTD_CO_SO", "CSTD_CAP_TINH", "CSTD_TOAN_QUOC", "LDTT", "TT_LDXS", "CO_THI_DUA_TINH")
@@ -130,3 +131,20 @@ async def test_only_the_secretariat_and_admins_change_the_catalogue(
 
 async def test_the_catalogue_is_public(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/award-types")).status_code == 200
+
+
+async def test_the_catalogue_is_paged_by_code(client: httpx.AsyncClient) -> None:
+    whole = (await client.get("/v1/award-types", params={"at": "2024-06-01", "limit": 500})).json()["items"]
+    codes, cursor = [], None
+    while True:
+        params: dict[str, str | int] = {"at": "2024-06-01", "limit": 4}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/award-types", params=params)).json()
+        codes += [item["code"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert codes == [item["code"] for item in whole] == sorted(codes)
+    bad = await client.get("/v1/award-types", params={"cursor": "eyJhIjoxfQ"})
+    assert bad.status_code == 400

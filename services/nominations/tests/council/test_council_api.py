@@ -89,7 +89,7 @@ class Council:
         response = await self.client.get(
             f"/v1/nominations/{nomination_id}/events", headers=self.steps.secretariat()
         )
-        events: list[dict[str, Any]] = response.json()
+        events: list[dict[str, Any]] = response.json()["items"]
         return events
 
 
@@ -132,7 +132,7 @@ async def test_tallies_are_hidden_until_close_and_the_all_members_threshold_is_e
         "reject": 2,
         "abstain": 1,
         "base": 10,
-        "threshold": "0.700",
+        "threshold": 0.7,
         "comparison": "gte",
         "passed": True,
     }
@@ -152,7 +152,7 @@ async def test_tallies_are_hidden_until_close_and_the_all_members_threshold_is_e
         "members": 10,
         "ballots_cast": 10,
         "base": 10,
-        "threshold": "0.700",
+        "threshold": 0.7,
         "comparison": "gte",
         "passed": True,
     }
@@ -324,7 +324,8 @@ async def test_the_agenda_takes_only_nominations_waiting_for_this_council(
     assert taken["nomination_ids"] == [ready]
     assert taken["sessions"] == {str(ready): session_id}
     listed = await client.get(SESSIONS, params={"round_id": round_["id"]}, headers=council.member(0))
-    assert [(s["id"], s["member_count"], s["agenda_size"]) for s in listed.json()] == [(session_id, 3, 1)]
+    sessions = listed.json()["items"]
+    assert [(s["id"], s["member_count"], s["agenda_size"]) for s in sessions] == [(session_id, 3, 1)]
 
 
 async def test_the_same_idempotency_key_opens_one_session(

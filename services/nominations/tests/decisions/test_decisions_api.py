@@ -121,7 +121,7 @@ async def test_a_provincial_decision_awards_with_exact_bonuses_into_the_registry
     secretariat = arrange.steps.secretariat()
     read = (await client.get(f"/v1/nominations/{cstd['id']}", headers=secretariat)).json()
     assert (read["status"], read["outcome"], read["decision_id"]) == ("decided", "awarded", issued["id"])
-    events = (await client.get(f"/v1/nominations/{cstd['id']}/events", headers=secretariat)).json()
+    events = (await client.get(f"/v1/nominations/{cstd['id']}/events", headers=secretariat)).json()["items"]
     assert (events[-1]["action"], events[-1]["from_status"], events[-1]["actor"]) == (
         "award",
         "disclosure",
@@ -292,7 +292,7 @@ async def test_a_forwarded_nomination_the_prime_minister_did_not_award_is_record
     assert_problem(
         await arrange.steps.act(nomination["id"], "decline", district_office, note="x"),
         403,
-        "action-forbidden",
+        "not-the-forwarding-office",
     )
     declined = await arrange.steps.must(
         nomination["id"], "decline", arrange.authority(), note="Văn bản 88/VPCP-TĐKT: chưa đủ tiêu chuẩn"

@@ -9,9 +9,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from services.nominations.tests.arrange import Arrange
+from services.nominations.tests.arrange import DISCLOSURE_UNTIL, Arrange
 from shared import clock
 
 PUBLIC_KEYS = {
@@ -34,8 +33,10 @@ OBJECTION = {
 }
 
 
-def days_later(days: int) -> AbstractContextManager[None]:
-    return clock.pinned(dates.days_later(days))
+def on(day: str, days_after: int = 0) -> AbstractContextManager[None]:
+    """The clock at 10:00 in Hà Tĩnh on ``day`` (or so many days after it)."""
+    date = dt.date.fromisoformat(day) + dt.timedelta(days=days_after)
+    return clock.pinned(dt.datetime(date.year, date.month, date.day, 10, 0, tzinfo=clock.VIETNAM))
 
 
 async def public_items(client: httpx.AsyncClient, **params: str | int) -> dict[int, dict[str, object]]:
@@ -48,7 +49,8 @@ async def test_the_public_list_shows_public_fields_only_while_the_period_runs(
     client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
     in_council = await arrange.in_council()
-    disclosed = await arrange.disclosed(days=10)
+    disclosed = await arrange.disclosed()
+    assert disclosed["disclosure_until"] == DISCLOSURE_UNTIL.isoformat()
     listed = await public_items(client, round_id=disclosed["round_id"])
     assert list(listed) == [disclosed["id"]]
     item = listed[disclosed["id"]]
@@ -62,9 +64,9 @@ async def test_the_public_list_shows_public_fields_only_while_the_period_runs(
     assert await public_items(client, award_type="LDTT", round_id=disclosed["round_id"]) == {}
     raw = (await client.get("/v1/public/disclosures", params={"round_id": disclosed["round_id"]})).text
     assert disclosed["nominee"]["key"] not in raw
-    with days_later(10):
+    with on(disclosed["disclosure_until"]):
         assert disclosed["id"] in await public_items(client, round_id=disclosed["round_id"])
-    with days_later(11):
+    with on(disclosed["disclosure_until"], days_after=1):
         assert await public_items(client, round_id=disclosed["round_id"]) == {}
 
 
@@ -86,7 +88,7 @@ async def test_anyone_objects_without_login_and_the_contact_stays_with_the_secre
         f"/v1/nominations/{nomination['id']}/objections", headers=arrange.steps.secretariat()
     )
     assert staff.status_code == 200, staff.text
-    [objection] = staff.json()
+    [objection] = staff.json()["items"]
     assert objection["id"] == filed.json()["id"]
     assert objection["text"] == OBJECTION["text"]
     assert objection["contact"] == OBJECTION["contact"]
@@ -107,16 +109,16 @@ async def test_objections_are_taken_only_while_the_period_runs(
     unknown = await client.post("/v1/public/disclosures/2000000000/objections", json=OBJECTION)
     assert_problem(unknown, 404, "disclosure-not-found")
 
-    nomination = await arrange.disclosed(days=10)
-    until = clock.today() + dt.timedelta(days=10)
+    nomination = await arrange.disclosed()
+    until = nomination["disclosure_until"]
     short = await client.post(
         f"/v1/public/disclosures/{nomination['id']}/objections", json={"text": "   không   "}
     )
     assert short.status_code == 422
-    with days_later(11):
+    with on(until, days_after=1):
         late = await client.post(f"/v1/public/disclosures/{nomination['id']}/objections", json=OBJECTION)
         body = assert_problem(late, 409, "disclosure-closed")
-    assert body["disclosure_until"] == until.isoformat()
+    assert body["disclosure_until"] == until
     count = await db_session.scalar(
         text("SELECT count(*) FROM nominations.objections WHERE nomination_id = :id"),
         {"id": nomination["id"]},
@@ -181,6 +183,7 @@ async def test_an_upheld_objection_rejects_the_nomination_with_audit_and_outbox(
     read = (await client.get(f"/v1/nominations/{nomination['id']}", headers=secretariat)).json()
     assert (read["status"], read["outcome"]) == ("decided", "rejected")
     events = (await client.get(f"/v1/nominations/{nomination['id']}/events", headers=secretariat)).json()
+    events = events["items"]
     last = events[-1]
     assert (last["action"], last["from_status"], last["to_status"], last["actor"]) == (
         "uphold_objection",

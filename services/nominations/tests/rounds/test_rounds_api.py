@@ -47,7 +47,7 @@ async def test_a_recorded_day_off_moves_new_deadlines(client: httpx.AsyncClient,
     response = await client.post("/v1/rounds", json=ROUND | {"code": "KT-2024-B"}, headers=secretariat)
     assert response.json()["deadlines"]["submission"] == "2025-01-24"
     days = await client.get("/v1/working-calendar", params={"from": "2025-01-20", "to": "2025-02-03"})
-    listed = {day["day"]: day for day in days.json()}
+    listed = {day["day"]: day for day in days.json()["items"]}
     assert listed["2025-01-22"]["recorded"] is True
     assert listed["2025-01-29"]["reason"]  # Tết, from the holiday library
     assert "2025-01-20" not in listed

@@ -13,6 +13,7 @@ from nominations.deps import CatalogueEditor
 from shared.auth import PUBLIC
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import SessionDep
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["working calendar"])
@@ -22,13 +23,17 @@ Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
 @router.get(
     "/v1/working-calendar",
     summary="Days off (holidays, weekends, decided days off) and weekend days worked, in a period",
-    responses=problem_responses(service.SpanTooLong),
+    responses=problem_responses(service.SpanTooLong, InvalidCursor),
     dependencies=[PUBLIC],
 )
 async def list_days(
-    session: SessionDep, from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)], to: Day
-) -> list[DayOut]:
-    return await service.days_off(session, from_, to)
+    session: SessionDep,
+    from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)],
+    to: Day,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[DayOut]:
+    return await service.days_off(session, from_, to, limit=limit, cursor=cursor)
 
 
 @router.post(

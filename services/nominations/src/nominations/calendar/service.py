@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nominations.calendar import repository
 from nominations.calendar.models import CalendarDay
 from nominations.calendar.schemas import CalendarDayIn, DayOut
 from nominations.calendar.working_days import WorkingCalendar
+from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from shared.problems import BadRequest, Conflict
 
 MAX_SPAN_DAYS = 400
@@ -27,20 +28,34 @@ class SpanTooLong(BadRequest):
 
 
 async def load_calendar(session: AsyncSession) -> WorkingCalendar:
-    rows = list((await session.execute(select(CalendarDay))).scalars())
+    rows = await repository.exceptions(session)
     return WorkingCalendar(
         extra_days_off=[(row.day, row.reason) for row in rows if row.kind == "day_off"],
         extra_working_days=[row.day for row in rows if row.kind == "working_day"],
     )
 
 
-async def days_off(session: AsyncSession, start: dt.date, end: dt.date) -> list[DayOut]:
+def _after(cursor: str | None) -> dt.date | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        return dt.date.fromisoformat(key)
+    except (TypeError, ValueError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
+
+
+async def days_off(
+    session: AsyncSession, start: dt.date, end: dt.date, *, limit: int, cursor: str | None
+) -> Page[DayOut]:
+    """Days off and weekend days worked from ``start`` to ``end`` (both included), in date order."""
     if end < start or (end - start).days > MAX_SPAN_DAYS:
         raise SpanTooLong(f"Ask for at most {MAX_SPAN_DAYS} days, from a date to a later one.")
+    after = _after(cursor)
     calendar = await load_calendar(session)
-    out = []
-    day = start
-    while day <= end:
+    out: list[DayOut] = []
+    day = start if after is None else max(start, after + dt.timedelta(days=1))
+    while day <= end and len(out) <= limit:
         reason = calendar.day_off_reason(day)
         if reason is not None or day in calendar.extra_working_days:
             out.append(
@@ -52,7 +67,10 @@ async def days_off(session: AsyncSession, start: dt.date, end: dt.date) -> list[
                 )
             )
         day += dt.timedelta(days=1)
-    return out
+    shown = out[:limit]
+    return Page(
+        items=shown, next_cursor=encode_cursor(shown[-1].day.isoformat()) if len(out) > limit else None
+    )
 
 
 async def add_exception(session: AsyncSession, body: CalendarDayIn, actor: str) -> CalendarDay:

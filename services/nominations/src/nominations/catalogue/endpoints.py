@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from nominations.catalogue import service
 from nominations.catalogue.schemas import AwardTypeDetail, AwardTypeIn, AwardTypeOut
-from nominations.deps import CatalogueEditor
-from nominations.models import idempotency_keys
+from nominations.deps import CatalogueEditor, Idempotent
 from shared import clock
 from shared.auth import PUBLIC
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.idempotency import Created, IdempotencyKeyReused
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["award catalogue"])
@@ -28,11 +28,14 @@ At = Annotated[
 
 @router.get(
     "/v1/award-types",
-    summary="Titles and award forms in force on a date, with their rules and quotas",
+    summary="Titles and award forms in force on a date, with their rules and quotas, by code",
+    responses=problem_responses(InvalidCursor),
     dependencies=[PUBLIC],
 )
-async def list_award_types(session: SessionDep, at: At = None) -> list[AwardTypeOut]:
-    return await service.catalogue_on(session, at or clock.today())
+async def list_award_types(
+    session: SessionDep, at: At = None, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AwardTypeOut]:
+    return await service.catalogue_on(session, at or clock.today(), limit=limit, cursor=cursor)
 
 
 @router.get(
@@ -53,22 +56,11 @@ async def get_award_type(session: SessionDep, code: str, at: At = None) -> Award
     responses=problem_responses(service.OverlappingVersion, IdempotencyKeyReused),
 )
 async def create_award_type(
-    request: Request,
-    session: SessionDep,
-    principal: CatalogueEditor,
-    body: AwardTypeIn,
-    idempotency_key: IdempotencyKey = None,
+    session: SessionDep, principal: CatalogueEditor, body: AwardTypeIn, idempotent: Idempotent
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         version = await service.create_version(session, body)
         detail = await service.award_type_on(session, version.code, version.valid_from)
-        return 201, detail.model_dump(mode="json"), {"Location": f"/api/v1/award-types/{version.code}"}
+        return Created(detail, f"/api/v1/award-types/{version.code}")
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
+
+CatalogueRow = TypeVar("CatalogueRow", AwardType, EligibilityRule, Quota, BaseSalary)
+
+
+async def every(session: AsyncSession, model: type[CatalogueRow]) -> list[CatalogueRow]:
+    """Every row of a catalogue table (the seed compares them with its data)."""
+    return list((await session.execute(select(model))).scalars())
 
 
 def _in_force(
@@ -17,8 +25,14 @@ def _in_force(
     return and_(model.valid_from <= day, or_(model.valid_to.is_(None), model.valid_to >= day))
 
 
-def versions_in_force(day: dt.date) -> Select[AwardType]:
-    return select(AwardType).where(_in_force(AwardType, day)).order_by(AwardType.code)
+async def versions_in_force(
+    session: AsyncSession, day: dt.date, *, limit: int, after_code: str | None
+) -> list[AwardType]:
+    """The versions in force on ``day``, by code, keyset-paged."""
+    query = select(AwardType).where(_in_force(AwardType, day)).order_by(AwardType.code).limit(limit + 1)
+    if after_code is not None:
+        query = query.where(AwardType.code > after_code)
+    return list((await session.execute(query)).scalars())
 
 
 async def version_in_force(session: AsyncSession, code: str, day: dt.date) -> AwardType | None:

@@ -12,9 +12,9 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nominations.catalogue import repository
 from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
 
 
@@ -35,7 +35,7 @@ def catalogue_data() -> dict[str, Any]:
 async def load_catalogue(session: AsyncSession) -> dict[str, int]:
     data = catalogue_data()
     created = {"award_types": 0, "rules": 0, "quotas": 0, "base_salaries": 0}
-    versions = {(v.code, v.valid_from) for v in (await session.execute(select(AwardType))).scalars()}
+    versions = {(v.code, v.valid_from) for v in await repository.every(session, AwardType)}
     for item in data["award_types"]:
         key = (item["code"], dt.date.fromisoformat(item["valid_from"]))
         if key in versions:
@@ -56,7 +56,7 @@ async def load_catalogue(session: AsyncSession) -> dict[str, int]:
         created["award_types"] += 1
     rules = {
         (r.award_type_code, r.kind, r.valid_from, json.dumps(r.params, sort_keys=True))
-        for r in (await session.execute(select(EligibilityRule))).scalars()
+        for r in await repository.every(session, EligibilityRule)
     }
     for item in data["rules"]:
         valid_from = dt.date.fromisoformat(item["valid_from"])
@@ -71,9 +71,7 @@ async def load_catalogue(session: AsyncSession) -> dict[str, int]:
             EligibilityRule(**{**item, "valid_from": valid_from, "valid_to": _date(item["valid_to"])})
         )
         created["rules"] += 1
-    quotas = {
-        (q.award_type_code, q.basis, q.valid_from) for q in (await session.execute(select(Quota))).scalars()
-    }
+    quotas = {(q.award_type_code, q.basis, q.valid_from) for q in await repository.every(session, Quota)}
     for item in data["quotas"]:
         valid_from = dt.date.fromisoformat(item["valid_from"])
         if (item["award_type_code"], item["basis"], valid_from) in quotas:
@@ -90,7 +88,7 @@ async def load_catalogue(session: AsyncSession) -> dict[str, int]:
             )
         )
         created["quotas"] += 1
-    salaries = {s.valid_from for s in (await session.execute(select(BaseSalary))).scalars()}
+    salaries = {s.valid_from for s in await repository.every(session, BaseSalary)}
     for item in data["base_salaries"]:
         valid_from = dt.date.fromisoformat(item["valid_from"])
         if valid_from in salaries:

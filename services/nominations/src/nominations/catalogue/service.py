@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue import repository
-from nominations.catalogue.models import AwardType, EligibilityRule, Quota
+from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
 from nominations.catalogue.schemas import (
     AwardTypeDetail,
     AwardTypeIn,
@@ -18,7 +18,8 @@ from nominations.catalogue.schemas import (
     RuleOut,
     VersionOut,
 )
-from shared.problems import Conflict, NotFound, ProblemError
+from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.problems import Conflict, NotFound
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -31,12 +32,6 @@ class AwardTypeNotFound(NotFound):
 class OverlappingVersion(Conflict):
     slug = "award-type-version-overlaps"
     title = "Another version is in force then"
-
-
-class InvalidAwardType(ProblemError):
-    status = 422
-    slug = "invalid-award-type"
-    title = "Invalid award type"
 
 
 def _out(version: AwardType, rules: list[EligibilityRule], quotas: list[Quota]) -> AwardTypeOut:
@@ -86,13 +81,44 @@ def _out(version: AwardType, rules: list[EligibilityRule], quotas: list[Quota]) 
     )
 
 
-async def catalogue_on(session: AsyncSession, day: dt.date) -> list[AwardTypeOut]:
-    """Every award type as it stood on ``day``: the version, rules and quotas in force then."""
-    versions = list((await session.execute(repository.versions_in_force(day))).scalars())
-    codes = [version.code for version in versions]
+async def catalogue_on(
+    session: AsyncSession, day: dt.date, *, limit: int, cursor: str | None
+) -> Page[AwardTypeOut]:
+    """Every award type as it stood on ``day``: the version, rules and quotas in force then, by code."""
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, str):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
+    versions = await repository.versions_in_force(session, day, limit=limit, after_code=after)
+    shown = versions[:limit]
+    codes = [version.code for version in shown]
     rules = await repository.rules_in_force(session, codes, day)
     quotas = await repository.quotas_in_force(session, codes, day)
-    return [_out(version, rules, quotas) for version in versions]
+    return Page(
+        items=[_out(version, rules, quotas) for version in shown],
+        next_cursor=encode_cursor(shown[-1].code) if len(versions) > limit else None,
+    )
+
+
+async def version_in_force(session: AsyncSession, code: str, day: dt.date) -> AwardType | None:
+    """The version of ``code`` in force on ``day``, if any."""
+    return await repository.version_in_force(session, code, day)
+
+
+async def all_versions(session: AsyncSession, code: str) -> list[AwardType]:
+    return await repository.all_versions(session, code)
+
+
+async def rules_in_force(session: AsyncSession, codes: list[str], day: dt.date) -> list[EligibilityRule]:
+    return await repository.rules_in_force(session, codes, day)
+
+
+async def quotas_in_force(session: AsyncSession, codes: list[str], day: dt.date) -> list[Quota]:
+    return await repository.quotas_in_force(session, codes, day)
+
+
+async def base_salary_on(session: AsyncSession, day: dt.date) -> BaseSalary | None:
+    """The base salary (mức lương cơ sở) in force on ``day``."""
+    return await repository.base_salary_on(session, day)
 
 
 async def award_type_on(session: AsyncSession, code: str, day: dt.date) -> AwardTypeDetail:

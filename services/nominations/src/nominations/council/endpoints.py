@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from nominations.council import service
@@ -15,13 +15,14 @@ from nominations.council.schemas import (
     CouncilSessionOut,
     CouncilSessionSummary,
 )
-from nominations.deps import CouncilReader, CouncilSecretary, CouncilVoter
-from nominations.models import idempotency_keys
+from nominations.deps import CouncilReader, CouncilSecretary, CouncilVoter, Idempotent
+from nominations.org_scope import Scope
 from nominations.rounds.service import RoundNotFound
 from shared.bounds import INT_MAX, RowId
 from shared.concurrency import etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.idempotency import Created, IdempotencyKeyReused
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["council"])
@@ -42,38 +43,29 @@ NOT_FOUND = problem_responses(service.CouncilSessionNotFound)
     ),
 )
 async def create_council_session(
-    request: Request,
-    session: SessionDep,
-    principal: CouncilSecretary,
-    body: CouncilSessionIn,
-    idempotency_key: IdempotencyKey = None,
+    session: SessionDep, principal: CouncilSecretary, body: CouncilSessionIn, idempotent: Idempotent
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         council = await service.create(session, principal, body)
         out = await service.read(session, council)
-        return (
-            201,
-            out.model_dump(mode="json"),
-            {"Location": f"/api/v1/council-sessions/{council.id}", "ETag": etag(council.version)},
-        )
+        return Created(out, f"/api/v1/council-sessions/{council.id}", etag(council.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
-@router.get("/v1/council-sessions", summary="Council sessions, latest first")
+@router.get(
+    "/v1/council-sessions",
+    summary="Council sessions, latest first",
+    responses=problem_responses(InvalidCursor),
+)
 async def list_council_sessions(
     session: SessionDep,
     principal: CouncilReader,
     round_id: Annotated[int | None, Query(ge=1, le=INT_MAX)] = None,
-) -> list[CouncilSessionSummary]:
-    return await service.list_sessions(session, round_id)
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[CouncilSessionSummary]:
+    return await service.list_sessions(session, round_id, limit=limit, cursor=cursor)
 
 
 @router.get(
@@ -117,8 +109,8 @@ async def cast_ballot(
     },
 )
 async def close_council_session(
-    session: SessionDep, principal: CouncilSecretary, session_id: RowId, response: Response
+    session: SessionDep, scope: Scope, principal: CouncilSecretary, session_id: RowId, response: Response
 ) -> CouncilSessionOut:
-    council = await service.close(session, principal, session_id)
+    council = await service.close(session, scope, session_id)
     response.headers["ETag"] = etag(council.version)
     return await service.read(session, council)

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from nominations.database import Base
 
+OPEN = "open"
+CLOSED = "closed"
+
 
 class CouncilSession(Base):
     __tablename__ = "council_sessions"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, any_, bindparam, cast, func, select, update
+from sqlalchemy import Integer, Select, any_, bindparam, cast, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.council.models import AgendaItem, BallotReceipt, CouncilMember, CouncilSession
-from nominations.dossiers.models import Nomination
+from nominations.council.models import OPEN, AgendaItem, BallotReceipt, CouncilMember, CouncilSession
 
 
 def _ids(name: str, ids: Sequence[int]) -> Any:
@@ -18,7 +18,7 @@ def _ids(name: str, ids: Sequence[int]) -> Any:
     return any_(bindparam(name, list(ids), type_=ARRAY(Integer)))
 
 
-def summaries(round_id: int | None) -> Select[Any]:
+def summaries(round_id: int | None, *, limit: int, after: tuple[dt.date, int] | None) -> Select[Any]:
     member_count = (
         select(func.count())
         .where(CouncilMember.session_id == CouncilSession.id)
@@ -31,26 +31,34 @@ def summaries(round_id: int | None) -> Select[Any]:
         .correlate(CouncilSession)
         .scalar_subquery()
     )
-    query = select(
-        CouncilSession.id,
-        CouncilSession.round_id,
-        CouncilSession.name,
-        CouncilSession.held_on,
-        CouncilSession.status,
-        CouncilSession.quorum,
-        CouncilSession.ballots_cast,
-        CouncilSession.opened_at,
-        CouncilSession.closed_at,
-        member_count.label("member_count"),
-        agenda_size.label("agenda_size"),
-    ).order_by(CouncilSession.held_on.desc(), CouncilSession.id.desc())
+    query = (
+        select(
+            CouncilSession.id,
+            CouncilSession.round_id,
+            CouncilSession.name,
+            CouncilSession.held_on,
+            CouncilSession.status,
+            CouncilSession.quorum,
+            CouncilSession.ballots_cast,
+            CouncilSession.opened_at,
+            CouncilSession.closed_at,
+            member_count.label("member_count"),
+            agenda_size.label("agenda_size"),
+        )
+        .order_by(CouncilSession.held_on.desc(), CouncilSession.id.desc())
+        .limit(limit + 1)
+    )
     if round_id is not None:
         query = query.where(CouncilSession.round_id == round_id)
+    if after is not None:
+        query = query.where(tuple_(CouncilSession.held_on, CouncilSession.id) < tuple_(*after))
     return query
 
 
-async def list_summaries(session: AsyncSession, round_id: int | None) -> Sequence[Any]:
-    rows: Sequence[Any] = (await session.execute(summaries(round_id))).all()
+async def list_summaries(
+    session: AsyncSession, round_id: int | None, *, limit: int, after: tuple[dt.date, int] | None
+) -> Sequence[Any]:
+    rows: Sequence[Any] = (await session.execute(summaries(round_id, limit=limit, after=after))).all()
     return rows
 
 
@@ -80,28 +88,6 @@ async def voters(session: AsyncSession, session_id: int) -> set[str]:
     return set((await session.execute(query)).scalars())
 
 
-async def agenda(session: AsyncSession, session_id: int) -> Sequence[Any]:
-    """The agenda in nomination order with what the API shows of each nomination and its counters."""
-    query = (
-        select(
-            AgendaItem.nomination_id,
-            AgendaItem.approve,
-            AgendaItem.reject,
-            AgendaItem.abstain,
-            AgendaItem.passed,
-            Nomination.award_type_code,
-            Nomination.nominee_name,
-            Nomination.nominating_org_unit,
-            Nomination.status,
-            Nomination.council_result,
-        )
-        .join(Nomination, Nomination.id == AgendaItem.nomination_id)
-        .where(AgendaItem.session_id == session_id)
-        .order_by(AgendaItem.nomination_id)
-    )
-    return (await session.execute(query)).all()
-
-
 async def agenda_items(session: AsyncSession, session_id: int) -> list[AgendaItem]:
     query = select(AgendaItem).where(AgendaItem.session_id == session_id).order_by(AgendaItem.nomination_id)
     return list((await session.execute(query)).scalars())
@@ -112,23 +98,12 @@ async def agenda_ids(session: AsyncSession, session_id: int) -> set[int]:
     return set((await session.execute(query)).scalars())
 
 
-async def nominations_for_update(session: AsyncSession, ids: Sequence[int]) -> list[Nomination]:
-    """The nominations, locked in id order (so two requests locking overlapping sets cannot deadlock)."""
-    query = (
-        select(Nomination)
-        .where(Nomination.id == _ids("nomination_ids", ids))
-        .order_by(Nomination.id)
-        .with_for_update()
-    )
-    return list((await session.execute(query)).scalars())
-
-
 async def on_open_sessions(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
     """Nomination id → the open session whose agenda already holds it."""
     query = (
         select(AgendaItem.nomination_id, AgendaItem.session_id)
         .join(CouncilSession, CouncilSession.id == AgendaItem.session_id)
-        .where(CouncilSession.status == "open", AgendaItem.nomination_id == _ids("nomination_ids", ids))
+        .where(CouncilSession.status == OPEN, AgendaItem.nomination_id == _ids("nomination_ids", ids))
     )
     return {row.nomination_id: row.session_id for row in (await session.execute(query)).all()}
 
@@ -155,7 +130,7 @@ async def count_ballot(session: AsyncSession, session_id: int) -> bool:
     ballot and the closing of its session are counted in one order or the other, never half."""
     query = (
         update(CouncilSession)
-        .where(CouncilSession.id == session_id, CouncilSession.status == "open")
+        .where(CouncilSession.id == session_id, CouncilSession.status == OPEN)
         .values(ballots_cast=CouncilSession.ballots_cast + 1, version=CouncilSession.version + 1)
         .returning(CouncilSession.id)
         .execution_options(synchronize_session=False)

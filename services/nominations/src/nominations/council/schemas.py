@@ -99,7 +99,7 @@ class TallyOut(BaseModel):
     reject: int
     abstain: int
     base: int = Field(description="The number the threshold is a share of: all members, or ballots cast")
-    threshold: str = Field(examples=["0.700"])
+    threshold: float = Field(examples=[0.7], description="The share of the base needed (a JSON number)")
     comparison: Literal["gte", "gt"]
     passed: bool
 

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
-from nominations.catalogue import repository as catalogue
+from nominations.catalogue import service as catalogue
 from nominations.catalogue.models import AwardType, VoteBase
 from nominations.council import repository
-from nominations.council.models import CouncilSession
+from nominations.council.models import CLOSED, OPEN, CouncilSession
 from nominations.council.schemas import (
     MIN_MEMBERS,
     AgendaItemOut,
@@ -33,15 +33,16 @@ from nominations.council.schemas import (
     MemberOut,
     TallyOut,
 )
-from nominations.dossiers.models import Status
-from nominations.dossiers.workflow import Action, Change, record_many
+from nominations.nominations import service as nominations
+from nominations.nominations import workflow
+from nominations.nominations.attempt import Attempt, CouncilCount
+from nominations.nominations.workflow import Action
+from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
 from shared import clock
 from shared.auth import Principal
-from shared.problems import Conflict, Forbidden, NotFound, ProblemError
-
-OPEN = "open"
-CLOSED = "closed"
+from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor, fits
+from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
 
 
 class CouncilSessionNotFound(NotFound):
@@ -49,8 +50,7 @@ class CouncilSessionNotFound(NotFound):
     title = "Council session not found"
 
 
-class InvalidAgenda(ProblemError):
-    status = 422
+class InvalidAgenda(UnprocessableContent):
     slug = "invalid-agenda"
     title = "The agenda names nominations that cannot be put to this council"
 
@@ -80,8 +80,7 @@ class SessionClosed(Conflict):
     title = "The council session is closed"
 
 
-class InvalidBallot(ProblemError):
-    status = 422
+class InvalidBallot(UnprocessableContent):
     slug = "invalid-ballot"
     title = "A ballot must choose once on every agenda item, and on nothing else"
 
@@ -115,7 +114,7 @@ async def create(session: AsyncSession, principal: Principal, body: CouncilSessi
     """
     round_ = await rounds.get(session, body.round_id)
     wanted = sorted(body.nomination_ids)
-    found = {n.id: n for n in await repository.nominations_for_update(session, wanted)}
+    found = {n.id: n for n in await nominations.lock(session, wanted)}
     unknown = [i for i in wanted if i not in found]
     other_round = [i for i in wanted if i in found and found[i].round_id != round_.id]
     if unknown or other_round:
@@ -128,7 +127,7 @@ async def create(session: AsyncSession, principal: Principal, body: CouncilSessi
             unknown_ids=unknown,
             other_round_ids=other_round,
         )
-    not_ready = [i for i in wanted if found[i].status != Status.COUNCIL.value]
+    not_ready = [i for i in wanted if found[i].status not in workflow.AWAITING_COUNCIL]
     if not_ready:
         raise NotBeforeCouncil(
             f"Nominations {', '.join(map(str, not_ready))} are not in state 'council'.",
@@ -161,9 +160,30 @@ async def create(session: AsyncSession, principal: Principal, body: CouncilSessi
     return council
 
 
-async def list_sessions(session: AsyncSession, round_id: int | None) -> list[CouncilSessionSummary]:
-    rows = await repository.list_summaries(session, round_id)
-    return [CouncilSessionSummary.model_validate(row._mapping) for row in rows]
+def _after(cursor: str | None) -> tuple[dt.date, int] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        held_on, session_id = key
+        if not fits(session_id):
+            raise ValueError(session_id)
+        return dt.date.fromisoformat(held_on), int(session_id)
+    except (TypeError, ValueError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
+
+
+async def list_sessions(
+    session: AsyncSession, round_id: int | None, *, limit: int, cursor: str | None
+) -> Page[CouncilSessionSummary]:
+    """Latest first (by the day held, then id)."""
+    rows = await repository.list_summaries(session, round_id, limit=limit, after=_after(cursor))
+    items = [CouncilSessionSummary.model_validate(row._mapping) for row in rows[:limit]]
+    last = items[-1] if items else None
+    more = len(rows) > limit and last is not None
+    return Page(
+        items=items, next_cursor=encode_cursor([last.held_on.isoformat(), last.id]) if more and last else None
+    )
 
 
 def _tally(status: str, result: dict[str, Any] | None) -> TallyOut | None:
@@ -174,7 +194,7 @@ def _tally(status: str, result: dict[str, Any] | None) -> TallyOut | None:
         reject=result["reject"],
         abstain=result["abstain"],
         base=result["base"],
-        threshold=result["threshold"],
+        threshold=float(result["threshold"]),
         comparison=result["comparison"],
         passed=result["passed"],
     )
@@ -184,7 +204,8 @@ async def read(session: AsyncSession, council: CouncilSession) -> CouncilSession
     """The session as every reader sees it: who voted, never how; the tallies only once it is closed."""
     members = await repository.members(session, council.id)
     voted = await repository.voters(session, council.id)
-    agenda = await repository.agenda(session, council.id)
+    items = await repository.agenda_items(session, council.id)
+    briefs = await nominations.briefs(session, [item.nomination_id for item in items])
     return CouncilSessionOut(
         id=council.id,
         round_id=council.round_id,
@@ -196,14 +217,15 @@ async def read(session: AsyncSession, council: CouncilSession) -> CouncilSession
         members=[MemberOut(subject=m.subject, name=m.name, voted=m.subject in voted) for m in members],
         agenda=[
             AgendaItemOut(
-                nomination_id=row.nomination_id,
-                award_type_code=row.award_type_code,
-                nominee_name=row.nominee_name,
-                nominating_org_unit=row.nominating_org_unit,
-                status=row.status,
-                tally=_tally(council.status, _result_of(council.id, row)),
+                nomination_id=item.nomination_id,
+                award_type_code=brief.award_type_code,
+                nominee_name=brief.nominee_name,
+                nominating_org_unit=brief.nominating_org_unit,
+                status=brief.status,
+                tally=_tally(council.status, _result_of(council.id, brief.council_result)),
             )
-            for row in agenda
+            for item in items
+            for brief in [briefs[item.nomination_id]]
         ],
         opened_by=council.opened_by,
         opened_at=council.opened_at,
@@ -213,8 +235,8 @@ async def read(session: AsyncSession, council: CouncilSession) -> CouncilSession
     )
 
 
-def _result_of(session_id: int, row: Any) -> dict[str, Any] | None:
-    result: dict[str, Any] | None = row.council_result
+def _result_of(session_id: int, result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The nomination's count, if it was this session's (a nomination may come before a later one)."""
     return result if result is not None and result.get("session_id") == session_id else None
 
 
@@ -276,7 +298,7 @@ async def _award_types(session: AsyncSession, codes: set[str], day: dt.date) -> 
     return award_types
 
 
-async def close(session: AsyncSession, principal: Principal, session_id: int) -> CouncilSession:
+async def close(session: AsyncSession, scope: ScopeCheck, session_id: int) -> CouncilSession:
     """Close the session and count: each nomination passes to public disclosure or is rejected.
 
     The base is all members or the ballots cast, per the award type version in force on the round's
@@ -295,24 +317,23 @@ async def close(session: AsyncSession, principal: Principal, session_id: int) ->
     round_ = await rounds.get(session, council.round_id)
     member_count = len(await repository.members(session, council.id))
     items = {item.nomination_id: item for item in await repository.agenda_items(session, council.id)}
-    nominations = await repository.nominations_for_update(session, sorted(items))
-    moved = [n.id for n in nominations if n.status != Status.COUNCIL.value]
+    locked = await nominations.lock(session, sorted(items))
+    moved = [n.id for n in locked if n.status not in workflow.AWAITING_COUNCIL]
     if moved:
         raise NotBeforeCouncil(
             f"Nominations {', '.join(map(str, moved))} are no longer before the council.",
             nomination_ids=moved,
         )
-    award_types = await _award_types(session, {n.award_type_code for n in nominations}, round_.reference_date)
+    award_types = await _award_types(session, {n.award_type_code for n in locked}, round_.reference_date)
 
     calendar = await load_calendar(session)
-    today = clock.today()
     now = clock.now()
-    until: dict[int, Any] = {}
-    roles = sorted(role.value for role in principal.roles)
+    today = clock.local_date(now)
+    until: dict[int, dt.date | None] = {}
     passed_ids: list[int] = []
     failed_ids: list[int] = []
-    changes: list[Change] = []
-    for nomination in nominations:
+    batch: list[tuple[Attempt, Action]] = []
+    for nomination in locked:
         item = items[nomination.id]
         award_type = award_types[nomination.award_type_code]
         base = member_count if award_type.vote_base == VoteBase.ALL_MEMBERS.value else council.ballots_cast
@@ -325,27 +346,26 @@ async def close(session: AsyncSession, principal: Principal, session_id: int) ->
             "members": member_count,
             "ballots_cast": council.ballots_cast,
             "base": base,
-            "threshold": str(award_type.vote_threshold),
+            "threshold": float(award_type.vote_threshold),
             "comparison": award_type.vote_comparison,
             "passed": passed,
         }
-        nomination.council_result = result
+        count = CouncilCount(result, passed)
         if passed:
             days = award_type.disclosure_working_days
             if days not in until:
                 until[days] = calendar.add_working_days(today, days) if days else None
-            nomination.disclosure_from = today
-            nomination.disclosure_until = until[days]
+            count = CouncilCount(result, True, today, until[days])
             passed_ids.append(nomination.id)
         else:
             failed_ids.append(nomination.id)
-        action = Action.COUNCIL_PASS if passed else Action.COUNCIL_FAIL
-        changes.append(Change(nomination, action, None, result))
-    await record_many(session, principal.subject, roles, changes, now)
+        attempt = Attempt(session, scope, nomination, round_, council=count, now=now)
+        batch.append((attempt, Action.COUNCIL_PASS if passed else Action.COUNCIL_FAIL))
+    await workflow.transition_all(batch, mixed=NotBeforeCouncil)
     await repository.set_passed(session, council.id, True, passed_ids)
     await repository.set_passed(session, council.id, False, failed_ids)
     council.status = CLOSED
-    council.closed_by = principal.subject
+    council.closed_by = scope.principal.subject
     council.closed_at = now
     council.version += 1
     await session.flush()

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from nominations.catalogue.models import Authority
 from nominations.decisions import service
 from nominations.decisions.schemas import DecisionIn, DecisionOut, DecisionSummary
-from nominations.deps import DecisionIssuer, DecisionReader
-from nominations.dossiers.service import DisclosureNotOver, OpenObjections
-from nominations.dossiers.workflow import ActionNotAllowed
-from nominations.models import idempotency_keys
+from nominations.deps import DecisionIssuer, DecisionReader, Idempotent
+from nominations.nominations import guards, workflow
 from nominations.org_scope import Scope, TargetsUnavailable
+from shared.bounds import RowId
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
-from shared.pagination import Cursor, Limit, Page
+from shared.idempotency import Created, IdempotencyKeyReused
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["decisions"])
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.post(
@@ -31,42 +29,33 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
     response_model=DecisionOut,
     responses=problem_responses(
         service.DecisionNumberTaken,
-        service.InvalidDecision,
+        guards.InvalidDecision,
         service.UnknownNomination,
-        service.WrongAuthority,
+        guards.WrongAuthority,
         service.NotYourAuthority,
         service.NominationsNotDecidable,
-        ActionNotAllowed,
-        DisclosureNotOver,
-        OpenObjections,
+        workflow.ActionNotAllowed,
+        guards.DisclosureNotOver,
+        guards.OpenObjections,
         TargetsUnavailable,
         IdempotencyKeyReused,
     ),
 )
 async def issue_decision(
-    request: Request,
-    session: SessionDep,
-    scope: Scope,
-    principal: DecisionIssuer,
-    body: DecisionIn,
-    idempotency_key: IdempotencyKey = None,
+    session: SessionDep, scope: Scope, principal: DecisionIssuer, body: DecisionIn, idempotent: Idempotent
 ) -> JSONResponse:
-    async def issue() -> tuple[int, object, dict[str, str]]:
+    async def issue() -> Created:
         decision = await service.issue(session, scope, body)
-        out = await service.get(session, decision.id)
-        return 201, out.model_dump(mode="json"), {"Location": f"/api/v1/decisions/{decision.id}"}
+        return Created(await service.get(session, decision.id), f"/api/v1/decisions/{decision.id}")
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=issue,
-    )
+    return await idempotent(issue)
 
 
-@router.get("/v1/decisions", summary="Decisions recorded, newest first, with award counts and bonus totals")
+@router.get(
+    "/v1/decisions",
+    summary="Decisions recorded, newest first, with award counts and bonus totals",
+    responses=problem_responses(InvalidCursor),
+)
 async def list_decisions(
     session: SessionDep,
     principal: DecisionReader,
@@ -84,5 +73,5 @@ async def list_decisions(
     summary="One decision with every award it made",
     responses=problem_responses(service.DecisionNotFound),
 )
-async def get_decision(session: SessionDep, principal: DecisionReader, decision_id: Id) -> DecisionOut:
+async def get_decision(session: SessionDep, principal: DecisionReader, decision_id: RowId) -> DecisionOut:
     return await service.get(session, decision_id)

@@ -10,32 +10,31 @@ registry, with the cash bonus the decision carries.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.catalogue import repository as catalogue
-from nominations.catalogue.models import AwardType
+from nominations.catalogue import service as catalogue
 from nominations.decisions import repository
 from nominations.decisions.models import Decision
 from nominations.decisions.schemas import DecidedAward, DecisionIn, DecisionOut, DecisionSummary
-from nominations.dossiers.models import Nomination, Status
-from nominations.dossiers.service import DisclosureNotOver, OpenObjections, ready_for_decision
-from nominations.dossiers.workflow import Action, ActionNotAllowed, Change, record_many
+from nominations.nominations import service as nominations
+from nominations.nominations import workflow
+from nominations.nominations.attempt import Attempt, DecisionTerms
+from nominations.nominations.guards import InvalidDecision
+from nominations.nominations.models import Nomination
+from nominations.nominations.workflow import Action, Refusal
 from nominations.org_scope import Hierarchy, ScopeCheck
+from nominations.registry import service as registry
 from nominations.registry.models import Award
-from nominations.registry.service import record_award
+from nominations.rounds import service as rounds
 from nominations.rounds.models import Round
 from shared import clock
 from shared.pagination import Page, decode_int_cursor, encode_cursor
-from shared.problems import Conflict, Forbidden, NotFound, ProblemError
+from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
 
-DECIDABLE = frozenset({Status.DISCLOSURE.value, Status.FORWARDED.value})
 # Bonuses are paid in whole tens of thousands of đồng, rounded up.
 BONUS_STEP_VND = Decimal(10_000)
 
@@ -50,22 +49,9 @@ class DecisionNumberTaken(Conflict):
     title = "A decision with this number is already recorded"
 
 
-class InvalidDecision(ProblemError):
-    status = 422
-    slug = "invalid-decision"
-    title = "The decision cannot be recorded as given"
-
-
-class UnknownNomination(ProblemError):
-    status = 422
+class UnknownNomination(UnprocessableContent):
     slug = "unknown-nomination"
     title = "No such nomination"
-
-
-class WrongAuthority(ProblemError):
-    status = 422
-    slug = "wrong-authority"
-    title = "The award type is decided by another authority"
 
 
 class NominationsNotDecidable(Conflict):
@@ -75,21 +61,9 @@ class NominationsNotDecidable(Conflict):
     title = "Some nominations cannot be decided"
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    nomination_id: int
-    error: type[ProblemError]
-    detail: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"nomination_id": self.nomination_id, "problem": self.error.slug, "detail": self.detail}
-
-
-@dataclass(frozen=True, slots=True)
-class Decidable:
-    nomination: Nomination
-    round_: Round
-    award_type: AwardType
+class NotYourAuthority(Forbidden):
+    slug = "not-your-authority"
+    title = "This decision is not your office's to record"
 
 
 def cash_bonus(coefficient: Decimal, base_salary_vnd: Decimal) -> Decimal:
@@ -104,92 +78,6 @@ def cash_bonus(coefficient: Decimal, base_salary_vnd: Decimal) -> Decimal:
     return steps * BONUS_STEP_VND
 
 
-def _refusal(refusals: list[Refusal]) -> ProblemError:
-    """One problem naming every refused nomination; its type is the common reason when there is one."""
-    kinds = {refusal.error for refusal in refusals}
-    error = kinds.pop() if len(kinds) == 1 else NominationsNotDecidable
-    shown = refusals[:5]
-    more = f" (and {len(refusals) - len(shown)} more)" if len(refusals) > len(shown) else ""
-    return error(
-        f"{len(refusals)} nomination(s) cannot be decided; nothing was recorded: "
-        + "; ".join(refusal.detail for refusal in shown)
-        + more
-        + ".",
-        nominations=[refusal.as_json() for refusal in refusals],
-    )
-
-
-async def _check(
-    session: AsyncSession, body: DecisionIn, nominations: dict[int, Nomination], today: dt.date
-) -> list[Decidable]:
-    rounds = await repository.rounds_by_id(session, (n.round_id for n in nominations.values()))
-    versions: dict[tuple[str, dt.date], AwardType | None] = {}
-    refusals: list[Refusal] = []
-    decidable: list[Decidable] = []
-    for nomination_id in body.nomination_ids:
-        nomination = nominations.get(nomination_id)
-        if nomination is None:
-            refusals.append(Refusal(nomination_id, UnknownNomination, f"{nomination_id}: no such nomination"))
-            continue
-        if nomination.status not in DECIDABLE:
-            refusals.append(
-                Refusal(
-                    nomination_id,
-                    ActionNotAllowed,
-                    f"{nomination_id}: in state {nomination.status}, not disclosure or forwarded",
-                )
-            )
-            continue
-        try:
-            await ready_for_decision(session, nomination, today)
-        except (DisclosureNotOver, OpenObjections) as exc:
-            refusals.append(Refusal(nomination_id, type(exc), f"{nomination_id}: {exc.detail}"))
-            continue
-        # A decision signed before the public had its full say is not valid, whatever day it is recorded.
-        # (With no public period, it may not predate the council's vote that sent the nomination on.)
-        until, since = nomination.disclosure_until, nomination.disclosure_from
-        signed_too_early = (until is not None and body.signed_on <= until) or (
-            until is None and since is not None and body.signed_on < since
-        )
-        if signed_too_early:
-            refusals.append(
-                Refusal(
-                    nomination_id,
-                    DisclosureNotOver,
-                    f"{nomination_id}: signed on {body.signed_on}, within its disclosure period"
-                    f" (until {nomination.disclosure_until})",
-                )
-            )
-            continue
-        round_ = rounds[nomination.round_id]
-        key = (nomination.award_type_code, round_.reference_date)
-        if key not in versions:
-            versions[key] = await catalogue.version_in_force(session, *key)
-        award_type = versions[key]
-        if award_type is None:
-            refusals.append(
-                Refusal(
-                    nomination_id,
-                    InvalidDecision,
-                    f"{nomination_id}: {key[0]} is not in the catalogue in force on {key[1]}",
-                )
-            )
-        elif award_type.deciding_authority != body.authority.value:
-            refusals.append(
-                Refusal(
-                    nomination_id,
-                    WrongAuthority,
-                    f"{nomination_id}: {award_type.code} is decided by {award_type.deciding_authority}, "
-                    f"not {body.authority.value}",
-                )
-            )
-        else:
-            decidable.append(Decidable(nomination, round_, award_type))
-    if refusals:
-        raise _refusal(refusals)
-    return decidable
-
-
 async def _unit(
     scope: ScopeCheck, nomination: Nomination, on_signing: Hierarchy, round_: Round
 ) -> tuple[str, list[str]]:
@@ -201,11 +89,6 @@ async def _unit(
         if unit is not None:
             return unit.name, hierarchy.path(code)
     return nomination.nominating_org_unit_name if code == nomination.nominating_org_unit else code, [code]
-
-
-class NotYourAuthority(Forbidden):
-    slug = "not-your-authority"
-    title = "This decision is not your office's to record"
 
 
 async def _office(scope: ScopeCheck, body: DecisionIn) -> None:
@@ -226,17 +109,18 @@ async def _office(scope: ScopeCheck, body: DecisionIn) -> None:
 
 async def _in_scope(session: AsyncSession, scope: ScopeCheck, ids: Sequence[int]) -> list[int]:
     """The named nominations of the caller's units (the others are answered as unknown, and not locked)."""
-    rows = await repository.units_of(session, ids)
+    rows = await nominations.scope_days(session, ids)
     return [nomination_id for nomination_id, unit, day in rows if await scope.covers(unit, day)]
 
 
 async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
     """Record a signed decision and award every nomination it names, all or nothing.
 
-    Each nomination must be in ``disclosure`` with the period over and no objection open, or ``forwarded``
-    (:func:`nominations.dossiers.service.ready_for_decision`); its award type (the version in force on the
-    round's reference date) must be decided by ``body.authority``. One award row per nomination
-    (``awards.nomination_id`` is unique): ``achievement_key`` is the nomination's first achievement key.
+    Each nomination must be in ``disclosure`` with the period over, no objection open and the decision
+    signed after the period, or ``forwarded``; its award type (the version in force on the round's reference
+    date) must be decided by ``body.authority`` (the guards of ``award`` in the workflow). One award row
+    per nomination (``awards.nomination_id`` is unique): ``achievement_key`` is the nomination's first
+    achievement key.
     """
     today = clock.today()
     if body.signed_on > today:
@@ -255,10 +139,37 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         raise DecisionNumberTaken(f"Decision {body.number} is already recorded.", number=body.number)
     await _office(scope, body)
     mine = await _in_scope(session, scope, body.nomination_ids)
-    nominations = await repository.nominations_for_update(session, mine)
-    decidable = await _check(session, body, nominations, today)
+    locked = {nomination.id: nomination for nomination in await nominations.lock(session, mine)}
+    by_round = await rounds.by_ids(session, {nomination.round_id for nomination in locked.values()})
+    terms = DecisionTerms(None, body.number, body.signed_on, body.authority.value)
+    now = clock.now()
+    batch = [
+        (
+            Attempt(
+                session,
+                scope,
+                locked[i],
+                by_round[locked[i].round_id],
+                note=body.note or None,
+                decision=terms,
+                now=now,
+            ),
+            Action.AWARD,
+        )
+        for i in body.nomination_ids
+        if i in locked
+    ]
+    unknown = [
+        Refusal(i, UnknownNomination, f"{i}: no such nomination")
+        for i in body.nomination_ids
+        if i not in locked
+    ]
+    found = sorted(
+        [*unknown, *await workflow.refusals(batch)], key=lambda r: body.nomination_ids.index(r.nomination_id)
+    )
+    if found:
+        raise workflow.refused(found, NominationsNotDecidable)
 
-    actor, roles = scope.principal.subject, sorted(role.value for role in scope.principal.roles)
     decision = Decision(
         number=body.number,
         signed_on=body.signed_on,
@@ -266,7 +177,7 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         signer_title=body.signer_title,
         authority=body.authority.value,
         note=body.note or None,
-        issued_by=actor,
+        issued_by=scope.principal.subject,
     )
     try:
         async with session.begin_nested():
@@ -277,45 +188,51 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         raise DecisionNumberTaken(
             f"Decision {body.number} is already recorded.", number=body.number
         ) from None
+    signed = DecisionTerms(decision.id, decision.number, decision.signed_on, decision.authority)
+    for attempt, _ in batch:
+        attempt.decision = signed
+    await workflow.transition_all(batch, mixed=NominationsNotDecidable)
 
-    base_salary = salary.amount_vnd
     on_signing = await scope.targets.hierarchy(body.signed_on, scope.token)
-    details = {"decision_id": decision.id, "decision_number": decision.number}
-    changes = []
-    for item in decidable:
-        nomination, round_, award_type = item.nomination, item.round_, item.award_type
-        nomination.decision_id = decision.id
-        changes.append(Change(nomination, Action.AWARD, body.note or None, details))
-        unit_name, unit_path = await _unit(scope, nomination, on_signing, round_)
-        coefficient = award_type.bonus_coefficient
-        record_award(
-            session,
-            source="platform",
-            nomination_id=nomination.id,
-            decision_id=decision.id,
-            recipient_kind=nomination.nominee_kind,
-            recipient_key=nomination.nominee_key,
-            recipient_name=nomination.nominee_name,
-            recipient_position=nomination.nominee_position,
-            org_unit=nomination.nominee_org_unit,
-            org_unit_name=unit_name,
-            org_unit_path=unit_path,
-            award_type_code=award_type.code,
-            award_name=award_type.name,
-            year=round_.year,
-            occasion=nomination.occasion,
-            achievement_key=nomination.achievement_keys[0] if nomination.achievement_keys else None,
-            decision_number=decision.number,
-            decision_date=decision.signed_on,
-            decision_authority=decision.authority,
-            bonus_coefficient=coefficient,
-            base_salary_vnd=base_salary,
-            bonus_vnd=cash_bonus(coefficient, base_salary),
-            created_by=actor,
-        )
-    await record_many(session, actor, roles, changes, clock.now())
+    for attempt, _ in batch:
+        await _record_award(attempt, decision, salary.amount_vnd, on_signing, scope)
     await session.flush()
     return decision
+
+
+async def _record_award(
+    attempt: Attempt, decision: Decision, base_salary: Decimal, on_signing: Hierarchy, scope: ScopeCheck
+) -> None:
+    nomination, round_ = attempt.nomination, attempt.round_
+    award_type = await attempt.award_type()
+    assert award_type is not None  # noqa: S101 - the award guard award_type_in_force passed
+    unit_name, unit_path = await _unit(scope, nomination, on_signing, round_)
+    coefficient = award_type.bonus_coefficient
+    registry.record_award(
+        attempt.session,
+        source="platform",
+        nomination_id=nomination.id,
+        decision_id=decision.id,
+        recipient_kind=nomination.nominee_kind,
+        recipient_key=nomination.nominee_key,
+        recipient_name=nomination.nominee_name,
+        recipient_position=nomination.nominee_position,
+        org_unit=nomination.nominee_org_unit,
+        org_unit_name=unit_name,
+        org_unit_path=unit_path,
+        award_type_code=award_type.code,
+        award_name=award_type.name,
+        year=round_.year,
+        occasion=nomination.occasion,
+        achievement_key=nomination.achievement_keys[0] if nomination.achievement_keys else None,
+        decision_number=decision.number,
+        decision_date=decision.signed_on,
+        decision_authority=decision.authority,
+        bonus_coefficient=coefficient,
+        base_salary_vnd=base_salary,
+        bonus_vnd=cash_bonus(coefficient, base_salary),
+        created_by=scope.principal.subject,
+    )
 
 
 def _award_out(award: Award) -> DecidedAward:
@@ -352,19 +269,23 @@ def _summary(decision: Decision, award_count: int, bonus_total: Decimal | int) -
 
 
 async def get(session: AsyncSession, decision_id: int) -> DecisionOut:
-    row = (await session.execute(repository.one(decision_id))).one_or_none()
-    if row is None:
+    decision = await repository.get(session, decision_id)
+    if decision is None:
         raise DecisionNotFound(f"No decision has the id {decision_id}.")
-    summary = _summary(row.Decision, row.award_count, row.bonus_total_vnd)
-    awards = [_award_out(award) for award in await repository.awards_of(session, decision_id)]
-    return DecisionOut(**summary.model_dump(), awards=awards)
+    awards = await registry.awards_of_decision(session, decision_id)
+    total = sum(int(award.bonus_vnd or 0) for award in awards)
+    summary = _summary(decision, len(awards), total)
+    return DecisionOut(**summary.model_dump(), awards=[_award_out(award) for award in awards])
 
 
 async def list_decisions(
     session: AsyncSession, *, authority: str | None, limit: int, cursor: str | None
 ) -> Page[DecisionSummary]:
-    query = repository.page(authority=authority, limit=limit, before_id=decode_int_cursor(cursor))
-    rows = (await session.execute(query)).all()
-    items = [_summary(row.Decision, row.award_count, row.bonus_total_vnd) for row in rows[:limit]]
+    rows = await repository.page(
+        session, authority=authority, limit=limit, before_id=decode_int_cursor(cursor)
+    )
+    shown = rows[:limit]
+    totals = await registry.decision_totals(session, [decision.id for decision in shown])
+    items = [_summary(decision, *totals.get(decision.id, (0, 0))) for decision in shown]
     more = len(rows) > limit
     return Page[DecisionSummary](items=items, next_cursor=encode_cursor(items[-1].id) if more else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from nominations.deps import ObjectionHandler
 from nominations.disclosure import service
@@ -15,22 +15,23 @@ from nominations.disclosure.schemas import (
     PublicDisclosure,
     ResolutionIn,
 )
-from nominations.dossiers import service as dossiers
-from nominations.dossiers import workflow
+from nominations.nominations import guards, workflow
+from nominations.nominations import service as nominations
 from nominations.org_scope import Scope, TargetsUnavailable
 from shared.auth import PUBLIC
+from shared.bounds import RowId
 from shared.database import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["disclosure"])
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get(
     "/v1/public/disclosures",
     dependencies=[PUBLIC],
     summary="Nominations under public disclosure now (public fields only; no login)",
+    responses=problem_responses(InvalidCursor),
 )
 async def list_public_disclosures(
     session: SessionDep,
@@ -49,33 +50,41 @@ async def list_public_disclosures(
     dependencies=[PUBLIC],
     status_code=201,
     summary="Object to a disclosed nomination while its period runs (no login; the contact stays private)",
-    responses=problem_responses(service.DisclosureNotFound, service.DisclosureClosed),
+    responses=problem_responses(service.DisclosureNotFound, guards.DisclosureClosed),
 )
-async def object_to_nomination(session: SessionDep, nomination_id: Id, body: ObjectionIn) -> ObjectionReceipt:
+async def object_to_nomination(
+    session: SessionDep, nomination_id: RowId, body: ObjectionIn
+) -> ObjectionReceipt:
     objection = await service.object_to(session, nomination_id, body)
     return ObjectionReceipt(id=objection.id, status="open")
 
 
 @router.get(
     "/v1/nominations/{nomination_id}/objections",
-    summary="Every objection to a nomination, with the objectors' contacts (secretariat)",
-    responses=problem_responses(dossiers.NominationNotFound, TargetsUnavailable),
+    summary="Every objection to a nomination, oldest first, with the objectors' contacts (secretariat)",
+    responses=problem_responses(nominations.NominationNotFound, TargetsUnavailable, InvalidCursor),
 )
 async def list_objections(
-    session: SessionDep, scope: Scope, principal: ObjectionHandler, nomination_id: Id
-) -> list[ObjectionOut]:
-    nomination, _ = await dossiers.get(session, scope, nomination_id)
-    return await service.objections(session, nomination)
+    session: SessionDep,
+    scope: Scope,
+    principal: ObjectionHandler,
+    nomination_id: RowId,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ObjectionOut]:
+    nomination, _ = await nominations.get(session, scope, nomination_id)
+    return await service.objections(session, nomination, limit=limit, cursor=cursor)
 
 
 @router.post(
     "/v1/nominations/{nomination_id}/objections/{objection_id}/resolution",
     summary="Uphold (the nomination is rejected) or dismiss an objection, with a finding (secretariat)",
     responses=problem_responses(
-        dossiers.NominationNotFound,
+        nominations.NominationNotFound,
         service.ObjectionNotFound,
         service.ObjectionAlreadyResolved,
         workflow.ActionNotAllowed,
+        workflow.NoteRequired,
         TargetsUnavailable,
     ),
 )
@@ -83,10 +92,10 @@ async def resolve_objection(
     session: SessionDep,
     scope: Scope,
     principal: ObjectionHandler,
-    nomination_id: Id,
-    objection_id: Id,
+    nomination_id: RowId,
+    objection_id: RowId,
     body: ResolutionIn,
 ) -> ObjectionOut:
-    nomination, _ = await dossiers.get(session, scope, nomination_id)
+    nomination, _ = await nominations.get(session, scope, nomination_id)
     objection = await service.resolve(session, scope, nomination, objection_id, body)
     return service.to_out(objection)

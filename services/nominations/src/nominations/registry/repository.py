@@ -140,3 +140,30 @@ async def insert_awards(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
     """Insert rows (column → value, every column of :data:`IMPORT_COLUMNS`), one statement per chunk."""
     for start in range(0, len(rows), INSERT_CHUNK):
         await session.execute(_unnest_insert(rows[start : start + INSERT_CHUNK]))
+
+
+async def count_holders(session: AsyncSession, *, award_type: str, year: int, area: str) -> int:
+    """Awards of a type in a year within an area (the unit or below it, as it stood when decided)."""
+    query = (
+        select(func.count())
+        .select_from(Award)
+        .where(Award.award_type_code == award_type, Award.year == year, Award.org_unit_path.contains([area]))
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def of_decision(session: AsyncSession, decision_id: int) -> list[Award]:
+    query = select(Award).where(Award.decision_id == decision_id).order_by(Award.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def totals_by_decision(
+    session: AsyncSession, decision_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Decision id → (awards it made, their bonus total in đồng), for the decisions that made any."""
+    query = (
+        select(Award.decision_id, func.count(), func.coalesce(func.sum(Award.bonus_vnd), 0))
+        .where(Award.decision_id.in_(list(decision_ids)))
+        .group_by(Award.decision_id)
+    )
+    return {int(row[0] or 0): (int(row[1]), int(row[2] or 0)) for row in await session.execute(query)}

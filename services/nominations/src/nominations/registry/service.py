@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.catalogue import repository as catalogue
+from nominations.catalogue import service as catalogue
 from nominations.catalogue.models import Authority, AwardType, Occasion, RecipientKind
 from nominations.org_scope import Hierarchy
 from nominations.registry import repository
@@ -29,7 +29,7 @@ from nominations.rules.engine import HeldAward
 from shared import clock
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.pagination import Page, decode_int_cursor, encode_cursor
-from shared.problems import ProblemError
+from shared.problems import UnprocessableContent
 
 MIN_YEAR, MAX_YEAR = 1945, 2100
 MAX_QUERY_TOKENS = 10
@@ -72,8 +72,7 @@ class RowError:
     message: str
 
 
-class InvalidAwardsFile(ProblemError):
-    status = 422
+class InvalidAwardsFile(UnprocessableContent):
     slug = "invalid-awards-file"
     title = "The awards file has errors; nothing was stored"
 
@@ -289,6 +288,20 @@ async def nominee_history(
         else:
             others.add(award.recipient_name)
     return NomineeHistory(held, rewarded, sorted(others))
+
+
+async def count_holders(session: AsyncSession, *, award_type: str, year: int, area: str) -> int:
+    """How many hold a title in a year within an area (a quota's basis)."""
+    return await repository.count_holders(session, award_type=award_type, year=year, area=area)
+
+
+async def awards_of_decision(session: AsyncSession, decision_id: int) -> list[Award]:
+    return await repository.of_decision(session, decision_id)
+
+
+async def decision_totals(session: AsyncSession, decision_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Decision id → (awards made, bonus total in đồng); a decision that made none is absent."""
+    return await repository.totals_by_decision(session, decision_ids) if decision_ids else {}
 
 
 # --- bulk import of past awards -------------------------------------------------------------------------

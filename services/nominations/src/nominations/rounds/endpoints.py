@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from nominations.deps import CatalogueEditor, NominationReader
-from nominations.models import idempotency_keys
+from nominations.deps import CatalogueEditor, Idempotent
 from nominations.rounds import service
-from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch, Timeliness
-from shared import clock
+from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch
 from shared.auth import AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE, RowId
-from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
+from shared.bounds import RowId
+from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
-from shared.problems import BadRequest, problem_responses
+from shared.idempotency import Created, IdempotencyKeyReused
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
+from shared.problems import problem_responses
 
 router = APIRouter(tags=["rounds"])
-# Looking further ahead than the longest round says nothing more and costs a day-by-day count.
-MAX_LOOKAHEAD = dt.timedelta(days=366)
 
 
-@router.get("/v1/rounds", summary="Award rounds, newest first")
+@router.get("/v1/rounds", summary="Award rounds, newest first", responses=problem_responses(InvalidCursor))
 async def list_rounds(
     session: SessionDep,
     principal: AnyUser,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-) -> list[RoundOut]:
-    return [service.to_out(round_) for round_ in await service.list_rounds(session, year)]
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RoundOut]:
+    return await service.list_rounds(session, year, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -42,28 +40,13 @@ async def list_rounds(
     responses=problem_responses(service.RoundExists, IdempotencyKeyReused),
 )
 async def create_round(
-    request: Request,
-    session: SessionDep,
-    principal: CatalogueEditor,
-    body: RoundIn,
-    idempotency_key: IdempotencyKey = None,
+    session: SessionDep, principal: CatalogueEditor, body: RoundIn, idempotent: Idempotent
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         round_ = await service.create(session, body, principal.subject)
-        return (
-            201,
-            service.to_out(round_).model_dump(mode="json"),
-            {"Location": f"/api/v1/rounds/{round_.id}", "ETag": etag(round_.version)},
-        )
+        return Created(service.to_out(round_), f"/api/v1/rounds/{round_.id}", etag(round_.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.get(
@@ -80,7 +63,7 @@ async def get_round(session: SessionDep, principal: AnyUser, round_id: RowId, re
 @router.patch(
     "/v1/rounds/{round_id}",
     summary="Change a round's name or its deadlines (secretariat, admin; If-Match required)",
-    responses=problem_responses(service.RoundNotFound, VersionMismatch),
+    responses=problem_responses(service.RoundNotFound, PreconditionRequired, VersionMismatch),
 )
 async def patch_round(
     session: SessionDep,
@@ -95,21 +78,3 @@ async def patch_round(
     await service.update(session, round_, body)
     response.headers["ETag"] = etag(round_.version)
     return service.to_out(round_)
-
-
-@router.get(
-    "/v1/rounds/{round_id}/timeliness",
-    summary="Working days from submission to decision per award type, and nominations past a deadline",
-    responses=problem_responses(service.RoundNotFound),
-)
-async def get_timeliness(
-    session: SessionDep,
-    principal: NominationReader,
-    round_id: RowId,
-    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
-) -> Timeliness:
-    round_ = await service.get(session, round_id)
-    today = clock.today()
-    if as_of is not None and as_of > today + MAX_LOOKAHEAD:
-        raise BadRequest(f"as_of may be at most a year after today ({today + MAX_LOOKAHEAD}).")
-    return await service.timeliness(session, round_, as_of or today)

@@ -1,38 +1,20 @@
-"""Rounds: deadlines counted in working days, and how timely the round has been."""
+"""Rounds: their deadlines, counted in working days from the day the round opens."""
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections import defaultdict
+from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
 from nominations.calendar.working_days import WorkingCalendar
-from nominations.dossiers.models import Nomination, Status
+from nominations.rounds import repository
 from nominations.rounds.models import Round
-from nominations.rounds.schemas import (
-    AwardTypeTimeliness,
-    Deadlines,
-    LateNomination,
-    RoundIn,
-    RoundOut,
-    RoundPatch,
-    Timeliness,
-)
-from shared.clock import local_date
+from nominations.rounds.schemas import Deadlines, RoundIn, RoundOut, RoundPatch
+from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor, fits
 from shared.problems import Conflict, NotFound
-
-# The stage each state is waiting for, and so the deadline a nomination in it can miss.
-WAITING_FOR = {
-    Status.SUBMITTED: "screening",
-    Status.SCREENING: "council",
-    Status.COUNCIL: "council",
-    Status.DISCLOSURE: "decision",
-}
 
 
 class RoundNotFound(NotFound):
@@ -84,7 +66,7 @@ def to_out(round_: Round) -> RoundOut:
 
 
 async def get(session: AsyncSession, round_id: int) -> Round:
-    round_ = await session.get(Round, round_id)
+    round_ = await repository.get(session, round_id)
     if round_ is None:
         raise RoundNotFound(f"No round has the id {round_id}.")
     return round_
@@ -110,95 +92,36 @@ async def update(session: AsyncSession, round_: Round, body: RoundPatch) -> Roun
     return round_
 
 
-async def list_rounds(session: AsyncSession, year: int | None) -> list[Round]:
-    query = select(Round).order_by(Round.opens_on.desc(), Round.id.desc())
-    if year is not None:
-        query = query.where(Round.year == year)
-    return list((await session.execute(query)).scalars())
+def _after(cursor: str | None) -> tuple[dt.date, int] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        opens_on, round_id = key
+        if not fits(round_id):
+            raise ValueError(round_id)
+        return dt.date.fromisoformat(opens_on), int(round_id)
+    except (TypeError, ValueError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
 
 
-async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Timeliness:
-    """Working days from first submission to decision per award type, and who is past which deadline."""
-    calendar = await load_calendar(session)
-    rows = (
-        await session.execute(
-            select(
-                Nomination.id,
-                Nomination.award_type_code,
-                Nomination.status,
-                Nomination.first_submitted_at,
-                Nomination.decided_at,
-            ).where(Nomination.round_id == round_.id)
-        )
-    ).all()
-    durations: dict[str, list[int]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    late: list[LateNomination] = []
-    deadlines = {
-        "submission": round_.submission_deadline,
-        "screening": round_.screening_deadline,
-        "council": round_.council_deadline,
-        "decision": round_.decision_deadline,
-    }
-    for nomination_id, award_type, status, first_submitted_at, decided_at in rows:
-        counts[award_type] += 1
-        if decided_at is not None and first_submitted_at is not None:
-            durations[award_type].append(
-                calendar.working_days_between(local_date(first_submitted_at), local_date(decided_at))
-            )
-        stage: str | None = None
-        if status in (Status.DRAFT, Status.RETURNED):
-            stage = "submission"
-        elif first_submitted_at is not None and local_date(first_submitted_at) > round_.submission_deadline:
-            late.append(
-                _late(
-                    nomination_id,
-                    award_type,
-                    status,
-                    "submission",
-                    deadlines,
-                    local_date(first_submitted_at),
-                    calendar,
-                )
-            )
-            continue
-        else:
-            stage = WAITING_FOR.get(Status(status))
-        if stage is not None and as_of > deadlines[stage]:
-            late.append(_late(nomination_id, award_type, status, stage, deadlines, as_of, calendar))
-    return Timeliness(
-        round_id=round_.id,
-        as_of=as_of,
-        by_award_type=[
-            AwardTypeTimeliness(
-                award_type=code,
-                nominations=counts[code],
-                decided=len(durations[code]),
-                median_working_days_to_decision=statistics.median(durations[code])
-                if durations[code]
-                else None,
-                max_working_days_to_decision=max(durations[code]) if durations[code] else None,
-            )
-            for code in sorted(counts)
-        ],
-        late=late,
+async def list_rounds(
+    session: AsyncSession, year: int | None, *, limit: int, cursor: str | None
+) -> Page[RoundOut]:
+    rows = await repository.page(session, year=year, limit=limit, after=_after(cursor))
+    shown = rows[:limit]
+    return Page(
+        items=[to_out(round_) for round_ in shown],
+        next_cursor=encode_cursor([shown[-1].opens_on.isoformat(), shown[-1].id])
+        if len(rows) > limit
+        else None,
     )
 
 
-def _late(
-    nomination_id: int,
-    award_type: str,
-    status: str,
-    stage: str,
-    deadlines: dict[str, dt.date],
-    when: dt.date,
-    calendar: WorkingCalendar,
-) -> LateNomination:
-    return LateNomination(
-        nomination_id=nomination_id,
-        award_type=award_type,
-        status=status,
-        stage=stage,
-        deadline=deadlines[stage],
-        working_days_late=calendar.working_days_between(deadlines[stage], when),
-    )
+async def by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Round]:
+    return {round_.id: round_ for round_ in await repository.by_ids(session, ids)}
+
+
+async def reference_dates(session: AsyncSession, ids: Iterable[int]) -> dict[int, dt.date]:
+    """Each round's reference date: the day whose hierarchy, catalogue and rules judge its nominations."""
+    return {round_id: round_.reference_date for round_id, round_ in (await by_ids(session, ids)).items()}

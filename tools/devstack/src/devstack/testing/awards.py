@@ -16,6 +16,11 @@ AuthHeaders = Callable[..., dict[str, str]]
 _serial = itertools.count(1)
 
 
+def etag(resource: dict[str, Any]) -> str:
+    """The ETag of a resource as answered (its ``version``)."""
+    return f'"{resource["version"]}"'
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_serial)}-{uuid.uuid4().hex[:10]}"
 
@@ -84,18 +89,19 @@ class AwardsFlow:
         """Nominated, submitted, screened with every failed rule overridden, sent to the council."""
         secretariat = self.secretariat()
         nomination = await self.nominate(round_id, unit, **overrides)
-        await self.must(nomination["id"], "submit", self.officer(unit))
-        screened = await self.must(nomination["id"], "screen", secretariat)
+        submitted = await self.must(nomination["id"], "submit", self.officer(unit), if_match=etag(nomination))
+        screened = await self.must(nomination["id"], "screen", secretariat, if_match=etag(submitted))
         for verdict in screened["eligibility"]["verdicts"]:
             if verdict["status"] == "failed":
-                await self.must(
+                screened = await self.must(
                     nomination["id"],
                     "override",
                     secretariat,
+                    if_match=etag(screened),
                     override={"rule": verdict["kind"]},
                     note="Hội đồng cơ sở đã xác minh",
                 )
-        return await self.must(nomination["id"], "send_to_council", secretariat)
+        return await self.must(nomination["id"], "send_to_council", secretariat, if_match=etag(screened))
 
     def member(self, number: int) -> dict[str, str]:
         return self.auth("council_member", org_unit=None, subject=f"member-{number}")
@@ -131,17 +137,41 @@ class AwardsFlow:
         body: dict[str, Any] = closed.json()
         return body
 
+    async def etag(self, nomination_id: int) -> str:
+        """The nomination's current ETag, as the secretariat reads it."""
+        response = await self.client.get(
+            f"{self.prefix}/v1/nominations/{nomination_id}", headers=self.secretariat()
+        )
+        assert response.status_code == 200, response.text
+        return response.headers["ETag"]
+
     async def act(
-        self, nomination_id: int, action: str, headers: dict[str, str], **body: Any
+        self,
+        nomination_id: int,
+        action: str,
+        headers: dict[str, str],
+        *,
+        if_match: str | None = None,
+        **body: Any,
     ) -> httpx.Response:
+        """Take an action with the version the caller read (If-Match; read now when not given)."""
+        version = if_match or await self.etag(nomination_id)
         return await self.client.post(
-            f"{self.prefix}/v1/nominations/{nomination_id}/actions/{action}", json=body, headers=headers
+            f"{self.prefix}/v1/nominations/{nomination_id}/actions/{action}",
+            json=body,
+            headers=headers | {"If-Match": version},
         )
 
     async def must(
-        self, nomination_id: int, action: str, headers: dict[str, str], **body: Any
+        self,
+        nomination_id: int,
+        action: str,
+        headers: dict[str, str],
+        *,
+        if_match: str | None = None,
+        **body: Any,
     ) -> dict[str, Any]:
-        response = await self.act(nomination_id, action, headers, **body)
+        response = await self.act(nomination_id, action, headers, if_match=if_match, **body)
         assert response.status_code == 200, f"{action}: {response.text}"
         result: dict[str, Any] = response.json()
         return result

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
+from nominations.attachments.service import sweep
+from nominations.attachments.storage import LocalStorage, content_key
 from nominations.config import Settings
-from nominations.dossiers.attachments import sweep
-from nominations.dossiers.storage import LocalStorage, content_key
 
 PDF = "application/pdf"
 
@@ -86,7 +86,7 @@ async def test_upload_list_and_download_with_checksum_headers(
     assert (settings.attachments_dir / content_key(sha)).read_bytes() == content
 
     listed = await client.get(f"/v1/nominations/{nomination_id}/attachments", headers=steps.secretariat())
-    assert listed.json() == [body]
+    assert listed.json() == {"items": [body], "next_cursor": None}
 
     path = f"/v1/nominations/{nomination_id}/attachments/{body['id']}"
     download = await client.get(path, headers=steps.secretariat())
@@ -202,7 +202,7 @@ async def test_only_while_the_dossier_is_editable_and_with_an_audit_trail(
     assert_problem(late, 409, "action-not-allowed")
     locked = await client.delete(f"/v1/nominations/{nomination_id}/attachments/{kept['id']}", headers=officer)
     assert_problem(locked, 409, "action-not-allowed")
-    events = (await client.get(f"/v1/nominations/{nomination_id}/events", headers=officer)).json()
+    events = (await client.get(f"/v1/nominations/{nomination_id}/events", headers=officer)).json()["items"]
     assert [(e["action"], e["to_status"]) for e in events] == [
         ("create", "draft"),
         ("attachment_added", "draft"),

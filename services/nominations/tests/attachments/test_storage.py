@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations.config import Settings
-from nominations.dossiers.attachments import sweep
-from nominations.dossiers.storage import (
+from nominations.attachments.service import sweep
+from nominations.attachments.storage import (
     LocalStorage,
     S3Storage,
     Storage,
@@ -26,6 +25,7 @@ from nominations.dossiers.storage import (
     content_key,
     storage_from_settings,
 )
+from nominations.config import Settings
 
 
 @pytest.fixture(scope="module")

@@ -8,58 +8,26 @@ targets service applies its own permissions), stored as received, and only ever 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.dossiers.models import EvidenceSnapshot, Nomination, NominationEvent
-from nominations.dossiers.workflow import Action, check
+from nominations.evidence import repository
+from nominations.evidence.models import EvidenceSnapshot
+from nominations.evidence.schemas import EvidenceIn, EvidenceOut
+from nominations.nominations import service as nominations
+from nominations.nominations import workflow
+from nominations.nominations.attempt import Attempt
+from nominations.nominations.models import Nomination
+from nominations.nominations.workflow import Action
 from nominations.org_scope import ScopeCheck, TargetsUnavailable
 from nominations.rounds.models import Round
 from shared import clock
-from shared.bounds import INT_MAX, Day
-from shared.problems import Forbidden, NotFound, ProblemError
-
-EVENT_ACTION = "evidence"
+from shared.pagination import Page, encode_cursor
+from shared.problems import Forbidden, NotFound, UnprocessableContent
 
 
-class EvidenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    org_unit: str | None = Field(
-        default=None, min_length=1, max_length=50, description="The nominee's unit (default) or one below it"
-    )
-    plan: str | None = Field(
-        default=None, min_length=1, max_length=50, description="Plan code; default: the latest plan"
-    )
-    at: Day | None = Field(
-        default=None, description="Judge with the years ended by this date; default: the round's date"
-    )
-    target_ids: list[Annotated[int, Field(ge=1, le=INT_MAX)]] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=500,
-        description="Keep only these targets' rows; default: every row of the report",
-    )
-
-
-class EvidenceOut(BaseModel):
-    id: int
-    nomination_id: int
-    plan: str | None
-    org_unit: str
-    at: dt.date
-    target_ids: list[int]
-    source: str = Field(description="The URL the report was read from")
-    snapshot: dict[str, Any] = Field(description="The progress report as the targets service answered it")
-    fetched_by: str
-    fetched_at: dt.datetime
-
-
-class EvidenceSourceInvalid(ProblemError):
-    status = 422
+class EvidenceSourceInvalid(UnprocessableContent):
     slug = "evidence-source-invalid"
     title = "The targets service has no such progress report"
 
@@ -153,7 +121,7 @@ async def capture(
     Nothing is stored unless the whole report was read: the targets service being down is a 503.
     """
     day = round_.reference_date
-    await check(scope, nomination, Action.EDIT, day)
+    await workflow.check(Attempt(session, scope, nomination, round_), Action.CAPTURE_EVIDENCE)
     own = nomination.nominee_org_unit
     org_unit = body.org_unit or own
     if org_unit != own:
@@ -170,9 +138,10 @@ async def capture(
     if body.target_ids:
         report = _keep(report, body.target_ids)
     # The fetch took time: lock the nomination and check again, so a submission in between wins cleanly.
-    await session.refresh(nomination, with_for_update=True)
-    await check(scope, nomination, Action.EDIT, day)
+    await nominations.lock_one(session, nomination)
     now = clock.now()
+    attempt = Attempt(session, scope, nomination, round_, now=now)
+    await workflow.check(attempt, Action.CAPTURE_EVIDENCE)
     snapshot = EvidenceSnapshot(
         nomination_id=nomination.id,
         plan=str(report.get("plan") or body.plan or "") or None,
@@ -186,41 +155,29 @@ async def capture(
     )
     session.add(snapshot)
     await session.flush()
-    session.add(
-        NominationEvent(
-            nomination_id=nomination.id,
-            action=EVENT_ACTION,
-            from_status=nomination.status,
-            to_status=nomination.status,
-            actor=scope.principal.subject,
-            actor_roles=sorted(scope.principal.roles),
-            note=None,
-            details={
-                "snapshot_id": snapshot.id,
-                "org_unit": org_unit,
-                "plan": snapshot.plan,
-                "at": at.isoformat(),
-                "rows": len(report["items"]),
-                "source": url,
-            },
-            occurred_at=now,
-        )
-    )
-    await session.flush()
+    attempt.details = {
+        "snapshot_id": snapshot.id,
+        "org_unit": org_unit,
+        "plan": snapshot.plan,
+        "at": at.isoformat(),
+        "rows": len(report["items"]),
+        "source": url,
+    }
+    await workflow.transition(attempt, Action.CAPTURE_EVIDENCE)
     return snapshot
 
 
-async def snapshots(session: AsyncSession, nomination_id: int) -> list[EvidenceSnapshot]:
-    query = (
-        select(EvidenceSnapshot)
-        .where(EvidenceSnapshot.nomination_id == nomination_id)
-        .order_by(EvidenceSnapshot.id)
-    )
-    return list((await session.execute(query)).scalars())
+async def snapshots(
+    session: AsyncSession, nomination_id: int, *, limit: int, after_id: int | None
+) -> Page[EvidenceOut]:
+    """Oldest first, as they were read."""
+    rows = await repository.of_nomination(session, nomination_id, limit=limit, after_id=after_id)
+    items = [to_out(row) for row in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 
 async def snapshot(session: AsyncSession, nomination_id: int, snapshot_id: int) -> EvidenceSnapshot:
-    found = await session.get(EvidenceSnapshot, snapshot_id)
+    found = await repository.get(session, snapshot_id)
     if found is None or found.nomination_id != nomination_id:
         raise EvidenceNotFound(f"Nomination {nomination_id} has no evidence snapshot {snapshot_id}.")
     return found

@@ -64,11 +64,11 @@ async def test_the_nominating_unit_keeps_its_progress_with_the_dossier(
 
     listed = await client.get(f"/v1/nominations/{nomination_id}/evidence", headers=steps.secretariat())
     assert listed.status_code == 200
-    assert listed.json() == [body]
+    assert listed.json() == {"items": [body], "next_cursor": None}
     one = await client.get(f"/v1/nominations/{nomination_id}/evidence/{body['id']}", headers=officer)
     assert one.json() == body
 
-    events = (await client.get(f"/v1/nominations/{nomination_id}/events", headers=officer)).json()
+    events = (await client.get(f"/v1/nominations/{nomination_id}/events", headers=officer)).json()["items"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
         ("create", None, "draft"),
         ("evidence", "draft", "draft"),
@@ -140,7 +140,7 @@ async def test_only_while_the_unit_may_edit_the_dossier(
     assert assert_problem(submitted, 409, "action-not-allowed")["current_status"] == "submitted"
     assert (await stored(db_session, nomination_id))[0] == 0
     # Readers still read (none here), others do not.
-    assert (await client.get(path, headers=steps.secretariat())).json() == []
+    assert (await client.get(path, headers=steps.secretariat())).json()["items"] == []
     assert_problem(await client.get(path, headers=steps.officer("HT-CLO")), 404, "nomination-not-found")
 
 
@@ -189,6 +189,6 @@ async def test_a_snapshot_reads_the_same_after_the_targets_data_changed(
     assert {row["status"] for row in after["snapshot"]["items"]} == {"off_track"}
 
     # …and the first one still reads exactly as it was received.
-    listed = (await client.get(f"/v1/nominations/{nomination_id}/evidence", headers=officer)).json()
+    listed = (await client.get(f"/v1/nominations/{nomination_id}/evidence", headers=officer)).json()["items"]
     assert listed[0] == before
     assert listed[1] == after

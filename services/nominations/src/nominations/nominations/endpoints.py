@@ -1,16 +1,16 @@
-"""HTTP for nominations and their dossiers."""
+"""HTTP for nominations: drafting, reading, editing, the workflow's actions, eligibility, the audit trail."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from nominations.deps import NominationDrafter, NominationReader
-from nominations.dossiers import service, workflow
-from nominations.dossiers.models import Status
-from nominations.dossiers.schemas import (
+from nominations.deps import Idempotent, NominationDrafter, NominationReader
+from nominations.nominations import guards, service, workflow
+from nominations.nominations.models import Status
+from nominations.nominations.schemas import (
     ActionIn,
     EligibilityOut,
     EventOut,
@@ -19,19 +19,18 @@ from nominations.dossiers.schemas import (
     NominationPatch,
     NominationSummary,
 )
-from nominations.models import idempotency_keys
 from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
-from nominations.rounds import service as rounds
 from nominations.rounds.service import RoundNotFound
 from shared.bounds import RowId
-from shared.concurrency import IfMatch, VersionMismatch, check_if_match, etag
+from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, Limit, Page, decode_int_cursor
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["nominations"])
 COMMON = problem_responses(service.NominationNotFound, TargetsUnavailable)
+VERSIONED = problem_responses(PreconditionRequired, VersionMismatch)
 
 
 @router.post(
@@ -42,38 +41,29 @@ COMMON = problem_responses(service.NominationNotFound, TargetsUnavailable)
     responses=problem_responses(
         RoundNotFound,
         service.InvalidNomination,
-        service.DeadlinePassed,
+        service.NominatingUnitRequired,
+        guards.DeadlinePassed,
         OutOfScope,
         TargetsUnavailable,
         IdempotencyKeyReused,
     ),
 )
 async def create_nomination(
-    request: Request,
     session: SessionDep,
     scope: Scope,
     principal: NominationDrafter,
     body: NominationIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
-        nomination = await service.create(session, scope, body)
-        round_day = (await rounds.get(session, nomination.round_id)).reference_date
-        allowed = await workflow.allowed_actions(scope, nomination, round_day)
-        return (
-            201,
-            service.to_out(nomination, allowed).model_dump(mode="json"),
-            {"Location": f"/api/v1/nominations/{nomination.id}", "ETag": etag(nomination.version)},
+    async def create() -> Created:
+        nomination, round_ = await service.create(session, scope, body)
+        return Created(
+            await service.out(scope, nomination, round_),
+            f"/api/v1/nominations/{nomination.id}",
+            etag(nomination.version),
         )
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.get("/v1/nominations", summary="Nominations the caller may read, newest first")
@@ -112,9 +102,7 @@ async def get_nomination(
 ) -> NominationOut:
     nomination, round_ = await service.get(session, scope, nomination_id)
     response.headers["ETag"] = etag(nomination.version)
-    return service.to_out(
-        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
-    )
+    return await service.out(scope, nomination, round_)
 
 
 @router.patch(
@@ -122,7 +110,8 @@ async def get_nomination(
     summary="Edit a draft or returned dossier (the nominating unit; If-Match required)",
     responses={
         **COMMON,
-        **problem_responses(VersionMismatch, workflow.ActionNotAllowed, service.InvalidNomination),
+        **VERSIONED,
+        **problem_responses(workflow.ActionNotAllowed, workflow.ActionForbidden, service.InvalidNomination),
     },
 )
 async def patch_nomination(
@@ -138,26 +127,28 @@ async def patch_nomination(
     check_if_match(if_match, nomination.version)
     await service.update(session, scope, nomination, round_, body)
     response.headers["ETag"] = etag(nomination.version)
-    return service.to_out(
-        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
-    )
+    return await service.out(scope, nomination, round_)
 
 
 @router.post(
     "/v1/nominations/{nomination_id}/actions/{action}",
-    summary="Take a workflow action: " + ", ".join(workflow.PUBLIC_ACTIONS),
+    summary="Take a workflow action (If-Match required): " + ", ".join(workflow.PUBLIC_ACTIONS),
     responses={
         **COMMON,
+        **VERSIONED,
         **problem_responses(
             workflow.UnknownAction,
             workflow.ActionNotAllowed,
             workflow.ActionForbidden,
             workflow.NoteRequired,
-            service.DeadlinePassed,
-            service.NotEligible,
-            service.OpenObjections,
-            service.DisclosureNotOver,
-            VersionMismatch,
+            guards.DeadlinePassed,
+            guards.OverrideRuleRequired,
+            guards.NotEligible,
+            guards.ForwardingRequired,
+            guards.NotForwardable,
+            guards.OpenObjections,
+            guards.DisclosureNotOver,
+            guards.NotTheForwardingOffice,
         ),
     },
 )
@@ -173,13 +164,10 @@ async def take_action(
 ) -> NominationOut:
     chosen = workflow.parse_action(action)
     nomination, round_ = await service.get(session, scope, nomination_id)
-    if if_match is not None:
-        check_if_match(if_match, nomination.version)
+    check_if_match(if_match, nomination.version)
     await service.act(session, scope, nomination, round_, chosen, body or ActionIn())
     response.headers["ETag"] = etag(nomination.version)
-    return service.to_out(
-        nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date)
-    )
+    return await service.out(scope, nomination, round_)
 
 
 @router.get(
@@ -196,11 +184,18 @@ async def get_eligibility(
 
 @router.get(
     "/v1/nominations/{nomination_id}/events",
-    summary="The audit trail: every change, who made it, when, from which state to which",
+    summary="The audit trail, oldest first: every change, who made it, when, from which state to which",
     responses=COMMON,
 )
-async def get_events(
-    session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId
-) -> list[EventOut]:
+async def list_events(
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    nomination_id: RowId,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[EventOut]:
     nomination, _ = await service.get(session, scope, nomination_id)
-    return await service.events(session, nomination.id)
+    return await service.events(
+        session, nomination.id, limit=limit, after_id=decode_int_cursor(cursor, maximum=2**63 - 1)
+    )

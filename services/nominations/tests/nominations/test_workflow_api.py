@@ -99,6 +99,8 @@ async def test_submit_return_resubmit_with_the_audit_trail_and_outbox(
     assert resubmitted["status"] == "submitted"
 
     events = (await client.get(f"/v1/nominations/{nomination['id']}/events", headers=secretariat)).json()
+
+    events = events["items"]
     assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in events] == [
         ("create", None, "draft", "officer-HT-THA"),
         ("submit", "draft", "submitted", "officer-HT-THA"),

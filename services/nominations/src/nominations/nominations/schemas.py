@@ -147,6 +147,7 @@ class NominationOut(BaseModel):
     id: int
     round_id: int
     award_type_code: str
+    award_name: str = Field(description="The award type's name in force on the round's reference date")
     occasion: str
     nominee: Nominee
     nominating_org_unit: str
@@ -164,6 +165,7 @@ class NominationOut(BaseModel):
     council_result: dict[str, Any] | None
     disclosure_from: dt.date | None
     disclosure_until: dt.date | None
+    open_objections: int = Field(description="Objections filed during disclosure and not yet resolved")
     forwarding: dict[str, Any] | None
     decision_id: int | None
     submitted_at: dt.datetime | None

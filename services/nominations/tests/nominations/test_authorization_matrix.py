@@ -97,5 +97,5 @@ async def test_matrix(
         assert action not in response.json()["allowed_actions"]
     if status == 200:
         events = await client.get(f"/v1/nominations/{nomination_id}/events", headers=steps.secretariat())
-        assert events.json()[-1]["action"] == action
-        assert events.json()[-1]["actor"] == f"matrix-{caller.label}"
+        assert events.json()["items"][-1]["action"] == action
+        assert events.json()["items"][-1]["actor"] == f"matrix-{caller.label}"

@@ -1,9 +1,8 @@
-"""Nominations (hồ sơ đề nghị khen thưởng), their audit trail, attachments and evidence snapshots."""
+"""Nominations (hồ sơ đề nghị khen thưởng) and their audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nominations.database import Base
@@ -56,6 +55,8 @@ class Nomination(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     award_type_code: Mapped[str] = mapped_column(String(50))
+    # The award's name in the version in force on the round's reference date, as the public reads it.
+    award_name: Mapped[str] = mapped_column(Text)
     occasion: Mapped[str] = mapped_column(String(30))
     nominee_kind: Mapped[str] = mapped_column(String(20))
     nominee_name: Mapped[str] = mapped_column(Text)
@@ -72,7 +73,8 @@ class Nomination(Base):
     members: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     open_discipline: Mapped[bool | None] = mapped_column(Boolean)
     unit_headcount: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT)
+    # Written by nominations.nominations.workflow alone (a listener refuses any other writer).
+    status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
     # The last screening: the engine's verdict per rule, and the secretariat's overrides with their reasons.
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -80,6 +82,8 @@ class Nomination(Base):
     council_result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     disclosure_from: Mapped[dt.date | None] = mapped_column(Date)
     disclosure_until: Mapped[dt.date | None] = mapped_column(Date)
+    # Objections filed and not yet resolved; kept by the workflow as objections are filed and resolved.
+    open_objections: Mapped[int] = mapped_column(Integer, default=0)
     forwarding: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     decision_id: Mapped[int | None] = mapped_column(Integer)
     returned_at: Mapped[dt.datetime | None] = mapped_column()
@@ -110,36 +114,3 @@ class NominationEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     occurred_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
-
-
-class Attachment(Base):
-    __tablename__ = "attachments"
-    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
-    document_code: Mapped[str | None] = mapped_column(String(50))  # which required document this is
-    filename: Mapped[str] = mapped_column(Text)
-    content_type: Mapped[str] = mapped_column(String(200))
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(Text)
-    uploaded_by: Mapped[str] = mapped_column(String(200))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
-
-
-class EvidenceSnapshot(Base):
-    """Target progress as the targets service reported it at ``fetched_at``; it reads the same years later."""
-
-    __tablename__ = "evidence_snapshots"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
-    plan: Mapped[str | None] = mapped_column(String(50))
-    org_unit: Mapped[str] = mapped_column(String(50))
-    at: Mapped[dt.date] = mapped_column(Date)
-    target_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
-    source: Mapped[str] = mapped_column(Text)  # the URL it was read from
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    fetched_by: Mapped[str] = mapped_column(String(200))
-    fetched_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

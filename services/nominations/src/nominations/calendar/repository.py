@@ -1,0 +1,12 @@
+"""Every query on the working calendar's recorded exceptions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations.calendar.models import CalendarDay
+
+
+async def exceptions(session: AsyncSession) -> list[CalendarDay]:
+    return list((await session.execute(select(CalendarDay))).scalars())

@@ -1,0 +1,98 @@
+"""The effects of the workflow: what an action changes on the nomination besides its state.
+
+Each effect returns what the audit record keeps of it; the table ``EFFECTS`` beside ``WORKFLOW`` says which
+effects an action has, and the transition function applies them once every guard has passed, in the same
+transaction as the change of state, the audit record and the outbox event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nominations.nominations.attempt import Attempt
+
+Effect = Callable[[Attempt], Awaitable[dict[str, Any] | None]]
+# Fields a unit changes by editing its dossier; the state, the outcome and the council's, the disclosure's
+# and the decision's fields are never among them.
+EDITABLE_FIELDS = frozenset(
+    {
+        "nominee_kind",
+        "nominee_name",
+        "nominee_key",
+        "nominee_position",
+        "nominee_org_unit",
+        "achievements",
+        "achievement_keys",
+        "initiatives",
+        "members",
+        "open_discipline",
+        "unit_headcount",
+    }
+)
+
+
+async def apply_edit(attempt: Attempt) -> None:
+    unknown = set(attempt.changes) - EDITABLE_FIELDS
+    if unknown:
+        raise RuntimeError(f"not editable: {sorted(unknown)}")
+    for name, value in attempt.changes.items():
+        setattr(attempt.nomination, name, value)
+
+
+async def store_eligibility(attempt: Attempt) -> dict[str, Any]:
+    """The screening's verdicts are kept with the dossier, as the council will read them."""
+    verdicts = await attempt.eligibility()
+    attempt.nomination.eligibility = verdicts.model_dump(mode="json")
+    return {"overall": verdicts.overall}
+
+
+async def record_override(attempt: Attempt) -> dict[str, Any]:
+    """The secretariat's override of one rule, with its written reason (the note), who and when."""
+    nomination = attempt.nomination
+    nomination.overrides = [
+        *nomination.overrides,
+        {
+            "rule": attempt.override_rule,
+            "reason": attempt.note,
+            "by": attempt.caller.principal.subject if attempt.caller else "public",
+            "at": attempt.now.isoformat(),
+        },
+    ]
+    return {"rule": attempt.override_rule}
+
+
+async def record_forwarding(attempt: Attempt) -> dict[str, Any]:
+    nomination = attempt.nomination
+    by = attempt.caller.principal.subject if attempt.caller else "public"
+    nomination.forwarding = {**(attempt.forwarding or {}), "by": by}
+    return {"forwarding": nomination.forwarding}
+
+
+async def record_count(attempt: Attempt) -> dict[str, Any]:
+    """The council's count; a nomination that passed is disclosed for the award type's working days."""
+    if attempt.council is None:
+        raise RuntimeError("a council's pass or failure is its count")
+    nomination, count = attempt.nomination, attempt.council
+    nomination.council_result = count.result
+    if count.passed:
+        nomination.disclosure_from = count.disclosure_from
+        nomination.disclosure_until = count.disclosure_until
+    return count.result
+
+
+async def record_decision(attempt: Attempt) -> dict[str, Any]:
+    if attempt.decision is None:
+        raise RuntimeError("an award is made by a decision")
+    attempt.nomination.decision_id = attempt.decision.decision_id
+    return {"decision_id": attempt.decision.decision_id, "decision_number": attempt.decision.number}
+
+
+async def count_objection(attempt: Attempt) -> dict[str, Any]:
+    attempt.nomination.open_objections += 1
+    return {"objection_id": attempt.objection_id}
+
+
+async def resolve_objection(attempt: Attempt) -> dict[str, Any]:
+    attempt.nomination.open_objections -= 1
+    return {"objection_id": attempt.objection_id}

@@ -1,0 +1,199 @@
+"""Every query on nominations and their audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nominations.nominations.models import Nomination, NominationEvent, Outcome, Status
+
+SUMMARY_COLUMNS = (
+    Nomination.id,
+    Nomination.round_id,
+    Nomination.award_type_code,
+    Nomination.nominee_name,
+    Nomination.nominee_kind,
+    Nomination.nominating_org_unit,
+    Nomination.status,
+    Nomination.outcome,
+    Nomination.submitted_at,
+    Nomination.updated_at,
+)
+PUBLIC_COLUMNS = (
+    Nomination.id,
+    Nomination.round_id,
+    Nomination.award_type_code,
+    Nomination.award_name,
+    Nomination.nominee_name,
+    Nomination.nominee_kind,
+    Nomination.nominee_position,
+    Nomination.nominating_org_unit_name,
+    Nomination.achievements,
+    Nomination.disclosure_from,
+    Nomination.disclosure_until,
+    Nomination.open_objections,
+)
+
+
+def _ids(name: str, ids: Sequence[int]) -> Any:
+    """One array parameter (``= ANY(:ids)``) instead of one parameter per id."""
+    return any_(bindparam(name, list(ids), type_=ARRAY(Integer)))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def get(session: AsyncSession, nomination_id: int, *, for_update: bool = False) -> Nomination | None:
+    return await session.get(Nomination, nomination_id, with_for_update=for_update or None)
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    visible: set[str] | None,
+    round_id: int | None,
+    status: str | None,
+    award_type: str | None,
+    org_unit: str | None,
+    q: str | None,
+    limit: int,
+    after_id: int | None,
+) -> Sequence[Any]:
+    """Newest first, keyset-paged by id; ``visible`` limits to the caller's units (None: all)."""
+    query = select(*SUMMARY_COLUMNS).order_by(Nomination.id.desc()).limit(limit + 1)
+    if visible is not None:
+        query = query.where(Nomination.nominating_org_unit.in_(sorted(visible)))
+    if round_id is not None:
+        query = query.where(Nomination.round_id == round_id)
+    if status is not None:
+        query = query.where(Nomination.status == status)
+    if award_type is not None:
+        query = query.where(Nomination.award_type_code == award_type)
+    if org_unit is not None:
+        query = query.where(Nomination.nominating_org_unit == org_unit)
+    if q:
+        query = query.where(Nomination.nominee_name.ilike(f"%{_escape(q)}%", escape="\\"))
+    if after_id is not None:
+        query = query.where(Nomination.id < after_id)
+    return (await session.execute(query)).all()
+
+
+async def lock(session: AsyncSession, ids: Sequence[int]) -> list[Nomination]:
+    """The nominations, locked in id order (so two requests locking overlapping sets cannot deadlock)."""
+    query = (
+        select(Nomination)
+        .where(Nomination.id == _ids("nomination_ids", ids))
+        .order_by(Nomination.id)
+        .with_for_update()
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def briefs(session: AsyncSession, ids: Sequence[int]) -> Sequence[Any]:
+    """What a council's agenda shows of each nomination."""
+    query = select(
+        Nomination.id,
+        Nomination.award_type_code,
+        Nomination.nominee_name,
+        Nomination.nominating_org_unit,
+        Nomination.status,
+        Nomination.council_result,
+    ).where(Nomination.id == _ids("nomination_ids", ids))
+    return (await session.execute(query)).all()
+
+
+async def units_and_rounds(session: AsyncSession, ids: Sequence[int]) -> list[tuple[int, str, int]]:
+    """Each nomination's nominating unit and round (no lock taken)."""
+    query = select(Nomination.id, Nomination.nominating_org_unit, Nomination.round_id).where(
+        Nomination.id == _ids("nomination_ids", ids)
+    )
+    return [(row[0], row[1], row[2]) for row in await session.execute(query)]
+
+
+async def events_of(
+    session: AsyncSession, nomination_id: int, *, limit: int, after_id: int | None
+) -> list[NominationEvent]:
+    query = (
+        select(NominationEvent)
+        .where(NominationEvent.nomination_id == nomination_id)
+        .order_by(NominationEvent.id)
+        .limit(limit + 1)
+    )
+    if after_id is not None:
+        query = query.where(NominationEvent.id > after_id)
+    return list((await session.execute(query)).scalars())
+
+
+def _running(today: dt.date, states: frozenset[Status]) -> ColumnElement[bool]:
+    """In a disclosure state and inside its period (an open end on either side counts as running)."""
+    return and_(
+        Nomination.status.in_(sorted(states)),
+        or_(Nomination.disclosure_from.is_(None), Nomination.disclosure_from <= today),
+        or_(Nomination.disclosure_until.is_(None), Nomination.disclosure_until >= today),
+    )
+
+
+async def under_disclosure(
+    session: AsyncSession,
+    today: dt.date,
+    states: frozenset[Status],
+    *,
+    award_type: str | None,
+    round_id: int | None,
+    limit: int,
+    before_id: int | None,
+) -> Sequence[Any]:
+    """Public columns only, newest first, keyset-paged by id."""
+    query: Select[*tuple[Any, ...]] = (
+        select(*PUBLIC_COLUMNS).where(_running(today, states)).order_by(Nomination.id.desc()).limit(limit + 1)
+    )
+    if award_type is not None:
+        query = query.where(Nomination.award_type_code == award_type)
+    if round_id is not None:
+        query = query.where(Nomination.round_id == round_id)
+    if before_id is not None:
+        query = query.where(Nomination.id < before_id)
+    rows: Sequence[Any] = (await session.execute(query)).all()
+    return rows
+
+
+async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
+    """Every nomination of a round with the moments its timeliness is measured by."""
+    query = select(
+        Nomination.id,
+        Nomination.award_type_code,
+        Nomination.status,
+        Nomination.first_submitted_at,
+        Nomination.decided_at,
+    ).where(Nomination.round_id == round_id)
+    return (await session.execute(query)).all()
+
+
+# Nominations that no longer count against a quota, nor as holders of a basis title.
+NOT_COUNTING_STATES = (Status.WITHDRAWN.value,)
+
+
+async def live_count(
+    session: AsyncSession, *, round_id: int, award_type: str, unit: str, undecided_only: bool = False
+) -> int:
+    """The unit's nominations of an award type in a round that still count (not withdrawn nor rejected)."""
+    query = (
+        select(func.count())
+        .select_from(Nomination)
+        .where(
+            Nomination.round_id == round_id,
+            Nomination.award_type_code == award_type,
+            Nomination.nominating_org_unit == unit,
+            Nomination.status.not_in(NOT_COUNTING_STATES),
+            func.coalesce(Nomination.outcome, "") != Outcome.REJECTED.value,
+        )
+    )
+    if undecided_only:
+        query = query.where(Nomination.status != Status.DECIDED.value)
+    return int(await session.scalar(query) or 0)

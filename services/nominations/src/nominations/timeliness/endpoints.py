@@ -1,0 +1,44 @@
+"""HTTP for a round's timeliness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from nominations.deps import NominationReader
+from nominations.rounds import service as rounds
+from nominations.timeliness import service
+from nominations.timeliness.schemas import Timeliness
+from shared import clock
+from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.database import SessionDep
+from shared.problems import BadRequest, problem_responses
+
+router = APIRouter(tags=["rounds"])
+# Looking further ahead than the longest round says nothing more and costs a day-by-day count.
+MAX_LOOKAHEAD = dt.timedelta(days=366)
+
+
+class LookaheadTooFar(BadRequest):
+    slug = "lookahead-too-far"
+    title = "The date is too far ahead"
+
+
+@router.get(
+    "/v1/rounds/{round_id}/timeliness",
+    summary="Working days from submission to decision per award type, and nominations past a deadline",
+    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar),
+)
+async def get_timeliness(
+    session: SessionDep,
+    principal: NominationReader,
+    round_id: RowId,
+    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+) -> Timeliness:
+    round_ = await rounds.get(session, round_id)
+    today = clock.today()
+    if as_of is not None and as_of > today + MAX_LOOKAHEAD:
+        raise LookaheadTooFar(f"as_of may be at most a year after today ({today + MAX_LOOKAHEAD}).")
+    return await service.timeliness(session, round_, as_of or today)
