@@ -119,7 +119,7 @@ class Created:
     """What a create answers: the new resource, where it lives, its version."""
 
     body: BaseModel
-    location: str
+    location: str | None = None
     etag: str | None = None
     status: int = 201
 
@@ -141,7 +141,7 @@ class Idempotency:
 
         async def answer() -> tuple[int, Any, dict[str, str]]:
             created = await create()
-            headers = {"Location": created.location}
+            headers = {"Location": created.location} if created.location else {}
             if created.etag is not None:
                 headers["ETag"] = created.etag
             return created.status, created.body.model_dump(mode="json"), headers

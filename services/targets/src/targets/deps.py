@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from shared.auth import Principal, Role, RoleGuard
-from targets.catalogue.snapshot import CatalogueCache
+from shared.idempotency import Idempotency, idempotency
+from targets.cache.service import CatalogueCache
+from targets.models import idempotency_keys
 
 # Posting results: district and department systems for their own units; the secretariat and admins for all.
 Reporter = Annotated[Principal, Depends(RoleGuard(Role.REPORTER, Role.SECRETARIAT, Role.ADMIN))]
@@ -25,3 +27,6 @@ async def get_catalogue(request: Request) -> CatalogueCache:
 
 
 Catalogue = Annotated[CatalogueCache, Depends(get_catalogue)]
+
+# Creates repeatable with the same Idempotency-Key (the key is the caller's own).
+Idempotent = Annotated[Idempotency, Depends(idempotency(idempotency_keys))]

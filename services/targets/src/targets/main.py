@@ -8,9 +8,9 @@ from shared.app import create_service_app
 from shared.database import libpq_dsn
 from shared.settings import ServiceSettings, load_settings
 from targets import __version__
-from targets.catalogue.counters import on_local_commit
-from targets.catalogue.feed import ChangeFeed
-from targets.catalogue.snapshot import CatalogueCache
+from targets.cache.counters import on_local_commit
+from targets.cache.feed import ChangeFeed
+from targets.cache.service import CatalogueCache
 from targets.config import Settings
 from targets.indicators.endpoints import router as indicators_router
 from targets.org_units.endpoints import router as org_units_router
@@ -52,7 +52,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[org_units_router, indicators_router, plans_router, results_router, progress_router],
         lifespan_extension=change_feed,
     )
-    # Per-process caches, valid under the change counters (see targets.catalogue).
+    # Per-process caches, valid under the change counters (see targets.cache).
     app.state.catalogue = CatalogueCache()
     app.state.progress_cache = ProgressCache()
     return app

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
-from targets.catalogue.counters import read_counters
+from targets.cache.counters import read_counters
 
 SEED_AREAS = {"economy": 13, "culture_society": 13, "environment": 5, "defence_security": 1, "other": 1}
 READ_ONLY_ROLES = ["unit_officer", "council_member", "authority", "reporter", "viewer"]

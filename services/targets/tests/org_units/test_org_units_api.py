@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from shared import clock
-from targets.catalogue.counters import Counters, read_counters
+from targets.cache.counters import Counters, read_counters
 
 DISTRICT_LEVEL = {"city", "town", "district"}
 SEED_DISTRICTS = {

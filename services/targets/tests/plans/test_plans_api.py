@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
 from shared.pagination import encode_cursor
-from targets.catalogue.counters import read_counters
+from targets.cache.counters import read_counters
 
 PLAN = "HT-2021-2025"
 READ_ONLY_ROLES = ["unit_officer", "council_member", "authority", "reporter", "viewer"]
@@ -81,7 +81,7 @@ async def patch_plan(
 
 
 async def test_the_seeded_plan(client: httpx.AsyncClient, auth: Auth) -> None:
-    plans = (await client.get("/v1/plans", headers=auth("viewer"))).json()
+    plans = (await client.get("/v1/plans", headers=auth("viewer"))).json()["items"]
     assert [item["code"] for item in plans] == [PLAN]
     response = await client.get(f"/v1/plans/{PLAN}", headers=auth("viewer"))
     seeded = response.json()
@@ -109,10 +109,12 @@ async def test_catalogue_editors_add_plans(
     assert response.headers["ETag"] == f'"{created["version"]}"'
     assert (await read_counters(db_session)).catalogue != before
     # Ordered by start date.
-    assert [item["code"] for item in (await client.get("/v1/plans", headers=auth("viewer"))).json()] == [
-        PLAN,
-        "HT-2026-2030",
-    ]
+    listed = (await client.get("/v1/plans", headers=auth("viewer"))).json()
+    assert [item["code"] for item in listed["items"]] == [PLAN, "HT-2026-2030"]
+    first = (await client.get("/v1/plans", params={"limit": 1}, headers=auth("viewer"))).json()
+    assert [item["code"] for item in first["items"]] == [PLAN]
+    rest = await client.get("/v1/plans", params={"cursor": first["next_cursor"]}, headers=auth("viewer"))
+    assert [item["code"] for item in rest.json()["items"]] == ["HT-2026-2030"]
 
 
 async def test_the_default_at_risk_margin(client: httpx.AsyncClient, auth: Auth) -> None:

@@ -11,12 +11,12 @@ from devstack.postgres import PostgresServer
 from shared import migrations
 from shared.auth import Principal, Role
 from shared.database import Database
-from targets.catalogue.counters import hold_catalogue_steady
-from targets.catalogue.snapshot import CatalogueCache
+from targets.cache.counters import hold_catalogue_steady
+from targets.cache.service import CatalogueCache
+from targets.results.checks import ImportOptions, ImportStatus
 from targets.results.formats import RawValue
-from targets.results.locks import create_lock
 from targets.results.schemas import PeriodLockIn
-from targets.results.service import ImportOptions, ImportStatus, import_values
+from targets.results.service import create_lock, import_values
 from targets.seed.loader import load_seed
 
 ADMIN = Principal(subject="admin", roles=frozenset({Role.ADMIN}), org_unit="HT", claims={})

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from targets.results.formats import MalformedPayload, RawValue, parse_csv, parse_json
+from shared.body import MalformedPayload
+from targets.results.formats import RawValue, parse_csv, parse_json
 
 
 def _json(document: object) -> bytes:

@@ -319,7 +319,24 @@ async def test_a_period_is_locked_once_per_unit(
     assert_problem(again, 409, "period-lock-exists")
     assert await scalar(db_session, "SELECT count(*) FROM targets.period_locks") == 1
     listed = (await client.get("/v1/period-locks", headers=auth("viewer"))).json()
-    assert [(item["period"], item["org_unit"]) for item in listed] == [("2023", org_unit)]
+    assert [(item["period"], item["org_unit"]) for item in listed["items"]] == [("2023", org_unit)]
+    assert listed["next_cursor"] is None
+
+
+async def test_period_locks_are_paged_by_their_period(client: httpx.AsyncClient, auth: Auth) -> None:
+    for period in ("2023", "2021", "2022Q3", "2022"):
+        await lock(client, auth, period)
+    seen, cursor = [], None
+    while True:
+        params: dict[str, str | int] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/period-locks", params=params, headers=auth("viewer"))).json()
+        seen += [item["period"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["2021", "2022", "2022Q3", "2023"]
 
 
 async def test_checks_run_in_the_documented_order(client: httpx.AsyncClient, auth: Auth) -> None:

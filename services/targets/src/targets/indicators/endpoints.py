@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import AnyUser
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, Limit, Page
 from shared.problems import problem_responses
-from targets.deps import CatalogueEditor
+from targets.deps import CatalogueEditor, Idempotent
 from targets.indicators import service
 from targets.indicators.models import Area
 from targets.indicators.schemas import IndicatorIn, IndicatorOut, IndicatorPatch
-from targets.models import idempotency_keys
 
 router = APIRouter(tags=["indicators"])
 
@@ -52,26 +51,17 @@ async def get_indicator(
     responses=problem_responses(service.IndicatorExists, service.IndicatorNotFound, IdempotencyKeyReused),
 )
 async def create_indicator(
-    request: Request,
     session: SessionDep,
     principal: CatalogueEditor,
     body: IndicatorIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         indicator = await service.create_indicator(session, body)
         created = await service.get_indicator(session, indicator.code)
-        headers = {"ETag": etag(created.version), "Location": f"/api/v1/indicators/{created.code}"}
-        return 201, created.model_dump(mode="json"), headers
+        return Created(created, f"/api/v1/indicators/{created.code}", etag(created.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.patch(

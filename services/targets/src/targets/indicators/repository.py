@@ -23,3 +23,7 @@ async def get_by_code(session: AsyncSession, code: str) -> Indicator | None:
 async def get_by_codes(session: AsyncSession, codes: list[str]) -> dict[str, Indicator]:
     rows = (await session.execute(select(Indicator).where(Indicator.code.in_(codes)))).scalars()
     return {indicator.code: indicator for indicator in rows}
+
+
+async def get_by_id(session: AsyncSession, indicator_id: int) -> Indicator | None:
+    return await session.get(Indicator, indicator_id)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.concurrency import check_if_match
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.problems import Conflict, NotFound
-from targets.catalogue.counters import bump_catalogue
+from targets.cache.counters import bump_catalogue
 from targets.indicators import repository
 from targets.indicators.models import Indicator
 from targets.indicators.schemas import IndicatorIn, IndicatorOut, IndicatorPatch
@@ -111,3 +111,11 @@ async def update_indicator(
         setattr(indicator, field, value.value if hasattr(value, "value") else value)
     await bump_catalogue(session)
     await session.flush()
+
+
+async def all_indicators(session: AsyncSession) -> list[Indicator]:
+    return await repository.all_indicators(session)
+
+
+async def get_by_id(session: AsyncSession, indicator_id: int) -> Indicator | None:
+    return await repository.get_by_id(session, indicator_id)

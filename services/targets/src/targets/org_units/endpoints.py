@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from shared import clock
@@ -13,11 +13,10 @@ from shared.auth import AnyUser
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
+from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, Limit, Page
 from shared.problems import problem_responses
-from targets.deps import Administrator, Catalogue
-from targets.models import idempotency_keys
+from targets.deps import Administrator, Catalogue, Idempotent
 from targets.org_units import service
 from targets.org_units.models import OrgUnitType
 from targets.org_units.schemas import (
@@ -87,27 +86,18 @@ async def get_org_unit(
     responses=problem_responses(service.OrgUnitExists, service.OrgUnitNotFound, IdempotencyKeyReused),
 )
 async def create_org_unit(
-    request: Request,
     session: SessionDep,
     principal: Administrator,
     catalogue: Catalogue,
     body: OrgUnitIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         unit = await service.create_org_unit(session, principal, body)
         detail = await service.get_org_unit(session, catalogue, unit.code, body.valid_from)
-        headers = {"ETag": etag(detail.version), "Location": f"/api/v1/org-units/{unit.code}"}
-        return 201, detail.model_dump(mode="json"), headers
+        return Created(detail, f"/api/v1/org-units/{unit.code}", etag(detail.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.patch(
@@ -145,21 +135,13 @@ async def update_org_unit(
     ),
 )
 async def restructure(
-    request: Request,
     session: SessionDep,
     principal: Administrator,
     body: RestructuringIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         recorded = await service.restructure(session, principal, body)
-        return 201, recorded.model_dump(mode="json"), {}
+        return Created(recorded)
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)

@@ -2,7 +2,7 @@
 
 Hà Tĩnh has a few hundred units and a few hundred parent links, so the whole history fits in memory and
 every question ("who was under Thạch Hà on 2024-06-30?") is answered without a query. The snapshot is
-rebuilt when the catalogue counter moves (see :mod:`targets.catalogue`).
+rebuilt when the catalogue counter moves (see :mod:`targets.cache`).
 """
 
 from __future__ import annotations

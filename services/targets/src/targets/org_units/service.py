@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.concurrency import check_if_match
 from shared.pagination import Page, decode_cursor, encode_cursor
-from shared.problems import Conflict, NotFound, ProblemError
-from targets.catalogue.counters import bump_catalogue
-from targets.catalogue.snapshot import CatalogueCache
+from shared.problems import Conflict, NotFound, UnprocessableContent
+from targets.cache.counters import bump_catalogue
 from targets.org_units import repository
 from targets.org_units.hierarchy import Hierarchy
 from targets.org_units.models import (
@@ -34,6 +34,9 @@ from targets.org_units.schemas import (
     SuccessionOut,
 )
 
+if TYPE_CHECKING:
+    from targets.cache.service import CatalogueCache
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -52,8 +55,7 @@ class RestructuringRecorded(Conflict):
     title = "Restructuring already recorded"
 
 
-class InvalidHierarchyChange(ProblemError):
-    status = 422
+class InvalidHierarchyChange(UnprocessableContent):
     slug = "invalid-hierarchy-change"
     title = "Invalid hierarchy change"
 
@@ -405,3 +407,8 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
         legal_source=record.legal_source,
         notes=record.notes,
     )
+
+
+async def load_hierarchy(session: AsyncSession) -> Hierarchy:
+    """Every org unit with its dated parents, predecessors and successors (the catalogue snapshot's)."""
+    return await repository.load_hierarchy(session)

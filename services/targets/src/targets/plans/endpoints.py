@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import AnyUser
 from shared.bounds import RowId
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
-from shared.idempotency import IdempotencyKey, IdempotencyKeyReused, run_idempotent
-from shared.pagination import Cursor, Limit, Page
+from shared.idempotency import Created, IdempotencyKeyReused
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import NotFound, problem_responses
-from targets.deps import Catalogue, CatalogueEditor
-from targets.models import idempotency_keys
+from targets.deps import Catalogue, CatalogueEditor, Idempotent
 from targets.plans import service
 from targets.plans.schemas import PlanIn, PlanOut, PlanPatch, TargetIn, TargetOut, TargetPatch
 
 router = APIRouter(tags=["plans and targets"])
 
 
-@router.get("/v1/plans", summary="Plans")
-async def list_plans(session: SessionDep, principal: AnyUser) -> list[PlanOut]:
-    return await service.list_plans(session)
+@router.get("/v1/plans", summary="Plans, by start date", responses=problem_responses(InvalidCursor))
+async def list_plans(
+    session: SessionDep, principal: AnyUser, limit: Limit = 50, cursor: Cursor = None
+) -> Page[PlanOut]:
+    return await service.list_plans(session, limit=limit, cursor=cursor)
 
 
 @router.get("/v1/plans/{code}", summary="One plan", responses=problem_responses(service.PlanNotFound))
@@ -42,25 +43,13 @@ async def get_plan(session: SessionDep, principal: AnyUser, code: str, response:
     responses=problem_responses(service.PlanExists, IdempotencyKeyReused),
 )
 async def create_plan(
-    request: Request,
-    session: SessionDep,
-    principal: CatalogueEditor,
-    body: PlanIn,
-    idempotency_key: IdempotencyKey = None,
+    session: SessionDep, principal: CatalogueEditor, body: PlanIn, idempotent: Idempotent
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         plan = await service.create_plan(session, body)
-        headers = {"ETag": etag(plan.version), "Location": f"/api/v1/plans/{plan.code}"}
-        return 201, service.plan_out(plan).model_dump(mode="json"), headers
+        return Created(service.plan_out(plan), f"/api/v1/plans/{plan.code}", etag(plan.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.patch(
@@ -122,27 +111,18 @@ async def get_target(
     responses=problem_responses(service.TargetExists, NotFound, service.InvalidTarget, IdempotencyKeyReused),
 )
 async def create_target(
-    request: Request,
     session: SessionDep,
     principal: CatalogueEditor,
     catalogue: Catalogue,
     body: TargetIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    async def create() -> tuple[int, object, dict[str, str]]:
+    async def create() -> Created:
         target = await service.create_target(session, catalogue, body)
         created = await service.target_out(session, catalogue, target)
-        headers = {"ETag": etag(created.version), "Location": f"/api/v1/targets/{created.id}"}
-        return 201, created.model_dump(mode="json"), headers
+        return Created(created, f"/api/v1/targets/{created.id}", etag(created.version))
 
-    return await run_idempotent(
-        session,
-        idempotency_keys,
-        request=request,
-        principal=principal.subject,
-        key=idempotency_key,
-        create=create,
-    )
+    return await idempotent(create)
 
 
 @router.patch(

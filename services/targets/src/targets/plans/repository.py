@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from targets.plans.models import Plan, Target
@@ -21,8 +22,12 @@ async def get_plan_or_latest(session: AsyncSession, code: str | None) -> Plan | 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def plans_query() -> Select[Plan]:
-    return select(Plan).order_by(Plan.start_date, Plan.code)
+async def plans_page(session: AsyncSession, *, limit: int, after: tuple[dt.date, str] | None) -> list[Plan]:
+    """By start date, then code, keyset-paged."""
+    query = select(Plan).order_by(Plan.start_date, Plan.code).limit(limit + 1)
+    if after is not None:
+        query = query.where(tuple_(Plan.start_date, Plan.code) > tuple_(*after))
+    return list((await session.execute(query)).scalars())
 
 
 async def targets_for(
@@ -51,3 +56,16 @@ def targets_query(
 
 async def get_target(session: AsyncSession, target_id: int) -> Target | None:
     return await session.get(Target, target_id)
+
+
+async def plans_with_main_org_unit(session: AsyncSession) -> list[tuple[Plan, int | None]]:
+    """Each plan with the org unit of its first target (the unit the plan is about)."""
+    first_target_unit = (
+        select(Target.org_unit_id)
+        .where(Target.plan_id == Plan.id)
+        .order_by(Target.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = await session.execute(select(Plan, first_target_unit))
+    return [(plan, unit) for plan, unit in rows.all()]

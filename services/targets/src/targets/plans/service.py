@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import check_if_match
-from shared.pagination import Page, decode_int_cursor, encode_cursor
-from shared.problems import Conflict, NotFound, ProblemError
-from targets.catalogue.counters import bump_catalogue
-from targets.catalogue.snapshot import CatalogueCache
-from targets.indicators.models import Direction, Indicator
+from shared.pagination import InvalidCursor, Page, decode_cursor, decode_int_cursor, encode_cursor
+from shared.problems import Conflict, NotFound, UnprocessableContent
+from targets.cache.counters import bump_catalogue
+from targets.indicators import service as indicators
+from targets.indicators.models import Direction
 from targets.plans import repository
 from targets.plans.models import Comparator, Plan, Target, TargetKind
 from targets.plans.schemas import PlanIn, PlanOut, PlanPatch, TargetIn, TargetOut, TargetPatch
+
+if TYPE_CHECKING:
+    from targets.cache.service import CatalogueCache
 
 
 class PlanNotFound(NotFound):
@@ -38,8 +43,7 @@ class TargetExists(Conflict):
     title = "Target already set"
 
 
-class InvalidTarget(ProblemError):
-    status = 422
+class InvalidTarget(UnprocessableContent):
     slug = "invalid-target"
     title = "Invalid target"
 
@@ -70,8 +74,30 @@ def plan_out(plan: Plan) -> PlanOut:
     )
 
 
-async def list_plans(session: AsyncSession) -> list[PlanOut]:
-    return [plan_out(plan) for plan in (await session.execute(repository.plans_query())).scalars()]
+def _after(cursor: str | None) -> tuple[dt.date, str] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        start, code = key
+        if not isinstance(code, str):
+            raise TypeError(code)
+        return dt.date.fromisoformat(start), code
+    except (TypeError, ValueError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
+
+
+async def list_plans(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[PlanOut]:
+    """By start date, then code."""
+    rows = await repository.plans_page(session, limit=limit, after=_after(cursor))
+    shown = rows[:limit]
+    last = shown[-1] if shown else None
+    return Page(
+        items=[plan_out(plan) for plan in shown],
+        next_cursor=encode_cursor([last.start_date.isoformat(), last.code])
+        if len(rows) > limit and last
+        else None,
+    )
 
 
 async def get_plan(session: AsyncSession, code: str) -> Plan:
@@ -250,7 +276,7 @@ async def update_target(
             raise InvalidTarget("A boolean target uses the comparator 'eq'.")
         if target.value not in {Decimal(0), Decimal(1)}:
             raise InvalidTarget("A boolean target's value is 1 (reached) or 0.")
-    indicator = await session.get(Indicator, target.indicator_id)
+    indicator = await indicators.get_by_id(session, target.indicator_id)
     assert indicator is not None  # noqa: S101 - a foreign key
     _check_direction(indicator.code, indicator.direction, Comparator(target.comparator))
     await bump_catalogue(session)
@@ -261,3 +287,8 @@ async def update_target(
 async def targets_for(session: AsyncSession, plan_id: int, org_unit_ids: list[int] | None) -> list[Target]:
     """The plan's targets set for the given org units (all of them when ``None``), in id order."""
     return await repository.targets_for(session, plan_id, org_unit_ids)
+
+
+async def plans_with_main_org_unit(session: AsyncSession) -> list[tuple[Plan, int | None]]:
+    """Each plan with the org unit of its first target (the unit the plan is about)."""
+    return await repository.plans_with_main_org_unit(session)

@@ -7,7 +7,7 @@
 * An org unit sees the targets set for it and, for indicators that compare across units (not summed), the
   targets of the units above it, judged on its own series (``inherited_from``).
 * Results are cached per process under the change counters, which move with every write that can change
-  them; a cached answer is therefore never stale (see :mod:`targets.catalogue.counters`).
+  them; a cached answer is therefore never stale (see :mod:`targets.cache.counters`).
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.database import Database
 from shared.problems import NotFound
-from targets.catalogue.counters import Counters
-from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot, IndicatorInfo, PlanInfo
+from targets.cache.counters import Counters
+from targets.cache.service import CatalogueCache, CatalogueSnapshot, IndicatorInfo, PlanInfo
 from targets.indicators.models import Aggregation
 from targets.org_units.hierarchy import Hierarchy
 from targets.org_units.models import TERRITORIAL_TYPES
 from targets.plans import service as plans
 from targets.plans.models import Comparator, Projection, Target, TargetKind
-from targets.progress import repository
 from targets.progress.engine import Outcome, Status, TargetRule, evaluate
 from targets.progress.schemas import (
     Coverage,
@@ -42,6 +41,7 @@ from targets.progress.schemas import (
     ProjectionOut,
     SeriesPoint,
 )
+from targets.results import service as results
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ async def compute_progress(
         if (weight := snapshot.indicators_by_id[indicator_id].weight_indicator_id) is not None
     }
     units = _relevant_units(hierarchy, unit.id, years) | {target.org_unit_id for target in chosen}
-    posted = await repository.yearly_values(session, sorted(indicator_ids), sorted(units), years)
+    posted = await results.yearly_values(session, sorted(indicator_ids), sorted(units), years)
     builder = SeriesBuilder(hierarchy, snapshot.indicators_by_id, posted)
 
     rows = []

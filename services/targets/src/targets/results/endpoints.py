@@ -7,22 +7,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.requests import ClientDisconnect
 
 from shared.auth import AnyUser
+from shared.body import MalformedPayload, read_body
 from shared.bounds import RowId
 from shared.database import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import (
     BadRequest,
+    ContentTooLarge,
     NotFound,
-    ProblemError,
     UnsupportedMediaType,
     problem_responses,
 )
 from targets.deps import Catalogue, CatalogueEditor, Reporter
-from targets.results import browse, locks
-from targets.results.formats import MalformedPayload, parse_csv, parse_json
+from targets.results import service
+from targets.results.checks import (
+    STRATEGY_ALIASES,
+    AtomicMode,
+    ImportOptions,
+    ImportResult,
+    ImportStatus,
+    ImportStrategy,
+)
+from targets.results.formats import parse_csv, parse_json
 from targets.results.schemas import (
     ConflictOut,
     DataValueOut,
@@ -33,15 +41,6 @@ from targets.results.schemas import (
     PeriodLockOut,
     RevisionOut,
 )
-from targets.results.service import (
-    STRATEGY_ALIASES,
-    AtomicMode,
-    ImportOptions,
-    ImportResult,
-    ImportStatus,
-    ImportStrategy,
-    import_values,
-)
 
 router = APIRouter(tags=["results"])
 
@@ -50,30 +49,9 @@ JSON_TYPES = frozenset({"application/json"})
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
 
 
-class PayloadTooLarge(ProblemError):
-    status = 413
-    slug = "payload-too-large"
-    title = "Content Too Large"
-
-
 class InvalidOption(BadRequest):
     slug = "invalid-option"
     title = "Invalid import option"
-
-
-async def _read_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise PayloadTooLarge(f"A payload may be at most {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
-            chunks.append(chunk)
-    except ClientDisconnect:
-        # The client went away before the whole payload arrived: nothing is read, nothing is stored.
-        raise MalformedPayload("The payload was cut off before its end; nothing was stored.") from None
-    return b"".join(chunks)
 
 
 def _options(
@@ -136,7 +114,7 @@ def _summary(result: ImportResult) -> ImportSummary:
     response_model=ImportSummary,
     responses={
         409: {"model": ImportSummary, "description": "Conflicts with atomicMode=ALL: nothing stored"},
-        **problem_responses(MalformedPayload, UnsupportedMediaType, PayloadTooLarge, InvalidOption),
+        **problem_responses(MalformedPayload, UnsupportedMediaType, ContentTooLarge, InvalidOption),
     },
     openapi_extra={
         "requestBody": {
@@ -171,10 +149,10 @@ async def post_data_value_sets(
             f"not {media_type or 'no content type'}.",
             accepted=sorted(JSON_TYPES | CSV_TYPES),
         )
-    body = await _read_body(request)
+    body = await read_body(request, MAX_BODY_BYTES)
     payload_format = "json" if media_type in JSON_TYPES else "csv"
     rows = parse_json(body) if payload_format == "json" else parse_csv(body)
-    result = await import_values(
+    result = await service.import_values(
         session,
         catalogue,
         principal,
@@ -198,7 +176,7 @@ async def list_data_values(
     org_unit: Annotated[list[str] | None, Query()] = None,
     period: Annotated[list[str] | None, Query()] = None,
 ) -> Page[DataValueOut]:
-    return await browse.list_values(session, catalogue, indicator, org_unit, period, limit, cursor)
+    return await service.list_values(session, catalogue, indicator, org_unit, period, limit, cursor)
 
 
 @router.get("/v1/data-values/history", summary="Every change of the selected values (revisions)")
@@ -212,12 +190,18 @@ async def list_revisions(
     org_unit: Annotated[list[str] | None, Query()] = None,
     period: Annotated[list[str] | None, Query()] = None,
 ) -> Page[RevisionOut]:
-    return await browse.list_revisions(session, catalogue, indicator, org_unit, period, limit, cursor)
+    return await service.list_revisions(session, catalogue, indicator, org_unit, period, limit, cursor)
 
 
-@router.get("/v1/period-locks", summary="Periods closed for data entry")
-async def list_period_locks(session: SessionDep, principal: AnyUser) -> list[PeriodLockOut]:
-    return await locks.list_locks(session)
+@router.get(
+    "/v1/period-locks",
+    summary="Periods closed for data entry, by the period's start",
+    responses=problem_responses(InvalidCursor),
+)
+async def list_period_locks(
+    session: SessionDep, principal: AnyUser, catalogue: Catalogue, limit: Limit = 50, cursor: Cursor = None
+) -> Page[PeriodLockOut]:
+    return await service.list_locks(session, catalogue, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -229,10 +213,10 @@ async def list_period_locks(session: SessionDep, principal: AnyUser) -> list[Per
 async def create_period_lock(
     session: SessionDep, principal: CatalogueEditor, catalogue: Catalogue, body: PeriodLockIn
 ) -> PeriodLockOut:
-    return await locks.create_lock(session, catalogue, principal, body)
+    return await service.create_lock(session, catalogue, principal, body)
 
 
 @router.delete("/v1/period-locks/{lock_id}", status_code=204, summary="Reopen a period")
 async def delete_period_lock(session: SessionDep, principal: CatalogueEditor, lock_id: RowId) -> Response:
-    await locks.delete_lock(session, lock_id)
+    await service.delete_lock(session, lock_id)
     return Response(status_code=204)

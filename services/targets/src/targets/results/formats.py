@@ -16,12 +16,7 @@ from typing import Any
 
 import orjson
 
-from shared.problems import BadRequest
-
-
-class MalformedPayload(BadRequest):
-    slug = "malformed-payload"
-    title = "Malformed payload"
+from shared.body import MalformedPayload
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from targets.org_units.models import OrgUnit
 from targets.periods import Period as PeriodValue
+from targets.periods import PeriodType
 from targets.results.models import DataImport, DataValue, DataValueRevision, Period, PeriodLock
 
 
@@ -223,17 +223,54 @@ async def period_ids_for(session: AsyncSession, isos: Sequence[str]) -> dict[str
     return dict(rows.all())
 
 
-async def count_values(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(DataValue))).scalar_one())
-
-
-def locks_query() -> Select[PeriodLock, str, str]:
-    return (
-        select(PeriodLock, Period.iso, OrgUnit.code)
+async def locks_page(
+    session: AsyncSession, *, limit: int, after: tuple[dt.date, int] | None
+) -> list[tuple[PeriodLock, str]]:
+    """Locks with their period's code, by the period's start and the lock's id, keyset-paged."""
+    query = (
+        select(PeriodLock, Period.iso, Period.start_date)
         .join(Period, Period.id == PeriodLock.period_id)
-        .outerjoin(OrgUnit, OrgUnit.id == PeriodLock.org_unit_id)
         .order_by(Period.start_date, PeriodLock.id)
+        .limit(limit + 1)
     )
+    if after is not None:
+        query = query.where(tuple_(Period.start_date, PeriodLock.id) > tuple_(*after))
+    return [(lock, iso) for lock, iso, _ in (await session.execute(query)).all()]
+
+
+async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, int | None]]:
+    rows = await session.execute(
+        select(Period.iso, Period.start_date, Period.end_date, PeriodLock.org_unit_id).join(
+            Period, Period.id == PeriodLock.period_id
+        )
+    )
+    return [(iso, start, end, unit) for iso, start, end, unit in rows.all()]
+
+
+async def yearly_values(
+    session: AsyncSession, indicator_ids: Sequence[int], org_unit_ids: Sequence[int], years: Sequence[int]
+) -> dict[tuple[int, int, int], float]:
+    """{(indicator_id, org_unit_id, year): number} for numeric values of Yearly periods."""
+    if not indicator_ids or not org_unit_ids or not years:
+        return {}
+    query = (
+        select(DataValue.indicator_id, DataValue.org_unit_id, Period.start_date, DataValue.number)
+        .join(Period, Period.id == DataValue.period_id)
+        .where(
+            Period.type == PeriodType.YEARLY.value,
+            Period.start_date >= dt.date(min(years), 1, 1),
+            Period.start_date <= dt.date(max(years), 1, 1),
+            DataValue.indicator_id.in_(indicator_ids),
+            DataValue.org_unit_id.in_(org_unit_ids),
+            DataValue.number.is_not(None),
+        )
+    )
+    rows = await session.execute(query)
+    return {
+        (indicator_id, org_unit_id, start.year): float(number)
+        for indicator_id, org_unit_id, start, number in rows.all()
+        if number is not None
+    }
 
 
 async def delete_lock(session: AsyncSession, lock_id: int) -> bool:

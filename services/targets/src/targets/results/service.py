@@ -1,262 +1,47 @@
-"""Results ingestion: DHIS2 ``dataValueSets`` checked value by value, then written in one set-based statement.
+"""Results: DHIS2 ``dataValueSets`` checked value by value (:mod:`targets.results.checks`) and written in one
+set-based statement; the values and their revisions read back with codes; period locks.
 
-The rules (DHIS2's, where DHIS2 has one):
-
-* Each value is checked in order: indicator (E7610), a disaggregation other than the default (E7613,
-  E7615), period (E7611, also when its type is not the indicator's), org unit and its existence during the
-  period (E7612), the caller's scope on the value's reference day (E7617), the value against the indicator's
-  type (E7619), a period lock (E7640). Conflicts are grouped by code and object with the indexes of the
-  values concerned.
 * ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
-* ``importStrategy``: ``CREATE`` only adds, ``UPDATE`` only changes existing values, ``CREATE_AND_UPDATE``
-  both, ``DELETE`` removes the values named. An empty value means "delete this value" (DHIS2's convention).
-* A value equal to the stored one (same canonical value and comment) is **ignored**: posting the same payload
-  twice stores nothing the second time. Every change writes a revision (who, when, old, new, source).
-* When the same value appears twice in one payload, the last one wins and the earlier ones are ignored.
 * ``dryRun``: everything is checked and counted inside a savepoint that is rolled back.
+* Every change writes a revision (who, when, old, new, source), and moves the data counter.
+* A locked period (and every period inside it) refuses values, for one org unit's subtree or everyone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import clock
 from shared.auth import Principal
-from targets.catalogue.counters import bump_data, hold_catalogue_steady
-from targets.catalogue.snapshot import CatalogueCache, CatalogueSnapshot
-from targets.indicators.models import ValueType
-from targets.org_units.scope import Scope, scope_of
+from shared.bounds import BIGINT_MAX
+from shared.pagination import InvalidCursor, Page, decode_cursor, decode_int_cursor, encode_cursor, fits
+from shared.problems import BadRequest, Conflict, NotFound
+from targets.cache.counters import begin_catalogue_change, bump_catalogue, bump_data, hold_catalogue_steady
+from targets.org_units.scope import scope_of
 from targets.periods import InvalidPeriod, parse_period
-from targets.periods import Period as PeriodValue
 from targets.results import repository
+from targets.results.checks import (
+    Accepted,
+    AtomicMode,
+    Checker,
+    ImportOptions,
+    ImportResult,
+    ImportStatus,
+    ImportStrategy,
+)
 from targets.results.formats import RawValue
-from targets.results.models import DataImport
+from targets.results.models import DataImport, PeriodLock
 from targets.results.repository import ValueColumns
-from targets.results.values import InvalidValue, check_boolean, check_number
+from targets.results.schemas import DataValueOut, PeriodLockIn, PeriodLockOut, RevisionOut
 
-# DHIS2's default category (and attribute) option combination, by name and by its fixed UID.
-DEFAULT_COMBOS = frozenset({"default", "HllvX50cXC0"})
-
-
-class ImportStrategy(StrEnum):
-    CREATE = "CREATE"
-    UPDATE = "UPDATE"
-    CREATE_AND_UPDATE = "CREATE_AND_UPDATE"
-    DELETE = "DELETE"
-
-
-# Older DHIS2 clients still send these names.
-STRATEGY_ALIASES = {"NEW": "CREATE", "UPDATES": "UPDATE", "NEW_AND_UPDATES": "CREATE_AND_UPDATE"}
-
-
-class AtomicMode(StrEnum):
-    ALL = "ALL"
-    NONE = "NONE"
-
-
-class ImportStatus(StrEnum):
-    SUCCESS = "SUCCESS"
-    WARNING = "WARNING"
-    ERROR = "ERROR"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOptions:
-    dry_run: bool = False
-    strategy: ImportStrategy = ImportStrategy.CREATE_AND_UPDATE
-    atomic_mode: AtomicMode = AtomicMode.ALL
-
-
-@dataclass
-class Conflict:
-    object: str
-    value: str
-    error_code: str
-    property: str
-    indexes: list[int] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    status: ImportStatus
-    imported: int
-    updated: int
-    ignored: int
-    deleted: int
-    conflicts: list[Conflict]
-    options: ImportOptions
-    import_id: uuid.UUID | None
-    total: int
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.imported or self.updated or self.deleted)
-
-
-@dataclass(slots=True)
-class _Accepted:
-    key: tuple[int, int, str]  # (org unit id, indicator id, period)
-    period: PeriodValue
-    value: str | None  # canonical text of a boolean
-    number: str | None  # checked text of a number; None with value None means "delete"
-    comment: str | None
-
-
-class _Conflicts:
-    def __init__(self) -> None:
-        self._by_key: dict[tuple[str, str], Conflict] = {}
-
-    def add(self, code: str, obj: str, message: str, prop: str, index: int) -> None:
-        conflict = self._by_key.get((code, obj))
-        if conflict is None:
-            conflict = self._by_key[(code, obj)] = Conflict(obj, message, code, prop)
-        conflict.indexes.append(index)
-
-    def __bool__(self) -> bool:
-        return bool(self._by_key)
-
-    def all(self) -> list[Conflict]:
-        return list(self._by_key.values())
-
-
-@dataclass(slots=True)
-class _UnitInPeriod:
-    """What one org unit may post for one period: the same for every value of that unit and period."""
-
-    problem: tuple[str, str] | None = None  # (E7612 or E7617, message)
-    locked: str | None = None  # the E7640 message
-
-
-class _Checker:
-    """Checks values against one catalogue snapshot, remembering answers that repeat across a payload."""
-
-    def __init__(self, snapshot: CatalogueSnapshot, scope: Scope) -> None:
-        self.snapshot = snapshot
-        self.scope = scope
-        self.conflicts = _Conflicts()
-        self._unit_period: dict[tuple[int, str], _UnitInPeriod] = {}
-        self._periods: dict[str, tuple[PeriodValue, str, str] | str] = {}
-
-    def check(self, raw: RawValue) -> _Accepted | None:
-        indicator = self.snapshot.indicators.get(raw.data_element)
-        if indicator is None:
-            self.conflicts.add(
-                "E7610", raw.data_element, f"Data element not found or not accessible: `{raw.data_element}`",
-                "dataElement", raw.index,
-            )  # fmt: skip
-            return None
-        # Indicators here are not disaggregated: a value for a category option combo (sex, age …) other than
-        # DHIS2's default is a different figure, and storing it as the indicator's would be wrong.
-        for combo, code, prop, what in (
-            (raw.category_option_combo, "E7613", "categoryOptionCombo", "Category"),
-            (raw.attribute_option_combo, "E7615", "attributeOptionCombo", "Attribute"),
-        ):
-            if combo is not None and combo not in DEFAULT_COMBOS:
-                self.conflicts.add(
-                    code, combo,
-                    f"{what} option combo not found or not accessible: `{combo}` (indicators are not"
-                    " disaggregated here; only the default combination is accepted)",
-                    prop, raw.index,
-                )  # fmt: skip
-                return None
-        parsed = self._period(raw.period)
-        if isinstance(parsed, str):
-            self.conflicts.add(
-                "E7611", raw.period, f"Period not valid: `{raw.period}` ({parsed})", "period", raw.index
-            )
-            return None
-        period, period_id, period_type = parsed
-        if period_type != indicator.period_type:
-            self.conflicts.add(
-                "E7611", raw.period,
-                f"Period not valid: `{raw.period}` is {period.type}, data element `{indicator.code}` "
-                f"is reported {indicator.period_type}",
-                "period", raw.index,
-            )  # fmt: skip
-            return None
-        unit = self.snapshot.hierarchy.by_code(raw.org_unit)
-        if unit is None:
-            self.conflicts.add(
-                "E7612", raw.org_unit, f"Organisation unit not found or not accessible: `{raw.org_unit}`",
-                "orgUnit", raw.index,
-            )  # fmt: skip
-            return None
-        where = self._unit_in_period(unit.id, period, period_id)
-        if where.problem is not None:
-            code, message = where.problem
-            self.conflicts.add(code, raw.org_unit, message, "orgUnit", raw.index)
-            return None
-        value: str | None = None
-        number: str | None = None
-        if raw.value is not None and raw.value.strip() != "":
-            try:
-                if indicator.value_type == ValueType.BOOLEAN:
-                    value = check_boolean(raw.value)
-                    number = "1" if value == "true" else "0"
-                else:
-                    number = check_number(raw.value, indicator.value_type)
-            except InvalidValue as exc:
-                self.conflicts.add(
-                    "E7619", indicator.code,
-                    f"Value must match data element's `{indicator.code}` type constraints "
-                    f"({indicator.value_type}): {exc}",
-                    "value", raw.index,
-                )  # fmt: skip
-                return None
-        # The lock comes last, as the rules above say (and as DHIS2 checks it: after the value itself).
-        if where.locked is not None:
-            self.conflicts.add("E7640", period_id, where.locked, "period", raw.index)
-            return None
-        return _Accepted(
-            key=(unit.id, indicator.id, period_id),
-            period=period,
-            value=value,
-            number=number,
-            comment=raw.comment,
-        )
-
-    def _period(self, text: str) -> tuple[PeriodValue, str, str] | str:
-        """(period, canonical id, type name), or the reason it is invalid; once per distinct text."""
-        cached = self._periods.get(text)
-        if cached is None:
-            try:
-                period = parse_period(text)
-                cached = (period, period.id, str(period.type))
-            except InvalidPeriod as exc:
-                cached = exc.reason
-            self._periods[text] = cached
-        return cached
-
-    def _unit_in_period(self, unit_id: int, period: PeriodValue, period_id: str) -> _UnitInPeriod:
-        cache_key = (unit_id, period_id)
-        cached = self._unit_period.get(cache_key)
-        if cached is not None:
-            return cached
-        hierarchy = self.snapshot.hierarchy
-        unit = hierarchy.units[unit_id]
-        day = hierarchy.reference_day(unit_id, period.start, period.end)
-        answer = _UnitInPeriod()
-        if day is None:
-            answer.problem = (
-                "E7612",
-                f"Organisation unit `{unit.code}` did not exist during period `{period.id}`",
-            )
-        elif not self.scope.allows(hierarchy, unit_id, day):
-            answer.problem = (
-                "E7617",
-                f"Organisation unit: `{unit.code}` not in hierarchy of current user: "
-                f"`{self.scope.describe()}` on {day.isoformat()}",
-            )
-        else:
-            lock = self.snapshot.lock_for(unit_id, period.start, period.end, day)
-            if lock is not None:
-                answer.locked = f"Period `{period.id}` is locked for data entry (lock `{lock.period_iso}`)"
-        self._unit_period[cache_key] = answer
-        return answer
+if TYPE_CHECKING:
+    from targets.cache.service import CatalogueCache, CatalogueSnapshot
 
 
 async def import_values(
@@ -271,8 +56,8 @@ async def import_values(
 ) -> ImportResult:
     await hold_catalogue_steady(session)
     snapshot, _ = await cache.get(session, from_database=True)
-    checker = _Checker(snapshot, scope_of(principal, snapshot.hierarchy))
-    accepted: dict[tuple[int, int, str], _Accepted] = {}
+    checker = Checker(snapshot, scope_of(principal, snapshot.hierarchy))
+    accepted: dict[tuple[int, int, str], Accepted] = {}
     for raw in rows:
         value = checker.check(raw)
         if value is not None:
@@ -357,3 +142,238 @@ def summary_counts(result: ImportResult) -> dict[str, object]:
         "deleted": result.deleted,
         "conflicts": len(result.conflicts),
     }
+
+
+# --- reading values and revisions ---------------------------------------------------------------------
+
+
+class UnknownFilter(BadRequest):
+    slug = "unknown-filter-value"
+    title = "Unknown filter value"
+
+
+def _indicator_ids(snapshot: CatalogueSnapshot, codes: Sequence[str] | None) -> list[int] | None:
+    if codes is None:
+        return None
+    unknown = [code for code in codes if code not in snapshot.indicators]
+    if unknown:
+        raise UnknownFilter(f"No indicator has the code(s): {', '.join(unknown)}.", parameter="indicator")
+    return [snapshot.indicators[code].id for code in codes]
+
+
+def _org_unit_ids(snapshot: CatalogueSnapshot, codes: Sequence[str] | None) -> list[int] | None:
+    if codes is None:
+        return None
+    found = {code: snapshot.hierarchy.by_code(code) for code in codes}
+    unknown = [code for code, unit in found.items() if unit is None]
+    if unknown:
+        raise UnknownFilter(f"No org unit has the code(s): {', '.join(unknown)}.", parameter="org_unit")
+    return [unit.id for unit in found.values() if unit is not None]
+
+
+async def _period_ids(session: AsyncSession, isos: Sequence[str] | None) -> list[int] | None:
+    if isos is None:
+        return None
+    canonical = []
+    for iso in isos:
+        try:
+            canonical.append(parse_period(iso).id)
+        except InvalidPeriod as exc:
+            raise UnknownFilter(f"Period not valid: {iso!r} ({exc.reason}).", parameter="period") from None
+    return list((await repository.period_ids_for(session, canonical)).values())
+
+
+async def list_values(
+    session: AsyncSession,
+    cache: CatalogueCache,
+    indicators: Sequence[str] | None,
+    org_units: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[DataValueOut]:
+    snapshot, _ = await cache.get(session)
+    after = decode_cursor(cursor)
+    if after is not None and not (
+        isinstance(after, list) and len(after) == 3 and all(fits(key) for key in after)
+    ):
+        raise InvalidCursor("The cursor belongs to another list; start again without it.")
+    rows = (
+        await session.execute(
+            repository.values_query(
+                indicator_ids=_indicator_ids(snapshot, indicators),
+                org_unit_ids=_org_unit_ids(snapshot, org_units),
+                period_ids=await _period_ids(session, periods),
+                after=tuple(after) if after else None,
+                limit=limit + 1,
+            )
+        )
+    ).all()
+    units = snapshot.hierarchy.units
+    items = [
+        DataValueOut(
+            indicator=snapshot.indicators_by_id[value.indicator_id].code,
+            org_unit=units[value.org_unit_id].code,
+            period=period.iso,
+            value=value.value,
+            comment=value.comment,
+            stored_by=value.stored_by,
+            created=value.created,
+            last_updated=value.last_updated,
+        )
+        for value, period in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        next_cursor = encode_cursor([last.org_unit_id, last.indicator_id, last.period_id])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def list_revisions(
+    session: AsyncSession,
+    cache: CatalogueCache,
+    indicators: Sequence[str] | None,
+    org_units: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[RevisionOut]:
+    snapshot, _ = await cache.get(session)
+    after = decode_int_cursor(cursor, BIGINT_MAX)
+    rows = (
+        await session.execute(
+            repository.revisions_query(
+                indicator_ids=_indicator_ids(snapshot, indicators),
+                org_unit_ids=_org_unit_ids(snapshot, org_units),
+                period_ids=await _period_ids(session, periods),
+                after=after,
+                limit=limit + 1,
+            )
+        )
+    ).all()
+    units = snapshot.hierarchy.units
+    items = [
+        RevisionOut(
+            id=revision.id,
+            indicator=snapshot.indicators_by_id[revision.indicator_id].code,
+            org_unit=units[revision.org_unit_id].code,
+            period=period.iso,
+            change=revision.change,
+            old_value=revision.old_value,
+            new_value=revision.new_value,
+            changed_by=revision.changed_by,
+            changed_at=revision.changed_at,
+            source=revision.source,
+            import_id=revision.import_id,
+        )
+        for revision, period in rows[:limit]
+    ]
+    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+# --- period locks ------------------------------------------------------------------------------------
+
+
+class LockExists(Conflict):
+    slug = "period-lock-exists"
+    title = "Period already locked"
+
+
+def _after_lock(cursor: str | None) -> tuple[dt.date, int] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        start, lock_id = key
+        if not fits(lock_id):
+            raise ValueError(lock_id)
+        return dt.date.fromisoformat(start), int(lock_id)
+    except (TypeError, ValueError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
+
+
+async def list_locks(
+    session: AsyncSession, cache: CatalogueCache, *, limit: int, cursor: str | None
+) -> Page[PeriodLockOut]:
+    """Every lock, by its period's start; the org unit is named by its code (the catalogue's)."""
+    snapshot, _ = await cache.get(session)
+    rows = await repository.locks_page(session, limit=limit, after=_after_lock(cursor))
+    units = snapshot.hierarchy.units
+    items = [
+        PeriodLockOut(
+            id=lock.id,
+            period=iso,
+            org_unit=units[lock.org_unit_id].code if lock.org_unit_id is not None else None,
+            reason=lock.reason,
+            locked_by=lock.locked_by,
+            locked_at=lock.locked_at,
+        )
+        for lock, iso in rows[:limit]
+    ]
+    more = len(rows) > limit and items
+    next_cursor = None
+    if more:
+        last_lock, last_iso = rows[limit - 1]
+        next_cursor = encode_cursor([parse_period(last_iso).start.isoformat(), last_lock.id])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def create_lock(
+    session: AsyncSession, catalogue: CatalogueCache, principal: Principal, body: PeriodLockIn
+) -> PeriodLockOut:
+    try:
+        period = parse_period(body.period)
+    except InvalidPeriod as exc:
+        raise BadRequest(f"Period not valid: {body.period!r} ({exc.reason}).") from None
+    org_unit_id = None
+    if body.org_unit is not None:
+        snapshot, _ = await catalogue.get(session)
+        unit = snapshot.hierarchy.by_code(body.org_unit)
+        if unit is None:
+            raise NotFound(f"No org unit has the code {body.org_unit!r}.")
+        org_unit_id = unit.id
+    # Before creating the period row an import may be creating too (see begin_catalogue_change).
+    await begin_catalogue_change(session)
+    period_id = (await repository.ensure_periods(session, [period]))[period.id]
+    # The unique constraint is NULLS NOT DISTINCT, so it also refuses a second province-wide lock.
+    lock = PeriodLock(
+        period_id=period_id, org_unit_id=org_unit_id, reason=body.reason, locked_by=principal.subject
+    )
+    try:
+        async with session.begin_nested():
+            session.add(lock)
+            await session.flush()
+    except IntegrityError:
+        raise LockExists(
+            f"Period {period.id} is already locked for {body.org_unit or 'every unit'}."
+        ) from None
+    await bump_catalogue(session)
+    await session.refresh(lock)
+    return PeriodLockOut(
+        id=lock.id,
+        period=period.id,
+        org_unit=body.org_unit,
+        reason=lock.reason,
+        locked_by=lock.locked_by,
+        locked_at=lock.locked_at,
+    )
+
+
+async def delete_lock(session: AsyncSession, lock_id: int) -> None:
+    if not await repository.delete_lock(session, lock_id):
+        raise NotFound(f"No period lock has the id {lock_id}.")
+    await bump_catalogue(session)
+
+
+async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, int | None]]:
+    """Every lock's period (its code and dates) and org unit, for the catalogue snapshot."""
+    return await repository.lock_rows(session)
+
+
+async def yearly_values(
+    session: AsyncSession, indicator_ids: Sequence[int], org_unit_ids: Sequence[int], years: Sequence[int]
+) -> dict[tuple[int, int, int], float]:
+    """{(indicator_id, org_unit_id, year): number} for the numeric values of yearly periods (progress)."""
+    return await repository.yearly_values(session, indicator_ids, org_unit_ids, years)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, Role
-from targets.catalogue.counters import bump_catalogue
+from targets.cache.counters import bump_catalogue
 from targets.indicators.models import Indicator
 from targets.org_units import service as org_units
 from targets.org_units.models import OrgUnit, OrgUnitParent

@@ -37,7 +37,7 @@ CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON targets.{table}
 
 
 def upgrade() -> None:
-    # Sequences behind the change counters (targets.catalogue.counters); Alembic does not autogenerate them.
+    # Sequences behind the change counters (targets.cache.counters); Alembic does not autogenerate them.
     op.execute(sa.schema.CreateSequence(sa.Sequence("catalogue_version", schema="targets")))
     op.execute(sa.schema.CreateSequence(sa.Sequence("data_version", schema="targets")))
     op.create_table(

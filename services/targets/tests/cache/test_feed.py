@@ -17,9 +17,9 @@ from devstack.testing.plugin import AuthHeaders
 from shared import migrations
 from shared.database import Database
 from shared.settings import Environment
-from targets.catalogue import feed as feed_module
-from targets.catalogue.counters import Counters
-from targets.catalogue.feed import APPLICATION_NAME
+from targets.cache import feed as feed_module
+from targets.cache.counters import Counters
+from targets.cache.feed import APPLICATION_NAME
 from targets.config import Settings
 from targets.main import create_app
 from targets.seed.loader import load_seed

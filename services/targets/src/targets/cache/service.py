@@ -15,13 +15,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from targets.catalogue import repository
-from targets.catalogue.counters import Counters, bumped_in, read_counters
-from targets.catalogue.feed import ChangeFeed
+from targets.cache.counters import Counters, bumped_in, read_counters
+from targets.cache.feed import ChangeFeed
+from targets.indicators import service as indicators
 from targets.indicators.models import Indicator
-from targets.indicators.repository import all_indicators
+from targets.org_units import service as org_units
 from targets.org_units.hierarchy import Hierarchy
-from targets.org_units.repository import load_hierarchy
+from targets.plans import service as plans
+from targets.results import service as results
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +101,9 @@ class CatalogueSnapshot:
 
 
 async def _load(session: AsyncSession, version: int) -> CatalogueSnapshot:
-    indicators = [IndicatorInfo.of(indicator) for indicator in await all_indicators(session)]
-    locks = await repository.lock_rows(session)
-    plans = {
+    known = [IndicatorInfo.of(indicator) for indicator in await indicators.all_indicators(session)]
+    locks = await results.lock_rows(session)
+    by_code = {
         plan.code: PlanInfo(
             id=plan.id,
             code=plan.code,
@@ -111,15 +112,15 @@ async def _load(session: AsyncSession, version: int) -> CatalogueSnapshot:
             at_risk_margin=plan.at_risk_margin,
             main_org_unit_id=main_unit,
         )
-        for plan, main_unit in await repository.plans_with_main_org_unit(session)
+        for plan, main_unit in await plans.plans_with_main_org_unit(session)
     }
     return CatalogueSnapshot(
         version=version,
-        hierarchy=await load_hierarchy(session),
-        indicators={indicator.code: indicator for indicator in indicators},
-        indicators_by_id={indicator.id: indicator for indicator in indicators},
+        hierarchy=await org_units.load_hierarchy(session),
+        indicators={indicator.code: indicator for indicator in known},
+        indicators_by_id={indicator.id: indicator for indicator in known},
         locks=tuple(Lock(iso, start, end, unit) for iso, start, end, unit in locks),
-        plans=plans,
+        plans=by_code,
     )
 
 

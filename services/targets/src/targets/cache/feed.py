@@ -18,7 +18,7 @@ import logging
 
 import asyncpg
 
-from targets.catalogue.counters import CHANNEL, Counters
+from targets.cache.counters import CHANNEL, Counters
 
 logger = logging.getLogger(__name__)
 REFRESH_EVERY_SECONDS = 5.0
