@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from devstack.postgres import PostgresServer
 from devstack.stack import free_port
 from shared import migrations
-from shared.app import routes_without_permission
+from shared.app import api_routes, routes_without_permission
 from tests.platform.conftest import build_app
 
 
@@ -86,7 +86,23 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
 
 
 def test_every_route_declares_its_permission(app: FastAPI) -> None:
+    # Included routers keep their routes inside them: the check must see them all, or it checks nothing.
+    paths = {route.path for route in api_routes(app)}
+    assert {"/v1/whoami", "/healthz"} <= paths
+    assert {"/readyz", "/internal/v1/clock"} <= paths
     assert routes_without_permission(app) == []
+
+
+def test_a_route_without_a_permission_is_found(app: FastAPI) -> None:
+    router = APIRouter()
+
+    @router.get("/v1/forgotten")
+    async def forgotten() -> dict[str, str]:
+        return {}
+
+    app_with_a_hole = FastAPI()
+    app_with_a_hole.include_router(router)
+    assert routes_without_permission(app_with_a_hole) == ["GET /v1/forgotten"]
 
 
 async def test_openapi_names_the_gateway_prefix_and_problem_responses(client: httpx.AsyncClient) -> None:

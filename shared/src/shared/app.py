@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +36,7 @@ from shared.auth import (
 )
 from shared.concurrency import handle_stale_data
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, handle_data_error
+from shared.edge import check_edge
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
@@ -47,7 +48,6 @@ from shared.problems import (
     problem_responses,
     problem_type,
 )
-from shared.query import reject_unknown_query_parameters
 from shared.request_context import RequestContextMiddleware
 from shared.settings import ServiceSettings
 
@@ -260,10 +260,8 @@ def create_service_app(
     app.add_exception_handler(StaleDataError, handle_stale_data)
     app.add_exception_handler(DBAPIError, handle_data_error)
     app.include_router(_operations_router(settings, script_location))
-    app.include_router(whoami_router)
-    app.include_router(_clock_router(settings))
-    for router in routers:
-        app.include_router(router, dependencies=[Depends(reject_unknown_query_parameters)])
+    for router in (whoami_router, _clock_router(settings), *routers):
+        app.include_router(router, dependencies=[Depends(check_edge)])
     app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)
     # Added last, so it is the outermost middleware and sees every response (see its docstring).
     app.add_middleware(RequestContextMiddleware, quiet_paths=OPERATIONAL_PATHS)
@@ -274,10 +272,19 @@ def _has_permission(dependant: Dependant) -> bool:
     return any(is_permission_dependency(dep.call) or _has_permission(dep) for dep in dependant.dependencies)
 
 
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route of the app, the included routers' too (FastAPI keeps those inside their router)."""
+    return [
+        context.original_route
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
 def routes_without_permission(app: FastAPI) -> list[str]:
     """Routes that declare neither a role guard nor ``PUBLIC``; must be empty in every service."""
     return [
         f"{','.join(sorted(route.methods or ()))} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and not _has_permission(route.dependant)
+        for route in api_routes(app)
+        if not _has_permission(route.dependant)
     ]

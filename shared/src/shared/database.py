@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from http import HTTPStatus
 from typing import Annotated, Any
 
 import asyncpg
@@ -22,7 +21,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from shared.problems import ProblemError, handle_unavailable, problem_response, problem_type, request_instance
+from shared.problems import (
+    UnstorableValue,
+    handle_unavailable,
+    problem_response,
+    problem_type,
+    request_instance,
+)
 
 # Stable constraint names, so migrations can refer to them and autogenerate does not churn.
 NAMING_CONVENTION = {
@@ -42,12 +47,6 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
 )
-
-
-class UnstorableValue(ProblemError):
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
-    slug = "unstorable-value"
-    title = "A value cannot be stored"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

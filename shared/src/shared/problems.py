@@ -131,6 +131,13 @@ class UnprocessableContent(ProblemError):
     title = "Unprocessable Content"
 
 
+class UnstorableValue(UnprocessableContent):
+    """A value no field rule caught that PostgreSQL cannot hold: a NUL character, an integer beyond int4."""
+
+    slug = "unstorable-value"
+    title = "A value cannot be stored"
+
+
 class UnsupportedMediaType(ProblemError):
     status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     slug = "unsupported-media-type"

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.body import MalformedPayload
+from shared.problems import UnstorableValue
 from targets.results.formats import RawValue, parse_csv, parse_json
 
 
@@ -180,7 +181,9 @@ def test_a_field_holding_an_object_or_array_is_named_by_index(field: str) -> Non
 def test_a_nul_character_cannot_be_stored_and_is_named_by_index(field: str) -> None:
     # PostgreSQL text cannot hold U+0000: letting it through would fail the whole request with a 500.
     body = _json({"dataValues": [{"dataElement": "A"}, {"dataElement": "A", field: "x\u0000y"}]})
-    error = _malformed(parse_json, body)
+    with pytest.raises(UnstorableValue) as caught:
+        parse_json(body)
+    error = caught.value
     assert error.extra["index"] == 1
     assert field in (error.detail or "")
 
@@ -311,8 +314,9 @@ def test_csv_invalid_utf8_names_the_byte_and_the_line() -> None:
 
 
 def test_csv_nul_character_names_the_line() -> None:
-    error = _malformed(parse_csv, b"A,2024,HT,,,1\nA,2024,HT,,,1,,,x\x00y\n")
-    assert error.extra["line"] == 2
+    with pytest.raises(UnstorableValue) as caught:
+        list(parse_csv(b"A,2024,HT,,,1\nA,2024,HT,,,1,,,x\x00y\n"))
+    assert caught.value.extra["line"] == 2
 
 
 @given(

@@ -957,13 +957,11 @@ async def test_another_content_type_is_a_415_problem(
     [
         (b'{"dataValues": [\n  {"dataElement": "X",}\n]}', "application/json", {"line": 2, "position": 38}),
         (b'{"dataValues": [{"dataElement": "X"}, 5]}', "application/json", {"index": 1}),
-        (b'{"dataValues": [{"comment": "a\\u0000b"}]}', "application/json", {"index": 0}),
         (b"[]", "application/json", {}),
         (b"", "application/json", {"position": 0}),
         (b'A,2024,HT,,,1\nA,2024,HT,,,"1"x\n', "text/csv", {"line": 2}),
         (b"A,2024,HT,,,1\nA,2024,HT\n", "text/csv", {"line": 2}),
         (b"A,2024,HT,,,1\n\nA,2024,HT,,,\xff\n", "text/csv", {"line": 3, "position": 27}),
-        (b"A,2024,HT,,,1,,,a\x00b\n", "text/csv", {"line": 1}),
     ],
 )
 async def test_a_malformed_payload_is_a_400_problem_naming_where(
@@ -988,7 +986,28 @@ async def test_a_nul_in_a_comment_is_refused_before_the_database(
     response = await post(
         client, auth("admin"), [dv(COUNT, "2024", "HT", "1"), dv(COUNT, "2023", "HT", "1", "a\0b")]
     )
-    assert assert_problem(response, 400, "malformed-payload")["index"] == 1
+    assert assert_problem(response, 422, "unstorable-value")["index"] == 1
+    assert await stored(db_session) == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "members"),
+    [
+        (b'{"dataValues": [{"comment": "a\\u0000b"}]}', "application/json", {"index": 0}),
+        (b"A,2024,HT,,,1,,,a\x00b\n", "text/csv", {"line": 1}),
+    ],
+)
+async def test_a_nul_anywhere_in_a_payload_is_the_422_it_is_on_every_endpoint(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    db_session: AsyncSession,
+    body: bytes,
+    content_type: str,
+    members: Json,
+) -> None:
+    response = await client.post(URL, content=body, headers={**auth("admin"), "Content-Type": content_type})
+    problem = assert_problem(response, 422, "unstorable-value")
+    assert {name: problem.get(name) for name in members} == members
     assert await stored(db_session) == {}
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from starlette.requests import ClientDisconnect
 
 from nominations.deps import RegistryEditor, RegistryReader
 from nominations.org_scope import (
@@ -21,9 +20,10 @@ from nominations.registry import service
 from nominations.registry.models import Award
 from nominations.registry.schemas import AwardPublic, AwardRecord, ImportOut
 from shared.auth import PUBLIC
+from shared.body import MalformedPayload, read_body
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
-from shared.problems import BadRequest, ProblemError, UnsupportedMediaType, problem_responses
+from shared.problems import ContentTooLarge, UnsupportedMediaType, problem_responses
 
 router = APIRouter(tags=["awards registry"])
 
@@ -49,17 +49,6 @@ Area = Annotated[
         description="An org unit: its awards and those of the units below it, as they stood when decided",
     ),
 ]
-
-
-class PayloadTooLarge(ProblemError):
-    status = 413
-    slug = "payload-too-large"
-    title = "Content Too Large"
-
-
-class MalformedPayload(BadRequest):
-    slug = "malformed-payload"
-    title = "Malformed payload"
 
 
 def _public(page: Page[Award]) -> Page[AwardPublic]:
@@ -118,25 +107,11 @@ async def list_awards(
     return Page(items=[AwardRecord.model_validate(a) for a in page.items], next_cursor=page.next_cursor)
 
 
-async def _read_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_IMPORT_BYTES:
-                raise PayloadTooLarge(f"A file may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise MalformedPayload("The file was cut off before its end; nothing was stored.") from None
-    return b"".join(chunks)
-
-
 @router.post(
     "/v1/awards/import",
     summary="Import past awards from a CSV file (secretariat, admin); all rows or none",
     responses=problem_responses(
-        service.InvalidAwardsFile, UnsupportedMediaType, PayloadTooLarge, MalformedPayload, TargetsUnavailable
+        service.InvalidAwardsFile, UnsupportedMediaType, ContentTooLarge, MalformedPayload, TargetsUnavailable
     ),
     openapi_extra={
         "requestBody": {
@@ -161,7 +136,7 @@ async def import_awards(
             f"Send the awards as text/csv in UTF-8, not {content_type or 'no content type'}.",
             accepted=sorted(CSV_TYPES),
         )
-    body = await _read_body(request)
+    body = await read_body(request, MAX_IMPORT_BYTES)
     token = bearer_token(request)
 
     async def hierarchy_for(day: dt.date) -> Hierarchy:

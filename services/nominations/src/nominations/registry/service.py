@@ -29,7 +29,7 @@ from nominations.rules.engine import HeldAward
 from shared import clock
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.pagination import Page, decode_int_cursor, encode_cursor
-from shared.problems import UnprocessableContent
+from shared.problems import UnprocessableContent, UnstorableValue
 
 MIN_YEAR, MAX_YEAR = 1945, 2100
 MAX_QUERY_TOKENS = 10
@@ -321,6 +321,11 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             f"The file is not UTF-8 (byte {exc.start} cannot be read); save it as CSV UTF-8.",
             row_errors=[],
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        # PostgreSQL text cannot hold U+0000: the same answer as a NUL anywhere else.
+        line = text.count("\n", 0, nul) + 1
+        raise UnstorableValue(f"Line {line}: a NUL character (U+0000) cannot be stored.", line=line)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:

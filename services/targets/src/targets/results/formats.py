@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from shared.body import MalformedPayload
+from shared.problems import UnstorableValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +68,17 @@ class _Unreadable(Exception):
     pass
 
 
+class _Unstorable(_Unreadable):
+    """Readable, but PostgreSQL text cannot hold it."""
+
+
 def _text(value: Any) -> str | None:
     """A JSON scalar as the text DHIS2 would have stored (numbers keep their written form)."""
     # Strings and absent fields first: they are nearly every call (tens of thousands per payload).
     if type(value) is str:
         if "\x00" in value:
             # PostgreSQL text cannot hold U+0000; the whole write would fail with a server error.
-            raise _Unreadable("a NUL character (U+0000)")
+            raise _Unstorable("a NUL character (U+0000)")
         return value
     if value is None:
         return None
@@ -127,7 +132,8 @@ def _rows(document: Any) -> list[RawValue]:
             field = "attributeOptionCombo"
             attribute_combo = _text(item.get(field, default_attribute_combo))
         except _Unreadable as exc:
-            raise MalformedPayload(f"dataValues[{index}].{field} has {exc}.", index=index) from None
+            problem = UnstorableValue if isinstance(exc, _Unstorable) else MalformedPayload
+            raise problem(f"dataValues[{index}].{field} has {exc}.", index=index) from None
         rows.append(
             RawValue(
                 index=index,
@@ -166,7 +172,7 @@ def _csv_lines(body: bytes) -> Iterator[tuple[int, list[str]]]:
     if nul >= 0:
         # PostgreSQL text cannot hold U+0000; the whole write would fail with a server error.
         line = text.count("\n", 0, nul) + 1
-        raise MalformedPayload(f"Line {line}: a NUL character (U+0000) cannot be stored.", line=line)
+        raise UnstorableValue(f"Line {line}: a NUL character (U+0000) cannot be stored.", line=line)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for record in reader:
