@@ -42,11 +42,12 @@ run: deps nginx ## start PostgreSQL (DATABASE_URL or embedded), migrations, the 
 test: deps nginx ## run every test (unit, API, end-to-end through nginx, deploy checks)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-lint: deps ## ruff (lint and format check), mypy strict, import-linter
+lint: deps ## ruff (lint and format check), mypy strict, import-linter, vulture (dead code)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 fmt: deps ## format and autofix
 	$(VENV)/bin/ruff format .

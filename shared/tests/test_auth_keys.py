@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, ensure_dev_keys
+from shared import clock
 from shared.auth import InvalidToken, JwksFileSource, JwksUrlSource, Role, TokenVerifier
 from shared.problems import ServiceUnavailable
 
@@ -93,11 +94,13 @@ async def test_a_verified_token_is_reused_until_it_expires(
     keys = ensure_dev_keys(tmp_path)
     source = CountingSource(keys.jwks_file)
     verifier = TokenVerifier(source, issuer=DEV_ISSUER, audience=DEV_AUDIENCE, leeway_seconds=0)
-    token = keys.mint(roles=["viewer"], org_unit="HT", ttl_seconds=1)
+    # Two seconds: the claims are whole seconds, so a token of one could expire before its first check.
+    token = keys.mint(roles=["viewer"], org_unit="HT", ttl_seconds=2)
     first = await verifier.verify(token)
     assert await verifier.verify(token) is first
     assert source.calls == 1
     # After its expiry the token is checked again, and refused.
-    await asyncio.sleep(1.1)
+    expires = float(first.claims["exp"])
+    await asyncio.sleep(max(0.0, expires - clock.wall_seconds()) + 0.05)
     with pytest.raises(InvalidToken, match="expired"):
         await verifier.verify(token)

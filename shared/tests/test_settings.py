@@ -5,6 +5,7 @@ from typing import ClassVar
 import pytest
 from pydantic_settings import SettingsConfigDict
 
+from shared.database import to_async_url
 from shared.settings import ConfigurationError, Environment, ServiceSettings, load_settings
 
 
@@ -35,7 +36,9 @@ def test_reads_prefixed_variables(monkeypatch: pytest.MonkeyPatch, jwks: Path) -
     settings = load_settings(ExampleSettings)
     assert settings.port == 9001
     assert settings.environment is Environment.DEVELOPMENT
-    assert settings.async_database_url == "postgresql+asyncpg://u:p@db:5432/platform"
+    assert (
+        to_async_url(settings.database_url.get_secret_value()) == "postgresql+asyncpg://u:p@db:5432/platform"
+    )
 
 
 def test_a_missing_variable_is_named(monkeypatch: pytest.MonkeyPatch, jwks: Path) -> None:
@@ -67,7 +70,8 @@ def test_the_socket_form_of_the_embedded_server_is_accepted(
 ) -> None:
     monkeypatch.setenv("EXAMPLE_DATABASE_URL", "postgresql://postgres:@/emulation?host=/tmp/pg")
     monkeypatch.setenv("EXAMPLE_JWKS_FILE", str(jwks))
-    assert "host=%2Ftmp%2Fpg" in load_settings(ExampleSettings).async_database_url
+    url = load_settings(ExampleSettings).database_url.get_secret_value()
+    assert "host=%2Ftmp%2Fpg" in to_async_url(url)
 
 
 def test_bad_port_is_named(monkeypatch: pytest.MonkeyPatch, jwks: Path) -> None:

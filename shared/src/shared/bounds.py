@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import Field
 
 INT_MAX = 2**31 - 1  # PostgreSQL integer
@@ -18,5 +18,8 @@ BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2199, 12, 31)
 
+# One id type: a row's id in a path, a body field or a query filter.
 RowId = Annotated[int, Path(ge=1, le=INT_MAX, description="The resource's id")]
+RowIdField = Annotated[int, Field(ge=1, le=INT_MAX)]
+RowIdFilter = Annotated[int | None, Query(ge=1, le=INT_MAX)]
 Day = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]

@@ -19,7 +19,6 @@ from shared.problems import BadRequest
 
 T = TypeVar("T")
 
-DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 500).")]

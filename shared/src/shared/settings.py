@@ -121,10 +121,6 @@ class ServiceSettings(BaseSettings):
         prefix = cls.model_config.get("env_prefix") or ""
         return f"{prefix}{field}".upper()
 
-    @property
-    def async_database_url(self) -> str:
-        return to_async_url(self.database_url.get_secret_value())
-
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 

@@ -7,6 +7,7 @@ from nominations.attachments.storage import storage_from_settings
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
 from nominations.main import MIGRATIONS, create_app
+from nominations.registry import service as registry
 from shared.cli import run_service_cli
 from shared.database import Database
 from shared.settings import ServiceSettings
@@ -40,6 +41,17 @@ async def sweep_attachments(settings: ServiceSettings) -> int:
     return 0
 
 
+async def reindex_awards(settings: ServiceSettings) -> int:
+    """Compute the registry's search words where they are missing (rows loaded in bulk)."""
+    database = Database(settings.database_url.get_secret_value(), application_name="nominations-reindex")
+    try:
+        changed = await registry.reindex(database.session, every=False)
+    finally:
+        await database.dispose()
+    print(json.dumps({"reindexed": changed}))  # noqa: T201
+    return 0
+
+
 def main() -> None:
     sys.exit(
         run_service_cli(
@@ -51,6 +63,10 @@ def main() -> None:
                 "sweep-attachments": (
                     "delete attachment files nothing refers to (hourly)",
                     sweep_attachments,
+                ),
+                "reindex-awards": (
+                    "compute the registry's search words where they are missing (bulk-loaded rows)",
+                    reindex_awards,
                 ),
             },
         )

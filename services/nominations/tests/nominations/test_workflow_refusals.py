@@ -325,11 +325,11 @@ def test_the_source_writes_a_nominations_state_only_in_the_workflow() -> None:
 
 
 def test_the_derived_sets_are_the_tables() -> None:
-    assert workflow.DECIDABLE == WORKFLOW[Action.AWARD].sources == {Status.DISCLOSURE, Status.FORWARDED}
+    assert workflow.sources(Action.AWARD) == {Status.DISCLOSURE, Status.FORWARDED}
     assert workflow.AWAITING_COUNCIL == WORKFLOW[Action.COUNCIL_PASS].sources == {Status.COUNCIL}
-    assert WORKFLOW[Action.EDIT].sources == workflow.EDITABLE
+    assert workflow.UNDER_DISCLOSURE == WORKFLOW[Action.OBJECTION_FILED].sources == {Status.DISCLOSURE}
     for action in (Action.ATTACH, Action.DETACH, Action.CAPTURE_EVIDENCE):
-        assert WORKFLOW[action].sources == workflow.EDITABLE
+        assert WORKFLOW[action].sources == WORKFLOW[Action.EDIT].sources == {Status.DRAFT, Status.RETURNED}
     assert {a for a, rule in WORKFLOW.items() if not rule.internal} == set(
         map(Action, workflow.PUBLIC_ACTIONS)
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.org_scope import Hierarchy, OrgUnit
@@ -238,3 +238,15 @@ def test_filters_fold_into_the_words_without_colliding_with_them() -> None:
     assert "y" in words  # the name's word
     assert {"y:2024", "t:GIAY_KHEN", "a:HT-THA", "a:HT"} <= set(words)
     assert all(":" not in word for word in tokens("y:2024 a:HT"))  # a query cannot forge a filter
+
+
+async def test_rows_loaded_without_their_words_are_found_once_reindexed(
+    db_session: AsyncSession, running_app: Any
+) -> None:
+    await import_rows(db_session, csv_file(HA))
+    await db_session.execute(update(Award).where(Award.recipient_key == "P-001").values(search_tokens=[]))
+    await db_session.commit()  # the savepoint, inside the test's rolled-back transaction
+    assert await names(db_session, q="nguyen thi ha") == []
+    assert await service.reindex(running_app.state.database.session, every=False) >= 1
+    assert await names(db_session, q="nguyen thi ha", year=2023, org_unit="HT-HSO") == ["Nguyễn Thị Hà"]
+    assert await service.reindex(running_app.state.database.session, every=False) == 0

@@ -109,24 +109,6 @@ def test_children_on_skips_a_unit_that_ended_while_its_link_stayed_open() -> Non
     assert hierarchy.children_on(1, D(2023, 1, 1)) == []
 
 
-def test_descendants_on(hierarchy: Hierarchy) -> None:
-    assert sorted(hierarchy.descendants_on(PROVINCE, D(2024, 5, 1))) == [
-        DISTRICT_A,
-        DISTRICT_B,
-        COMMUNE_MOVES,
-        COMMUNE_ENDS,
-        COMMUNE_LATE,
-        VILLAGE,
-    ]
-    assert sorted(hierarchy.descendants_on(DISTRICT_A, D(2024, 7, 1))) == []
-    assert sorted(hierarchy.descendants_on(DISTRICT_B, D(2024, 7, 1))) == [
-        COMMUNE_MOVES,
-        COMMUNE_LATE,
-        VILLAGE,
-    ]
-    assert hierarchy.descendants_on(VILLAGE, D(2024, 7, 1)) == []
-
-
 def test_level_on(hierarchy: Hierarchy) -> None:
     assert hierarchy.level_on(PROVINCE, D(2024, 1, 1)) == 1
     assert hierarchy.level_on(DISTRICT_A, D(2024, 1, 1)) == 2
@@ -144,11 +126,6 @@ def test_is_within(hierarchy: Hierarchy) -> None:
     assert hierarchy.is_within(VILLAGE, DISTRICT_B, D(2024, 7, 1))
     assert hierarchy.is_within(VILLAGE, PROVINCE, D(2025, 7, 1))
     assert not hierarchy.is_within(DISTRICT_A, VILLAGE, D(2024, 1, 1))
-
-
-def test_roots_on(hierarchy: Hierarchy) -> None:
-    assert hierarchy.roots_on(D(2024, 1, 1)) == [PROVINCE]
-    assert hierarchy.roots_on(D(2020, 12, 31)) == []
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from nominations.council import service
@@ -18,7 +16,7 @@ from nominations.council.schemas import (
 from nominations.deps import CouncilReader, CouncilSecretary, CouncilVoter, Idempotent
 from nominations.org_scope import Scope
 from nominations.rounds.service import RoundNotFound
-from shared.bounds import INT_MAX, RowId
+from shared.bounds import RowId, RowIdFilter
 from shared.concurrency import etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
@@ -61,7 +59,7 @@ async def create_council_session(
 async def list_council_sessions(
     session: SessionDep,
     principal: CouncilReader,
-    round_id: Annotated[int | None, Query(ge=1, le=INT_MAX)] = None,
+    round_id: RowIdFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[CouncilSessionSummary]:

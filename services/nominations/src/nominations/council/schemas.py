@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.bounds import INT_MAX, Day
+from shared.bounds import Day, RowIdField
 
 MAX_MEMBERS = 200
 MIN_MEMBERS = 3
 MAX_AGENDA = 5000
 
-NominationId = Annotated[int, Field(ge=1, le=INT_MAX)]
+NominationId = RowIdField
 
 
 class Choice(StrEnum):
@@ -36,7 +36,7 @@ class CouncilSessionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    round_id: int = Field(ge=1, le=INT_MAX)
+    round_id: RowIdField
     name: str = Field(min_length=1, max_length=500, examples=["Phiên họp Hội đồng TĐKT tỉnh tháng 1/2025"])
     held_on: Day
     # At least three members, and a quorum of more than half: a tally of one or two ballots would tell

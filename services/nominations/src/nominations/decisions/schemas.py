@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from nominations.catalogue.models import Authority
+from shared.bounds import RowIdField
 
 MAX_NOMINATIONS = 5000
 
@@ -29,9 +30,7 @@ class DecisionIn(BaseModel):
     authority: Authority = Field(
         description="Who decided; must be the deciding authority of every award type"
     )
-    nomination_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(
-        min_length=1, max_length=MAX_NOMINATIONS
-    )
+    nomination_ids: list[RowIdField] = Field(min_length=1, max_length=MAX_NOMINATIONS)
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
 
     @field_validator("nomination_ids")

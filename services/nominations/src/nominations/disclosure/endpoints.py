@@ -19,7 +19,7 @@ from nominations.nominations import guards, workflow
 from nominations.nominations import service as nominations
 from nominations.org_scope import Scope, TargetsUnavailable
 from shared.auth import PUBLIC
-from shared.bounds import RowId
+from shared.bounds import RowId, RowIdFilter
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
@@ -36,7 +36,7 @@ router = APIRouter(tags=["disclosure"])
 async def list_public_disclosures(
     session: SessionDep,
     award_type: Annotated[str | None, Query(max_length=50)] = None,
-    round_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    round_id: RowIdFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PublicDisclosure]:

@@ -24,7 +24,7 @@ from shared import clock
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, NotFound
 
-OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
+OPEN, DISMISSED = "open", "dismissed"
 
 
 class DisclosureNotFound(NotFound):

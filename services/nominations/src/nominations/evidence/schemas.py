@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bounds import INT_MAX, Day
+from shared.bounds import Day, RowIdField
 
 
 class EvidenceIn(BaseModel):
@@ -20,7 +20,7 @@ class EvidenceIn(BaseModel):
     at: Day | None = Field(
         default=None, description="Judge with the years ended by this date; default: the round's date"
     )
-    target_ids: list[Annotated[int, Field(ge=1, le=INT_MAX)]] | None = Field(
+    target_ids: list[RowIdField] | None = Field(
         default=None,
         min_length=1,
         max_length=500,

@@ -21,7 +21,7 @@ from nominations.nominations.schemas import (
 )
 from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
 from nominations.rounds.service import RoundNotFound
-from shared.bounds import RowId
+from shared.bounds import RowId, RowIdFilter
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
@@ -71,7 +71,7 @@ async def list_nominations(
     session: SessionDep,
     scope: Scope,
     principal: NominationReader,
-    round_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    round_id: RowIdFilter = None,
     status: Annotated[Status | None, Query()] = None,
     award_type: Annotated[str | None, Query(max_length=50)] = None,
     org_unit: Annotated[str | None, Query(max_length=50, description="The nominating unit")] = None,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.catalogue.models import Occasion, RecipientKind
+from shared.bounds import RowIdField
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
 
@@ -55,7 +56,7 @@ class MembersIn(BaseModel):
 class NominationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    round_id: int = Field(ge=1, le=2_147_483_647)
+    round_id: RowIdField
     award_type_code: str = Code
     occasion: Occasion | None = Field(default=None, description="Default: the round's kind")
     nominee: Nominee

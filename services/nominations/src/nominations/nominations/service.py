@@ -19,7 +19,7 @@ from nominations.catalogue.models import AwardType, RecipientKind
 from nominations.nominations import eligibility, repository, workflow
 from nominations.nominations.attempt import Attempt
 from nominations.nominations.eligibility import QuotaBasis
-from nominations.nominations.models import Nomination, NominationEvent, Status
+from nominations.nominations.models import Nomination, NominationEvent
 from nominations.nominations.schemas import (
     ActionIn,
     EligibilityOut,
@@ -397,7 +397,3 @@ async def under_disclosure(
 async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
     """Every nomination of a round: id, award type, status, first submission and decision moments."""
     return await repository.stage_times(session, round_id)
-
-
-def is_rejected(nomination: Nomination) -> bool:
-    return nomination.status == Status.DECIDED.value and nomination.outcome == "rejected"

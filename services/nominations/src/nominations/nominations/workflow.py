@@ -11,7 +11,7 @@ without the change, and nothing else writes ``status`` or ``outcome`` (a listene
 States: ``draft → submitted → screening → council → disclosure → decided`` (outcome ``awarded`` or
 ``rejected``), with ``returned`` (back to the unit for changes), ``withdrawn`` and ``forwarded`` (sent up to
 the Prime Minister or the President, whose decision is recorded later). Sets of states used elsewhere
-(:data:`EDITABLE`, :data:`DECIDABLE`, :data:`AWAITING_COUNCIL`, :data:`UNDER_DISCLOSURE`) are derived from
+(:data:`AWAITING_COUNCIL`, :data:`UNDER_DISCLOSURE`, :func:`sources`) are derived from
 the table, never written again.
 """
 
@@ -187,10 +187,8 @@ def sources(action: Action) -> frozenset[Status]:
     return frozenset(state for state in WORKFLOW[action].sources if state is not None)
 
 
-EDITABLE = sources(Action.EDIT)
 AWAITING_COUNCIL = sources(Action.COUNCIL_PASS)
 UNDER_DISCLOSURE = sources(Action.OBJECTION_FILED)
-DECIDABLE = sources(Action.AWARD)
 PUBLIC_ACTIONS = [action.value for action, rule in WORKFLOW.items() if not rule.internal]
 
 

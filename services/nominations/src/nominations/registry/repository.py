@@ -167,3 +167,27 @@ async def totals_by_decision(
         .group_by(Award.decision_id)
     )
     return {int(row[0] or 0): (int(row[1]), int(row[2] or 0)) for row in await session.execute(query)}
+
+
+async def without_tokens(session: AsyncSession, *, after_id: int, limit: int, every: bool) -> list[Award]:
+    """Awards whose search words were never computed (or every award with ``every``), by id."""
+    query = select(Award).where(Award.id > after_id).order_by(Award.id).limit(limit)
+    if not every:
+        query = query.where(func.cardinality(Award.search_tokens) == 0)
+    return list((await session.execute(query)).scalars())
+
+
+async def set_tokens(session: AsyncSession, tokens_by_id: Mapping[int, Sequence[str]]) -> None:
+    """One UPDATE for the whole batch (the words travel joined, as in :func:`insert_awards`)."""
+    ids = list(tokens_by_id)
+    await session.execute(
+        text(
+            "UPDATE nominations.awards a SET search_tokens = string_to_array(t.words, :separator)"
+            " FROM unnest(CAST(:ids AS bigint[]), CAST(:words AS text[])) AS t(id, words) WHERE a.id = t.id"
+        ),
+        {
+            "ids": ids,
+            "words": [ARRAY_SEPARATOR.join(tokens_by_id[award_id]) for award_id in ids],
+            "separator": ARRAY_SEPARATOR,
+        },
+    )

@@ -44,9 +44,3 @@ class AwardRecord(AwardPublic):
 class ImportOut(BaseModel):
     imported: int
     ignored: int
-
-
-class RowErrorOut(BaseModel):
-    row: int
-    column: str | None
-    message: str

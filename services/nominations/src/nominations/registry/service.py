@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -302,6 +303,41 @@ async def awards_of_decision(session: AsyncSession, decision_id: int) -> list[Aw
 async def decision_totals(session: AsyncSession, decision_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """Decision id → (awards made, bonus total in đồng); a decision that made none is absent."""
     return await repository.totals_by_decision(session, decision_ids) if decision_ids else {}
+
+
+REINDEX_BATCH = 10_000
+
+
+async def reindex(
+    session_factory: Callable[[], AbstractAsyncContextManager[AsyncSession]], *, every: bool
+) -> int:
+    """Compute the search words of the awards that have none (rows loaded in bulk, e.g. by the benchmark),
+    or of every award after the normaliser changed; one transaction per batch of 10,000. How many changed."""
+    done, after_id = 0, 0
+    while True:
+        async with session_factory() as session:
+            awards = await repository.without_tokens(
+                session, after_id=after_id, limit=REINDEX_BATCH, every=every
+            )
+            if not awards:
+                return done
+            await repository.set_tokens(
+                session,
+                {
+                    award.id: search_tokens(
+                        award.recipient_name,
+                        award.org_unit_name,
+                        award.award_name,
+                        award.decision_number,
+                        year=award.year,
+                        award_type_code=award.award_type_code,
+                        org_unit_path=award.org_unit_path,
+                    )
+                    for award in awards
+                },
+            )
+        done += len(awards)
+        after_id = awards[-1].id
 
 
 # --- bulk import of past awards -------------------------------------------------------------------------

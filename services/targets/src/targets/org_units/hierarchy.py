@@ -84,17 +84,6 @@ class Hierarchy:
             if link.holds_on(day) and self.units[link.org_unit_id].exists_on(day)
         ]
 
-    def descendants_on(self, unit_id: int, day: dt.date) -> list[int]:
-        found: list[int] = []
-        frontier = [unit_id]
-        seen = {unit_id}
-        while frontier:
-            children = [child for parent in frontier for child in self.children_on(parent, day)]
-            frontier = [child for child in children if child not in seen]
-            seen.update(frontier)
-            found.extend(frontier)
-        return found
-
     def level_on(self, unit_id: int, day: dt.date) -> int:
         """1 for a unit without a parent on ``day`` (the province), 2 below it, and so on."""
         return 1 + sum(1 for _ in self.ancestors_on(unit_id, day))
@@ -112,13 +101,6 @@ class Hierarchy:
         if not unit.overlaps(start, end):
             return None
         return max(start, unit.valid_from)
-
-    def roots_on(self, day: dt.date) -> list[int]:
-        return [
-            unit.id
-            for unit in self.units.values()
-            if unit.exists_on(day) and self.parent_on(unit.id, day) is None
-        ]
 
     def children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> list[int]:
         """The units whose values roll up into ``unit_id`` for the period [start, end].

@@ -99,10 +99,6 @@ async def children_on(session: AsyncSession, parent_id: int, day: dt.date) -> li
     return list((await session.execute(query)).scalars())
 
 
-def restructurings_query() -> Select[OrgUnitRestructuring]:
-    return select(OrgUnitRestructuring).order_by(OrgUnitRestructuring.effective_date, OrgUnitRestructuring.id)
-
-
 async def predecessors_of_acts(session: AsyncSession, kind: str, effective_date: dt.date) -> list[set[int]]:
     """The predecessor ids of each recorded restructuring of this kind and date."""
     query = (

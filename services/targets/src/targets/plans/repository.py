@@ -15,13 +15,6 @@ async def get_plan(session: AsyncSession, code: str) -> Plan | None:
     return (await session.execute(select(Plan).where(Plan.code == code))).scalar_one_or_none()
 
 
-async def get_plan_or_latest(session: AsyncSession, code: str | None) -> Plan | None:
-    if code is not None:
-        return await get_plan(session, code)
-    query = select(Plan).order_by(Plan.start_date.desc(), Plan.id.desc()).limit(1)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
 async def plans_page(session: AsyncSession, *, limit: int, after: tuple[dt.date, str] | None) -> list[Plan]:
     """By start date, then code, keyset-paged."""
     query = select(Plan).order_by(Plan.start_date, Plan.code).limit(limit + 1)

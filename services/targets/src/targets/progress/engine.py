@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 
 from targets.plans.models import Comparator, Projection, TargetKind
@@ -342,7 +341,3 @@ def evaluate(
     if rule.kind is TargetKind.BOOLEAN:
         return _boolean(rule, series, current_year)
     return _level(rule, series)
-
-
-def as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
