@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.org_scope import Hierarchy, OrgUnit
-from nominations.registry import service
+from nominations.registry import csv_rows, service
 from nominations.registry.models import Award
 from nominations.registry.text import tokens
 from nominations.rules.engine import HeldAward
@@ -141,7 +141,7 @@ async def test_one_bad_row_refuses_the_file_listing_every_error(db_session: Asyn
         HA.replace(",702000", ',"7,02"'),  # row 9: quoted, so the comma stays in the field
         "individual,P-003,Nguyễn Văn An",  # row 10: too few fields
     ]
-    with pytest.raises(service.InvalidAwardsFile) as refused:
+    with pytest.raises(csv_rows.InvalidAwardsFile) as refused:
         await import_rows(db_session, csv_file(HAI, *bad))
     listed = [(error["row"], error["column"]) for error in refused.value.extra["row_errors"]]
     assert listed == [
@@ -164,7 +164,7 @@ async def test_the_header_must_name_every_required_column_and_no_unknown_one(
     db_session: AsyncSession,
 ) -> None:
     data = csv_file(HA).replace(b"decision_authority", b"authority")
-    with pytest.raises(service.InvalidAwardsFile) as refused:
+    with pytest.raises(csv_rows.InvalidAwardsFile) as refused:
         await import_rows(db_session, data)
     assert refused.value.extra["row_errors"] == [
         {"row": 1, "column": "decision_authority", "message": "required column missing"},
@@ -174,7 +174,7 @@ async def test_the_header_must_name_every_required_column_and_no_unknown_one(
 
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe not utf-8", b'a,"b\n'])
 async def test_what_is_not_a_utf8_csv_with_a_header_is_refused(db_session: AsyncSession, data: bytes) -> None:
-    with pytest.raises(service.InvalidAwardsFile):
+    with pytest.raises(csv_rows.InvalidAwardsFile):
         await import_rows(db_session, data)
 
 

@@ -16,7 +16,7 @@ from nominations.org_scope import (
     acts_province_wide,
     bearer_token,
 )
-from nominations.registry import service
+from nominations.registry import csv_rows, service
 from nominations.registry.models import Award
 from nominations.registry.schemas import AwardPublic, AwardRecord, ImportOut
 from shared.auth import PUBLIC
@@ -39,7 +39,7 @@ Words = Annotated[
         examples=["nguyen thi ha"],
     ),
 ]
-Year = Annotated[int | None, Query(ge=service.MIN_YEAR, le=service.MAX_YEAR)]
+Year = Annotated[int | None, Query(ge=csv_rows.MIN_YEAR, le=csv_rows.MAX_YEAR)]
 AwardTypeCode = Annotated[str | None, Query(min_length=1, max_length=50, examples=["CSTD_CO_SO"])]
 Area = Annotated[
     str | None,
@@ -111,14 +111,18 @@ async def list_awards(
     "/v1/awards/import",
     summary="Import past awards from a CSV file (secretariat, admin); all rows or none",
     responses=problem_responses(
-        service.InvalidAwardsFile, UnsupportedMediaType, ContentTooLarge, MalformedPayload, TargetsUnavailable
+        csv_rows.InvalidAwardsFile,
+        UnsupportedMediaType,
+        ContentTooLarge,
+        MalformedPayload,
+        TargetsUnavailable,
     ),
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {"text/csv": {"schema": {"type": "string"}}},
             "description": "UTF-8 (with or without BOM), a header row, then one award per row; columns: "
-            + ", ".join((*service.REQUIRED_COLUMNS, *service.OPTIONAL_COLUMNS))
+            + ", ".join((*csv_rows.REQUIRED_COLUMNS, *csv_rows.OPTIONAL_COLUMNS))
             + " (the last three optional). Dates YYYY-MM-DD.",
         }
     },
