@@ -172,7 +172,11 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         headers=auth("council_member", subject=members[0]),
     )
     assert twice.status_code == 409
-    closed = await client.post(f"/api/v1/council-sessions/{council['id']}/actions/close", headers=secretariat)
+    session_url = f"/api/v1/council-sessions/{council['id']}"
+    read = await client.get(session_url, headers=secretariat)
+    closed = await client.post(
+        f"{session_url}/actions/close", headers=secretariat | {"If-Match": read.headers["ETag"]}
+    )
     assert closed.status_code == 200, closed.text
     tallies = {item["nomination_id"]: item["tally"] for item in closed.json()["agenda"]}
     assert (tallies[giang["id"]]["approve"], tallies[giang["id"]]["passed"]) == (5, True)  # ≥ 90 % of all

@@ -171,3 +171,22 @@ def test_openapi_documents_are_published(gateway: httpx.Client) -> None:
         document = gateway.get(f"/api/openapi/{spec.name}.json")
         assert document.status_code == 200
         assert document.json()["servers"][0]["url"] == "/api"
+
+
+def test_the_same_fault_answers_the_same_way_through_the_gateway(gateway: httpx.Client, token: str) -> None:
+    """docs/api-conventions.md, as a client meets it: pages, 415, the NUL character, If-Match."""
+    admin = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/v1/award-types", "/api/v1/plans", "/api/v1/rounds", "/api/v1/period-locks"):
+        page = gateway.get(path, params={"limit": 500}, headers=admin)
+        assert page.status_code == 200, page.text
+        assert set(page.json()) == {"items", "next_cursor"}
+    for path in ("/api/v1/rounds", "/api/v1/indicators"):
+        refused = gateway.post(path, content=b"code=X", headers=admin | {"Content-Type": "text/plain"})
+        assert (refused.status_code, refused.json()["type"]) == (
+            415,
+            "urn:thidua:problem:unsupported-media-type",
+        )
+    for path in ("/api/v1/public/awards?q=a%00b", "/api/v1/org-units?parent=a%00b"):
+        nul = gateway.get(path, headers=admin)
+        assert (nul.status_code, nul.json()["type"]) == (422, "urn:thidua:problem:unstorable-value")
+        assert nul.headers["content-type"] == "application/problem+json"

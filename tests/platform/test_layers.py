@@ -50,3 +50,30 @@ def test_a_repository_reads_only_its_own_domains_tables() -> None:
         if others:
             crossing[domain] = others
     assert crossing == {}
+
+
+# Where a statement may be built besides a repository, and why.
+BUILDERS_ELSEWHERE = {
+    # The change counters and the advisory locks every catalogue write takes: the cache's own table,
+    # moved in the transaction of each domain's write.
+    "targets/cache/counters.py",
+}
+STATEMENTS = {"select", "update", "delete", "insert", "text"}
+
+
+def test_statements_are_built_in_repositories() -> None:
+    builders = {}
+    for spec in SERVICES:
+        source = repo_root() / "services" / spec.name / "src" / spec.name
+        for path in sorted(source.rglob("*.py")):
+            relative = f"{spec.name}/{path.relative_to(source)}"
+            if "migrations" in path.parts or path.name in {"repository.py", "models.py"}:
+                continue
+            calls = {
+                ast.unparse(node.func)
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Call) and ast.unparse(node.func) in STATEMENTS
+            }
+            if calls and relative not in BUILDERS_ELSEWHERE:
+                builders[relative] = sorted(calls)
+    assert builders == {}

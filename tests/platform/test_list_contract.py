@@ -3,9 +3,14 @@ and takes ``limit`` (50 by default, at most 500) and ``cursor``; no GET answers 
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
+
+from devstack.testing.plugin import AuthHeaders
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -51,3 +56,45 @@ def test_every_page_takes_limit_and_cursor(app: FastAPI) -> None:
             1,
         )
     assert pages > 0 or spec["info"]["title"].lower().startswith("notifications")
+
+
+def _cursor(key: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+# Cursors no list issued: of another shape, out of every range, naive, not even JSON.
+FORGED = [
+    "not-base64-!",
+    _cursor({"a": 1}),
+    _cursor([["nested"]]),
+    _cursor([1, 2, 3, 4]),
+    _cursor(["9999-12-31", 1]),
+    _cursor(["2025-01-01T00:00:00", "00000000-0000-0000-0000-000000000000"]),
+    _cursor(["2025-01-01T00:00:00+07:00", 1]),
+    _cursor([2**40, 2**40]),
+    _cursor(["", ""]),
+    _cursor(True),
+    _cursor(1.5),
+]
+
+
+async def test_a_forged_cursor_is_a_400_on_every_list(
+    app: FastAPI, client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    spec = app.openapi()
+    lists = [
+        (path, operation)
+        for path, operation, schema in _gets(spec)
+        if "next_cursor" in schema.get("properties", {}) and "{" not in path
+    ]
+    for path, operation in lists:
+        required = {
+            p["name"]: "2025-01-01" if p["schema"].get("format") == "date" else "x"
+            for p in operation.get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        }
+        for cursor in FORGED:
+            response = await client.get(path, params=required | {"cursor": cursor}, headers=auth("admin"))
+            assert response.status_code == 400, (path, cursor, response.text)
+            assert response.json()["type"] == "urn:thidua:problem:invalid-cursor", (path, cursor)
+    assert lists or app.title.lower().startswith("notifications")

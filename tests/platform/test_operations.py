@@ -7,11 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
 
 from devstack.postgres import PostgresServer
 from devstack.stack import free_port
 from shared import migrations
 from shared.app import api_routes, routes_without_permission
+from shared.auth import RoleGuard
 from tests.platform.conftest import build_app
 
 
@@ -109,3 +111,18 @@ async def test_openapi_names_the_gateway_prefix_and_problem_responses(client: ht
     document = (await client.get("/openapi.json")).json()
     assert document["servers"] == [{"url": "/api", "description": "through the gateway"}]
     assert "/v1/whoami" in document["paths"]
+
+
+def _calls(dependant: Dependant) -> list[object]:
+    return [dependant.call, *(call for dep in dependant.dependencies for call in _calls(dep))]
+
+
+def test_every_repeatable_create_is_for_an_authenticated_caller(app: FastAPI) -> None:
+    """An Idempotency-Key is the caller's own: the dependency reads the principal a role guard set."""
+    creates = 0
+    for route in api_routes(app):
+        calls = _calls(route.dependant)
+        if any(getattr(call, "__qualname__", "").startswith("idempotency.") for call in calls):
+            creates += 1
+            assert any(isinstance(call, RoleGuard) for call in calls), route.path
+    assert creates or app.title.lower().startswith("notifications")

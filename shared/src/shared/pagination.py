@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
+import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
 
-from shared.bounds import INT_MAX
+from shared.bounds import INT_MAX, MAX_DATE, MIN_DATE
 from shared.problems import BadRequest
 
 T = TypeVar("T")
@@ -55,6 +58,50 @@ def decode_int_cursor(cursor: str | None, maximum: int = INT_MAX) -> int | None:
     if key is not None and not fits(key, maximum):
         raise InvalidCursor("The cursor is not one this list issued; start again without it.")
     return key if key is None else int(key)
+
+
+def as_id(key: object) -> int:
+    if not isinstance(key, int) or not fits(key):
+        raise ValueError("not an id")
+    return key
+
+
+def as_code(key: object) -> str:
+    if not isinstance(key, str) or not 0 < len(key) <= 200 or "\x00" in key:
+        raise ValueError("not a code")
+    return key
+
+
+def as_day(key: object) -> dt.date:
+    day = dt.date.fromisoformat(as_code(key))
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError("out of range")
+    return day
+
+
+def as_moment(key: object) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(as_code(key))
+    if moment.tzinfo is None or not MIN_DATE <= moment.date() <= MAX_DATE:
+        raise ValueError("not an aware moment in range")
+    return moment
+
+
+def as_uuid(key: object) -> uuid.UUID:
+    return uuid.UUID(as_code(key))
+
+
+def decode_keyset(cursor: str | None, *parts: Callable[[object], Any]) -> tuple[Any, ...] | None:
+    """A cursor whose key is a list of values, each checked by its part (:func:`as_id`, :func:`as_day` …),
+    or :class:`InvalidCursor`: a cursor is opaque, not trusted, and a bad one is the caller's 400."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if not isinstance(key, list) or len(key) != len(parts):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
+    try:
+        return tuple(part(value) for part, value in zip(parts, key, strict=True))
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
 
 
 def decode_cursor(cursor: str | None) -> Any:

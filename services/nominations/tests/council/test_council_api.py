@@ -76,8 +76,11 @@ class Council:
         return body
 
     async def close(self, session_id: int) -> httpx.Response:
+        """Close with the session's current version, as the secretariat reads it first."""
+        read = await self.client.get(f"{SESSIONS}/{session_id}", headers=self.steps.secretariat())
         return await self.client.post(
-            f"{SESSIONS}/{session_id}/actions/close", headers=self.steps.secretariat()
+            f"{SESSIONS}/{session_id}/actions/close",
+            headers=self.steps.secretariat() | {"If-Match": read.headers["ETag"]},
         )
 
     async def nomination(self, nomination_id: int) -> dict[str, Any]:
@@ -431,3 +434,20 @@ async def test_nothing_stored_links_a_member_to_a_choice(
         text("SELECT count(*) FROM nominations.idempotency_keys WHERE principal = ANY(:m)"), {"m": members}
     )
     assert remembered == 0
+
+
+async def test_closing_needs_the_version_the_secretariat_read(client: httpx.AsyncClient, auth: Auth) -> None:
+    council = Council(client, auth)
+    round_ = await council.steps.create_round()
+    nomination_id = await council.before_council(round_["id"])
+    session_id = await council.session(round_["id"], [nomination_id], members=3)
+    read = await client.get(f"{SESSIONS}/{session_id}", headers=council.steps.secretariat())
+    await council.votes(session_id, ballots((nomination_id, split(3, 0))))
+    url = f"{SESSIONS}/{session_id}/actions/close"
+    secretariat = council.steps.secretariat()
+    assert_problem(await client.post(url, headers=secretariat), 428, "precondition-required")
+    # Three ballots came in since it was read: the count the secretariat saw is not the count to close.
+    stale = await client.post(url, headers=secretariat | {"If-Match": read.headers["ETag"]})
+    assert_problem(stale, 412, "version-mismatch")
+    assert (await council.read(session_id))["status"] == "open"
+    assert (await council.close(session_id)).status_code == 200

@@ -306,3 +306,17 @@ async def test_a_borrowed_key_lends_no_history_and_is_flagged(
     mine = (await client.get(f"/v1/nominations/{own['id']}/eligibility", headers=secretariat)).json()
     assert {v["kind"]: v["status"] for v in mine["verdicts"]}["consecutive_titles"] == "passed"
     assert mine["warnings"] == []
+
+
+async def test_an_action_needs_the_version_it_was_decided_on(client: httpx.AsyncClient, auth: Auth) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    officer = steps.officer("HT-THA")
+    url = f"/v1/nominations/{nomination['id']}/actions/submit"
+    assert_problem(await client.post(url, headers=officer), 428, "precondition-required")
+    stale = await client.post(url, headers=officer | {"If-Match": '"0"'})
+    assert assert_problem(stale, 412, "version-mismatch")["current_etag"] == f'"{nomination["version"]}"'
+    done = await client.post(url, headers=officer | {"If-Match": f'"{nomination["version"]}"'})
+    assert done.status_code == 200, done.text
+    assert done.headers["ETag"] == f'"{done.json()["version"]}"' != f'"{nomination["version"]}"'

@@ -37,7 +37,7 @@ from nominations.nominations.workflow import Action
 from nominations.org_scope import ScopeCheck
 from nominations.rounds.models import Round
 from shared import clock
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.pagination import Page, as_moment, as_uuid, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound, UnprocessableContent
 
 logger = logging.getLogger(__name__)
@@ -145,22 +145,13 @@ async def add(
     return attachment
 
 
-def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        uploaded_at, attachment_id = key
-        return dt.datetime.fromisoformat(uploaded_at), uuid.UUID(attachment_id)
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def attachments(
     session: AsyncSession, nomination_id: int, *, limit: int, cursor: str | None
 ) -> Page[AttachmentOut]:
     """Oldest first."""
-    rows = await repository.of_nomination(session, nomination_id, limit=limit, after=_after(cursor))
+    rows = await repository.of_nomination(
+        session, nomination_id, limit=limit, after=decode_keyset(cursor, as_moment, as_uuid)
+    )
     items = [to_out(row) for row in rows[:limit]]
     last = items[-1] if items else None
     more = len(rows) > limit and last is not None

@@ -11,7 +11,7 @@ from nominations.calendar import repository
 from nominations.calendar.models import CalendarDay
 from nominations.calendar.schemas import CalendarDayIn, DayOut
 from nominations.calendar.working_days import WorkingCalendar
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.pagination import Page, as_day, decode_keyset, encode_cursor
 from shared.problems import BadRequest, Conflict
 
 MAX_SPAN_DAYS = 400
@@ -35,26 +35,17 @@ async def load_calendar(session: AsyncSession) -> WorkingCalendar:
     )
 
 
-def _after(cursor: str | None) -> dt.date | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        return dt.date.fromisoformat(key)
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def days_off(
     session: AsyncSession, start: dt.date, end: dt.date, *, limit: int, cursor: str | None
 ) -> Page[DayOut]:
     """Days off and weekend days worked from ``start`` to ``end`` (both included), in date order."""
     if end < start or (end - start).days > MAX_SPAN_DAYS:
         raise SpanTooLong(f"Ask for at most {MAX_SPAN_DAYS} days, from a date to a later one.")
-    after = _after(cursor)
+    key = decode_keyset(cursor, as_day)
+    after = key[0] if key else None
     calendar = await load_calendar(session)
     out: list[DayOut] = []
-    day = start if after is None else max(start, after + dt.timedelta(days=1))
+    day = start if after is None or after < start else after + dt.timedelta(days=1)
     while day <= end and len(out) <= limit:
         reason = calendar.day_off_reason(day)
         if reason is not None or day in calendar.extra_working_days:
@@ -69,7 +60,7 @@ async def days_off(
         day += dt.timedelta(days=1)
     shown = out[:limit]
     return Page(
-        items=shown, next_cursor=encode_cursor(shown[-1].day.isoformat()) if len(out) > limit else None
+        items=shown, next_cursor=encode_cursor([shown[-1].day.isoformat()]) if len(out) > limit else None
     )
 
 

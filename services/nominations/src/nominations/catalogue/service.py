@@ -18,7 +18,7 @@ from nominations.catalogue.schemas import (
     RuleOut,
     VersionOut,
 )
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from shared.pagination import Page, as_code, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound
 
 ONE_DAY = dt.timedelta(days=1)
@@ -85,17 +85,17 @@ async def catalogue_on(
     session: AsyncSession, day: dt.date, *, limit: int, cursor: str | None
 ) -> Page[AwardTypeOut]:
     """Every award type as it stood on ``day``: the version, rules and quotas in force then, by code."""
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.")
-    versions = await repository.versions_in_force(session, day, limit=limit, after_code=after)
+    key = decode_keyset(cursor, as_code)
+    versions = await repository.versions_in_force(
+        session, day, limit=limit, after_code=key[0] if key else None
+    )
     shown = versions[:limit]
     codes = [version.code for version in shown]
     rules = await repository.rules_in_force(session, codes, day)
     quotas = await repository.quotas_in_force(session, codes, day)
     return Page(
         items=[_out(version, rules, quotas) for version in shown],
-        next_cursor=encode_cursor(shown[-1].code) if len(versions) > limit else None,
+        next_cursor=encode_cursor([shown[-1].code]) if len(versions) > limit else None,
     )
 
 

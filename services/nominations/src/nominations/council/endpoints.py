@@ -17,7 +17,7 @@ from nominations.deps import CouncilReader, CouncilSecretary, CouncilVoter, Idem
 from nominations.org_scope import Scope
 from nominations.rounds.service import RoundNotFound
 from shared.bounds import RowId, RowIdFilter
-from shared.concurrency import etag
+from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
@@ -100,15 +100,27 @@ async def cast_ballot(
 
 @router.post(
     "/v1/council-sessions/{session_id}/actions/close",
-    summary="Close the session and count: passed nominations go to public disclosure, the others fail",
+    summary="Close the session and count (If-Match): passed nominations go to disclosure, the others fail",
     responses={
         **NOT_FOUND,
-        **problem_responses(service.SessionClosed, service.QuorumNotMet, service.AwardTypeNotInForce),
+        **problem_responses(
+            service.SessionClosed,
+            service.QuorumNotMet,
+            service.AwardTypeNotInForce,
+            service.NotBeforeCouncil,
+            PreconditionRequired,
+            VersionMismatch,
+        ),
     },
 )
 async def close_council_session(
-    session: SessionDep, scope: Scope, principal: CouncilSecretary, session_id: RowId, response: Response
+    session: SessionDep,
+    scope: Scope,
+    principal: CouncilSecretary,
+    session_id: RowId,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> CouncilSessionOut:
-    council = await service.close(session, scope, session_id)
+    council = await service.close(session, scope, session_id, if_match)
     response.headers["ETag"] = etag(council.version)
     return await service.read(session, council)

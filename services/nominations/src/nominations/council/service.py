@@ -41,7 +41,8 @@ from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
 from shared import clock
 from shared.auth import Principal
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor, fits
+from shared.concurrency import check_if_match
+from shared.pagination import Page, as_day, as_id, decode_keyset, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
 
 
@@ -160,24 +161,13 @@ async def create(session: AsyncSession, principal: Principal, body: CouncilSessi
     return council
 
 
-def _after(cursor: str | None) -> tuple[dt.date, int] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        held_on, session_id = key
-        if not fits(session_id):
-            raise ValueError(session_id)
-        return dt.date.fromisoformat(held_on), int(session_id)
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def list_sessions(
     session: AsyncSession, round_id: int | None, *, limit: int, cursor: str | None
 ) -> Page[CouncilSessionSummary]:
     """Latest first (by the day held, then id)."""
-    rows = await repository.list_summaries(session, round_id, limit=limit, after=_after(cursor))
+    rows = await repository.list_summaries(
+        session, round_id, limit=limit, after=decode_keyset(cursor, as_day, as_id)
+    )
     items = [CouncilSessionSummary.model_validate(row._mapping) for row in rows[:limit]]
     last = items[-1] if items else None
     more = len(rows) > limit and last is not None
@@ -298,14 +288,18 @@ async def _award_types(session: AsyncSession, codes: set[str], day: dt.date) -> 
     return award_types
 
 
-async def close(session: AsyncSession, scope: ScopeCheck, session_id: int) -> CouncilSession:
+async def close(
+    session: AsyncSession, scope: ScopeCheck, session_id: int, if_match: str | None
+) -> CouncilSession:
     """Close the session and count: each nomination passes to public disclosure or is rejected.
 
     The base is all members or the ballots cast, per the award type version in force on the round's
     reference date; a passed nomination is disclosed from today for the award type's working days (none: no
-    public period). Refused, changing nothing, while fewer members than the quorum have voted.
+    public period). Refused, changing nothing, while fewer members than the quorum have voted, or when the
+    session changed (a ballot more) since the secretariat read it (``If-Match``).
     """
     council = await get(session, session_id, for_update=True)
+    check_if_match(if_match, council.version)
     if council.status != OPEN:
         raise SessionClosed(f"Council session {council.id} was closed at {council.closed_at}.")
     if council.ballots_cast < council.quorum:

@@ -84,7 +84,9 @@ async def list_objections(
         service.ObjectionNotFound,
         service.ObjectionAlreadyResolved,
         workflow.ActionNotAllowed,
+        workflow.ActionForbidden,
         workflow.NoteRequired,
+        guards.NotRejected,
         TargetsUnavailable,
     ),
 )

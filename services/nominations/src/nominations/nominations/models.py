@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,6 +46,7 @@ class Nomination(Base):
     __tablename__ = "nominations"
     __table_args__ = (
         CheckConstraint("(status = 'decided') = (outcome IS NOT NULL)", name="outcome_when_decided"),
+        CheckConstraint("open_objections >= 0", name="open_objections"),
         Index("ix_nominations_round_status", "round_id", "status", "id"),
         Index("ix_nominations_unit_status", "nominating_org_unit", "status", "id"),
         Index("ix_nominations_award_type", "award_type_code", "id"),
@@ -83,7 +85,7 @@ class Nomination(Base):
     disclosure_from: Mapped[dt.date | None] = mapped_column(Date)
     disclosure_until: Mapped[dt.date | None] = mapped_column(Date)
     # Objections filed and not yet resolved; kept by the workflow as objections are filed and resolved.
-    open_objections: Mapped[int] = mapped_column(Integer, default=0)
+    open_objections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     forwarding: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     decision_id: Mapped[int | None] = mapped_column(Integer)
     returned_at: Mapped[dt.datetime | None] = mapped_column()

@@ -395,7 +395,10 @@ async def _apply_one(attempt: Attempt, action: Action) -> Event | None:
     for effect in EFFECTS.get(action, ()):
         details.update(await effect(attempt) or {})
     before = nomination.status
-    nomination.updated_at = now
+    if rule.target is not None or action in EFFECTS:
+        # A change of the nomination itself: its version moves. A file or a snapshot added to the dossier
+        # is recorded in the audit trail without making the nomination's ETag stale.
+        nomination.updated_at = now
     if rule.target is not None:
         with _writing_state():
             nomination.status = rule.target.value

@@ -13,7 +13,7 @@ from nominations.calendar.working_days import WorkingCalendar
 from nominations.rounds import repository
 from nominations.rounds.models import Round
 from nominations.rounds.schemas import Deadlines, RoundIn, RoundOut, RoundPatch
-from shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor, fits
+from shared.pagination import Page, as_day, as_id, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound
 
 
@@ -92,23 +92,10 @@ async def update(session: AsyncSession, round_: Round, body: RoundPatch) -> Roun
     return round_
 
 
-def _after(cursor: str | None) -> tuple[dt.date, int] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        opens_on, round_id = key
-        if not fits(round_id):
-            raise ValueError(round_id)
-        return dt.date.fromisoformat(opens_on), int(round_id)
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def list_rounds(
     session: AsyncSession, year: int | None, *, limit: int, cursor: str | None
 ) -> Page[RoundOut]:
-    rows = await repository.page(session, year=year, limit=limit, after=_after(cursor))
+    rows = await repository.page(session, year=year, limit=limit, after=decode_keyset(cursor, as_day, as_id))
     shown = rows[:limit]
     return Page(
         items=[to_out(round_) for round_ in shown],

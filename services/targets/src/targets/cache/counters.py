@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.database import after_commit
-from targets.results.models import ChangeCounter
+from targets.cache.models import ChangeCounter
 
 CATALOGUE_SEQUENCE = "targets.catalogue_version"
 DATA_SEQUENCE = "targets.data_version"

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import check_if_match
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import Page, as_code, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound
 from targets.cache.counters import bump_catalogue
 from targets.indicators import repository
@@ -48,14 +48,14 @@ async def list_indicators(
 ) -> Page[IndicatorOut]:
     indicators = await repository.all_indicators(session)
     codes = {indicator.id: indicator.code for indicator in indicators}
-    after = decode_cursor(cursor)
+    key = decode_keyset(cursor, as_code)
     chosen = [
         indicator
         for indicator in indicators
-        if (area is None or indicator.area == area) and (after is None or indicator.code > str(after))
+        if (area is None or indicator.area == area) and (key is None or indicator.code > key[0])
     ]
     page = chosen[:limit]
-    next_cursor = encode_cursor(page[-1].code) if len(chosen) > limit else None
+    next_cursor = encode_cursor([page[-1].code]) if len(chosen) > limit else None
     return Page(items=[out(indicator, codes) for indicator in page], next_cursor=next_cursor)
 
 

@@ -116,3 +116,7 @@ async def predecessors_of_acts(session: AsyncSession, kind: str, effective_date:
     for act in (await session.execute(recorded)).scalars():
         acts.setdefault(act, set())
     return list(acts.values())
+
+
+async def all_units(session: AsyncSession) -> list[OrgUnit]:
+    return list((await session.execute(select(OrgUnit))).scalars())

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import check_if_match
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import Page, as_code, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound, UnprocessableContent
 from targets.cache.counters import bump_catalogue
 from targets.org_units import repository
@@ -101,7 +101,7 @@ async def list_org_units(
     """Units that existed on ``day``, ordered by code, with their parent and level on that day."""
     snapshot, _ = await catalogue.get(session)
     hierarchy = snapshot.hierarchy
-    after = decode_cursor(cursor)
+    key = decode_keyset(cursor, as_code)
     ids = [unit.id for unit in hierarchy.units.values() if unit.exists_on(day)]
     if parent is not None:
         parent_unit = hierarchy.by_code(parent)
@@ -114,12 +114,12 @@ async def list_org_units(
     if unit_type is not None:
         ids = [unit_id for unit_id in ids if hierarchy.units[unit_id].type == unit_type]
     codes = sorted(hierarchy.units[unit_id].code for unit_id in ids)
-    if after is not None:
-        codes = [code for code in codes if code > str(after)]
+    if key is not None:
+        codes = [code for code in codes if code > key[0]]
     page = codes[: limit + 1]
     units = await repository.get_by_codes(session, page[:limit])
     items = [_out(units[code], hierarchy, day) for code in page[:limit]]
-    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    next_cursor = encode_cursor([page[limit - 1]]) if len(page) > limit else None
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -412,3 +412,8 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
 async def load_hierarchy(session: AsyncSession) -> Hierarchy:
     """Every org unit with its dated parents, predecessors and successors (the catalogue snapshot's)."""
     return await repository.load_hierarchy(session)
+
+
+async def all_units(session: AsyncSession) -> list[OrgUnit]:
+    """Every org unit, of every date (the seed compares them with its data)."""
+    return await repository.all_units(session)

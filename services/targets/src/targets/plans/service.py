@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import check_if_match
-from shared.pagination import InvalidCursor, Page, decode_cursor, decode_int_cursor, encode_cursor
+from shared.pagination import Page, as_code, as_day, decode_int_cursor, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound, UnprocessableContent
 from targets.cache.counters import bump_catalogue
 from targets.indicators import service as indicators
@@ -74,22 +73,9 @@ def plan_out(plan: Plan) -> PlanOut:
     )
 
 
-def _after(cursor: str | None) -> tuple[dt.date, str] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        start, code = key
-        if not isinstance(code, str):
-            raise TypeError(code)
-        return dt.date.fromisoformat(start), code
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def list_plans(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[PlanOut]:
     """By start date, then code."""
-    rows = await repository.plans_page(session, limit=limit, after=_after(cursor))
+    rows = await repository.plans_page(session, limit=limit, after=decode_keyset(cursor, as_day, as_code))
     shown = rows[:limit]
     last = shown[-1] if shown else None
     return Page(
@@ -292,3 +278,7 @@ async def targets_for(session: AsyncSession, plan_id: int, org_unit_ids: list[in
 async def plans_with_main_org_unit(session: AsyncSession) -> list[tuple[Plan, int | None]]:
     """Each plan with the org unit of its first target (the unit the plan is about)."""
     return await repository.plans_with_main_org_unit(session)
+
+
+async def find_plan(session: AsyncSession, code: str) -> Plan | None:
+    return await repository.get_plan(session, code)

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
-    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -110,22 +109,3 @@ class PeriodLock(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     locked_by: Mapped[str] = mapped_column(String(200))
     locked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-catalogue_version = Sequence("catalogue_version", metadata=Base.metadata)
-data_version = Sequence("data_version", metadata=Base.metadata)
-
-
-class ChangeCounter(Base):
-    """One row of counters bumped in the same transaction as the writes they count.
-
-    ``catalogue`` moves with org units, indicators, plans, targets and period locks; ``data`` with values.
-    Caches (the catalogue snapshot used by ingestion, computed progress) are valid while the counters they
-    were built at are unchanged, in every process, because the counters commit with the data.
-    """
-
-    __tablename__ = "change_counters"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
-    catalogue: Mapped[int] = mapped_column(BigInteger, default=0)
-    data: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -225,8 +225,8 @@ async def period_ids_for(session: AsyncSession, isos: Sequence[str]) -> dict[str
 
 async def locks_page(
     session: AsyncSession, *, limit: int, after: tuple[dt.date, int] | None
-) -> list[tuple[PeriodLock, str]]:
-    """Locks with their period's code, by the period's start and the lock's id, keyset-paged."""
+) -> list[tuple[PeriodLock, str, dt.date]]:
+    """Locks with their period's code and start, by the period's start and the lock's id, keyset-paged."""
     query = (
         select(PeriodLock, Period.iso, Period.start_date)
         .join(Period, Period.id == PeriodLock.period_id)
@@ -235,7 +235,7 @@ async def locks_page(
     )
     if after is not None:
         query = query.where(tuple_(Period.start_date, PeriodLock.id) > tuple_(*after))
-    return [(lock, iso) for lock, iso, _ in (await session.execute(query)).all()]
+    return [(lock, iso, start) for lock, iso, start in (await session.execute(query)).all()]
 
 
 async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, int | None]]:

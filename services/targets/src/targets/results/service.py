@@ -20,7 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import clock
 from shared.auth import Principal
 from shared.bounds import BIGINT_MAX
-from shared.pagination import InvalidCursor, Page, decode_cursor, decode_int_cursor, encode_cursor, fits
+from shared.pagination import (
+    InvalidCursor,
+    Page,
+    as_day,
+    as_id,
+    decode_cursor,
+    decode_int_cursor,
+    decode_keyset,
+    encode_cursor,
+    fits,
+)
 from shared.problems import BadRequest, Conflict, NotFound
 from targets.cache.counters import begin_catalogue_change, bump_catalogue, bump_data, hold_catalogue_steady
 from targets.org_units.scope import scope_of
@@ -281,25 +291,12 @@ class LockExists(Conflict):
     title = "Period already locked"
 
 
-def _after_lock(cursor: str | None) -> tuple[dt.date, int] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        start, lock_id = key
-        if not fits(lock_id):
-            raise ValueError(lock_id)
-        return dt.date.fromisoformat(start), int(lock_id)
-    except (TypeError, ValueError):
-        raise InvalidCursor("The cursor is not one this list issued; start again without it.") from None
-
-
 async def list_locks(
     session: AsyncSession, cache: CatalogueCache, *, limit: int, cursor: str | None
 ) -> Page[PeriodLockOut]:
     """Every lock, by its period's start; the org unit is named by its code (the catalogue's)."""
     snapshot, _ = await cache.get(session)
-    rows = await repository.locks_page(session, limit=limit, after=_after_lock(cursor))
+    rows = await repository.locks_page(session, limit=limit, after=decode_keyset(cursor, as_day, as_id))
     units = snapshot.hierarchy.units
     items = [
         PeriodLockOut(
@@ -310,13 +307,13 @@ async def list_locks(
             locked_by=lock.locked_by,
             locked_at=lock.locked_at,
         )
-        for lock, iso in rows[:limit]
+        for lock, iso, _ in rows[:limit]
     ]
     more = len(rows) > limit and items
     next_cursor = None
     if more:
-        last_lock, last_iso = rows[limit - 1]
-        next_cursor = encode_cursor([parse_period(last_iso).start.isoformat(), last_lock.id])
+        last_lock, _, last_start = rows[limit - 1]
+        next_cursor = encode_cursor([last_start.isoformat(), last_lock.id])
     return Page(items=items, next_cursor=next_cursor)
 
 

@@ -14,15 +14,16 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, Role
 from targets.cache.counters import bump_catalogue
+from targets.indicators import service as indicators_service
 from targets.indicators.models import Indicator
 from targets.org_units import service as org_units
 from targets.org_units.models import OrgUnit, OrgUnitParent
 from targets.org_units.schemas import RestructuringIn
+from targets.plans import service as plans
 from targets.plans.models import Plan, Target, TargetKind
 from targets.plans.schemas import DEFAULT_PROJECTION
 
@@ -52,7 +53,7 @@ def _date(value: str | None) -> dt.date | None:
 
 async def _org_units(session: AsyncSession, report: SeedReport) -> dict[str, OrgUnit]:
     data = _data("org_units.json")
-    units = {unit.code: unit for unit in (await session.execute(select(OrgUnit))).scalars()}
+    units = {unit.code: unit for unit in await org_units.all_units(session)}
     fresh: set[str] = set()
     for item in data["org_units"]:
         if item["code"] in units:
@@ -104,7 +105,7 @@ async def _restructurings(session: AsyncSession, items: list[dict[str, Any]]) ->
 
 async def _plan(session: AsyncSession, units: dict[str, OrgUnit], report: SeedReport) -> None:
     data = _data("plan_ht_2021_2025.json")
-    indicators = {item.code: item for item in (await session.execute(select(Indicator))).scalars()}
+    indicators = {item.code: item for item in await indicators_service.all_indicators(session)}
     for item in data["indicators"]:
         if item["code"] in indicators:
             report.count("indicators", created=False)
@@ -132,7 +133,7 @@ async def _plan(session: AsyncSession, units: dict[str, OrgUnit], report: SeedRe
         report.count("indicators", created=True)
 
     spec = data["plan"]
-    plan = (await session.execute(select(Plan).where(Plan.code == spec["code"]))).scalar_one_or_none()
+    plan = await plans.find_plan(session, spec["code"])
     if plan is None:
         plan = Plan(
             code=spec["code"],
@@ -149,7 +150,7 @@ async def _plan(session: AsyncSession, units: dict[str, OrgUnit], report: SeedRe
 
     existing = {
         (target.indicator_id, target.org_unit_id, target.kind)
-        for target in (await session.execute(select(Target).where(Target.plan_id == plan.id))).scalars()
+        for target in await plans.targets_for(session, plan.id, None)
     }
     for item in data["targets"]:
         indicator = indicators[item["indicator"]]

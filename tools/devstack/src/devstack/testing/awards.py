@@ -130,8 +130,10 @@ class AwardsFlow:
                 headers=self.member(number),
             )
             assert ballot.status_code == 201, ballot.text
+        path = f"{self.prefix}/v1/council-sessions/{session_id}"
+        read = await self.client.get(path, headers=self.secretariat())
         closed = await self.client.post(
-            f"{self.prefix}/v1/council-sessions/{session_id}/actions/close", headers=self.secretariat()
+            f"{path}/actions/close", headers=self.secretariat() | {"If-Match": read.headers["ETag"]}
         )
         assert closed.status_code == 200, closed.text
         body: dict[str, Any] = closed.json()

@@ -2,7 +2,8 @@
 
 The award's name (of the version in force on the round's reference date) is taken once, like the nominating
 unit's name, so the public disclosure list reads one table; the count of open objections is kept by the
-workflow as objections are filed and resolved, so the guard that blocks a decision reads the nomination.
+workflow as objections are filed and resolved, so the guard that blocks a decision reads the nomination. A
+council's vote threshold kept in its results becomes a JSON number, as every decimal of the API is.
 
 Revision ID: 0004
 Revises: 0003
@@ -29,7 +30,8 @@ def upgrade() -> None:
                    (SELECT t.name FROM nominations.award_types t
                       JOIN nominations.rounds r ON r.id = n.round_id
                      WHERE t.code = n.award_type_code AND t.valid_from <= r.reference_date
-                       AND (t.valid_to IS NULL OR t.valid_to >= r.reference_date)),
+                       AND (t.valid_to IS NULL OR t.valid_to >= r.reference_date)
+                     ORDER BY t.valid_from DESC LIMIT 1),
                    n.award_type_code)
         """
     )
@@ -46,9 +48,30 @@ def upgrade() -> None:
                                    WHERE o.nomination_id = n.id AND o.status = 'open')
         """
     )
-    op.alter_column("nominations", "open_objections", server_default=None, schema="nominations")
+    op.create_check_constraint(
+        op.f("ck_nominations_open_objections"), "nominations", "open_objections >= 0", schema="nominations"
+    )
+    # A council's threshold is a JSON number, like the award type's (it was written as a string).
+    op.execute(
+        """
+        UPDATE nominations.nominations
+           SET council_result = jsonb_set(
+                   council_result, '{threshold}', to_jsonb((council_result->>'threshold')::numeric))
+         WHERE jsonb_typeof(council_result->'threshold') = 'string'
+        """
+    )
+    op.execute(
+        """
+        UPDATE nominations.nomination_events
+           SET details = jsonb_set(details, '{threshold}', to_jsonb((details->>'threshold')::numeric))
+         WHERE jsonb_typeof(details->'threshold') = 'string'
+        """
+    )
 
 
 def downgrade() -> None:
+    op.drop_constraint(
+        op.f("ck_nominations_open_objections"), "nominations", type_="check", schema="nominations"
+    )
     op.drop_column("nominations", "open_objections", schema="nominations")
     op.drop_column("nominations", "award_name", schema="nominations")
