@@ -17,6 +17,7 @@ from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.attachments.service import sweep
 from nominations.attachments.storage import LocalStorage, content_key
 from nominations.config import Settings
+from services.nominations.tests.attachments.storage_clock import just_after_the_writes
 
 PDF = "application/pdf"
 
@@ -194,7 +195,12 @@ async def test_only_while_the_dossier_is_editable_and_with_an_audit_trail(
     assert gone.status_code == 204
     removed_file = settings.attachments_dir / content_key(removed["sha256"])
     assert removed_file.exists()  # until the sweep: a failing commit must not lose a file still referenced
-    await sweep(db_session, LocalStorage(settings.attachments_dir), grace=dt.timedelta(0))
+    await sweep(
+        db_session,
+        LocalStorage(settings.attachments_dir),
+        grace=dt.timedelta(0),
+        now=await just_after_the_writes(LocalStorage(settings.attachments_dir)),
+    )
     assert not removed_file.exists()
     assert (settings.attachments_dir / content_key(kept["sha256"])).exists()
     await steps.must(nomination_id, "submit", officer)
@@ -225,14 +231,18 @@ async def test_the_same_content_is_stored_once_and_kept_while_in_use(
     stored = settings.attachments_dir / content_key(first["sha256"])
     storage = LocalStorage(settings.attachments_dir)
     await client.delete(f"/v1/nominations/{first_id}/attachments/{first['id']}", headers=officer)
-    await sweep(db_session, storage, grace=dt.timedelta(0))
+    await sweep(db_session, storage, grace=dt.timedelta(0), now=await just_after_the_writes(storage))
     assert stored.exists()  # the second nomination still uses it
     read = await client.get(f"/v1/nominations/{second_id}/attachments/{second['id']}", headers=officer)
     assert read.content == content
     await client.delete(f"/v1/nominations/{second_id}/attachments/{second['id']}", headers=officer)
-    assert (await sweep(db_session, storage, grace=dt.timedelta(hours=1))).removed == 0  # too recent
+    assert (
+        await sweep(
+            db_session, storage, grace=dt.timedelta(hours=1), now=await just_after_the_writes(storage)
+        )
+    ).removed == 0  # too recent
     assert stored.exists()
-    await sweep(db_session, storage, grace=dt.timedelta(0))
+    await sweep(db_session, storage, grace=dt.timedelta(0), now=await just_after_the_writes(storage))
     assert not stored.exists()
 
 
@@ -248,3 +258,17 @@ async def test_a_corrupted_or_missing_file_is_reported_not_served(
     assert assert_problem(corrupted, 409, "attachment-corrupted")["sha256"] == created["sha256"]
     await stored.unlink()
     assert_problem(await client.get(path, headers=officer), 409, "attachment-corrupted")
+
+
+async def test_a_file_added_to_the_dossier_leaves_its_version_alone(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps, nomination_id, officer = await draft(client, auth)
+    before = await client.get(f"/v1/nominations/{nomination_id}", headers=officer)
+    created = await upload(client, nomination_id, officer, pdf(), document_code="to_trinh")
+    assert created.status_code == 201, created.text
+    after = await client.get(f"/v1/nominations/{nomination_id}", headers=officer)
+    assert after.headers["ETag"] == before.headers["ETag"]
+    # So the unit submits with the version it read before attaching.
+    submitted = await steps.act(nomination_id, "submit", officer, if_match=before.headers["ETag"])
+    assert submitted.status_code == 200, submitted.text

@@ -26,6 +26,7 @@ from nominations.attachments.storage import (
     storage_from_settings,
 )
 from nominations.config import Settings
+from services.nominations.tests.attachments.storage_clock import just_after_the_writes
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +160,7 @@ async def test_attachments_through_the_api_on_s3(
     assert (await client.delete(path, headers=officer)).status_code == 204
     assert await read_all(on_s3, key) == content  # until the sweep
     assert key in [listed async for listed, _ in on_s3.listing()]
-    await sweep(db_session, on_s3, grace=dt.timedelta(0))
+    await sweep(db_session, on_s3, grace=dt.timedelta(0), now=await just_after_the_writes(on_s3))
     with pytest.raises(StoredFileMissing):
         await read_all(on_s3, key)
 
@@ -176,6 +177,8 @@ async def test_the_sweep_removes_stray_and_interrupted_files_only(
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"half")
     source.unlink()
-    outcome = await sweep(db_session, storage, grace=dt.timedelta(0))
+    outcome = await sweep(
+        db_session, storage, grace=dt.timedelta(0), now=await just_after_the_writes(storage)
+    )
     assert outcome.removed == 2
     assert [key async for key, _ in storage.listing()] == []

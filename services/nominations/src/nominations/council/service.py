@@ -36,6 +36,7 @@ from nominations.council.schemas import (
 from nominations.nominations import service as nominations
 from nominations.nominations import workflow
 from nominations.nominations.attempt import Attempt, CouncilCount
+from nominations.nominations.models import Nomination
 from nominations.nominations.workflow import Action
 from nominations.org_scope import ScopeCheck
 from nominations.rounds import service as rounds
@@ -288,6 +289,47 @@ async def _award_types(session: AsyncSession, codes: set[str], day: dt.date) -> 
     return award_types
 
 
+async def _counts(
+    session: AsyncSession,
+    council: CouncilSession,
+    nominations_: list[Nomination],
+    award_types: dict[str, AwardType],
+    member_count: int,
+    now: dt.datetime,
+) -> list[CouncilCount]:
+    """Each nomination's count against its award type's threshold and base; one that passed is disclosed
+    from today for its award type's working days (none: no public period)."""
+    items = {item.nomination_id: item for item in await repository.agenda_items(session, council.id)}
+    calendar = await load_calendar(session)
+    today = clock.local_date(now)
+    until: dict[int, dt.date | None] = {}
+    counts = []
+    for nomination in nominations_:
+        item, award_type = items[nomination.id], award_types[nomination.award_type_code]
+        base = member_count if award_type.vote_base == VoteBase.ALL_MEMBERS.value else council.ballots_cast
+        passed = passes(item.approve, base, award_type.vote_threshold, award_type.vote_comparison)
+        result = {
+            "session_id": council.id,
+            "approve": item.approve,
+            "reject": item.reject,
+            "abstain": item.abstain,
+            "members": member_count,
+            "ballots_cast": council.ballots_cast,
+            "base": base,
+            "threshold": float(award_type.vote_threshold),
+            "comparison": award_type.vote_comparison,
+            "passed": passed,
+        }
+        if not passed:
+            counts.append(CouncilCount(result, False))
+            continue
+        days = award_type.disclosure_working_days
+        if days not in until:
+            until[days] = calendar.add_working_days(today, days) if days else None
+        counts.append(CouncilCount(result, True, today, until[days]))
+    return counts
+
+
 async def close(
     session: AsyncSession, scope: ScopeCheck, session_id: int, if_match: str | None
 ) -> CouncilSession:
@@ -309,9 +351,8 @@ async def close(
             quorum=council.quorum,
         )
     round_ = await rounds.get(session, council.round_id)
-    member_count = len(await repository.members(session, council.id))
-    items = {item.nomination_id: item for item in await repository.agenda_items(session, council.id)}
-    locked = await nominations.lock(session, sorted(items))
+    agenda = await repository.agenda_ids(session, council.id)
+    locked = await nominations.lock(session, sorted(agenda))
     moved = [n.id for n in locked if n.status not in workflow.AWAITING_COUNCIL]
     if moved:
         raise NotBeforeCouncil(
@@ -319,45 +360,20 @@ async def close(
             nomination_ids=moved,
         )
     award_types = await _award_types(session, {n.award_type_code for n in locked}, round_.reference_date)
-
-    calendar = await load_calendar(session)
     now = clock.now()
-    today = clock.local_date(now)
-    until: dict[int, dt.date | None] = {}
-    passed_ids: list[int] = []
-    failed_ids: list[int] = []
-    batch: list[tuple[Attempt, Action]] = []
-    for nomination in locked:
-        item = items[nomination.id]
-        award_type = award_types[nomination.award_type_code]
-        base = member_count if award_type.vote_base == VoteBase.ALL_MEMBERS.value else council.ballots_cast
-        passed = passes(item.approve, base, award_type.vote_threshold, award_type.vote_comparison)
-        result = {
-            "session_id": council.id,
-            "approve": item.approve,
-            "reject": item.reject,
-            "abstain": item.abstain,
-            "members": member_count,
-            "ballots_cast": council.ballots_cast,
-            "base": base,
-            "threshold": float(award_type.vote_threshold),
-            "comparison": award_type.vote_comparison,
-            "passed": passed,
-        }
-        count = CouncilCount(result, passed)
-        if passed:
-            days = award_type.disclosure_working_days
-            if days not in until:
-                until[days] = calendar.add_working_days(today, days) if days else None
-            count = CouncilCount(result, True, today, until[days])
-            passed_ids.append(nomination.id)
-        else:
-            failed_ids.append(nomination.id)
-        attempt = Attempt(session, scope, nomination, round_, council=count, now=now)
-        batch.append((attempt, Action.COUNCIL_PASS if passed else Action.COUNCIL_FAIL))
+    members = len(await repository.members(session, council.id))
+    counts = await _counts(session, council, locked, award_types, members, now)
+    batch = [
+        (
+            Attempt(session, scope, nomination, round_, council=count, now=now),
+            Action.COUNCIL_PASS if count.passed else Action.COUNCIL_FAIL,
+        )
+        for nomination, count in zip(locked, counts, strict=True)
+    ]
     await workflow.transition_all(batch, mixed=NotBeforeCouncil)
-    await repository.set_passed(session, council.id, True, passed_ids)
-    await repository.set_passed(session, council.id, False, failed_ids)
+    for passed in (True, False):
+        ids = [n.id for n, count in zip(locked, counts, strict=True) if count.passed is passed]
+        await repository.set_passed(session, council.id, passed, ids)
     council.status = CLOSED
     council.closed_by = scope.principal.subject
     council.closed_at = now

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue import service as catalogue
+from nominations.catalogue.models import BaseSalary
 from nominations.decisions import repository
 from nominations.decisions.models import Decision
 from nominations.decisions.schemas import DecidedAward, DecisionIn, DecisionOut, DecisionSummary
@@ -113,15 +114,8 @@ async def _in_scope(session: AsyncSession, scope: ScopeCheck, ids: Sequence[int]
     return [nomination_id for nomination_id, unit, day in rows if await scope.covers(unit, day)]
 
 
-async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
-    """Record a signed decision and award every nomination it names, all or nothing.
-
-    Each nomination must be in ``disclosure`` with the period over, no objection open and the decision
-    signed after the period, or ``forwarded``; its award type (the version in force on the round's reference
-    date) must be decided by ``body.authority`` (the guards of ``award`` in the workflow). One award row
-    per nomination (``awards.nomination_id`` is unique): ``achievement_key`` is the nomination's first
-    achievement key.
-    """
+async def _refuse_what_cannot_be_signed(session: AsyncSession, body: DecisionIn) -> BaseSalary:
+    """A decision is recorded once signed, with a base salary to pay its bonuses, under a new number."""
     today = clock.today()
     if body.signed_on > today:
         raise InvalidDecision(
@@ -137,39 +131,43 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         )
     if await repository.number_taken(session, body.number):
         raise DecisionNumberTaken(f"Decision {body.number} is already recorded.", number=body.number)
-    await _office(scope, body)
+    return salary
+
+
+async def _awards_to_make(
+    session: AsyncSession, scope: ScopeCheck, body: DecisionIn
+) -> list[tuple[Attempt, Action]]:
+    """The nominations named, locked, each an ``award`` attempt; all refused at once, naming each, if any
+    cannot be decided (unknown, or outside the office's units, included)."""
     mine = await _in_scope(session, scope, body.nomination_ids)
     locked = {nomination.id: nomination for nomination in await nominations.lock(session, mine)}
     by_round = await rounds.by_ids(session, {nomination.round_id for nomination in locked.values()})
-    terms = DecisionTerms(None, body.number, body.signed_on, body.authority.value)
-    now = clock.now()
+    terms, now, note = (
+        DecisionTerms(None, body.number, body.signed_on, body.authority.value),
+        clock.now(),
+        body.note,
+    )
     batch = [
         (
-            Attempt(
-                session,
-                scope,
-                locked[i],
-                by_round[locked[i].round_id],
-                note=body.note or None,
-                decision=terms,
-                now=now,
-            ),
+            Attempt(session, scope, n, by_round[n.round_id], note=note or None, decision=terms, now=now),
             Action.AWARD,
         )
         for i in body.nomination_ids
-        if i in locked
+        if (n := locked.get(i)) is not None
     ]
     unknown = [
         Refusal(i, UnknownNomination, f"{i}: no such nomination")
         for i in body.nomination_ids
         if i not in locked
     ]
-    found = sorted(
-        [*unknown, *await workflow.refusals(batch)], key=lambda r: body.nomination_ids.index(r.nomination_id)
-    )
+    found = [*unknown, *await workflow.refusals(batch)]
     if found:
-        raise workflow.refused(found, NominationsNotDecidable)
+        order = body.nomination_ids.index
+        raise workflow.refused(sorted(found, key=lambda r: order(r.nomination_id)), NominationsNotDecidable)
+    return batch
 
+
+async def _record(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
     decision = Decision(
         number=body.number,
         signed_on=body.signed_on,
@@ -188,11 +186,26 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         raise DecisionNumberTaken(
             f"Decision {body.number} is already recorded.", number=body.number
         ) from None
+    return decision
+
+
+async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> Decision:
+    """Record a signed decision and award every nomination it names, all or nothing.
+
+    Each nomination must be in ``disclosure`` with the period over, no objection open and the decision
+    signed after the period, or ``forwarded``; its award type (the version in force on the round's reference
+    date) must be decided by ``body.authority`` (the guards of ``award`` in the workflow). One award row
+    per nomination (``awards.nomination_id`` is unique): ``achievement_key`` is the nomination's first
+    achievement key.
+    """
+    salary = await _refuse_what_cannot_be_signed(session, body)
+    await _office(scope, body)
+    batch = await _awards_to_make(session, scope, body)
+    decision = await _record(session, scope, body)
     signed = DecisionTerms(decision.id, decision.number, decision.signed_on, decision.authority)
     for attempt, _ in batch:
         attempt.decision = signed
     await workflow.transition_all(batch, mixed=NominationsNotDecidable)
-
     on_signing = await scope.targets.hierarchy(body.signed_on, scope.token)
     for attempt, _ in batch:
         await _record_award(attempt, decision, salary.amount_vnd, on_signing, scope)
