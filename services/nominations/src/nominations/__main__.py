@@ -45,7 +45,7 @@ async def reindex_awards(settings: ServiceSettings) -> int:
     """Compute the registry's search words where they are missing (rows loaded in bulk)."""
     database = Database(settings.database_url.get_secret_value(), application_name="nominations-reindex")
     try:
-        changed = await registry.reindex(database.session, every=False)
+        changed = await registry.reindex(database.session)
     finally:
         await database.dispose()
     print(json.dumps({"reindexed": changed}))  # noqa: T201

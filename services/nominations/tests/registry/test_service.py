@@ -247,6 +247,6 @@ async def test_rows_loaded_without_their_words_are_found_once_reindexed(
     await db_session.execute(update(Award).where(Award.recipient_key == "P-001").values(search_tokens=[]))
     await db_session.commit()  # the savepoint, inside the test's rolled-back transaction
     assert await names(db_session, q="nguyen thi ha") == []
-    assert await service.reindex(running_app.state.database.session, every=False) >= 1
+    assert await service.reindex(running_app.state.database.session) >= 1
     assert await names(db_session, q="nguyen thi ha", year=2023, org_unit="HT-HSO") == ["Nguyễn Thị Hà"]
-    assert await service.reindex(running_app.state.database.session, every=False) == 0
+    assert await service.reindex(running_app.state.database.session) == 0

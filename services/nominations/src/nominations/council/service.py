@@ -21,7 +21,7 @@ from nominations.calendar.service import load_calendar
 from nominations.catalogue import service as catalogue
 from nominations.catalogue.models import AwardType, VoteBase
 from nominations.council import repository
-from nominations.council.models import CLOSED, OPEN, CouncilSession
+from nominations.council.models import CLOSED, OPEN, AgendaItem, CouncilSession
 from nominations.council.schemas import (
     MIN_MEMBERS,
     AgendaItemOut,
@@ -293,13 +293,13 @@ async def _counts(
     session: AsyncSession,
     council: CouncilSession,
     nominations_: list[Nomination],
+    items: dict[int, AgendaItem],
     award_types: dict[str, AwardType],
     member_count: int,
     now: dt.datetime,
 ) -> list[CouncilCount]:
     """Each nomination's count against its award type's threshold and base; one that passed is disclosed
     from today for its award type's working days (none: no public period)."""
-    items = {item.nomination_id: item for item in await repository.agenda_items(session, council.id)}
     calendar = await load_calendar(session)
     today = clock.local_date(now)
     until: dict[int, dt.date | None] = {}
@@ -351,8 +351,8 @@ async def close(
             quorum=council.quorum,
         )
     round_ = await rounds.get(session, council.round_id)
-    agenda = await repository.agenda_ids(session, council.id)
-    locked = await nominations.lock(session, sorted(agenda))
+    items = {item.nomination_id: item for item in await repository.agenda_items(session, council.id)}
+    locked = await nominations.lock(session, sorted(items))
     moved = [n.id for n in locked if n.status not in workflow.AWAITING_COUNCIL]
     if moved:
         raise NotBeforeCouncil(
@@ -362,7 +362,7 @@ async def close(
     award_types = await _award_types(session, {n.award_type_code for n in locked}, round_.reference_date)
     now = clock.now()
     members = len(await repository.members(session, council.id))
-    counts = await _counts(session, council, locked, award_types, members, now)
+    counts = await _counts(session, council, locked, items, award_types, members, now)
     batch = [
         (
             Attempt(session, scope, nomination, round_, council=count, now=now),

@@ -162,8 +162,9 @@ async def _awards_to_make(
     ]
     found = [*unknown, *await workflow.refusals(batch)]
     if found:
-        order = body.nomination_ids.index
-        raise workflow.refused(sorted(found, key=lambda r: order(r.nomination_id)), NominationsNotDecidable)
+        position = {nomination_id: index for index, nomination_id in enumerate(body.nomination_ids)}
+        found.sort(key=lambda refusal: position[refusal.nomination_id])
+        raise workflow.refused(found, NominationsNotDecidable)
     return batch
 
 

@@ -137,11 +137,11 @@ async def capture(
     url, report = await fetch_report(scope, org_unit=org_unit, at=at, plan=body.plan)
     if body.target_ids:
         report = _keep(report, body.target_ids)
-    # The fetch took time: lock the nomination and check again, so a submission in between wins cleanly.
+    # The fetch took time: lock the nomination; the transition checks it again, so a submission in between
+    # wins cleanly (the snapshot is rolled back with the refusal).
     await nominations.lock_one(session, nomination)
     now = clock.now()
     attempt = Attempt(session, scope, nomination, round_, now=now)
-    await workflow.check(attempt, Action.CAPTURE_EVIDENCE)
     snapshot = EvidenceSnapshot(
         nomination_id=nomination.id,
         plan=str(report.get("plan") or body.plan or "") or None,

@@ -169,11 +169,14 @@ async def totals_by_decision(
     return {int(row[0] or 0): (int(row[1]), int(row[2] or 0)) for row in await session.execute(query)}
 
 
-async def without_tokens(session: AsyncSession, *, after_id: int, limit: int, every: bool) -> list[Award]:
-    """Awards whose search words were never computed (or every award with ``every``), by id."""
-    query = select(Award).where(Award.id > after_id).order_by(Award.id).limit(limit)
-    if not every:
-        query = query.where(func.cardinality(Award.search_tokens) == 0)
+async def without_tokens(session: AsyncSession, *, after_id: int, limit: int) -> list[Award]:
+    """Awards whose search words were never computed, by id."""
+    query = (
+        select(Award)
+        .where(Award.id > after_id, func.cardinality(Award.search_tokens) == 0)
+        .order_by(Award.id)
+        .limit(limit)
+    )
     return list((await session.execute(query)).scalars())
 
 

@@ -260,17 +260,13 @@ async def decision_totals(session: AsyncSession, decision_ids: Sequence[int]) ->
 REINDEX_BATCH = 10_000
 
 
-async def reindex(
-    session_factory: Callable[[], AbstractAsyncContextManager[AsyncSession]], *, every: bool
-) -> int:
+async def reindex(session_factory: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> int:
     """Compute the search words of the awards that have none (rows loaded in bulk, e.g. by the benchmark),
-    or of every award after the normaliser changed; one transaction per batch of 10,000. How many changed."""
+    one transaction per batch of 10,000. How many changed."""
     done, after_id = 0, 0
     while True:
         async with session_factory() as session:
-            awards = await repository.without_tokens(
-                session, after_id=after_id, limit=REINDEX_BATCH, every=every
-            )
+            awards = await repository.without_tokens(session, after_id=after_id, limit=REINDEX_BATCH)
             if not awards:
                 return done
             await repository.set_tokens(
