@@ -41,7 +41,7 @@ async def test_a_nomination_is_judged_by_the_rules_in_force_on_its_date(client: 
     new = await award_type(client, "CSTD_CAP_TINH", "2024-06-01")
     assert "91/2017" in old["legal_source"]
     assert "06/2022/QH15" in new["legal_source"]
-    assert [v["valid_from"] for v in new["versions"]] == ["2021-01-01", "2024-01-01"]
+    assert [v["valid_from"] for v in new["versions"]][:3] == ["2021-01-01", "2024-01-01", "2025-07-01"]
     kinds = {rule["kind"] for rule in new["rules"]}
     assert {"consecutive_titles", "initiative", "no_open_discipline", "one_achievement_one_award"} <= kinds
     assert new["vote_threshold"] == 0.9
@@ -73,14 +73,14 @@ def new_version(**changes: Any) -> dict[str, Any]:
         "vote_base": "all_members",
         "disclosure_working_days": 10,
         "bonus_coefficient": "3.0",
-        "legal_source": "Nghị định 152/2025/NĐ-CP",
-        "valid_from": "2025-07-01",
+        "legal_source": "Nghị định thay thế Nghị định 152/2025/NĐ-CP",
+        "valid_from": "2027-03-01",
         "rules": [
             {
                 "kind": "consecutive_titles",
                 "params": {"award_type": "CSTD_CO_SO", "years": 3},
                 "description": "Có 3 lần liên tục đạt danh hiệu Chiến sĩ thi đua cơ sở",
-                "legal_source": "Nghị định 152/2025/NĐ-CP",
+                "legal_source": "Nghị định thay thế Nghị định 152/2025/NĐ-CP",
             }
         ],
     }
@@ -93,11 +93,11 @@ async def test_a_new_version_ends_the_one_in_force_the_day_before(
 ) -> None:
     created = await client.post("/v1/award-types", json=new_version(), headers=auth("secretariat"))
     assert created.status_code == 201, created.text
-    before = await award_type(client, "CSTD_CAP_TINH", "2025-06-30")
-    after = await award_type(client, "CSTD_CAP_TINH", "2025-07-01")
-    assert before["valid_to"] == "2025-06-30"
-    assert "06/2022/QH15" in before["legal_source"]
-    assert after["legal_source"] == "Nghị định 152/2025/NĐ-CP"
+    before = await award_type(client, "CSTD_CAP_TINH", "2027-02-28")
+    after = await award_type(client, "CSTD_CAP_TINH", "2027-03-01")
+    assert before["valid_to"] == "2027-02-28"
+    assert "152/2025" in before["legal_source"]
+    assert after["legal_source"] == "Nghị định thay thế Nghị định 152/2025/NĐ-CP"
     assert [rule["kind"] for rule in after["rules"]] == ["consecutive_titles"]
 
 
@@ -105,6 +105,7 @@ async def test_a_new_version_ends_the_one_in_force_the_day_before(
     ("changes", "status", "slug"),
     [
         ({"valid_from": "2024-01-01"}, 409, "award-type-version-overlaps"),
+        ({"valid_from": "2025-07-01"}, 409, "award-type-version-overlaps"),
         (
             {"rules": [{"kind": "astrology", "params": {}, "description": "x", "legal_source": "x"}]},
             422,

@@ -144,9 +144,9 @@ async def test_tallies_are_hidden_until_close_and_the_all_members_threshold_is_e
     assert (await council.read(session_id))["agenda"] == body["agenda"]
 
     passed, failed = await council.nomination(seven_id), await council.nomination(six_id)
-    assert (passed["status"], passed["outcome"]) == ("disclosure", None)
-    # CSTD_CO_SO has no public disclosure period.
-    assert (passed["disclosure_from"], passed["disclosure_until"]) == (clock.today().isoformat(), None)
+    # CSTD_CO_SO has no public disclosure period: passed, it awaits its decision.
+    assert (passed["status"], passed["outcome"]) == ("approved", None)
+    assert (passed["disclosure_from"], passed["disclosure_until"]) == (None, None)
     assert passed["council_result"] == {
         "session_id": session_id,
         "approve": 7,
@@ -158,14 +158,15 @@ async def test_tallies_are_hidden_until_close_and_the_all_members_threshold_is_e
         "threshold": 0.7,
         "comparison": "gte",
         "passed": True,
+        "counted_on": clock.today().isoformat(),
     }
     assert (failed["status"], failed["outcome"]) == ("decided", "rejected")
     assert failed["council_result"]["passed"] is False
     last_pass, last_fail = (await council.events(seven_id))[-1], (await council.events(six_id))[-1]
     assert (last_pass["action"], last_pass["from_status"], last_pass["to_status"], last_pass["actor"]) == (
-        "council_pass",
+        "council_approve",
         "council",
-        "disclosure",
+        "approved",
         "secretariat-1",
     )
     assert (last_fail["action"], last_fail["from_status"], last_fail["to_status"]) == (
@@ -188,7 +189,7 @@ async def test_more_than_half_of_those_present(client: httpx.AsyncClient, auth: 
     tallies = {item["nomination_id"]: item["tally"] for item in closed.json()["agenda"]}
     assert (tallies[four]["base"], tallies[four]["comparison"], tallies[four]["passed"]) == (6, "gt", True)
     assert (tallies[three]["base"], tallies[three]["passed"]) == (6, False)  # exactly half is not more
-    assert (await council.nomination(four))["status"] == "disclosure"
+    assert (await council.nomination(four))["status"] == "approved"
     assert (await council.nomination(three))["outcome"] == "rejected"
 
 

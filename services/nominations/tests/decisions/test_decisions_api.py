@@ -140,7 +140,7 @@ async def test_a_provincial_decision_awards_with_exact_bonuses_into_the_registry
 async def test_rounding_matters_and_a_unit_gone_by_the_signing_keeps_its_name(
     client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
-    ldtt = await arrange.disclosed("LDTT")
+    ldtt = await arrange.passed("LDTT")
     with after_disclosure():
         # Signed today: the district tier ended on 2025-07-01, so the unit is named as on the round's date.
         body = decision([ldtt["id"]], authority="unit_head", signed_on=clock.today().isoformat())
@@ -210,7 +210,7 @@ async def test_the_wrong_authority_or_a_bad_id_refuses_the_whole_decision_naming
     client: httpx.AsyncClient, arrange: Arrange, db_session: AsyncSession
 ) -> None:
     cstd = await arrange.disclosed("CSTD_CAP_TINH")
-    ldtt = await arrange.disclosed("LDTT")
+    ldtt = await arrange.passed("LDTT")
     authority = arrange.authority()
     with after_disclosure():
         wrong = decision([cstd["id"], ldtt["id"]])  # the provincial chairman does not decide LDTT
@@ -243,7 +243,7 @@ async def test_the_wrong_authority_or_a_bad_id_refuses_the_whole_decision_naming
 async def test_a_forwarded_nomination_gets_the_prime_ministers_decision_recorded(
     client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
-    nomination = await arrange.disclosed("CSTD_TOAN_QUOC")
+    nomination = await arrange.disclosed("BANG_KHEN_TTG")
     with after_disclosure():
         forwarded = await arrange.steps.must(
             nomination["id"],
@@ -267,13 +267,14 @@ async def test_a_forwarded_nomination_gets_the_prime_ministers_decision_recorded
         response = await client.post("/v1/decisions", json=national, headers=arrange.authority("recorder-1"))
     assert response.status_code == 201, response.text
     [award] = response.json()["awards"]
-    assert (award["award_type_code"], award["bonus_vnd"]) == ("CSTD_TOAN_QUOC", 10_530_000)  # 4.5 × 2,340,000
+    # Bằng khen của Thủ tướng: 3.5 × 2,340,000 (as Nghị định 91/2017 Điều 73 and 152/2025 Điều 54 give).
+    assert (award["award_type_code"], award["bonus_vnd"]) == ("BANG_KHEN_TTG", 8_190_000)
 
 
 async def test_a_forwarded_nomination_the_prime_minister_did_not_award_is_recorded_as_declined(
     client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
-    nomination = await arrange.disclosed("CSTD_TOAN_QUOC")
+    nomination = await arrange.disclosed("BANG_KHEN_TTG")
     with after_disclosure():
         await arrange.steps.must(
             nomination["id"],

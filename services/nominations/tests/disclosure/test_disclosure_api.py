@@ -26,6 +26,7 @@ PUBLIC_KEYS = {
     "disclosure_from",
     "disclosure_until",
     "open_objections",
+    "stage",
 }
 OBJECTION = {
     "text": "Người được đề nghị đang bị xem xét kỷ luật theo đơn tố cáo tháng 10.",
@@ -58,6 +59,7 @@ async def test_the_public_list_shows_public_fields_only_while_the_period_runs(
     assert item["award_name"] == "Chiến sĩ thi đua cấp tỉnh"
     assert item["nominee_name"] == "Nguyễn Thị Hà"
     assert item["nominating_org_unit_name"] == "Huyện Thạch Hà"
+    assert item["stage"] == "after_council"
     assert item["open_objections"] == 0
     assert in_council["id"] not in await public_items(client, round_id=in_council["round_id"])
     # The filters narrow; the nominee's key appears nowhere in the answer.

@@ -42,8 +42,8 @@ def after_disclosure() -> Any:
 
 
 async def disclosed_and_forwardable(arrange: Arrange) -> dict[str, Any]:
-    """Chiến sĩ thi đua toàn quốc, decided by the Prime Minister: the province forwards it."""
-    return await arrange.disclosed("CSTD_TOAN_QUOC")
+    """Bằng khen của Thủ tướng, decided by the Prime Minister: the province forwards it."""
+    return await arrange.disclosed("BANG_KHEN_TTG")
 
 
 async def refuse_create_after_the_deadline(arrange: Arrange) -> httpx.Response:
@@ -169,7 +169,7 @@ async def refuse_a_decision_signed_within_the_period(arrange: Arrange) -> httpx.
 
 
 async def refuse_a_decision_by_another_authority(arrange: Arrange) -> httpx.Response:
-    nomination = await arrange.disclosed("LDTT")  # decided by the head of the unit
+    nomination = await arrange.passed("LDTT")  # decided by the head of the unit
     with after_disclosure():
         body = _decision([nomination["id"]], clock.today())
         return await arrange.client.post("/v1/decisions", json=body, headers=arrange.authority())
@@ -180,6 +180,28 @@ async def refuse_an_objection_after_the_period(arrange: Arrange) -> httpx.Respon
     with after_disclosure():
         return await arrange.client.post(
             f"/v1/public/disclosures/{nomination['id']}/objections", json=OBJECTION
+        )
+
+
+async def refuse_to_disclose_a_provincial_form_before_the_council(arrange: Arrange) -> httpx.Response:
+    round_ = await arrange.steps.create_round()
+    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code="CSTD_CAP_TINH")
+    return await arrange.steps.act(screened["id"], "disclose", arrange.steps.secretariat())
+
+
+async def refuse_a_high_honour_to_the_council_before_the_public(arrange: Arrange) -> httpx.Response:
+    round_ = await arrange.steps.create_round()
+    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code="HUAN_CHUONG_LD_3")
+    return await arrange.steps.act(screened["id"], "send_to_council", arrange.steps.secretariat())
+
+
+async def refuse_to_forward_a_high_honour_before_the_council(arrange: Arrange) -> httpx.Response:
+    round_ = await arrange.steps.create_round()
+    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code="HUAN_CHUONG_LD_3")
+    await arrange.steps.must(screened["id"], "disclose", arrange.steps.secretariat())
+    with after_disclosure():
+        return await arrange.steps.act(
+            screened["id"], "forward", arrange.steps.secretariat(), forwarding=FORWARDING
         )
 
 
@@ -212,10 +234,34 @@ THROUGH_THE_API: list[tuple[Guard, int, str, Refusal]] = [
     (guards.signed_after_disclosure, 409, "disclosure-not-over", refuse_a_decision_signed_within_the_period),
     (guards.decided_by_this_authority, 422, "wrong-authority", refuse_a_decision_by_another_authority),
     (guards.disclosure_running, 409, "disclosure-closed", refuse_an_objection_after_the_period),
+    (
+        guards.disclosed_before_the_council,
+        409,
+        "disclosure-stage-mismatch",
+        refuse_to_disclose_a_provincial_form_before_the_council,
+    ),
+    (
+        guards.public_heard_before_the_council,
+        409,
+        "disclosure-stage-mismatch",
+        refuse_a_high_honour_to_the_council_before_the_public,
+    ),
+    (
+        guards.passed_the_council,
+        409,
+        "not-passed-by-council",
+        refuse_to_forward_a_high_honour_before_the_council,
+    ),
 ]
 # Guards no API call can reach today (the service chooses the action, or the catalogue keeps every version a
 # round needs); they are refused here by calling the door itself.
-DIRECTLY = {guards.award_type_in_force, guards.already_rejected}
+# The council's count chooses between council_pass and council_approve by the stage (test_disclosure_stage).
+DIRECTLY = {
+    guards.award_type_in_force,
+    guards.already_rejected,
+    guards.disclosed_after_the_council,
+    guards.not_disclosed_after_the_council,
+}
 
 
 def test_every_guard_has_its_refusal_tested() -> None:
@@ -325,7 +371,8 @@ def test_the_source_writes_a_nominations_state_only_in_the_workflow() -> None:
 
 
 def test_the_derived_sets_are_the_tables() -> None:
-    assert workflow.sources(Action.AWARD) == {Status.DISCLOSURE, Status.FORWARDED}
+    assert workflow.sources(Action.AWARD) == {Status.DISCLOSURE, Status.APPROVED, Status.FORWARDED}
+    assert workflow.sources(Action.SEND_TO_COUNCIL) == {Status.SCREENING, Status.DISCLOSURE}
     assert workflow.AWAITING_COUNCIL == WORKFLOW[Action.COUNCIL_PASS].sources == {Status.COUNCIL}
     assert workflow.UNDER_DISCLOSURE == WORKFLOW[Action.OBJECTION_FILED].sources == {Status.DISCLOSURE}
     for action in (Action.ATTACH, Action.DETACH, Action.CAPTURE_EVIDENCE):

@@ -137,7 +137,7 @@ async def test_one_bad_row_refuses_the_file_listing_every_error(db_session: Asyn
         HA.replace("HT-HSO-SL", "HT-NOWHERE"),  # row 5
         HA.replace("individual", "collective"),  # row 6: LDTT is for individuals
         HA.replace("2024-03-15", "15/03/2024"),  # row 7
-        HA.replace("2024-03-15", "2023-05-01"),  # row 8: the LDTT in the catalogue starts in 2024
+        HA.replace("2024-03-15", "2020-05-01"),  # row 8: the catalogue starts in 2021
         HA.replace(",702000", ',"7,02"'),  # row 9: quoted, so the comma stays in the field
         "individual,P-003,Nguyễn Văn An",  # row 10: too few fields
     ]
@@ -155,7 +155,7 @@ async def test_one_bad_row_refuses_the_file_listing_every_error(db_session: Asyn
         (10, None),
     ]
     messages = {error["row"]: error["message"] for error in refused.value.extra["row_errors"]}
-    assert messages[8] == "2023-05-01 is outside every version of LDTT"
+    assert messages[8] == "2020-05-01 is outside every version of LDTT"
     assert messages[5] == "no such org unit on 2024-03-15"
     assert await count(db_session) == 0
 

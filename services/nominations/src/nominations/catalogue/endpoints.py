@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from nominations.catalogue import service
-from nominations.catalogue.schemas import AwardTypeDetail, AwardTypeIn, AwardTypeOut
+from nominations.catalogue.schemas import (
+    AuthoritySuccessionOut,
+    AwardTypeDetail,
+    AwardTypeIn,
+    AwardTypeOut,
+    BaseSalaryIn,
+    BaseSalaryOut,
+)
 from nominations.deps import CatalogueEditor, Idempotent
 from shared import clock
 from shared.auth import PUBLIC
@@ -64,3 +71,44 @@ async def create_award_type(
         return Created(detail, f"/api/v1/award-types/{version.code}")
 
     return await idempotent(create)
+
+
+@router.get(
+    "/v1/base-salaries",
+    summary="The base salary (mức lương cơ sở) table that cash bonuses are multiples of, with its dates",
+    responses=problem_responses(InvalidCursor),
+    dependencies=[PUBLIC],
+)
+async def list_base_salaries(
+    session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[BaseSalaryOut]:
+    return await service.base_salaries(session, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/v1/base-salaries",
+    status_code=201,
+    summary="Enter the next base salary (secretariat, admin); the one in force ends the day before",
+    response_model=BaseSalaryOut,
+    responses=problem_responses(service.OverlappingBaseSalary, IdempotencyKeyReused),
+)
+async def add_base_salary(
+    session: SessionDep, principal: CatalogueEditor, body: BaseSalaryIn, idempotent: Idempotent
+) -> JSONResponse:
+    async def create() -> Created:
+        created = await service.add_base_salary(session, body)
+        return Created(created, "/api/v1/base-salaries")
+
+    return await idempotent(create)
+
+
+@router.get(
+    "/v1/authority-successions",
+    summary="Offices that sign pending decisions in place of one whose tier ended, from a date",
+    responses=problem_responses(InvalidCursor),
+    dependencies=[PUBLIC],
+)
+async def list_authority_successions(
+    session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AuthoritySuccessionOut]:
+    return await service.successions(session, limit=limit, cursor=cursor)

@@ -73,6 +73,21 @@ class Occasion(StrEnum):
 COUNTING_OCCASIONS = frozenset({Occasion.ANNUAL})
 
 
+class DisclosureStage(StrEnum):
+    """When the list is published for public comment (công khai lấy ý kiến), if at all."""
+
+    BEFORE_COUNCIL = "before_council"  # before the council of the proposing level considers it
+    AFTER_COUNCIL = "after_council"  # after the council passed it, before the decision or the proposal
+    NONE = "none"  # no public period
+
+
+class Origin(StrEnum):
+    """Who wrote a catalogue row: the seed keeps its own rows equal to its data; the API's are left alone."""
+
+    SEED = "seed"
+    API = "api"
+
+
 class VoteBase(StrEnum):
     ALL_MEMBERS = "all_members"  # share of the council's members
     PRESENT = "present"  # share of those present and voting
@@ -87,6 +102,9 @@ class AwardType(Base):
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_interval"),
         CheckConstraint("vote_threshold > 0 AND vote_threshold <= 1", name="threshold_share"),
         CheckConstraint("bonus_coefficient >= 0", name="bonus_positive"),
+        CheckConstraint(
+            "(disclosure_stage = 'none') = (disclosure_working_days = 0)", name="disclosure_stage_days"
+        ),
         Index("ix_award_types_code_validity", "code", "valid_from"),
     )
 
@@ -105,11 +123,15 @@ class AwardType(Base):
     vote_base: Mapped[str] = mapped_column(String(20))
     # "gte": at least the threshold ("từ 70% trở lên"); "gt": more than it ("trên 50%").
     vote_comparison: Mapped[str] = mapped_column(String(3), default="gte")
+    disclosure_stage: Mapped[str] = mapped_column(String(20), default=DisclosureStage.AFTER_COUNCIL.value)
     disclosure_working_days: Mapped[int] = mapped_column(SmallInteger)
+    disclosure_source: Mapped[str | None] = mapped_column(Text)
     bonus_coefficient: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    bonus_source: Mapped[str | None] = mapped_column(Text)
     required_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     legal_source: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
@@ -130,6 +152,7 @@ class EligibilityRule(Base):
     legal_source: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)
 
 
 class Quota(Base):
@@ -146,16 +169,41 @@ class Quota(Base):
     legal_source: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)
 
 
 class BaseSalary(Base):
     """Mức lương cơ sở: the amount the cash bonus is a multiple of, on a decision's date."""
 
     __tablename__ = "base_salaries"
-    __table_args__ = (CheckConstraint("amount_vnd > 0", name="positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_vnd > 0", name="positive"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_interval"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     valid_from: Mapped[dt.date] = mapped_column(Date, unique=True)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     amount_vnd: Mapped[Decimal] = mapped_column(Numeric(14, 0))
     legal_source: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)
+
+
+class AuthoritySuccession(Base):
+    """An office that decides in place of one whose tier ended: from ``valid_from``, a decision of
+    ``authority``'s forms still pending is signed by ``successor`` (the district chairs' forms after the
+    district tier ended on 2025-07-01). Data, with its legal source, so the next reform needs no code."""
+
+    __tablename__ = "authority_successions"
+    __table_args__ = (
+        UniqueConstraint("authority", "successor", "valid_from"),
+        CheckConstraint("authority <> successor", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority: Mapped[str] = mapped_column(String(30))
+    successor: Mapped[str] = mapped_column(String(30))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    legal_source: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)

@@ -9,9 +9,9 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
+from nominations.catalogue.models import AuthoritySuccession, AwardType, BaseSalary, EligibilityRule, Quota
 
-CatalogueRow = TypeVar("CatalogueRow", AwardType, EligibilityRule, Quota, BaseSalary)
+CatalogueRow = TypeVar("CatalogueRow", AwardType, EligibilityRule, Quota, BaseSalary, AuthoritySuccession)
 
 
 async def every(session: AsyncSession, model: type[CatalogueRow]) -> list[CatalogueRow]:
@@ -64,3 +64,19 @@ async def base_salary_on(session: AsyncSession, day: dt.date) -> BaseSalary | No
         BaseSalary.valid_from <= day, or_(BaseSalary.valid_to.is_(None), BaseSalary.valid_to >= day)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def base_salaries(session: AsyncSession) -> list[BaseSalary]:
+    query = select(BaseSalary).order_by(BaseSalary.valid_from)
+    return list((await session.execute(query)).scalars())
+
+
+async def successions(session: AsyncSession) -> list[AuthoritySuccession]:
+    query = select(AuthoritySuccession).order_by(AuthoritySuccession.valid_from, AuthoritySuccession.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def delete_rows(session: AsyncSession, rows: Sequence[CatalogueRow]) -> None:
+    """The seed's own rows that its data no longer holds."""
+    for row in rows:
+        await session.delete(row)

@@ -10,6 +10,7 @@ from nominations.catalogue.models import (
     Authority,
     AwardCategory,
     AwardLevel,
+    DisclosureStage,
     Occasion,
     RecipientKind,
     VoteBase,
@@ -57,8 +58,15 @@ class AwardTypeIn(BaseModel):
     vote_threshold: Decimal = Field(gt=0, le=1, description="Share of the council needed, e.g. 0.9")
     vote_base: VoteBase
     vote_comparison: str = Field(default="gte", pattern="^(gte|gt)$")
+    disclosure_stage: DisclosureStage | None = Field(
+        default=None,
+        description="When the list is published for comment: before_council (high honours, Nghị định"
+        " 98/2023/NĐ-CP Điều 46), after_council, or none; default: none with 0 days, else after_council",
+    )
     disclosure_working_days: int = Field(ge=0, le=60)
+    disclosure_source: str | None = Field(default=None, max_length=2000)
     bonus_coefficient: Decimal = Field(ge=0, le=100)
+    bonus_source: str | None = Field(default=None, max_length=2000)
     required_documents: list[RequiredDocument] = Field(default_factory=list)
     legal_source: str = Field(min_length=1, max_length=2000)
     valid_from: Day
@@ -70,6 +78,14 @@ class AwardTypeIn(BaseModel):
     def _interval(self) -> AwardTypeIn:
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to must not be before valid_from")
+        if self.disclosure_stage is None:
+            self.disclosure_stage = (
+                DisclosureStage.NONE if self.disclosure_working_days == 0 else DisclosureStage.AFTER_COUNCIL
+            )
+        if (self.disclosure_stage is DisclosureStage.NONE) != (self.disclosure_working_days == 0):
+            raise ValueError(
+                "disclosure_stage none goes with 0 disclosure_working_days, and a stage with more than 0"
+            )
         return self
 
 
@@ -103,8 +119,11 @@ class AwardTypeOut(BaseModel):
     vote_threshold: float
     vote_base: str
     vote_comparison: str
+    disclosure_stage: str
     disclosure_working_days: int
+    disclosure_source: str | None
     bonus_coefficient: float
+    bonus_source: str | None
     required_documents: list[RequiredDocument]
     legal_source: str
     valid_from: dt.date
@@ -125,3 +144,41 @@ class VersionOut(BaseModel):
 
 
 AwardTypeDetail.model_rebuild()
+
+
+class BaseSalaryIn(BaseModel):
+    """A new base salary (mức lương cơ sở) from a date: the one in force before it ends the day before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    valid_from: Day
+    valid_to: Day | None = None
+    amount_vnd: int = Field(gt=0, le=1_000_000_000, description="VND per month, e.g. 2340000")
+    legal_source: str = Field(min_length=1, max_length=2000, examples=["Nghị định 73/2024/NĐ-CP"])
+
+    @model_validator(mode="after")
+    def _interval(self) -> BaseSalaryIn:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class BaseSalaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    valid_from: dt.date
+    valid_to: dt.date | None
+    amount_vnd: int
+    legal_source: str
+
+
+class AuthoritySuccessionOut(BaseModel):
+    """From ``valid_from``, ``successor`` signs the decisions still pending of ``authority``'s forms."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    authority: str
+    successor: str
+    valid_from: dt.date
+    legal_source: str
+    notes: str | None

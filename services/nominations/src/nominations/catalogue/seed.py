@@ -1,13 +1,24 @@
-"""Loads the award catalogue of the domain brief (``python -m nominations seed``, run by ``make run``).
+"""Loads the award catalogue (``python -m nominations seed``, run by ``make run``): the versions of every
+award type for each legal regime since 2021, their rules and quotas, the base salaries and the authority
+successions, each with its legal source (``data/catalogue.json``).
 
-Idempotent: award type versions are matched by (code, valid_from), rules by (code, kind, valid_from, params),
-quotas by (code, basis, valid_from), base salaries by valid_from; what exists is left as it is.
+The seed keeps its own rows (``origin = 'seed'``) equal to its data: a row it wrote before is updated when the
+data corrects it (a coefficient, a citation, an end date) and removed when the data no longer holds it, so a
+correction of the catalogue reaches a running deployment by running the seed again. Rows entered through the
+API are never touched, and where one starts a later version, the seeded row before it ends the day before,
+as :func:`nominations.catalogue.service.create_version` ended it. Rows are matched by award type version
+(code, valid_from), rule (code, kind, valid_from, params), quota (code, basis, valid_from), base salary
+(valid_from) and succession (authority, successor, valid_from).
+
+Already recorded nominations and awards keep what they recorded: an award keeps its coefficient and its base
+salary, a nomination the award's name it was made under.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -15,11 +26,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue import repository
-from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
+from nominations.catalogue.models import (
+    AuthoritySuccession,
+    AwardType,
+    BaseSalary,
+    EligibilityRule,
+    Origin,
+    Quota,
+)
+from nominations.catalogue.repository import CatalogueRow
 
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+ONE_DAY = dt.timedelta(days=1)
+DATES = frozenset({"valid_from", "valid_to"})
+DECIMALS = frozenset({"vote_threshold", "bonus_coefficient", "max_share", "amount_vnd"})
 
 
 def catalogue_data() -> dict[str, Any]:
@@ -32,75 +51,128 @@ def catalogue_data() -> dict[str, Any]:
     return data
 
 
-async def load_catalogue(session: AsyncSession) -> dict[str, int]:
-    data = catalogue_data()
-    created = {"award_types": 0, "rules": 0, "quotas": 0, "base_salaries": 0}
-    versions = {(v.code, v.valid_from) for v in await repository.every(session, AwardType)}
-    for item in data["award_types"]:
-        key = (item["code"], dt.date.fromisoformat(item["valid_from"]))
-        if key in versions:
+def _values(item: dict[str, Any]) -> dict[str, Any]:
+    """A data item as column values: dates and decimals parsed, comments (keys starting with _) left out."""
+    values: dict[str, Any] = {}
+    for key, value in item.items():
+        if key.startswith("_"):
             continue
-        session.add(
-            AwardType(
-                **{
-                    k: v
-                    for k, v in item.items()
-                    if k not in {"valid_from", "valid_to", "vote_threshold", "bonus_coefficient"}
-                },
-                valid_from=key[1],
-                valid_to=_date(item["valid_to"]),
-                vote_threshold=Decimal(str(item["vote_threshold"])),
-                bonus_coefficient=Decimal(str(item["bonus_coefficient"])),
-            )
-        )
-        created["award_types"] += 1
-    rules = {
-        (r.award_type_code, r.kind, r.valid_from, json.dumps(r.params, sort_keys=True))
-        for r in await repository.every(session, EligibilityRule)
-    }
-    for item in data["rules"]:
-        valid_from = dt.date.fromisoformat(item["valid_from"])
-        if (
-            item["award_type_code"],
-            item["kind"],
-            valid_from,
-            json.dumps(item["params"], sort_keys=True),
-        ) in rules:
-            continue
-        session.add(
-            EligibilityRule(**{**item, "valid_from": valid_from, "valid_to": _date(item["valid_to"])})
-        )
-        created["rules"] += 1
-    quotas = {(q.award_type_code, q.basis, q.valid_from) for q in await repository.every(session, Quota)}
-    for item in data["quotas"]:
-        valid_from = dt.date.fromisoformat(item["valid_from"])
-        if (item["award_type_code"], item["basis"], valid_from) in quotas:
-            continue
-        session.add(
-            Quota(
-                award_type_code=item["award_type_code"],
-                issuing_body=item["issuing_body"],
-                basis=item["basis"],
-                max_share=Decimal(str(item["max_share"])),
-                legal_source=item["legal_source"],
-                valid_from=valid_from,
-                valid_to=_date(item["valid_to"]),
-            )
-        )
-        created["quotas"] += 1
-    salaries = {s.valid_from for s in await repository.every(session, BaseSalary)}
-    for item in data["base_salaries"]:
-        valid_from = dt.date.fromisoformat(item["valid_from"])
-        if valid_from in salaries:
-            continue
-        session.add(
-            BaseSalary(
-                valid_from=valid_from,
-                valid_to=_date(item["valid_to"]),
-                amount_vnd=Decimal(item["amount_vnd"]),
-                legal_source=item["legal_source"],
-            )
-        )
-        created["base_salaries"] += 1
+        if key in DATES:
+            values[key] = dt.date.fromisoformat(value) if value else None
+        elif key in DECIMALS:
+            values[key] = Decimal(str(value))
+        else:
+            values[key] = value
+    return values
+
+
+def _rule_key(row: Any) -> Hashable:
+    params = row["params"] if isinstance(row, dict) else row.params
+    code = row["award_type_code"] if isinstance(row, dict) else row.award_type_code
+    kind = row["kind"] if isinstance(row, dict) else row.kind
+    start = row["valid_from"] if isinstance(row, dict) else row.valid_from
+    return (code, kind, start, json.dumps(params, sort_keys=True))
+
+
+def _key(*names: str) -> Callable[[Any], Hashable]:
+    def key(row: Any) -> Hashable:
+        return tuple(row[name] if isinstance(row, dict) else getattr(row, name) for name in names)
+
+    return key
+
+
+Clip = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _unclipped(values: dict[str, Any]) -> dict[str, Any]:
+    return values
+
+
+async def _sync(
+    session: AsyncSession,
+    model: type[CatalogueRow],
+    items: Iterable[dict[str, Any]],
+    key: Callable[[Any], Hashable],
+    clip: Clip = _unclipped,
+) -> dict[str, int]:
+    rows = await repository.every(session, model)
+    by_key = {key(row): row for row in rows}
+    counts = {"created": 0, "updated": 0, "removed": 0}
+    wanted: set[Hashable] = set()
+    for item in items:
+        values = clip(_values(item))
+        item_key = key(values)
+        wanted.add(item_key)
+        row = by_key.get(item_key)
+        if row is None:
+            session.add(model(**values, origin=Origin.SEED.value))
+            counts["created"] += 1
+        elif row.origin == Origin.SEED.value:
+            changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+            for name, value in changed.items():
+                setattr(row, name, value)
+            counts["updated"] += bool(changed)
+    gone = [row for row in rows if row.origin == Origin.SEED.value and key(row) not in wanted]
+    await repository.delete_rows(session, gone)
+    counts["removed"] = len(gone)
     await session.flush()
-    return created
+    return counts
+
+
+def _ended_before(starts: dict[str, list[dt.date]], code_field: str | None) -> Clip:
+    """A seeded row ends the day before a later version of its code entered through the API begins (the
+    API's versions replace the seed's from their date, as create_version ended the row it followed)."""
+
+    def clip(values: dict[str, Any]) -> dict[str, Any]:
+        code = values[code_field] if code_field else ""  # None: one table without codes (base salaries)
+        later = [day for day in starts.get(code, ()) if day > values["valid_from"]]
+        end = values.get("valid_to")
+        if later and (end is None or end >= min(later)):
+            return {**values, "valid_to": min(later) - ONE_DAY}
+        return values
+
+    return clip
+
+
+async def _entered_starts(session: AsyncSession) -> tuple[dict[str, list[dt.date]], dict[str, list[dt.date]]]:
+    """The start dates of award type versions and of base salaries entered through the API."""
+    versions: dict[str, list[dt.date]] = {}
+    for version in await repository.every(session, AwardType):
+        if version.origin == Origin.API.value:
+            versions.setdefault(version.code, []).append(version.valid_from)
+    salaries = [s.valid_from for s in await repository.base_salaries(session) if s.origin == Origin.API.value]
+    return versions, {"": salaries}
+
+
+async def load_catalogue(session: AsyncSession) -> dict[str, dict[str, int]]:
+    data = catalogue_data()
+    versions, salaries = await _entered_starts(session)
+    counts = {
+        "award_types": await _sync(
+            session,
+            AwardType,
+            data["award_types"],
+            _key("code", "valid_from"),
+            _ended_before(versions, "code"),
+        ),
+        "rules": await _sync(
+            session, EligibilityRule, data["rules"], _rule_key, _ended_before(versions, "award_type_code")
+        ),
+        "quotas": await _sync(
+            session,
+            Quota,
+            data["quotas"],
+            _key("award_type_code", "basis", "valid_from"),
+            _ended_before(versions, "award_type_code"),
+        ),
+        "base_salaries": await _sync(
+            session, BaseSalary, data["base_salaries"], _key("valid_from"), _ended_before(salaries, None)
+        ),
+        "authority_successions": await _sync(
+            session,
+            AuthoritySuccession,
+            data["authority_successions"],
+            _key("authority", "successor", "valid_from"),
+        ),
+    }
+    return counts

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue import repository
-from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
+from nominations.catalogue.models import (
+    AuthoritySuccession,
+    AwardType,
+    BaseSalary,
+    DisclosureStage,
+    EligibilityRule,
+    Quota,
+)
 from nominations.catalogue.schemas import (
+    AuthoritySuccessionOut,
     AwardTypeDetail,
     AwardTypeIn,
     AwardTypeOut,
+    BaseSalaryIn,
+    BaseSalaryOut,
     QuotaOut,
     RequiredDocument,
     RuleOut,
     VersionOut,
 )
-from shared.pagination import Page, as_code, decode_keyset, encode_cursor
+from shared.pagination import Page, as_code, as_day, decode_int_cursor, decode_keyset, encode_cursor
 from shared.problems import Conflict, NotFound
 
 ONE_DAY = dt.timedelta(days=1)
@@ -34,6 +45,11 @@ class OverlappingVersion(Conflict):
     title = "Another version is in force then"
 
 
+class OverlappingBaseSalary(Conflict):
+    slug = "base-salary-overlaps"
+    title = "Another base salary is in force then"
+
+
 def _out(version: AwardType, rules: list[EligibilityRule], quotas: list[Quota]) -> AwardTypeOut:
     return AwardTypeOut(
         code=version.code,
@@ -47,8 +63,11 @@ def _out(version: AwardType, rules: list[EligibilityRule], quotas: list[Quota]) 
         vote_threshold=float(version.vote_threshold),
         vote_base=version.vote_base,
         vote_comparison=version.vote_comparison,
+        disclosure_stage=version.disclosure_stage,
         disclosure_working_days=version.disclosure_working_days,
+        disclosure_source=version.disclosure_source,
         bonus_coefficient=float(version.bonus_coefficient),
+        bonus_source=version.bonus_source,
         required_documents=[RequiredDocument(**document) for document in version.required_documents],
         legal_source=version.legal_source,
         valid_from=version.valid_from,
@@ -121,6 +140,68 @@ async def base_salary_on(session: AsyncSession, day: dt.date) -> BaseSalary | No
     return await repository.base_salary_on(session, day)
 
 
+async def base_salaries(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[BaseSalaryOut]:
+    """The base salaries, oldest first (a short table: one row per change, a few a decade)."""
+    key = decode_keyset(cursor, as_day)
+    rows = [row for row in await repository.base_salaries(session) if key is None or row.valid_from > key[0]]
+    shown = rows[:limit]
+    return Page(
+        items=[BaseSalaryOut.model_validate(row) for row in shown],
+        next_cursor=encode_cursor([shown[-1].valid_from.isoformat()]) if len(rows) > limit else None,
+    )
+
+
+async def add_base_salary(session: AsyncSession, body: BaseSalaryIn) -> BaseSalaryOut:
+    """Enter the next change of the base salary: the open-ended one before it ends the day before.
+
+    Like award type versions, the past is not rewritten: a change must start after every recorded one.
+    """
+    known = await repository.base_salaries(session)
+    for row in known:
+        if row.valid_from >= body.valid_from or (
+            row.valid_to is not None and row.valid_to >= body.valid_from
+        ):
+            raise OverlappingBaseSalary(
+                f"The base salary of {row.valid_from}..{row.valid_to or 'open'} is in force on or after"
+                f" {body.valid_from}; a change must start after it.",
+                valid_from=row.valid_from.isoformat(),
+            )
+    for row in known:
+        if row.valid_to is None:
+            row.valid_to = body.valid_from - ONE_DAY
+    created = BaseSalary(
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        amount_vnd=Decimal(body.amount_vnd),
+        legal_source=body.legal_source,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(created)
+            await session.flush()
+    except IntegrityError:
+        raise OverlappingBaseSalary(f"A base salary from {body.valid_from} is already recorded.") from None
+    return BaseSalaryOut.model_validate(created)
+
+
+async def successions(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> Page[AuthoritySuccessionOut]:
+    after = decode_int_cursor(cursor)
+    rows = [row for row in await repository.successions(session) if after is None or row.id > after]
+    shown = rows[:limit]
+    return Page(
+        items=[AuthoritySuccessionOut.model_validate(row) for row in shown],
+        next_cursor=encode_cursor(shown[-1].id) if len(rows) > limit else None,
+    )
+
+
+async def successors_on(session: AsyncSession, authority: str, day: dt.date) -> frozenset[str]:
+    """The offices that sign, on ``day``, decisions of ``authority``'s forms in its place (its tier ended)."""
+    rows: list[AuthoritySuccession] = await repository.successions(session)
+    return frozenset(row.successor for row in rows if row.authority == authority and row.valid_from <= day)
+
+
 async def award_type_on(session: AsyncSession, code: str, day: dt.date) -> AwardTypeDetail:
     version = await repository.version_in_force(session, code, day)
     if version is None:
@@ -180,8 +261,11 @@ async def create_version(session: AsyncSession, body: AwardTypeIn) -> AwardType:
         vote_threshold=body.vote_threshold,
         vote_base=body.vote_base.value,
         vote_comparison=body.vote_comparison,
+        disclosure_stage=(body.disclosure_stage or DisclosureStage.NONE).value,
         disclosure_working_days=body.disclosure_working_days,
+        disclosure_source=body.disclosure_source,
         bonus_coefficient=body.bonus_coefficient,
+        bonus_source=body.bonus_source,
         required_documents=[document.model_dump() for document in body.required_documents],
         legal_source=body.legal_source,
         notes=body.notes,

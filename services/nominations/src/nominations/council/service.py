@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
 from nominations.catalogue import service as catalogue
-from nominations.catalogue.models import AwardType, VoteBase
+from nominations.catalogue.models import AwardType, DisclosureStage, VoteBase
 from nominations.council import repository
 from nominations.council.models import CLOSED, OPEN, AgendaItem, CouncilSession
 from nominations.council.schemas import (
@@ -319,15 +319,26 @@ async def _counts(
             "threshold": float(award_type.vote_threshold),
             "comparison": award_type.vote_comparison,
             "passed": passed,
+            "counted_on": today.isoformat(),
         }
         if not passed:
             counts.append(CouncilCount(result, False))
+            continue
+        if award_type.disclosure_stage != DisclosureStage.AFTER_COUNCIL.value:
+            # Disclosed before the council, or never: the nomination awaits its decision.
+            counts.append(CouncilCount(result, True))
             continue
         days = award_type.disclosure_working_days
         if days not in until:
             until[days] = calendar.add_working_days(today, days) if days else None
         counts.append(CouncilCount(result, True, today, until[days]))
     return counts
+
+
+def _action(count: CouncilCount) -> Action:
+    if not count.passed:
+        return Action.COUNCIL_FAIL
+    return Action.COUNCIL_PASS if count.disclosure_from is not None else Action.COUNCIL_APPROVE
 
 
 async def close(
@@ -366,7 +377,7 @@ async def close(
     batch = [
         (
             Attempt(session, scope, nomination, round_, council=count, now=now),
-            Action.COUNCIL_PASS if count.passed else Action.COUNCIL_FAIL,
+            _action(count),
         )
         for nomination, count in zip(locked, counts, strict=True)
     ]

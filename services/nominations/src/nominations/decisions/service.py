@@ -71,9 +71,9 @@ def cash_bonus(coefficient: Decimal, base_salary_vnd: Decimal) -> Decimal:
     """The cash bonus: coefficient × the base salary (mức lương cơ sở) in force on the decision's date,
     rounded UP to the next 10,000 VND (0.3 × 2,340,000 = 702,000 → 710,000).
 
-    Legal source: Nghị định 98/2023/NĐ-CP, the article on bonus amounts ("tiền thưởng sau khi nhân với mức
-    lương cơ sở được làm tròn số lên hàng chục nghìn đồng") — cần đối chiếu: the article number and wording
-    are to be checked against the decree's text (Nghị định 91/2017/NĐ-CP, Điều 70 had the same rule).
+    Legal sources: Nghị định 91/2017/NĐ-CP, Điều 68 khoản 2 ("làm tròn số lên hàng chục ngàn đồng"); Nghị định
+    98/2023/NĐ-CP, Điều 53 (cần đối chiếu: the article's number, from secondary sources); Nghị định
+    152/2025/NĐ-CP, Điều 49 khoản 1 (the base salary of the decision's date) and khoản 2 (the rounding).
     """
     steps = (coefficient * base_salary_vnd / BONUS_STEP_VND).to_integral_value(rounding=ROUND_CEILING)
     return steps * BONUS_STEP_VND

@@ -26,6 +26,10 @@ class PublicDisclosure(BaseModel):
     disclosure_from: dt.date | None
     disclosure_until: dt.date | None = Field(description="The last day objections are taken")
     open_objections: int
+    stage: Literal["before_council", "after_council"] = Field(
+        description="before_council: the council has not considered it yet (high honours, Nghị định"
+        " 98/2023/NĐ-CP Điều 46; 152/2025 Điều 44); after_council: the council passed it"
+    )
 
 
 ObjectionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000)]

@@ -91,6 +91,11 @@ class Attempt:
             self._award_type_read = True
         return self._award_type
 
+    async def deciders(self, authority: str, day: dt.date) -> frozenset[str]:
+        """The offices that sign, on ``day``, decisions of ``authority``'s forms: itself, and those that
+        succeeded it when its tier ended (the catalogue's authority successions)."""
+        return frozenset({authority}) | await catalogue.successors_on(self.session, authority, day)
+
     async def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
             self._calendar = await calendar.load_calendar(self.session)

@@ -62,6 +62,21 @@ async def record_override(attempt: Attempt) -> dict[str, Any]:
     return {"rule": attempt.override_rule}
 
 
+async def open_disclosure(attempt: Attempt) -> dict[str, Any]:
+    """The list is published for comment from today for the version's working days (before the council)."""
+    award_type = await attempt.award_type()
+    days = award_type.disclosure_working_days if award_type else 0
+    calendar = await attempt.calendar()
+    nomination = attempt.nomination
+    nomination.disclosure_from = attempt.today
+    nomination.disclosure_until = calendar.add_working_days(attempt.today, days) if days else None
+    return {
+        "disclosure_from": attempt.today.isoformat(),
+        "disclosure_until": nomination.disclosure_until.isoformat() if nomination.disclosure_until else None,
+        "stage": "before_council",
+    }
+
+
 async def record_forwarding(attempt: Attempt) -> dict[str, Any]:
     nomination = attempt.nomination
     by = attempt.caller.principal.subject if attempt.caller else "public"
@@ -75,7 +90,7 @@ async def record_count(attempt: Attempt) -> dict[str, Any]:
         raise RuntimeError("a council's pass or failure is its count")
     nomination, count = attempt.nomination, attempt.council
     nomination.council_result = count.result
-    if count.passed:
+    if count.passed and count.disclosure_from is not None:
         nomination.disclosure_from = count.disclosure_from
         nomination.disclosure_until = count.disclosure_until
     return count.result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from nominations.catalogue.models import Authority
+from nominations.catalogue.models import Authority, DisclosureStage
 from nominations.nominations.attempt import Attempt, DecisionTerms
 from nominations.nominations.eligibility import blocking
 from nominations.nominations.models import Outcome, Status
@@ -76,6 +76,16 @@ class DisclosureClosed(Conflict):
     title = "The public disclosure period is not running"
 
 
+class DisclosureStageMismatch(Conflict):
+    slug = "disclosure-stage-mismatch"
+    title = "The award type puts the public's say at another stage"
+
+
+class NotPassedByCouncil(Conflict):
+    slug = "not-passed-by-council"
+    title = "The council has not passed the nomination"
+
+
 class NotRejected(Conflict):
     slug = "not-rejected"
     title = "The nomination was not rejected"
@@ -131,6 +141,70 @@ async def no_rule_failed_without_override(attempt: Attempt) -> None:
             f"Rules failed: {', '.join(failing)}. Return the dossier, reject it, or override each rule "
             "with a written reason.",
             failed_rules=failing,
+        )
+
+
+async def _stage(attempt: Attempt) -> DisclosureStage:
+    """When the public has its say, by the award type version that judges the nomination."""
+    award_type = await attempt.award_type()
+    if award_type is None:
+        return DisclosureStage.NONE
+    return DisclosureStage(award_type.disclosure_stage)
+
+
+async def disclosed_before_the_council(attempt: Attempt) -> None:
+    """A list is published before the council only for the award types whose version says so (high
+    honours: Nghị định 98/2023/NĐ-CP, Điều 46); the others are disclosed after the council or not at all."""
+    stage = await _stage(attempt)
+    if stage is not DisclosureStage.BEFORE_COUNCIL:
+        raise DisclosureStageMismatch(
+            f"{attempt.nomination.award_type_code} is disclosed {stage.value.replace('_', ' ')}, not before"
+            " the council; send it to the council.",
+            disclosure_stage=stage.value,
+        )
+
+
+async def public_heard_before_the_council(attempt: Attempt) -> None:
+    """Where the public's say comes before the council, the council considers only a list that was
+    disclosed (the period's end and open objections are the guards after this one)."""
+    stage = await _stage(attempt)
+    disclosed = attempt.nomination.status == Status.DISCLOSURE.value
+    if stage is DisclosureStage.BEFORE_COUNCIL and not disclosed:
+        raise DisclosureStageMismatch(
+            f"{attempt.nomination.award_type_code} is publicly disclosed before the council considers it;"
+            " disclose it first.",
+            disclosure_stage=stage.value,
+            allowed_actions=["disclose"],
+        )
+
+
+async def disclosed_after_the_council(attempt: Attempt) -> None:
+    """The council's pass leads to public disclosure only where the version puts it after the council."""
+    stage = await _stage(attempt)
+    if stage is not DisclosureStage.AFTER_COUNCIL:
+        raise DisclosureStageMismatch(
+            f"{attempt.nomination.award_type_code} is not disclosed after the council ({stage.value}).",
+            disclosure_stage=stage.value,
+        )
+
+
+async def not_disclosed_after_the_council(attempt: Attempt) -> None:
+    stage = await _stage(attempt)
+    if stage is DisclosureStage.AFTER_COUNCIL:
+        raise DisclosureStageMismatch(
+            f"{attempt.nomination.award_type_code} is disclosed after the council before its decision.",
+            disclosure_stage=stage.value,
+        )
+
+
+async def passed_the_council(attempt: Attempt) -> None:
+    """Nothing is decided or forwarded before the council passed it (a list disclosed before the council
+    waits for the council's vote)."""
+    result = attempt.nomination.council_result
+    if not (result and result.get("passed")):
+        raise NotPassedByCouncil(
+            f"Nomination {attempt.nomination.id} has not been passed by the council yet.",
+            current_status=attempt.nomination.status,
         )
 
 
@@ -194,16 +268,23 @@ def _terms(attempt: Attempt) -> DecisionTerms:
 
 
 async def signed_after_disclosure(attempt: Attempt) -> None:
-    """A decision signed before the public had its full say is not valid, whatever day it is recorded;
-    with no public period, it may not predate the council's vote that sent the nomination on."""
+    """A decision signed before the public had its full say is not valid, whatever day it is recorded,
+    and it may not predate the council's vote that passed the nomination."""
     signed_on = _terms(attempt).signed_on
-    until, since = attempt.nomination.disclosure_until, attempt.nomination.disclosure_from
+    nomination = attempt.nomination
+    until, since = nomination.disclosure_until, nomination.disclosure_from
+    counted = (nomination.council_result or {}).get("counted_on")
     if (until is not None and signed_on <= until) or (
         until is None and since is not None and signed_on < since
     ):
         raise DisclosureNotOver(
-            f"{attempt.nomination.id}: signed on {signed_on}, within its disclosure period (until {until})",
+            f"{nomination.id}: signed on {signed_on}, within its disclosure period (until {until})",
             disclosure_until=until.isoformat() if until else None,
+        )
+    if counted is not None and signed_on.isoformat() < counted:
+        raise InvalidDecision(
+            f"{nomination.id}: signed on {signed_on}, before the council passed it on {counted}",
+            errors=[{"name": "signed_on", "reason": "before the council's vote"}],
         )
 
 
@@ -216,13 +297,19 @@ async def award_type_in_force(attempt: Attempt) -> None:
 
 
 async def decided_by_this_authority(attempt: Attempt) -> None:
-    """Each authority awards the forms of its level (Luật 06/2022/QH15, Điều 78-79)."""
-    authority = _terms(attempt).authority
+    """Each authority awards the forms of its level (Luật 06/2022/QH15, Điều 78-79); where that office's
+    tier ended before the decision was signed (the district chairs on 2025-07-01), the office the catalogue
+    names as its successor signs in its place."""
+    terms = _terms(attempt)
     award_type = await attempt.award_type()
-    if award_type is not None and award_type.deciding_authority != authority:
+    if award_type is None:
+        return
+    deciders = await attempt.deciders(award_type.deciding_authority, terms.signed_on)
+    if terms.authority not in deciders:
         raise WrongAuthority(
-            f"{attempt.nomination.id}: {award_type.code} is decided by {award_type.deciding_authority},"
-            f" not {authority}"
+            f"{attempt.nomination.id}: {award_type.code} is decided by "
+            + " or ".join(sorted(deciders))
+            + f" on {terms.signed_on}, not {terms.authority}"
         )
 
 

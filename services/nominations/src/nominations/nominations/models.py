@@ -31,6 +31,7 @@ class Status(StrEnum):
     SCREENING = "screening"
     COUNCIL = "council"
     DISCLOSURE = "disclosure"
+    APPROVED = "approved"  # passed the council, its list disclosed before (or never): awaiting the decision
     DECIDED = "decided"
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"

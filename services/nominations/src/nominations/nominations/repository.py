@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +37,8 @@ PUBLIC_COLUMNS = (
     Nomination.disclosure_from,
     Nomination.disclosure_until,
     Nomination.open_objections,
+    # Disclosed before the council considers it (high honours), or after the council passed it.
+    case((Nomination.council_result.is_(None), "before_council"), else_="after_council").label("stage"),
 )
 
 

@@ -10,7 +10,12 @@ without the change, and nothing else writes ``status`` or ``outcome`` (a listene
 
 States: ``draft → submitted → screening → council → disclosure → decided`` (outcome ``awarded`` or
 ``rejected``), with ``returned`` (back to the unit for changes), ``withdrawn`` and ``forwarded`` (sent up to
-the Prime Minister or the President, whose decision is recorded later). Sets of states used elsewhere
+the Prime Minister or the President, whose decision is recorded later). Where the award type version puts
+the public's say before the council (Nghị định 98/2023/NĐ-CP, Điều 46, for high honours), the list is
+disclosed from ``screening`` and goes to the council once the period is over, then to ``approved``
+(``screening → disclosure → council → approved → decided``); with no public period the council's pass leads
+to ``approved`` too. The version's ``disclosure_stage`` says which way, and the guards hold each nomination to
+it. Sets of states used elsewhere
 (:data:`AWAITING_COUNCIL`, :data:`UNDER_DISCLOSURE`, :func:`sources`) are derived from
 the table, never written again.
 """
@@ -50,9 +55,11 @@ class Action(StrEnum):
     RESUBMIT = "resubmit"
     SCREEN = "screen"
     OVERRIDE = "override"
+    DISCLOSE = "disclose"  # publish for comment before the council (disclosure_stage before_council)
     SEND_TO_COUNCIL = "send_to_council"
     REJECT = "reject"
     COUNCIL_PASS = "council_pass"  # noqa: S105 - an action's name, not a password
+    COUNCIL_APPROVE = "council_approve"  # passed, with no disclosure after the council
     COUNCIL_FAIL = "council_fail"
     FORWARD = "forward"
     AWARD = "award"
@@ -101,17 +108,26 @@ WORKFLOW: dict[Action, Rule] = {
     Action.RESUBMIT: Rule(frozenset({S.RETURNED}), S.SUBMITTED, frozenset({A.UNIT})),
     Action.SCREEN: Rule(frozenset({S.SUBMITTED}), S.SCREENING, frozenset({A.SECRETARIAT})),
     Action.OVERRIDE: Rule(frozenset({S.SCREENING}), None, frozenset({A.SECRETARIAT}), note_required=True),
-    Action.SEND_TO_COUNCIL: Rule(frozenset({S.SCREENING}), S.COUNCIL, frozenset({A.SECRETARIAT})),
+    Action.DISCLOSE: Rule(frozenset({S.SCREENING}), S.DISCLOSURE, frozenset({A.SECRETARIAT})),
+    Action.SEND_TO_COUNCIL: Rule(
+        frozenset({S.SCREENING, S.DISCLOSURE}), S.COUNCIL, frozenset({A.SECRETARIAT})
+    ),
     Action.REJECT: Rule(frozenset({S.SCREENING}), S.DECIDED, frozenset({A.SECRETARIAT}), note_required=True),
     Action.COUNCIL_PASS: Rule(
         frozenset({S.COUNCIL}), S.DISCLOSURE, frozenset({A.SECRETARIAT}), internal=True
     ),
+    Action.COUNCIL_APPROVE: Rule(
+        frozenset({S.COUNCIL}), S.APPROVED, frozenset({A.SECRETARIAT}), internal=True
+    ),
     Action.COUNCIL_FAIL: Rule(frozenset({S.COUNCIL}), S.DECIDED, frozenset({A.SECRETARIAT}), internal=True),
-    Action.FORWARD: Rule(frozenset({S.DISCLOSURE}), S.FORWARDED, frozenset({A.SECRETARIAT})),
+    Action.FORWARD: Rule(frozenset({S.DISCLOSURE, S.APPROVED}), S.FORWARDED, frozenset({A.SECRETARIAT})),
     # The Prime Minister or the President did not award a forwarded nomination: the province records it.
     Action.DECLINE: Rule(frozenset({S.FORWARDED}), S.DECIDED, frozenset({A.AUTHORITY}), note_required=True),
     Action.AWARD: Rule(
-        frozenset({S.DISCLOSURE, S.FORWARDED}), S.DECIDED, frozenset({A.AUTHORITY}), internal=True
+        frozenset({S.DISCLOSURE, S.APPROVED, S.FORWARDED}),
+        S.DECIDED,
+        frozenset({A.AUTHORITY}),
+        internal=True,
     ),
     # Audited without a change of state: an objection from the public, and its dismissal by the secretariat.
     Action.OBJECTION_FILED: Rule(frozenset({S.DISCLOSURE}), None, frozenset({A.PUBLIC}), internal=True),
@@ -135,8 +151,17 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.SUBMIT: (guards.submission_open,),
     Action.RESUBMIT: (guards.resubmission_open,),
     Action.OVERRIDE: (guards.override_names_a_rule_not_passed,),
-    Action.SEND_TO_COUNCIL: (guards.no_rule_failed_without_override,),
+    Action.DISCLOSE: (guards.disclosed_before_the_council, guards.no_rule_failed_without_override),
+    Action.SEND_TO_COUNCIL: (
+        guards.no_rule_failed_without_override,
+        guards.public_heard_before_the_council,
+        guards.disclosure_over,
+        guards.no_open_objection,
+    ),
+    Action.COUNCIL_PASS: (guards.disclosed_after_the_council,),
+    Action.COUNCIL_APPROVE: (guards.not_disclosed_after_the_council,),
     Action.FORWARD: (
+        guards.passed_the_council,
         guards.decided_above_the_province,
         guards.forwarding_given,
         guards.disclosure_over,
@@ -144,6 +169,7 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     ),
     Action.DECLINE: (guards.recorded_by_the_forwarding_office,),
     Action.AWARD: (
+        guards.passed_the_council,
         guards.disclosure_over,
         guards.no_open_objection,
         guards.signed_after_disclosure,
@@ -157,9 +183,11 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
 EFFECTS: dict[Action, tuple[Effect, ...]] = {
     Action.EDIT: (effects.apply_edit,),
     Action.SCREEN: (effects.store_eligibility,),
+    Action.DISCLOSE: (effects.store_eligibility, effects.open_disclosure),
     Action.OVERRIDE: (effects.record_override,),
     Action.SEND_TO_COUNCIL: (effects.store_eligibility,),
     Action.COUNCIL_PASS: (effects.record_count,),
+    Action.COUNCIL_APPROVE: (effects.record_count,),
     Action.COUNCIL_FAIL: (effects.record_count,),
     Action.FORWARD: (effects.record_forwarding,),
     Action.AWARD: (effects.record_decision,),

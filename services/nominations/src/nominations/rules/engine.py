@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from nominations.catalogue.models import COUNTING_OCCASIONS
@@ -161,13 +162,17 @@ def _initiative(facts: Facts, params: Mapping[str, Any]) -> Result:
 def _member_share(facts: Facts, params: Mapping[str, Any]) -> Result:
     if facts.members is None or facts.members.headcount <= 0:
         return VerdictStatus.UNKNOWN, "the collective's members are not given"
-    code, minimum = str(params["award_type"]), float(params["min_share"])
-    holders = facts.members.titles.get(code, 0)
-    share = holders / facts.members.headcount
-    status = VerdictStatus.PASSED if share >= minimum else VerdictStatus.FAILED
+    code, minimum = str(params["award_type"]), Fraction(str(params["min_share"]))
+    # "từ 70% trở lên" is at least the share (gte); "trên 50%" is more than it (gt), as the law words it.
+    strict = params.get("comparison", "gte") == "gt"
+    holders, headcount = facts.members.titles.get(code, 0), facts.members.headcount
+    share = Fraction(holders, headcount)  # exact: 1 of 2 is half, not 0.49999
+    passed = share > minimum if strict else share >= minimum
+    status = VerdictStatus.PASSED if passed else VerdictStatus.FAILED
+    wanted = "more than" if strict else "at least"
     return (
         status,
-        f"{holders} of {facts.members.headcount} members hold {code} ({share:.0%}; at least {minimum:.0%})",
+        f"{holders} of {headcount} members hold {code} ({float(share):.0%}; {wanted} {float(minimum):.0%})",
     )
 
 

@@ -87,6 +87,11 @@ class AwardsFlow:
 
     async def to_council(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
         """Nominated, submitted, screened with every failed rule overridden, sent to the council."""
+        screened = await self.screened(round_id, unit, **overrides)
+        return await self.must(screened["id"], "send_to_council", self.secretariat(), if_match=etag(screened))
+
+    async def screened(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
+        """Nominated, submitted, screened with every failed rule overridden in writing."""
         secretariat = self.secretariat()
         nomination = await self.nominate(round_id, unit, **overrides)
         submitted = await self.must(nomination["id"], "submit", self.officer(unit), if_match=etag(nomination))
@@ -101,7 +106,7 @@ class AwardsFlow:
                     override={"rule": verdict["kind"]},
                     note="Hội đồng cơ sở đã xác minh",
                 )
-        return await self.must(nomination["id"], "send_to_council", secretariat, if_match=etag(screened))
+        return screened
 
     def member(self, number: int) -> dict[str, str]:
         return self.auth("council_member", org_unit=None, subject=f"member-{number}")

@@ -1,0 +1,184 @@
+"""The stage of public disclosure is the award type version's: high honours are disclosed before the council
+(Nghị định 98/2023/NĐ-CP Điều 46 khoản 2; Nghị định 152/2025/NĐ-CP Điều 44 khoản 2), provincial forms after
+it, and the lower titles not at all; and the office that succeeded an ended tier decides what it left."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from devstack.testing import dates
+from devstack.testing.assertions import assert_problem
+from devstack.testing.awards import etag, unique
+from nominations.nominations import guards
+from nominations.nominations.attempt import Attempt
+from nominations.nominations.models import Nomination
+from nominations.org_scope import ScopeCheck
+from nominations.rounds.models import Round
+from services.nominations.tests.arrange import DISCLOSURE_DAYS, DISCLOSURE_UNTIL, Arrange
+from shared import clock
+from shared.auth import Principal, Role
+
+OBJECTION = {"text": "Sáng kiến đã được khen thưởng ở đợt trước.", "contact": "b@example.vn"}
+FORWARDING = {"to": "prime_minister", "document_number": "77/TTr-UBND", "sent_on": "2026-03-30"}
+
+
+def after_disclosure() -> Any:
+    return clock.pinned(dates.days_later(DISCLOSURE_DAYS + 1))
+
+
+async def disclosed_before_the_council(
+    arrange: Arrange, award_type: str = "CSTD_TOAN_QUOC"
+) -> dict[str, Any]:
+    round_ = await arrange.steps.create_round()
+    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code=award_type)
+    refused = await arrange.steps.act(
+        screened["id"], "send_to_council", arrange.steps.secretariat(), if_match=etag(screened)
+    )
+    assert assert_problem(refused, 409, "disclosure-stage-mismatch")["allowed_actions"] == ["disclose"]
+    return await arrange.steps.must(screened["id"], "disclose", arrange.steps.secretariat())
+
+
+async def test_a_high_honour_is_heard_by_the_public_before_the_council(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    steps, secretariat = arrange.steps, arrange.steps.secretariat()
+    disclosed = await disclosed_before_the_council(arrange)
+    nomination_id = disclosed["id"]
+    assert (disclosed["status"], disclosed["council_result"]) == ("disclosure", None)
+    assert (disclosed["disclosure_from"], disclosed["disclosure_until"]) == (
+        dates.SUITE_TODAY.isoformat(),
+        DISCLOSURE_UNTIL.isoformat(),
+    )
+    public = (await client.get("/v1/public/disclosures", params={"award_type": "CSTD_TOAN_QUOC"})).json()
+    [listed] = [item for item in public["items"] if item["id"] == nomination_id]
+    assert listed["stage"] == "before_council"
+
+    assert_problem(await steps.act(nomination_id, "send_to_council", secretariat), 409, "disclosure-not-over")
+    assert_problem(
+        await steps.act(nomination_id, "forward", secretariat, forwarding=FORWARDING),
+        409,
+        "not-passed-by-council",
+    )
+    objected = await client.post(f"/v1/public/disclosures/{nomination_id}/objections", json=OBJECTION)
+    assert objected.status_code == 201, objected.text
+
+    with after_disclosure():
+        assert_problem(await steps.act(nomination_id, "send_to_council", secretariat), 409, "open-objections")
+        dismissed = await client.post(
+            f"/v1/nominations/{nomination_id}/objections/{objected.json()['id']}/resolution",
+            json={"outcome": "dismissed", "note": "Sáng kiến khác với sáng kiến đã khen."},
+            headers=secretariat,
+        )
+        assert dismissed.status_code == 200, dismissed.text
+        in_council = await steps.must(nomination_id, "send_to_council", secretariat)
+        assert in_council["status"] == "council"
+        await steps.council_passes(disclosed["round_id"], [nomination_id])
+        approved = (await client.get(f"/v1/nominations/{nomination_id}", headers=secretariat)).json()
+        # No second disclosure: the public had its say before the council.
+        assert (approved["status"], approved["disclosure_until"]) == (
+            "approved",
+            DISCLOSURE_UNTIL.isoformat(),
+        )
+        forwarded = await steps.must(nomination_id, "forward", secretariat, forwarding=FORWARDING)
+        assert forwarded["status"] == "forwarded"
+        national = {
+            "number": f"{unique('QD')}/QĐ-TTg",
+            "signed_on": clock.today().isoformat(),
+            "signer": "Thủ tướng Chính phủ",
+            "authority": "prime_minister",
+            "nomination_ids": [nomination_id],
+        }
+        decided = await client.post("/v1/decisions", json=national, headers=arrange.authority("recorder-1"))
+    assert decided.status_code == 201, decided.text
+    [award] = decided.json()["awards"]
+    assert (award["bonus_coefficient"], award["bonus_vnd"]) == (4.5, 10_530_000)  # 4.5 × 2,340,000
+    events = (await client.get(f"/v1/nominations/{nomination_id}/events", headers=secretariat)).json()
+    assert [e["action"] for e in events["items"]][-6:] == [
+        "objection_filed",
+        "dismiss_objection",
+        "send_to_council",
+        "council_approve",
+        "forward",
+        "award",
+    ]
+
+
+async def test_a_form_disclosed_after_the_council_is_not_disclosed_before(arrange: Arrange) -> None:
+    round_ = await arrange.steps.create_round()
+    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code="CSTD_CAP_TINH")
+    refused = await arrange.steps.act(screened["id"], "disclose", arrange.steps.secretariat())
+    assert assert_problem(refused, 409, "disclosure-stage-mismatch")["disclosure_stage"] == "after_council"
+
+
+def _secretariat(app: FastAPI) -> ScopeCheck:
+    principal = Principal("secretariat-1", frozenset({Role.SECRETARIAT}), "HT-SNV", {})
+    return ScopeCheck(principal, app.state.targets, None)
+
+
+@pytest.mark.parametrize(
+    ("award_type", "guard"),
+    [("LDTT", guards.disclosed_after_the_council), ("CSTD_CAP_TINH", guards.not_disclosed_after_the_council)],
+)
+async def test_the_councils_pass_follows_the_stage(
+    arrange: Arrange, db_session: AsyncSession, running_app: FastAPI, award_type: str, guard: guards.Guard
+) -> None:
+    """The council's count chooses the action by the stage; the guards hold it to it all the same."""
+    in_council = await arrange.in_council(award_type)
+    nomination = await db_session.get(Nomination, in_council["id"])
+    round_ = await db_session.get(Round, in_council["round_id"])
+    assert nomination is not None
+    assert round_ is not None
+    with pytest.raises(guards.DisclosureStageMismatch):
+        await guard(Attempt(db_session, _secretariat(running_app), nomination, round_))
+
+
+async def test_a_district_form_of_2024_is_decided_in_2026_by_the_province(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    """The district tier ended on 30/6/2025: its office is refused, and the province's signs in its place
+    (the catalogue's authority succession, Nghị định 152/2025/NĐ-CP Điều 60 khoản 3 and 5)."""
+    passed = await arrange.passed("GIAY_KHEN_CT_HUYEN")
+    assert passed["status"] == "approved"  # no public period
+    body = {
+        "number": f"{unique('QD')}/QĐ-UBND",
+        "signed_on": dates.SUITE_TODAY.isoformat(),
+        "signer": "Chủ tịch UBND tỉnh",
+        "nomination_ids": [passed["id"]],
+    }
+    district = arrange.auth("authority", org_unit="HT-THA", subject="district-chair")
+    gone = await client.post("/v1/decisions", json=body | {"authority": "district_chair"}, headers=district)
+    assert "was not an office on 2026-03-10" in assert_problem(gone, 403, "not-your-authority")["detail"]
+    decided = await client.post(
+        "/v1/decisions", json=body | {"authority": "provincial_chair"}, headers=arrange.authority()
+    )
+    assert decided.status_code == 201, decided.text
+    [award] = decided.json()["awards"]
+    # 0.3 × 2,340,000 = 702,000, rounded up to 710,000.
+    assert (award["award_type_code"], award["bonus_vnd"]) == ("GIAY_KHEN_CT_HUYEN", 710_000)
+
+
+async def test_before_the_reform_the_province_does_not_sign_for_the_district(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    with clock.pinned(dt.datetime(2025, 3, 10, 3, tzinfo=dt.UTC)):
+        passed = await arrange.passed("GIAY_KHEN_CT_HUYEN")
+        body = {
+            "number": f"{unique('QD')}/QĐ-UBND",
+            "signed_on": "2025-03-10",
+            "signer": "Chủ tịch UBND tỉnh",
+            "authority": "provincial_chair",
+            "nomination_ids": [passed["id"]],
+        }
+        refused = await client.post("/v1/decisions", json=body, headers=arrange.authority())
+        detail = assert_problem(refused, 422, "wrong-authority")["detail"]
+        assert "decided by district_chair on 2025-03-10" in detail
+        district = arrange.auth("authority", org_unit="HT-THA", subject="district-chair")
+        signed = body | {"authority": "district_chair", "signer": "Chủ tịch UBND huyện Thạch Hà"}
+        decided = await client.post("/v1/decisions", json=signed, headers=district)
+    assert decided.status_code == 201, decided.text
