@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
 from devstack.postgres import run_sync
 from devstack.testing.plugin import AuthHeaders
+from nominations.calendar.seed import load_exceptions
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
 from nominations.main import create_app
@@ -35,13 +36,15 @@ def settings(database_url: str, jwks_file: Path, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def seeded(database_url: str) -> None:
-    """The award catalogue and the targets service's Hà Tĩnh seed, committed once per worker database."""
+    """The nominations seed (the award catalogue, the calendar's seeded exceptions) and the targets service's
+    Hà Tĩnh seed, committed once per worker database."""
 
     async def load() -> None:
         database = Database(database_url)
         try:
             async with database.session() as session:
                 await load_catalogue(session)
+                await load_exceptions(session)
             async with database.session() as session:
                 await load_targets_seed(session)
         finally:

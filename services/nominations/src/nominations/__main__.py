@@ -4,6 +4,7 @@ import sys
 
 from nominations.attachments.service import sweep
 from nominations.attachments.storage import storage_from_settings
+from nominations.calendar.seed import load_exceptions
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
 from nominations.main import MIGRATIONS, create_app
@@ -17,11 +18,12 @@ SWEEP_GRACE = dt.timedelta(hours=1)
 
 
 async def seed(settings: ServiceSettings) -> int:
-    """Load the award catalogue of the domain brief (idempotent)."""
+    """Load the award catalogue of the domain brief and the calendar's seeded exceptions (idempotent)."""
     database = Database(settings.database_url.get_secret_value(), application_name="nominations-seed")
     try:
         async with database.session() as session:
             created = await load_catalogue(session)
+            created["calendar_days"] = await load_exceptions(session)
     finally:
         await database.dispose()
     print(json.dumps({"created": created}, ensure_ascii=False))  # noqa: T201
@@ -59,7 +61,10 @@ def main() -> None:
             create_app,
             MIGRATIONS,
             commands_of_service={
-                "seed": ("load the award catalogue of the domain brief (idempotent)", seed),
+                "seed": (
+                    "load the award catalogue and the working calendar's seeded exceptions (idempotent)",
+                    seed,
+                ),
                 "sweep-attachments": (
                     "delete attachment files nothing refers to (hourly)",
                     sweep_attachments,

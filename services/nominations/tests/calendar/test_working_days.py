@@ -11,8 +11,8 @@ D = dt.date
 
 def test_tet_and_the_swapped_days_of_2025() -> None:
     calendar = WorkingCalendar()
-    assert not calendar.is_working_day(D(2025, 1, 29))  # Tết Nguyên Đán
-    assert calendar.day_off_reason(D(2025, 1, 29)) == "Tết Nguyên Đán"
+    assert not calendar.is_working_day(D(2025, 1, 29))  # mùng 1 Tết Ất Tỵ
+    assert calendar.day_off_reason(D(2025, 1, 29)) == "Mùng 1 Tết"
     assert not calendar.is_working_day(D(2025, 5, 2))  # given off in exchange for …
     assert calendar.is_working_day(D(2025, 4, 26))  # … this Saturday, worked
     assert calendar.day_off_reason(D(2025, 4, 27)) == "Thứ Bảy, Chủ nhật"

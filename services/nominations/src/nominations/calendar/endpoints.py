@@ -22,7 +22,8 @@ Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
 
 @router.get(
     "/v1/working-calendar",
-    summary="Days off (holidays, weekends, decided days off) and weekend days worked, in a period",
+    summary="Days off (holidays, weekends, decided days off) and weekend days worked, in a period; recorded "
+    "days (seeded or by the secretariat) with the act that decided them",
     responses=problem_responses(service.SpanTooLong, InvalidCursor),
     dependencies=[PUBLIC],
 )
@@ -44,4 +45,6 @@ async def list_days(
 )
 async def add_day(session: SessionDep, principal: CatalogueEditor, body: CalendarDayIn) -> DayOut:
     row = await service.add_exception(session, body, principal.subject)
-    return DayOut(day=row.day, working=row.kind == "working_day", reason=row.reason, recorded=True)
+    return DayOut(
+        day=row.day, working=row.kind == "working_day", reason=row.reason, recorded=True, source=row.source
+    )

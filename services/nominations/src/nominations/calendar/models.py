@@ -11,7 +11,8 @@ from nominations.database import Base
 
 
 class CalendarDay(Base):
-    """A day off that the holiday library does not know (a bridge day), or a compensating working Saturday."""
+    """A day off that the holiday library does not know (a bridge day), or a compensating working Saturday,
+    with the act that decided it (``source``: its number, date and issuer), as the seed records every one."""
 
     __tablename__ = "calendar_days"
     __table_args__ = (CheckConstraint("kind IN ('day_off', 'working_day')", name="kind"),)
@@ -19,5 +20,6 @@ class CalendarDay(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bounds import MAX_DATE, MIN_DATE
 
+SOURCE = "The act that decided the day: its number, date and issuer"
+
 
 class CalendarDayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,10 +16,27 @@ class CalendarDayIn(BaseModel):
     day: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
     kind: Literal["day_off", "working_day"]
     reason: str = Field(min_length=1, max_length=500, examples=["Nghỉ bù theo Thông báo của Thủ tướng"])
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description=SOURCE,
+        examples=["Văn bản số 12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ"],
+    )
+
+
+class SeededDay(CalendarDayIn):
+    """A day of the seed (``data/exceptions.json``), which always names its act."""
+
+    source: str = Field(min_length=1, max_length=1000, description=SOURCE)
 
 
 class DayOut(BaseModel):
     day: dt.date
     working: bool = Field(description="false: a day off; true: a weekend day worked in exchange")
     reason: str
-    recorded: bool = Field(description="true when recorded here rather than known from the holiday library")
+    recorded: bool = Field(
+        description="true when recorded here (seeded or by the secretariat) rather than known from the "
+        "holiday library"
+    )
+    source: str | None = Field(default=None, description=f"For a recorded day: {SOURCE.lower()}")

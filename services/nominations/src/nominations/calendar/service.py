@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar import repository
 from nominations.calendar.models import CalendarDay
-from nominations.calendar.schemas import CalendarDayIn, DayOut
+from nominations.calendar.schemas import CalendarDayIn, DayOut, SeededDay
 from nominations.calendar.working_days import WorkingCalendar
 from shared.pagination import Page, as_day, decode_keyset, encode_cursor
 from shared.problems import BadRequest, Conflict
 
 MAX_SPAN_DAYS = 400
+# The reason shown for a weekend day the holiday library knows to be worked in exchange (it names none).
+WORKED_IN_EXCHANGE = "Ngày làm việc bù"
+SEED_ACTOR = "seed"
+SATURDAY = 5  # date.weekday()
 
 
 class DayAlreadyRecorded(Conflict):
@@ -27,34 +32,42 @@ class SpanTooLong(BadRequest):
     title = "The period asked for is too long"
 
 
-async def load_calendar(session: AsyncSession) -> WorkingCalendar:
-    rows = await repository.exceptions(session)
+def _calendar(rows: Iterable[CalendarDay]) -> WorkingCalendar:
+    rows = list(rows)
     return WorkingCalendar(
         extra_days_off=[(row.day, row.reason) for row in rows if row.kind == "day_off"],
         extra_working_days=[row.day for row in rows if row.kind == "working_day"],
     )
 
 
+async def load_calendar(session: AsyncSession) -> WorkingCalendar:
+    return _calendar(await repository.exceptions(session))
+
+
 async def days_off(
     session: AsyncSession, start: dt.date, end: dt.date, *, limit: int, cursor: str | None
 ) -> Page[DayOut]:
-    """Days off and weekend days worked from ``start`` to ``end`` (both included), in date order."""
+    """Days off, weekend days worked and recorded days from ``start`` to ``end`` (both included), in date
+    order; a recorded day (seeded or by the secretariat) carries its reason and the act that decided it."""
     if end < start or (end - start).days > MAX_SPAN_DAYS:
         raise SpanTooLong(f"Ask for at most {MAX_SPAN_DAYS} days, from a date to a later one.")
     key = decode_keyset(cursor, as_day)
     after = key[0] if key else None
-    calendar = await load_calendar(session)
+    recorded = {row.day: row for row in await repository.exceptions(session)}
+    calendar = _calendar(recorded.values())
     out: list[DayOut] = []
     day = start if after is None or after < start else after + dt.timedelta(days=1)
     while day <= end and len(out) <= limit:
+        row = recorded.get(day)
         reason = calendar.day_off_reason(day)
-        if reason is not None or day in calendar.extra_working_days:
+        if row is not None or reason is not None or day.weekday() >= SATURDAY:
             out.append(
                 DayOut(
                     day=day,
                     working=reason is None,
-                    reason=reason or "Ngày làm việc bù",
-                    recorded=day in calendar.extra_days_off or day in calendar.extra_working_days,
+                    reason=row.reason if row else reason or WORKED_IN_EXCHANGE,
+                    recorded=row is not None,
+                    source=row.source if row else None,
                 )
             )
         day += dt.timedelta(days=1)
@@ -65,7 +78,7 @@ async def days_off(
 
 
 async def add_exception(session: AsyncSession, body: CalendarDayIn, actor: str) -> CalendarDay:
-    row = CalendarDay(day=body.day, kind=body.kind, reason=body.reason, created_by=actor)
+    row = CalendarDay(day=body.day, kind=body.kind, reason=body.reason, source=body.source, created_by=actor)
     try:
         async with session.begin_nested():
             session.add(row)
@@ -73,3 +86,22 @@ async def add_exception(session: AsyncSession, body: CalendarDayIn, actor: str) 
     except IntegrityError:
         raise DayAlreadyRecorded(f"{body.day} already has an exception recorded.") from None
     return row
+
+
+async def record_seeded_days(session: AsyncSession, days: Iterable[SeededDay]) -> int:
+    """Record the seed's days that have no exception yet (matched by day, so loading twice adds nothing); a
+    day already recorded, by the seed or by the secretariat, is left as it is. Returns how many were added."""
+    known = {row.day for row in await repository.exceptions(session)}
+    added = 0
+    for day in days:
+        if day.day in known:
+            continue
+        session.add(
+            CalendarDay(
+                day=day.day, kind=day.kind, reason=day.reason, source=day.source, created_by=SEED_ACTOR
+            )
+        )
+        known.add(day.day)
+        added += 1
+    await session.flush()
+    return added

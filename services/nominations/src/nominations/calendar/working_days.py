@@ -3,7 +3,9 @@
 
 ``holidays.VN`` knows Tết by the lunar calendar, the substitute days off and the Saturdays worked in exchange
 (e.g. 2025-05-02 off, 2025-04-26 worked). On top of it, ``extra_days_off`` (a day the Prime Minister or the
-province gives off) and ``extra_working_days`` (a Saturday worked in exchange) come from the database.
+province gives off) and ``extra_working_days`` (a Saturday worked in exchange) come from the database: the
+ones the library lacks are seeded (``data/exceptions.json``, each with its notice), others are recorded by the
+secretariat. Tết's days are named by their lunar date (:mod:`nominations.calendar.lunar`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from functools import cached_property
 
 import holidays
 
+from nominations.calendar.lunar import tet_day_label
+
 ONE_DAY = dt.timedelta(days=1)
 # Far enough for any deadline the law sets (the longest are a few months), near enough to stop a runaway loop.
 MAX_WORKING_DAYS = 366
+WEEKEND = "Thứ Bảy, Chủ nhật"
 
 
 class WorkingCalendar:
@@ -44,13 +49,16 @@ class WorkingCalendar:
         return bool(self._national.is_working_day(day))
 
     def day_off_reason(self, day: dt.date) -> str | None:
-        """Why ``day`` is not worked (a holiday's Vietnamese name, a decision, or the weekend)."""
+        """Why ``day`` is not worked: a decision's reason, a holiday's Vietnamese name (a day of Tết by its
+        lunar date), or the weekend."""
         if self.is_working_day(day):
             return None
         if day in self.extra_days_off:
             return self.extra_days_off[day]
         name = self._national.get(day)
-        return str(name) if name else "Thứ Bảy, Chủ nhật"
+        if not name:
+            return WEEKEND
+        return tet_day_label(day) or str(name)
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
         """The ``count``-th working day after ``start`` (``start`` itself not counted): a deadline."""
