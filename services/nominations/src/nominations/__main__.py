@@ -22,11 +22,11 @@ async def seed(settings: ServiceSettings) -> int:
     database = Database(settings.database_url.get_secret_value(), application_name="nominations-seed")
     try:
         async with database.session() as session:
-            created = await load_catalogue(session)
-            created["calendar_days"] = await load_exceptions(session)
+            catalogue = await load_catalogue(session)
+            calendar_days = await load_exceptions(session)
     finally:
         await database.dispose()
-    print(json.dumps({"created": created}, ensure_ascii=False))  # noqa: T201
+    print(json.dumps({"catalogue": catalogue, "calendar_days": calendar_days}, ensure_ascii=False))  # noqa: T201
     return 0
 
 
