@@ -78,8 +78,10 @@ async def test_a_provincial_decision_awards_with_exact_bonuses_into_the_registry
         award["nomination_id"]: (award["bonus_coefficient"], award["base_salary_vnd"], award["bonus_vnd"])
         for award in issued["awards"]
     }
-    assert bonuses == {cstd["id"]: (3.0, 2_340_000, 7_020_000), bang_khen["id"]: (1.0, 2_340_000, 2_340_000)}
-    assert (issued["award_count"], issued["bonus_total_vnd"]) == (2, 9_360_000)
+    # The 2024 round's dossiers were sent in 2026: judged by Nghị định 152/2025/NĐ-CP (Điều 60 khoản 3), whose
+    # Bằng khen of the provincial chair is 1.5 (Điều 54 khoản 1 điểm b).
+    assert bonuses == {cstd["id"]: (3.0, 2_340_000, 7_020_000), bang_khen["id"]: (1.5, 2_340_000, 3_510_000)}
+    assert (issued["award_count"], issued["bonus_total_vnd"]) == (2, 10_530_000)
 
     rows = (
         await db_session.execute(

@@ -143,8 +143,10 @@ async def test_a_district_form_of_2024_is_decided_in_2026_by_the_province(
 ) -> None:
     """The district tier ended on 30/6/2025: its office is refused, and the province's signs in its place
     (the catalogue's authority succession, Nghị định 152/2025/NĐ-CP Điều 60 khoản 3 and 5)."""
-    passed = await arrange.passed("GIAY_KHEN_CT_HUYEN")
-    assert passed["status"] == "approved"  # no public period
+    # Sent to the district, and passed by its council, before the district tier ended.
+    with clock.pinned(dt.datetime(2025, 3, 10, 3, tzinfo=dt.UTC)):
+        passed = await arrange.passed("GIAY_KHEN_CT_HUYEN")
+    assert (passed["status"], passed["catalogue_date"]) == ("approved", "2024-12-31")  # no public period
     body = {
         "number": f"{unique('QD')}/QĐ-UBND",
         "signed_on": dates.SUITE_TODAY.isoformat(),

@@ -228,6 +228,29 @@ async def test_edits_need_the_current_etag(client: httpx.AsyncClient, auth: Auth
     assert locked.status_code in (409, 412)
 
 
+async def test_a_new_nominee_must_fit_the_award_type_of_the_nominations_catalogue(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = flow(client, auth)
+    round_ = await steps.create_round()
+    nomination = await steps.nominate(round_["id"], "HT-THA")
+    officer = steps.officer("HT-THA") | {"If-Match": '"1"'}
+    url = f"/v1/nominations/{nomination['id']}"
+    nominee = {"kind": "individual", "name": "Trần Văn Bình", "key": "CB-77", "org_unit": "HT-THA"}
+    moved = await client.patch(url, json={"nominee": nominee}, headers=officer)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["nominee"]["name"], moved.json()["catalogue_date"]) == (
+        "Trần Văn Bình",
+        "2025-07-01",
+    )
+    collective = nominee | {"kind": "collective"}
+    refused = await client.patch(url, json={"nominee": collective}, headers=officer | {"If-Match": '"2"'})
+    assert (
+        "is for a individual, not a collective"
+        in assert_problem(refused, 422, "invalid-nomination")["detail"]
+    )
+
+
 async def test_viewers_and_reporters_do_not_read_dossiers(client: httpx.AsyncClient, auth: Auth) -> None:
     for role in ("viewer", "reporter"):
         response = await client.get("/v1/nominations", headers=auth(role, org_unit="HT"))

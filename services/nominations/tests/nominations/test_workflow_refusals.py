@@ -205,12 +205,25 @@ async def refuse_to_forward_a_high_honour_before_the_council(arrange: Arrange) -
         )
 
 
+async def refuse_a_district_form_after_the_tier(arrange: Arrange) -> httpx.Response:
+    """A 2024 round's draft for the district chair's Giấy khen, sent on 2/7/2025: judged by Nghị định
+    152/2025/NĐ-CP (Điều 60 khoản 3), in which the district chair's form no longer exists."""
+    steps = arrange.steps
+    with clock.pinned(dt.datetime(2025, 6, 20, 3, tzinfo=dt.UTC)):
+        round_ = await steps.create_round()
+        draft = await steps.nominate(round_["id"], "HT-THA", award_type_code="GIAY_KHEN_CT_HUYEN")
+        assert draft["catalogue_date"] == "2024-12-31"
+    with clock.pinned(dt.datetime(2025, 7, 2, 3, tzinfo=dt.UTC)):
+        return await steps.act(draft["id"], "submit", steps.officer("HT-THA"))
+
+
 Refusal = Callable[[Arrange], Any]
 Guard = guards.Guard
 # Each guard beside WORKFLOW, the problem it answers with, and how the API is brought to refuse with it.
 THROUGH_THE_API: list[tuple[Guard, int, str, Refusal]] = [
     (guards.submission_open, 409, "deadline-passed", refuse_create_after_the_deadline),
     (guards.submission_open, 409, "deadline-passed", refuse_submit_after_the_deadline),
+    (guards.in_force_when_sent, 409, "award-type-ended", refuse_a_district_form_after_the_tier),
     (guards.resubmission_open, 409, "deadline-passed", refuse_resubmit_after_the_window),
     (
         guards.override_names_a_rule_not_passed,
@@ -300,9 +313,9 @@ async def test_an_award_type_out_of_force_refuses_the_award(
     arrange: Arrange, db_session: AsyncSession, running_app: FastAPI
 ) -> None:
     nomination, round_ = await _disclosed(arrange, db_session)
-    long_ago = Round(reference_date=dt.date(1990, 12, 31), code="old", id=round_.id)  # no catalogue then
+    set_committed_value(nomination, "catalogue_date", dt.date(1990, 12, 31))  # no catalogue then
     terms = DecisionTerms(None, "1/QĐ", DISCLOSURE_UNTIL + dt.timedelta(days=1), "provincial_chair")
-    attempt = Attempt(db_session, _secretariat(running_app), nomination, long_ago, decision=terms)
+    attempt = Attempt(db_session, _secretariat(running_app), nomination, round_, decision=terms)
     with pytest.raises(guards.InvalidDecision, match="not in the catalogue in force on 1990-12-31"):
         await guards.award_type_in_force(attempt)
 

@@ -144,13 +144,14 @@ async def _reindex(stack: Stack) -> None:
 
 FILL_NOMINATIONS = """
 INSERT INTO nominations.nominations (
-    round_id, award_type_code, award_name, open_objections, occasion, nominee_kind, nominee_name, nominee_key,
-    nominee_org_unit,
+    round_id, catalogue_date, award_type_code, award_name, open_objections, occasion, nominee_kind,
+    nominee_name, nominee_key, nominee_org_unit,
     nominating_org_unit, nominating_org_unit_name, achievements, achievement_keys, initiatives,
     open_discipline, status, outcome, overrides, created_by, version, first_submitted_at, submitted_at,
     decided_at)
 SELECT
     ($1::int[])[1 + i % cardinality($1::int[])],
+    (SELECT reference_date FROM nominations.rounds WHERE id = ($1::int[])[1 + i % cardinality($1::int[])]),
     ($2::text[])[1 + (i / 7) % cardinality($2::text[])],
     ($8::text[])[1 + (i / 7) % cardinality($8::text[])], 0,
     'annual', 'individual', 'Người đề nghị ' || i, 'BK-' || lpad((i % $5)::text, 6, '0'),

@@ -94,7 +94,9 @@ async def may_attach(session: AsyncSession, scope: ScopeCheck, nomination: Nomin
 
 
 async def _document_codes(session: AsyncSession, nomination: Nomination, round_: Round) -> list[str]:
-    award_type = await catalogue.version_in_force(session, nomination.award_type_code, round_.reference_date)
+    award_type = await catalogue.version_in_force(
+        session, nomination.award_type_code, nomination.catalogue_date
+    )
     return [str(document["code"]) for document in (award_type.required_documents if award_type else [])]
 
 

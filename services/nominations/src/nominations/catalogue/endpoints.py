@@ -16,6 +16,7 @@ from nominations.catalogue.schemas import (
     AwardTypeOut,
     BaseSalaryIn,
     BaseSalaryOut,
+    RegimeChangeOut,
 )
 from nominations.deps import CatalogueEditor, Idempotent
 from shared import clock
@@ -112,3 +113,15 @@ async def list_authority_successions(
     session: SessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AuthoritySuccessionOut]:
     return await service.successions(session, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/regime-changes",
+    summary="The days a new legal regime of the catalogue begins; a dossier sent before is judged by the old",
+    responses=problem_responses(InvalidCursor),
+    dependencies=[PUBLIC],
+)
+async def list_regime_changes(
+    session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[RegimeChangeOut]:
+    return await service.regime_changes(session, limit=limit, cursor=cursor)

@@ -207,3 +207,16 @@ class AuthoritySuccession(Base):
     legal_source: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)
+
+
+class RegimeChange(Base):
+    """The day a new legal regime of the catalogue begins; a dossier sent before it is judged by the regime
+    before (see :mod:`nominations.catalogue.regimes`)."""
+
+    __tablename__ = "regime_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    legal_source: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.API.value)

@@ -9,9 +9,18 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.catalogue.models import AuthoritySuccession, AwardType, BaseSalary, EligibilityRule, Quota
+from nominations.catalogue.models import (
+    AuthoritySuccession,
+    AwardType,
+    BaseSalary,
+    EligibilityRule,
+    Quota,
+    RegimeChange,
+)
 
-CatalogueRow = TypeVar("CatalogueRow", AwardType, EligibilityRule, Quota, BaseSalary, AuthoritySuccession)
+CatalogueRow = TypeVar(
+    "CatalogueRow", AwardType, EligibilityRule, Quota, BaseSalary, AuthoritySuccession, RegimeChange
+)
 
 
 async def every(session: AsyncSession, model: type[CatalogueRow]) -> list[CatalogueRow]:
@@ -80,3 +89,8 @@ async def delete_rows(session: AsyncSession, rows: Sequence[CatalogueRow]) -> No
     """The seed's own rows that its data no longer holds."""
     for row in rows:
         await session.delete(row)
+
+
+async def regime_changes(session: AsyncSession) -> list[RegimeChange]:
+    query = select(RegimeChange).order_by(RegimeChange.starts_on)
+    return list((await session.execute(query)).scalars())

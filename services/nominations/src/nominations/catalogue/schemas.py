@@ -182,3 +182,13 @@ class AuthoritySuccessionOut(BaseModel):
     valid_from: dt.date
     legal_source: str
     notes: str | None
+
+
+class RegimeChangeOut(BaseModel):
+    """A new legal regime from ``starts_on``: a dossier sent before it is judged by the regime before."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    starts_on: dt.date
+    name: str
+    legal_source: str

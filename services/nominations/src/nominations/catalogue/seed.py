@@ -33,11 +33,12 @@ from nominations.catalogue.models import (
     EligibilityRule,
     Origin,
     Quota,
+    RegimeChange,
 )
 from nominations.catalogue.repository import CatalogueRow
 
 ONE_DAY = dt.timedelta(days=1)
-DATES = frozenset({"valid_from", "valid_to"})
+DATES = frozenset({"valid_from", "valid_to", "starts_on"})
 DECIMALS = frozenset({"vote_threshold", "bonus_coefficient", "max_share", "amount_vnd"})
 
 
@@ -174,5 +175,6 @@ async def load_catalogue(session: AsyncSession) -> dict[str, dict[str, int]]:
             data["authority_successions"],
             _key("authority", "successor", "valid_from"),
         ),
+        "regime_changes": await _sync(session, RegimeChange, data["regime_changes"], _key("starts_on")),
     }
     return counts

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nominations.catalogue import repository
+from nominations.catalogue import regimes, repository
 from nominations.catalogue.models import (
     AuthoritySuccession,
     AwardType,
@@ -25,6 +25,7 @@ from nominations.catalogue.schemas import (
     BaseSalaryIn,
     BaseSalaryOut,
     QuotaOut,
+    RegimeChangeOut,
     RequiredDocument,
     RuleOut,
     VersionOut,
@@ -200,6 +201,22 @@ async def successors_on(session: AsyncSession, authority: str, day: dt.date) -> 
     """The offices that sign, on ``day``, decisions of ``authority``'s forms in its place (its tier ended)."""
     rows: list[AuthoritySuccession] = await repository.successions(session)
     return frozenset(row.successor for row in rows if row.authority == authority and row.valid_from <= day)
+
+
+async def judging_day(session: AsyncSession, reference_date: dt.date, sent_on: dt.date) -> dt.date:
+    """The date whose catalogue judges a dossier of a round of ``reference_date`` sent on ``sent_on``."""
+    changes = [change.starts_on for change in await repository.regime_changes(session)]
+    return regimes.judging_day(reference_date, sent_on, changes)
+
+
+async def regime_changes(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[RegimeChangeOut]:
+    key = decode_keyset(cursor, as_day)
+    rows = [row for row in await repository.regime_changes(session) if key is None or row.starts_on > key[0]]
+    shown = rows[:limit]
+    return Page(
+        items=[RegimeChangeOut.model_validate(row) for row in shown],
+        next_cursor=encode_cursor([shown[-1].starts_on.isoformat()]) if len(rows) > limit else None,
+    )
 
 
 async def award_type_on(session: AsyncSession, code: str, day: dt.date) -> AwardTypeDetail:

@@ -3,7 +3,7 @@
 The secret ballot (bỏ phiếu kín) is kept by what is stored, not by who may read it: a ballot leaves a receipt
 (this member voted in this session) and adds one to a counter per agenda item; nothing relates the two, and
 neither the audit trail nor the outbox hears of a single ballot. The count happens once, when the session
-closes, against the vote threshold of each award type in force on the round's reference date (Law on
+closes, against the vote threshold of each award type in force on the nomination's catalogue date (Law on
 Emulation and Commendation 06/2022/QH15 and its decrees: the threshold is data in the catalogue).
 """
 
@@ -94,7 +94,7 @@ class QuorumNotMet(Conflict):
 
 class AwardTypeNotInForce(Conflict):
     slug = "award-type-not-in-force"
-    title = "No version of the award type is in force on the round's reference date"
+    title = "No version of the award type is in force on the nomination's catalogue date"
 
 
 def default_quorum(members: int) -> int:
@@ -279,13 +279,17 @@ def passes(approve: int, base: int, threshold: Decimal, comparison: str) -> bool
     return share > needed if comparison == "gt" else share >= needed
 
 
-async def _award_types(session: AsyncSession, codes: set[str], day: dt.date) -> dict[str, AwardType]:
-    award_types: dict[str, AwardType] = {}
-    for code in sorted(codes):
+VersionKey = tuple[str, dt.date]
+
+
+async def _award_types(session: AsyncSession, keys: set[VersionKey]) -> dict[VersionKey, AwardType]:
+    """The version judging each (award type, catalogue date) on the agenda."""
+    award_types: dict[VersionKey, AwardType] = {}
+    for code, day in sorted(keys):
         award_type = await catalogue.version_in_force(session, code, day)
         if award_type is None:
             raise AwardTypeNotInForce(f"{code} is not in force on {day}.", award_type=code)
-        award_types[code] = award_type
+        award_types[code, day] = award_type
     return award_types
 
 
@@ -294,7 +298,7 @@ async def _counts(
     council: CouncilSession,
     nominations_: list[Nomination],
     items: dict[int, AgendaItem],
-    award_types: dict[str, AwardType],
+    award_types: dict[VersionKey, AwardType],
     member_count: int,
     now: dt.datetime,
 ) -> list[CouncilCount]:
@@ -305,7 +309,8 @@ async def _counts(
     until: dict[int, dt.date | None] = {}
     counts = []
     for nomination in nominations_:
-        item, award_type = items[nomination.id], award_types[nomination.award_type_code]
+        item = items[nomination.id]
+        award_type = award_types[nomination.award_type_code, nomination.catalogue_date]
         base = member_count if award_type.vote_base == VoteBase.ALL_MEMBERS.value else council.ballots_cast
         passed = passes(item.approve, base, award_type.vote_threshold, award_type.vote_comparison)
         result = {
@@ -346,8 +351,8 @@ async def close(
 ) -> CouncilSession:
     """Close the session and count: each nomination passes to public disclosure or is rejected.
 
-    The base is all members or the ballots cast, per the award type version in force on the round's
-    reference date; a passed nomination is disclosed from today for the award type's working days (none: no
+    The base is all members or the ballots cast, per the award type version in force on each nomination's
+    catalogue date; a passed nomination is disclosed from today for the award type's working days (none: no
     public period). Refused, changing nothing, while fewer members than the quorum have voted, or when the
     session changed (a ballot more) since the secretariat read it (``If-Match``).
     """
@@ -370,7 +375,7 @@ async def close(
             f"Nominations {', '.join(map(str, moved))} are no longer before the council.",
             nomination_ids=moved,
         )
-    award_types = await _award_types(session, {n.award_type_code for n in locked}, round_.reference_date)
+    award_types = await _award_types(session, {(n.award_type_code, n.catalogue_date) for n in locked})
     now = clock.now()
     members = len(await repository.members(session, council.id))
     counts = await _counts(session, council, locked, items, award_types, members, now)

@@ -79,17 +79,29 @@ class Attempt:
 
     @property
     def day(self) -> dt.date:
-        """The round's reference date: the hierarchy, the catalogue and the rules of that day apply."""
+        """The round's reference date: the hierarchy of that day applies (the catalogue is the nomination's
+        ``catalogue_date``'s)."""
         return self.round_.reference_date
 
     async def award_type(self) -> AwardType | None:
-        """The version of the nomination's award type in force on the round's reference date."""
+        """The version of the nomination's award type in force on its catalogue date."""
         if not self._award_type_read:
             self._award_type = await catalogue.version_in_force(
-                self.session, self.nomination.award_type_code, self.day
+                self.session, self.nomination.award_type_code, self.nomination.catalogue_date
             )
             self._award_type_read = True
         return self._award_type
+
+    async def judging_day(self) -> dt.date:
+        """The date whose catalogue judges the dossier if it is sent today."""
+        return await catalogue.judging_day(self.session, self.round_.reference_date, self.today)
+
+    async def version_on(self, day: dt.date) -> AwardType | None:
+        return await catalogue.version_in_force(self.session, self.nomination.award_type_code, day)
+
+    def forget_award_type(self) -> None:
+        """The catalogue date changed: the version is read again."""
+        self._award_type_read = False
 
     async def deciders(self, authority: str, day: dt.date) -> frozenset[str]:
         """The offices that sign, on ``day``, decisions of ``authority``'s forms: itself, and those that

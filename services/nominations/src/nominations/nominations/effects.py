@@ -40,6 +40,24 @@ async def apply_edit(attempt: Attempt) -> None:
         setattr(attempt.nomination, name, value)
 
 
+async def fix_the_catalogue_date(attempt: Attempt) -> dict[str, Any]:
+    """On its first sending, the dossier's catalogue date is fixed: the round's reference date, or the
+    regime change the sending came after (nominations.catalogue.regimes)."""
+    nomination = attempt.nomination
+    if nomination.first_submitted_at is not None:
+        return {}
+    day = await attempt.judging_day()
+    if day == nomination.catalogue_date:
+        return {}
+    version = await attempt.version_on(day)
+    if version is None:
+        raise RuntimeError("the guard in_force_when_sent checks the version first")
+    before = nomination.catalogue_date
+    nomination.catalogue_date, nomination.award_name = day, version.name
+    attempt.forget_award_type()
+    return {"catalogue_date": day.isoformat(), "catalogue_date_before": before.isoformat()}
+
+
 async def store_eligibility(attempt: Attempt) -> dict[str, Any]:
     """The screening's verdicts are kept with the dossier, as the council will read them."""
     verdicts = await attempt.eligibility()

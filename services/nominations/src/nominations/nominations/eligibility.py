@@ -100,7 +100,7 @@ def to_out(
     return EligibilityOut(
         nomination_id=nomination.id,
         award_type=nomination.award_type_code,
-        judged_on=round_.reference_date,
+        judged_on=nomination.catalogue_date,
         overall=overall(verdicts).value,
         verdicts=out,
         overrides=nomination.overrides,

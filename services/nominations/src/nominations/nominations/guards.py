@@ -86,6 +86,11 @@ class NotPassedByCouncil(Conflict):
     title = "The council has not passed the nomination"
 
 
+class AwardTypeEnded(Conflict):
+    slug = "award-type-ended"
+    title = "The award type is not in force in the catalogue that judges a dossier sent today"
+
+
 class NotRejected(Conflict):
     slug = "not-rejected"
     title = "The nomination was not rejected"
@@ -98,6 +103,22 @@ async def submission_open(attempt: Attempt) -> None:
         raise DeadlinePassed(
             f"Round {attempt.round_.code} closed for submissions on {deadline}.",
             deadline=deadline.isoformat(),
+        )
+
+
+async def in_force_when_sent(attempt: Attempt) -> None:
+    """A dossier sent after a new legal regime began is judged by it (Nghị định 152/2025/NĐ-CP, Điều 60
+    khoản 3, read the other way): its award type must be in force then."""
+    nomination = attempt.nomination
+    if nomination.first_submitted_at is not None:
+        return  # judged by the catalogue of its first sending
+    day = await attempt.judging_day()
+    if day != nomination.catalogue_date and await attempt.version_on(day) is None:
+        raise AwardTypeEnded(
+            f"{nomination.award_type_code} is not in force on {day}: a dossier of this round sent today is"
+            f" judged by the catalogue of {day} (a new legal regime began after the round's reference date)."
+            " Withdraw it, or nominate for an award in force then.",
+            catalogue_date=day.isoformat(),
         )
 
 
@@ -292,7 +313,7 @@ async def award_type_in_force(attempt: Attempt) -> None:
     if await attempt.award_type() is None:
         raise InvalidDecision(
             f"{attempt.nomination.id}: {attempt.nomination.award_type_code} is not in the catalogue in force"
-            f" on {attempt.day}"
+            f" on {attempt.nomination.catalogue_date}"
         )
 
 

@@ -58,7 +58,10 @@ class Nomination(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     award_type_code: Mapped[str] = mapped_column(String(50))
-    # The award's name in the version in force on the round's reference date, as the public reads it.
+    # The date whose catalogue judges it: the round's reference date, or the regime change its dossier was
+    # sent after (nominations.catalogue.regimes); fixed when it is first submitted.
+    catalogue_date: Mapped[dt.date] = mapped_column(Date)
+    # The award's name in the version of that date, as the public reads it.
     award_name: Mapped[str] = mapped_column(Text)
     occasion: Mapped[str] = mapped_column(String(30))
     nominee_kind: Mapped[str] = mapped_column(String(20))

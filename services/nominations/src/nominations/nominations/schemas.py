@@ -148,7 +148,12 @@ class NominationOut(BaseModel):
     id: int
     round_id: int
     award_type_code: str
-    award_name: str = Field(description="The award type's name in force on the round's reference date")
+    award_name: str = Field(description="The award type's name in the catalogue judging the nomination")
+    catalogue_date: dt.date = Field(
+        description="The date whose catalogue (version, rules, quotas, threshold, bonus) judges it:"
+        " the round's reference date, or the start of a legal regime its dossier was sent under (Nghị định"
+        " 152/2025/NĐ-CP, Điều 60 khoản 3); fixed when it is first submitted"
+    )
     occasion: str
     nominee: Nominee
     nominating_org_unit: str

@@ -61,6 +61,7 @@ def to_out(nomination: Nomination, allowed: list[str]) -> NominationOut:
         round_id=nomination.round_id,
         award_type_code=nomination.award_type_code,
         award_name=nomination.award_name,
+        catalogue_date=nomination.catalogue_date,
         occasion=nomination.occasion,
         nominee=Nominee(
             kind=RecipientKind(nomination.nominee_kind),
@@ -102,11 +103,12 @@ async def out(scope: ScopeCheck, nomination: Nomination, round_: Round) -> Nomin
     return to_out(nomination, await workflow.allowed_actions(scope, nomination, round_.reference_date))
 
 
-async def _award_type(session: AsyncSession, code: str, round_: Round) -> AwardType:
-    award_type = await catalogue.version_in_force(session, code, round_.reference_date)
+async def _award_type(session: AsyncSession, code: str, day: dt.date) -> AwardType:
+    award_type = await catalogue.version_in_force(session, code, day)
     if award_type is None:
         raise InvalidNomination(
-            f"{code} is not an award type in force on the round's reference date {round_.reference_date}.",
+            f"{code} is not an award type in force on {day}, the date whose catalogue judges this round's"
+            " nominations sent today.",
             errors=[{"name": "award_type_code", "reason": "not in force"}],
         )
     return award_type
@@ -167,13 +169,15 @@ async def create(session: AsyncSession, scope: ScopeCheck, body: NominationIn) -
     if unit is None:
         raise NominatingUnitRequired("Say which unit nominates (nominating_org_unit): your token names none.")
     await scope.require(unit, round_.reference_date)
-    award_type = await _award_type(session, body.award_type_code, round_)
+    catalogue_date = await catalogue.judging_day(session, round_.reference_date, clock.today())
+    award_type = await _award_type(session, body.award_type_code, catalogue_date)
     occasion = body.occasion.value if body.occasion else round_.kind
     _fits(award_type, occasion, body.nominee.kind.value)
     unit_name = await _unit_name(scope, body.nominee.org_unit, unit, round_.reference_date)
     nomination = Nomination(
         round_id=round_.id,
         award_type_code=award_type.code,
+        catalogue_date=catalogue_date,
         award_name=award_type.name,
         occasion=occasion,
         **_nominee_fields(body.nominee),
@@ -242,7 +246,7 @@ async def update(
     given: dict[str, Any] = body.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {}
     if body.nominee is not None:
-        award_type = await _award_type(session, nomination.award_type_code, round_)
+        award_type = await _award_type(session, nomination.award_type_code, nomination.catalogue_date)
         _fits(award_type, nomination.occasion, body.nominee.kind.value)
         await _unit_name(scope, body.nominee.org_unit, nomination.nominating_org_unit, round_.reference_date)
         changes.update(_nominee_fields(body.nominee))
@@ -254,7 +258,7 @@ async def update(
 
 async def _quota(session: AsyncSession, nomination: Nomination, round_: Round) -> QuotaBasis | None:
     code, unit = nomination.award_type_code, nomination.nominating_org_unit
-    quotas = await catalogue.quotas_in_force(session, [code], round_.reference_date)
+    quotas = await catalogue.quotas_in_force(session, [code], nomination.catalogue_date)
     quota = eligibility.applicable_quota(quotas, unit)
     if quota is None:
         return None
@@ -276,9 +280,9 @@ async def _quota(session: AsyncSession, nomination: Nomination, round_: Round) -
 
 
 async def judge(session: AsyncSession, nomination: Nomination, round_: Round) -> EligibilityOut:
-    """Each rule of the award type in force on the round's reference date, judged on the dossier, the
+    """Each rule of the award type in force on the nomination's catalogue date, judged on the dossier, the
     nominee's award history and the round's quota."""
-    rules = await catalogue.rules_in_force(session, [nomination.award_type_code], round_.reference_date)
+    rules = await catalogue.rules_in_force(session, [nomination.award_type_code], nomination.catalogue_date)
     history = await registry.nominee_history(
         session,
         nomination.nominee_key,

@@ -148,7 +148,7 @@ WORKFLOW: dict[Action, Rule] = {
 # What each action must satisfy besides its state, its caller and its note, checked in this order.
 GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.CREATE: (guards.submission_open,),
-    Action.SUBMIT: (guards.submission_open,),
+    Action.SUBMIT: (guards.submission_open, guards.in_force_when_sent),
     Action.RESUBMIT: (guards.resubmission_open,),
     Action.OVERRIDE: (guards.override_names_a_rule_not_passed,),
     Action.DISCLOSE: (guards.disclosed_before_the_council, guards.no_rule_failed_without_override),
@@ -182,6 +182,7 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
 # What each action changes besides the state; the audit record keeps what they return.
 EFFECTS: dict[Action, tuple[Effect, ...]] = {
     Action.EDIT: (effects.apply_edit,),
+    Action.SUBMIT: (effects.fix_the_catalogue_date,),
     Action.SCREEN: (effects.store_eligibility,),
     Action.DISCLOSE: (effects.store_eligibility, effects.open_disclosure),
     Action.OVERRIDE: (effects.record_override,),

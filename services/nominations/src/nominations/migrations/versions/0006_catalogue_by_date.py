@@ -1,7 +1,8 @@
 """The catalogue by date: each award type version says when its list is disclosed (before the council, after
 it, or not at all) and on what source, and where its bonus coefficient comes from; catalogue rows know who
 wrote them (the seed keeps its own rows equal to its data and leaves the API's alone); offices that decide in
-place of one whose tier ended are data.
+place of one whose tier ended, and the days a new legal regime begins, are data; each nomination keeps the
+date whose catalogue judges it.
 
 Rows written before this revision came from the seed, which used only 2019-2024 start dates; rows of other
 start dates were entered through the API and are marked so.
@@ -55,6 +56,24 @@ def upgrade() -> None:
         schema=SCHEMA,
     )
     op.create_table(
+        "regime_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("legal_source", sa.Text(), nullable=False),
+        sa.Column("origin", sa.String(10), server_default="api", nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_regime_changes")),
+        sa.UniqueConstraint("starts_on", name=op.f("uq_regime_changes_starts_on")),
+        schema=SCHEMA,
+    )
+    # Every nomination so far was judged by its round's reference date.
+    op.add_column("nominations", sa.Column("catalogue_date", sa.Date(), nullable=True), schema=SCHEMA)
+    op.execute(
+        "UPDATE nominations.nominations n SET catalogue_date = r.reference_date"
+        " FROM nominations.rounds r WHERE r.id = n.round_id"
+    )
+    op.alter_column("nominations", "catalogue_date", nullable=False, schema=SCHEMA)
+    op.create_table(
         "authority_successions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("authority", sa.String(30), nullable=False),
@@ -77,6 +96,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("authority_successions", schema=SCHEMA)
+    op.drop_column("nominations", "catalogue_date", schema=SCHEMA)
+    op.drop_table("regime_changes", schema=SCHEMA)
     op.drop_constraint(op.f("ck_base_salaries_valid_interval"), "base_salaries", type_="check", schema=SCHEMA)
     for table in ("award_types", "eligibility_rules", "quotas", "base_salaries"):
         op.drop_column(table, "origin", schema=SCHEMA)
