@@ -219,14 +219,16 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         )
         assert resolved.status_code == 200, resolved.text
 
-        # 9. The decision and its bonuses: coefficient × the base salary in force (2,340,000 VND).
+        # 9. The decision and its bonuses: coefficient × the base salary in force (2,340,000 VND). The 2024
+        # dossiers were sent in 2026, so Nghị định 152/2025/NĐ-CP judges them (Điều 60 khoản 3): Bằng khen of the
+        # provincial chair 1.5 (Điều 54 khoản 1 điểm b).
         decided = await client.post(
             "/api/v1/decisions", json=decision_body, headers=authority | {"Idempotency-Key": unique("d")}
         )
         assert decided.status_code == 201, decided.text
         decision = await client.get(f"/api/v1/decisions/{decided.json()['id']}", headers=authority)
         bonuses = {a["nomination_id"]: a["bonus_vnd"] for a in decision.json()["awards"]}
-        assert bonuses == {giang["id"]: 7_020_000, binh["id"]: 2_340_000}
+        assert bonuses == {giang["id"]: 7_020_000, binh["id"]: 3_510_000}
     finally:
         await set_clock(stack, 0)
 
