@@ -702,6 +702,54 @@ async def test_a_merge_that_absorbs_into_one_of_the_predecessors(
     assert continuing["successors"] == []
 
 
+async def test_a_merge_leaves_a_unit_already_placed_elsewhere_from_that_day(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    # As Resolution 1283 did on 2025-01-01: Lộc Hà into Thạch Hà, but its commune Hộ Độ to TP Hà Tĩnh.
+    await create_unit(client, auth, "X-MERGED", parent="HT", type="district")
+    await create_unit(client, auth, "X-STAYS", parent="X-MERGED")
+    await create_unit(client, auth, "X-LEAVES", parent="X-MERGED")
+    moved = await patch_unit(client, auth, "X-LEAVES", {"parent": "HT-HTI", "parent_from": "2024-01-01"})
+    assert moved.status_code == 200, moved.text
+    done = await restructure(
+        client,
+        auth,
+        kind="merge",
+        effective_date="2024-01-01",
+        predecessors=["X-MERGED", "HT-CLO"],
+        successors=["HT-CLO"],
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["moved_children"] == ["X-STAYS"]
+    assert (await get_unit(client, auth, "X-STAYS", at="2024-01-01")).json()["parent"] == "HT-CLO"
+    leaves = (await get_unit(client, auth, "X-LEAVES", at="2024-01-01")).json()
+    assert leaves["parents"] == [
+        {"parent": "X-MERGED", "valid_from": "2021-01-01", "valid_to": "2023-12-31"},
+        {"parent": "HT-HTI", "valid_from": "2024-01-01", "valid_to": "2025-06-30"},
+    ]
+
+
+async def test_an_official_code_is_kept_and_shown(client: httpx.AsyncClient, auth: Auth) -> None:
+    created = await create_unit(client, auth, "X-OFFICIAL", official_code="18196")
+    assert created["official_code"] == "18196"
+    listed = await client.get(
+        "/v1/org-units", params={"parent": "HT-HSO", "at": "2024-06-30", "limit": 500}, headers=auth("viewer")
+    )
+    assert {"code": "X-OFFICIAL", "official_code": "18196"}.items() <= next(
+        item for item in listed.json()["items"] if item["code"] == "X-OFFICIAL"
+    ).items()
+    for bad in ("1819", "181960", "18a96", "1"):
+        body = {
+            "code": "X-BAD",
+            "name": "Xã",
+            "type": "commune",
+            "valid_from": "2021-01-01",
+            "official_code": bad,
+        }
+        response = await client.post("/v1/org-units", json=body, headers=auth("admin"))
+        assert_problem(response, 422, "validation-error")
+
+
 async def test_a_split(client: httpx.AsyncClient, auth: Auth) -> None:
     await create_unit(client, auth, "C1")
     await create_unit(client, auth, "C1-A", valid_from="2024-01-01")
