@@ -109,8 +109,11 @@ async def test_district_level_units_as_the_hierarchy_stood_on_a_date(
 async def test_level_filter(client: httpx.AsyncClient, auth: Auth) -> None:
     assert await list_codes(client, auth, at="2024-06-30", level=1) == ["HT"]
     assert set(await list_codes(client, auth, at="2024-06-30", level=2)) == SEED_DISTRICTS | {"HT-SNV"}
-    assert await list_codes(client, auth, at="2024-06-30", level=3) == []
-    assert await list_codes(client, auth, at="2025-07-01", level=2) == ["HT-SNV"]
+    # The 216 communes and wards of 2021-2024 sit under the districts; from 2025-07-01, 69 under the province.
+    assert len(await list_codes(client, auth, at="2024-06-30", level=3)) == 216
+    at_reform = await list_codes(client, auth, at="2025-07-01", level=2)
+    assert len(at_reform) == 70
+    assert "HT-SNV" in at_reform
     assert await list_codes(client, auth, at="2020-12-31") == []
 
 
@@ -134,6 +137,7 @@ async def test_listed_units_carry_their_parent_level_and_flags(client: httpx.Asy
     huong_son = next(item for item in response.json()["items"] if item["code"] == "HT-HSO")
     assert huong_son | {"notes": None} == {
         "code": "HT-HSO",
+        "official_code": "439",
         "name": "Huyện Hương Sơn",
         "name_en": "Huong Son district",
         "type": "district",
@@ -151,13 +155,13 @@ async def test_listed_units_carry_their_parent_level_and_flags(client: httpx.Asy
 async def test_cursor_pagination_visits_every_unit_once_in_code_order(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
-    everything = await list_codes(client, auth, at="2024-06-30")
-    assert len(everything) == 15
+    everything = await list_codes(client, auth, at="2024-06-30", parent="HT")
+    assert len(everything) == 14
     seen: list[str] = []
     cursor: str | None = None
     pages = 0
     while True:
-        params: dict[str, Any] = {"at": "2024-06-30", "limit": 4}
+        params: dict[str, Any] = {"at": "2024-06-30", "parent": "HT", "limit": 4}
         if cursor:
             params["cursor"] = cursor
         response = await client.get("/v1/org-units", params=params, headers=auth("viewer"))
@@ -175,9 +179,9 @@ async def test_cursor_pagination_visits_every_unit_once_in_code_order(
 
 async def test_a_full_last_page_has_no_next_cursor(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.get(
-        "/v1/org-units", params={"at": "2024-06-30", "limit": 15}, headers=auth("viewer")
+        "/v1/org-units", params={"at": "2024-06-30", "parent": "HT", "limit": 14}, headers=auth("viewer")
     )
-    assert len(response.json()["items"]) == 15
+    assert len(response.json()["items"]) == 14
     assert response.json()["next_cursor"] is None
 
 
@@ -230,8 +234,18 @@ async def test_thach_ha_continues_with_loc_ha_as_its_predecessor(
     assert (thach_ha["level"], thach_ha["parent"], thach_ha["valid_to"]) == (2, "HT", "2025-06-30")
     assert thach_ha["parents"] == [{"parent": "HT", "valid_from": "2021-01-01", "valid_to": "2025-06-30"}]
     assert [(s["predecessor"], s["successor"]) for s in thach_ha["predecessors"]] == [("HT-LHA", "HT-THA")]
-    # It absorbs Lộc Hà without succeeding itself; the 2025-07-01 dissolution names no successor.
-    assert thach_ha["successors"] == []
+    # It absorbs Lộc Hà without succeeding itself; on 2025-07-01 its communes became eight new ones.
+    assert {s["kind"] for s in thach_ha["successors"]} == {"dissolution"}
+    assert [s["successor"] for s in thach_ha["successors"]] == [
+        "HT-18409",
+        "HT-18562",
+        "HT-18568",
+        "HT-18583",
+        "HT-18586",
+        "HT-18601",
+        "HT-18634",
+        "HT-18667",
+    ]
 
 
 async def test_the_province_has_no_parent(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -702,6 +716,54 @@ async def test_a_merge_that_absorbs_into_one_of_the_predecessors(
     assert continuing["successors"] == []
 
 
+async def test_a_merge_leaves_a_unit_already_placed_elsewhere_from_that_day(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    # As Resolution 1283 did on 2025-01-01: Lộc Hà into Thạch Hà, but its commune Hộ Độ to TP Hà Tĩnh.
+    await create_unit(client, auth, "X-MERGED", parent="HT", type="district")
+    await create_unit(client, auth, "X-STAYS", parent="X-MERGED")
+    await create_unit(client, auth, "X-LEAVES", parent="X-MERGED")
+    moved = await patch_unit(client, auth, "X-LEAVES", {"parent": "HT-HTI", "parent_from": "2024-01-01"})
+    assert moved.status_code == 200, moved.text
+    done = await restructure(
+        client,
+        auth,
+        kind="merge",
+        effective_date="2024-01-01",
+        predecessors=["X-MERGED", "HT-CLO"],
+        successors=["HT-CLO"],
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["moved_children"] == ["X-STAYS"]
+    assert (await get_unit(client, auth, "X-STAYS", at="2024-01-01")).json()["parent"] == "HT-CLO"
+    leaves = (await get_unit(client, auth, "X-LEAVES", at="2024-01-01")).json()
+    assert leaves["parents"] == [
+        {"parent": "X-MERGED", "valid_from": "2021-01-01", "valid_to": "2023-12-31"},
+        {"parent": "HT-HTI", "valid_from": "2024-01-01", "valid_to": "2025-06-30"},
+    ]
+
+
+async def test_an_official_code_is_kept_and_shown(client: httpx.AsyncClient, auth: Auth) -> None:
+    created = await create_unit(client, auth, "X-OFFICIAL", official_code="18196")
+    assert created["official_code"] == "18196"
+    listed = await client.get(
+        "/v1/org-units", params={"parent": "HT-HSO", "at": "2024-06-30", "limit": 500}, headers=auth("viewer")
+    )
+    assert {"code": "X-OFFICIAL", "official_code": "18196"}.items() <= next(
+        item for item in listed.json()["items"] if item["code"] == "X-OFFICIAL"
+    ).items()
+    for bad in ("1819", "181960", "18a96", "1"):
+        body = {
+            "code": "X-BAD",
+            "name": "Xã",
+            "type": "commune",
+            "valid_from": "2021-01-01",
+            "official_code": bad,
+        }
+        response = await client.post("/v1/org-units", json=body, headers=auth("admin"))
+        assert_problem(response, 422, "validation-error")
+
+
 async def test_a_split(client: httpx.AsyncClient, auth: Auth) -> None:
     await create_unit(client, auth, "C1")
     await create_unit(client, auth, "C1-A", valid_from="2024-01-01")
@@ -821,19 +883,13 @@ async def test_only_admins_restructure(client: httpx.AsyncClient, auth: Auth, ro
 
 
 async def test_a_dissolution_must_say_where_the_units_below_go(client: httpx.AsyncClient, auth: Auth) -> None:
-    commune = {
-        "code": "X-DISSOLVE-1",
-        "name": "Xã thử",
-        "type": "commune",
-        "valid_from": "2021-01-01",
-        "parent": "HT-VQU",
-    }
-    assert (await client.post("/v1/org-units", json=commune, headers=auth("admin"))).status_code == 201
+    await create_unit(client, auth, "X-DISTRICT", parent="HT", type="district")
+    await create_unit(client, auth, "X-DISSOLVE-1", parent="X-DISTRICT")
     # A dissolution a year before the real one (which the seed records for 2025-07-01).
     dissolution = {
         "kind": "dissolution",
         "effective_date": "2024-07-01",
-        "predecessors": ["HT-VQU"],
+        "predecessors": ["X-DISTRICT"],
         "legal_source": "Chính quyền địa phương hai cấp",
     }
     refused = await client.post("/v1/org-units/restructurings", json=dissolution, headers=auth("admin"))
@@ -853,23 +909,17 @@ async def test_a_dissolution_must_say_where_the_units_below_go(client: httpx.Asy
     before = await client.get(
         "/v1/org-units/X-DISSOLVE-1", params={"at": "2024-06-30"}, headers=auth("viewer")
     )
-    assert before.json()["parent"] == "HT-VQU"
+    assert before.json()["parent"] == "X-DISTRICT"
 
 
 async def test_ending_a_unit_with_units_below_it_must_go_through_a_restructuring(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
-    commune = {
-        "code": "X-END-1",
-        "name": "Xã thử",
-        "type": "commune",
-        "valid_from": "2021-01-01",
-        "parent": "HT-THA",
-    }
-    assert (await client.post("/v1/org-units", json=commune, headers=auth("admin"))).status_code == 201
-    district = await client.get("/v1/org-units/HT-THA", headers=auth("admin"))
+    await create_unit(client, auth, "X-DISTRICT", parent="HT", type="district")
+    await create_unit(client, auth, "X-END-1", parent="X-DISTRICT")
+    district = await client.get("/v1/org-units/X-DISTRICT", headers=auth("admin"))
     refused = await client.patch(
-        "/v1/org-units/HT-THA",
+        "/v1/org-units/X-DISTRICT",
         json={"valid_to": "2023-12-31"},
         headers={**auth("admin"), "If-Match": district.headers["etag"]},
     )
@@ -918,11 +968,13 @@ async def test_an_act_recorded_twice_is_refused_and_a_retry_with_the_same_key_is
     assert again.status_code == 409  # the seed recorded it
     assert again.json()["type"] == "urn:thidua:problem:restructuring-recorded"
 
+    await create_unit(client, auth, "X-SPLIT", parent="HT", type="district")
+    await create_unit(client, auth, "X-SPLIT-A", parent="HT", type="district")
     split = {
         "kind": "split",
         "effective_date": "2023-01-01",
-        "predecessors": ["HT-KAH"],
-        "successors": ["HT-KAT"],
+        "predecessors": ["X-SPLIT"],
+        "successors": ["X-SPLIT-A"],
         "legal_source": "Nghị quyết thử",
     }
     # Keys are per caller: the same administrator retries.
@@ -932,5 +984,5 @@ async def test_an_act_recorded_twice_is_refused_and_a_retry_with_the_same_key_is
     assert first.status_code == retry.status_code == 201, first.text
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
-    detail = await client.get("/v1/org-units/HT-KAH", params={"at": "2022-06-30"}, headers=auth("viewer"))
+    detail = await client.get("/v1/org-units/X-SPLIT", params={"at": "2022-06-30"}, headers=auth("viewer"))
     assert len(detail.json()["successors"]) == 1

@@ -51,6 +51,9 @@ class OrgUnit(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
+    # The official administrative code (mã đơn vị hành chính). Not unique: the lists give an ended unit's code
+    # to a new one (1/1/2025, 1/7/2025), so the registry's code tells the holders apart (seed/communes.py).
+    official_code: Mapped[str | None] = mapped_column(String(10), index=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20))

@@ -8,12 +8,23 @@ from shared.bounds import Day
 from targets.org_units.models import OrgUnitType, RestructuringKind
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-HSO"])
+OFFICIAL_CODE_HELP = (
+    "The official administrative code (mã đơn vị hành chính: 2 digits for a province, 3 for a district, 5"
+    " for a commune or ward). Not unique over time: the lists give an ended unit's code to a new one."
+)
+OfficialCode = Field(
+    default=None,
+    pattern=r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$",
+    description=OFFICIAL_CODE_HELP,
+    examples=["18196"],
+)
 
 
 class OrgUnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Code
+    official_code: str | None = OfficialCode
     name: str = Field(min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     type: OrgUnitType
@@ -37,6 +48,7 @@ class OrgUnitPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    official_code: str | None = OfficialCode
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     type: OrgUnitType | None = None
@@ -80,6 +92,7 @@ class SuccessionOut(BaseModel):
 
 class OrgUnitOut(BaseModel):
     code: str
+    official_code: str | None = Field(description=OFFICIAL_CODE_HELP)
     name: str
     name_en: str | None
     type: str

@@ -73,6 +73,7 @@ def _out(unit: OrgUnit, hierarchy: Hierarchy, day: dt.date) -> OrgUnitOut:
     parent = hierarchy.parent_on(unit.id, day) if exists else None
     return OrgUnitOut(
         code=unit.code,
+        official_code=unit.official_code,
         name=unit.name,
         name_en=unit.name_en,
         type=unit.type,
@@ -175,6 +176,7 @@ async def create_org_unit(session: AsyncSession, principal: Principal, body: Org
         )
     unit = OrgUnit(
         code=body.code,
+        official_code=body.official_code,
         name=body.name,
         name_en=body.name_en,
         type=body.type.value,
@@ -303,6 +305,20 @@ def _move(
     unit.updated_at = func.now()
 
 
+async def _placed_elsewhere(session: AsyncSession, unit: OrgUnit, ended_ids: set[int], day: dt.date) -> bool:
+    """Whether ``unit`` already sits under a parent that goes on, from ``day`` (the act sent it elsewhere).
+
+    Resolution 1283 merged Lộc Hà into Thạch Hà but sent its commune Hộ Độ to TP Hà Tĩnh: once Hộ Độ has its
+    new parent from 2025-01-01, the merger leaves it there instead of moving it to Thạch Hà.
+    """
+    return any(
+        link.parent_id not in ended_ids
+        and link.valid_from <= day
+        and (link.valid_to is None or day <= link.valid_to)
+        for link in await repository.parent_links(session, unit.id)
+    )
+
+
 def _ended_by(units: dict[str, OrgUnit], codes: list[str], day: dt.date) -> bool:
     """Whether all these units already end the day before ``day`` (a dissolution recorded for them)."""
     return all(units[code].valid_to == day - ONE_DAY for code in codes)
@@ -313,7 +329,8 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
 
     Predecessors that are not also successors end the day before ``effective_date`` (with their parent
     links). For a merge or a rename (one successor that continues them), the units below the ended
-    predecessors move under the successor on that date.
+    predecessors move under the successor on that date, except those already placed under another parent
+    from that date.
     """
     codes = {
         *body.predecessors,
@@ -342,11 +359,13 @@ async def restructure(session: AsyncSession, principal: Principal, body: Restruc
         if not _exists_on(units[code], day):
             raise InvalidHierarchyChange(f"{code} does not exist on {day}, when the change takes effect.")
     ended = [code for code in body.predecessors if code not in body.successors]
+    ended_ids = {units[code].id for code in ended}
     orphans = {
         code: [
             child
             for child in await repository.children_on(session, units[code].id, last_day)
-            if child.valid_to is None or child.valid_to >= day
+            if (child.valid_to is None or child.valid_to >= day)
+            and not await _placed_elsewhere(session, child, ended_ids, day)
         ]
         for code in ended
     }
