@@ -130,3 +130,23 @@ async def test_timeliness_counts_working_days_and_lists_late_dossiers(
     )  # 7 days hold 4-5 working days
     assert [(item["nomination_id"], item["stage"]) for item in body["late"]] == [(late["id"], "screening")]
     assert body["late"][0]["working_days_late"] > 200
+
+
+async def test_timeliness_knows_what_an_approved_or_disclosed_dossier_waits_for(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = AwardsFlow(client, auth)
+    round_ = await steps.create_round()
+    screened = await steps.screened(round_["id"], "HT-THA", award_type_code="HUAN_CHUONG_LD_3")
+    await steps.must(screened["id"], "disclose", steps.secretariat())  # before the council
+    approved = await steps.to_council(round_["id"], "HT-CLO")  # CSTD_CO_SO: no public period
+    await steps.council_passes(round_["id"], [approved["id"]])
+    later = (clock.today() + dt.timedelta(days=365)).isoformat()
+    report = await client.get(
+        f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": later}, headers=steps.secretariat()
+    )
+    waiting = {item["nomination_id"]: (item["status"], item["stage"]) for item in report.json()["late"]}
+    assert waiting == {
+        screened["id"]: ("disclosure", "council"),
+        approved["id"]: ("approved", "decision"),
+    }

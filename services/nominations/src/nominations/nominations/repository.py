@@ -173,6 +173,8 @@ async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
         Nomination.status,
         Nomination.first_submitted_at,
         Nomination.decided_at,
+        # A list disclosed before the council (high honours) waits for the council, not the decision.
+        Nomination.council_result.is_(None).label("before_council"),
     ).where(Nomination.round_id == round_id)
     return (await session.execute(query)).all()
 
