@@ -219,9 +219,9 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
         )
         assert resolved.status_code == 200, resolved.text
 
-        # 9. The decision and its bonuses: coefficient × the base salary in force (2,340,000 VND). The 2024
-        # dossiers were sent in 2026, so Nghị định 152/2025/NĐ-CP judges them (Điều 60 khoản 3): Bằng khen of the
-        # provincial chair 1.5 (Điều 54 khoản 1 điểm b).
+        # 9. The decision and its bonuses: coefficient × the base salary in force (2,340,000 VND). The
+        # 2024 dossiers were sent in 2026, so Nghị định 152/2025/NĐ-CP judges them (Điều 60 khoản 3):
+        # Bằng khen of the provincial chair 1.5 (Điều 54 khoản 1 điểm b).
         decided = await client.post(
             "/api/v1/decisions", json=decision_body, headers=authority | {"Idempotency-Key": unique("d")}
         )
