@@ -83,6 +83,7 @@ async def import_values(
             session,
             DataImport(
                 id=result.record_id,
+                created_at=clock.now(),  # the platform's clock, as the values' own times (a job shows it)
                 created_by=principal.subject,
                 org_unit=principal.org_unit,
                 format=payload_format,
