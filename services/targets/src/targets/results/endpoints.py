@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -54,7 +55,7 @@ from targets.results.summaries import (
 
 router = APIRouter(tags=["results"])
 # DHIS2's own paths answer in DHIS2's shapes (camelCase, WebMessage, arrays), not the platform's conventions.
-DHIS2 = ["dhis2"]
+DHIS2: list[str | Enum] = ["dhis2"]
 
 MAX_BODY_BYTES = 50 * 1024 * 1024
 JSON_TYPES = frozenset({"application/json"})
