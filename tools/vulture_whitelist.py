@@ -67,6 +67,13 @@ data_version  # unused variable (services/targets/src/targets/results/models.py:
 response_type  # unused variable (services/targets/src/targets/results/schemas.py:39)
 import_options  # unused variable (services/targets/src/targets/results/schemas.py:42)
 import_count  # unused variable (services/targets/src/targets/results/schemas.py:43)
+# DHIS2's shapes, read by its clients (services/targets/src/targets/results/schemas.py)
+id_schemes  # unused variable
+job_type  # unused variable
+relative_notifier_endpoint  # unused variable
+http_status  # unused variable
+uid  # unused variable
+completed  # unused variable
 migration  # unused variable (shared/src/shared/app.py:65)
 adjustable  # unused variable (shared/src/shared/app.py:84)
 routes_without_permission  # unused function (shared/src/shared/app.py:284)

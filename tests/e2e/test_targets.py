@@ -140,7 +140,9 @@ def test_a_payload_cut_off_mid_stream_stores_nothing(
         "127.0.0.1",
         stack.options.gateway_port if through == "gateway" else stack.options.port_of("targets"),
     )
+    # Headerless: told so, or DHIS2's rule would take the first line as the header.
     path = "/api/v1/data-value-sets" if through == "gateway" else "/v1/data-value-sets"
+    path += "?firstRowIsHeader=false"
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\n"
         f"Authorization: {token(stack, 'admin', 'HT')['Authorization']}\r\n"
@@ -158,3 +160,64 @@ def test_a_payload_cut_off_mid_stream_stores_nothing(
     else:
         # The service saw the request start and gave up on it when the client went away.
         assert lines_seen
+
+
+def test_a_dhis2_client_with_only_a_base_url_posts_unchanged(stack: Stack, gateway: httpx.Client) -> None:
+    """DHIS2's own paths through the gateway: its envelope, its versions, its CSV header rule, its jobs."""
+    hso = token(stack, "reporter", "HT-HSO")
+    values = {
+        "dataValues": [{"dataElement": "SOC_NEW_JOBS", "period": "2021", "orgUnit": "HT-HSO", "value": "7"}]
+    }
+    response = gateway.post("/api/dataValueSets", json=values, headers=hso)
+    assert response.status_code == 200, response.text
+    assert {key: response.json()[key] for key in ("httpStatus", "httpStatusCode", "status", "message")} == {
+        "httpStatus": "OK",
+        "httpStatusCode": 200,
+        "status": "OK",
+        "message": "Import was successful.",
+    }
+    assert response.json()["response"]["importCount"]["imported"] == 1
+
+    # A versioned path with DHIS2's trailing slash; a conflict is its 409 WebMessage.
+    conflicting = {**values, "dataValues": [{**values["dataValues"][0], "orgUnit": "HT-HKH"}]}
+    refused = gateway.post("/api/40/dataValueSets/", json=conflicting, headers=hso)
+    assert refused.status_code == 409
+    assert (refused.json()["httpStatus"], refused.json()["status"]) == ("Conflict", "ERROR")
+    assert refused.json()["response"]["conflicts"][0]["errorCode"] == "E7617"
+    # Before version 38, DHIS2 answers the bare summary.
+    legacy = gateway.post("/api/37/dataValueSets", json=conflicting, headers=hso)
+    assert (legacy.status_code, legacy.json()["responseType"]) == (200, "ImportSummary")
+
+    # CSV under DHIS2's own misspelt header, as its test files write it.
+    header = '"dataelelement","period","orgunit","catoptcombo","attroptcombo","value"'
+    csv = f"{header}\nSOC_NEW_JOBS,2022,HT-HSO,,,8\n"
+    posted = gateway.post(
+        "/api/41/dataValueSets", content=csv.encode(), headers={**hso, "Content-Type": "application/csv"}
+    )
+    assert posted.status_code == 200, posted.text
+    kept = {(item["period"], item["value"]) for item in stored(gateway, stack, "SOC_NEW_JOBS", "HT-HSO")}
+    assert {("2021", "7"), ("2022", "8")} <= kept
+
+    # async=true: the job, and its summary where DHIS2's answer points.
+    job = gateway.post("/api/dataValueSets", json=values, params={"async": "true"}, headers=hso)
+    assert job.status_code == 200, job.text
+    endpoint = job.json()["response"]["relativeNotifierEndpoint"]
+    tasks = gateway.get(endpoint, headers=hso)
+    assert tasks.status_code == 200, tasks.text
+    assert tasks.json()[0]["completed"] is True
+    job_id = job.json()["response"]["id"]
+    summary = gateway.get(f"/api/39/system/taskSummaries/DATAVALUE_IMPORT/{job_id}", headers=hso)
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["importCount"]["ignored"] == 1  # the same value again
+
+    # The platform's problems, naming the path the client used; unknown DHIS2 parameters are still refused.
+    problem = gateway.post("/api/dataValueSets", json=values, params={"idScheme": "UID"}, headers=hso)
+    assert (problem.status_code, problem.json()["type"]) == (400, "urn:thidua:problem:unsupported-option")
+    assert problem.json()["instance"] == "/api/dataValueSets"
+    assert gateway.post("/api/dataValueSets", json=values).status_code == 401
+    assert (
+        gateway.post(
+            "/api/dataValueSets", json=values, params={"atomicmode": "NONE"}, headers=hso
+        ).status_code
+        == 400
+    )

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from shared.body import MalformedPayload
 from shared.problems import UnstorableValue
-from targets.results.formats import RawValue, parse_csv, parse_json
+from targets.results import formats
+from targets.results.formats import RawValue
+
+
+def parse_json(body: bytes) -> list[RawValue]:
+    return formats.parse_json(body).values
+
+
+def parse_csv(body: bytes, *, first_row_is_header: bool = True) -> list[RawValue]:
+    return formats.parse_csv(body, first_row_is_header=first_row_is_header).values
 
 
 def _json(document: object) -> bytes:
@@ -234,7 +243,7 @@ def test_csv_without_header_uses_dhis2_column_order() -> None:
         b"ECO_NEW_ENTERPRISES,2024,HT-HSO,,,12,someone,2024-12-31,a comment,false\n"
         b"ECO_URBANISATION,2023,HT,,,31.5\n"
     )
-    assert parse_csv(body) == [
+    assert parse_csv(body, first_row_is_header=False) == [
         RawValue(0, "ECO_NEW_ENTERPRISES", "2024", "HT-HSO", "12", "a comment"),
         RawValue(1, "ECO_URBANISATION", "2023", "HT", "31.5", None),
     ]
@@ -261,7 +270,7 @@ def test_csv_header_lacking_required_columns_names_them_and_the_line() -> None:
 
 def test_csv_quoted_fields_may_hold_commas_quotes_and_newlines() -> None:
     body = b'A,2024,HT,,,"1",,,"said ""yes"", then, no"\nA,2023,HT,,,2,,,"two\nlines"\n'
-    rows = parse_csv(body)
+    rows = parse_csv(body, first_row_is_header=False)
     assert [row.comment for row in rows] == ['said "yes", then, no', "two\nlines"]
     assert [row.value for row in rows] == ["1", "2"]
 
@@ -275,7 +284,7 @@ def test_csv_utf8_bom_crlf_and_blank_lines() -> None:
 
 
 def test_csv_codes_are_trimmed_and_empty_value_means_none() -> None:
-    rows = parse_csv(b" A , 2024 , HT ,,,,\nA,2024,HT,,, 7 \n")
+    rows = parse_csv(b" A , 2024 , HT ,,,,\nA,2024,HT,,, 7 \n", first_row_is_header=False)
     assert rows == [RawValue(0, "A", "2024", "HT", None, None), RawValue(1, "A", "2024", "HT", " 7 ", None)]
 
 
@@ -352,6 +361,67 @@ def test_dhis2s_long_header_names_keep_the_disaggregation() -> None:
     assert row.value == "700"
 
 
-def test_an_unknown_header_column_is_refused_not_dropped() -> None:
-    with pytest.raises(MalformedPayload, match="unknown column\\(s\\) sex"):
-        parse_csv(b"dataelement,period,orgunit,sex,value\nSOC_NEW_JOBS,2023,HT-HSO,F,700\n")
+def test_a_header_dhis2_does_not_write_is_skipped_and_dhis2s_order_read() -> None:
+    # dhis2-core's own test file (dataValueSetBooleanTest.csv) misspells its header; DHIS2 skips it anyway.
+    body = (
+        b'"dataelelement","period","orgunit","categoryoptioncombo","attributeoptioncombo","value","storedby",'
+        b'"timestamp","comment","followup"\n"jH26dja2f30","201201","DiszpKrYNg8","","","true","john",'
+        b'"2012-01-01","comment","false"\n'
+    )
+    assert parse_csv(body) == [RawValue(0, "jH26dja2f30", "201201", "DiszpKrYNg8", "true", "comment")]
+    # DHIS2's documented example: abbreviated names, and fewer columns than DHIS2 writes.
+    documented = (
+        b'"dataelement","period","orgunit","catoptcombo","attroptcombo","value","strby","lstupd","cmt"\n'
+    )
+    assert parse_csv(documented + b'"A","2015","HT","","","1","u","2015-04-01","c1"\n') == [
+        RawValue(0, "A", "2015", "HT", "1", "c1")
+    ]
+
+
+def test_an_unknown_header_column_keeps_its_place_not_dropped() -> None:
+    # Read in DHIS2's order, a disaggregation under another name is still the category option combo.
+    (row,) = parse_csv(
+        b"dataelement,period,orgunit,sex,attroptcombo,value\nSOC_NEW_JOBS,2023,HT-HSO,F,,700\n"
+    )
+    assert (row.category_option_combo, row.value) == ("F", "700")
+    error = _malformed(parse_csv, b"dataelement,period,orgunit,sex,value\nSOC_NEW_JOBS,2023,HT-HSO,F,700\n")
+    assert "expected at least 6 columns" in (error.detail or "")
+
+
+def test_the_first_row_is_the_header_unless_told_otherwise() -> None:
+    body = b"ECO_NEW_ENTERPRISES,2024,HT,,,1\nECO_NEW_ENTERPRISES,2023,HT,,,2\n"
+    payload = formats.parse_csv(body)
+    assert [row.period for row in payload.values] == ["2023"]
+    (note,) = payload.notes
+    assert "looks like a value (ECO_NEW_ENTERPRISES,2024,HT,,,1)" in note
+    assert "firstRowIsHeader=false" in note
+    assert [row.period for row in parse_csv(body, first_row_is_header=False)] == ["2024", "2023"]
+    assert formats.parse_csv(b"dataelement,period,orgunit,value\nA,2024,HT,1\n").notes == ()
+
+
+def test_a_short_header_over_longer_rows_is_refused_not_read_from_the_wrong_columns() -> None:
+    # By name, "value" is the fourth column, but the row is in DHIS2's order: the 4th cell is the combo.
+    error = _malformed(parse_csv, b"dataelement,period,orgunit,value\nA,2024,HT,,,12\n")
+    assert error.extra["line"] == 2
+    assert "6 columns under a header that names 4" in (error.detail or "")
+
+
+def test_deleted_is_read_from_csv_and_json() -> None:
+    header = (
+        b"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,"
+    )
+    body = header + b"comment,followup,deleted\nA,2024,HT,,,5,,,,false,TRUE\nA,2023,HT,,,5,,,,false,false\n"
+    assert [row.deleted for row in parse_csv(body)] == [True, False]
+    document = {
+        "dataValues": [{"dataElement": "A", "deleted": True}, {"dataElement": "A", "deleted": "false"}]
+    }
+    assert [row.deleted for row in parse_json(_json(document))] == [True, False]
+
+
+def test_json_set_level_import_options_are_kept_for_the_importer() -> None:
+    document = {"idScheme": "CODE", "dryRun": True, "strategy": "UPDATE", "dataSet": "X", "dataValues": []}
+    assert formats.parse_json(_json(document)).options == {
+        "idScheme": "CODE",
+        "dryRun": True,
+        "strategy": "UPDATE",
+    }

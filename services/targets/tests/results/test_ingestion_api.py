@@ -51,6 +51,10 @@ async def post(
     return await client.post(URL, json={"dataValues": values}, params=params, headers=headers)
 
 
+# DHIS2 reads the first row of a CSV as its header unless told otherwise; most bodies here have none.
+HEADERLESS = {"firstRowIsHeader": "false"}
+
+
 async def post_csv(
     client: httpx.AsyncClient, headers: Mapping[str, str], body: str, **params: str
 ) -> httpx.Response:
@@ -116,7 +120,17 @@ async def test_json_import_answers_dhis2_import_summary_and_stores_values(
         "responseType": "ImportSummary",
         "status": "SUCCESS",
         "description": "Import process completed successfully.",
-        "importOptions": {"dryRun": False, "importStrategy": "CREATE_AND_UPDATE", "atomicMode": "ALL"},
+        "importOptions": {
+            "idSchemes": {"dataElementIdScheme": {"type": "CODE"}, "orgUnitIdScheme": {"type": "CODE"}},
+            "dryRun": False,
+            "async": False,
+            "importStrategy": "CREATE_AND_UPDATE",
+            "atomicMode": "ALL",
+            "skipExistingCheck": False,
+            "firstRowIsHeader": True,
+            "requireCategoryOptionCombo": False,
+            "requireAttributeOptionCombo": False,
+        },
         "importCount": {"imported": 2, "updated": 0, "ignored": 0, "deleted": 0},
         "conflicts": [],
     }
@@ -150,7 +164,7 @@ async def test_csv_import_with_and_without_header(
     assert response.status_code == 200, response.text
     assert counts(response) == (1, 0, 0, 0)
     without_header = "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,13\n\nECO_URBANISATION,2024,HT-HSO,,,40,,,x\n"
-    response = await post_csv(client, headers, without_header)
+    response = await post_csv(client, headers, without_header, **HEADERLESS)
     assert counts(response) == (1, 1, 0, 0)
     assert await stored(db_session) == {
         (COUNT, "HT-HSO", "2024"): ("13", None),
@@ -174,6 +188,7 @@ async def test_application_csv_is_csv(client: httpx.AsyncClient, auth: Auth) -> 
         URL,
         content=b"ECO_NEW_ENTERPRISES,2024,HT,,,1\n",
         headers={**auth("admin"), "Content-Type": "application/csv"},
+        params=HEADERLESS,
     )
     assert counts(response) == (1, 0, 0, 0)
 
@@ -505,7 +520,7 @@ async def test_an_empty_csv_value_deletes_the_stored_one(
     client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
 ) -> None:
     await _arrange(client, auth)
-    response = await post_csv(client, auth("admin"), "ECO_NEW_ENTERPRISES,2023,HT-HSO,,,\n")
+    response = await post_csv(client, auth("admin"), "ECO_NEW_ENTERPRISES,2023,HT-HSO,,,\n", **HEADERLESS)
     assert counts(response) == (0, 0, 0, 1)
     assert set(await stored(db_session)) == {(COUNT, "HT-HSO", "2024")}
 
@@ -713,7 +728,7 @@ async def test_the_same_payload_twice_changes_nothing_the_second_time(
     assert await scalar(db_session, "SELECT data FROM targets.change_counters") == data_counter
 
     csv = "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,12,,,ok\nECO_URBANISATION,2024,HT-HSO,,,33.3\n"
-    assert counts(await post_csv(client, headers, csv)) == (0, 0, 2, 0)
+    assert counts(await post_csv(client, headers, csv, **HEADERLESS)) == (0, 0, 2, 0)
 
 
 async def test_a_changed_comment_is_an_update(
@@ -726,7 +741,8 @@ async def test_a_changed_comment_is_an_update(
     assert (await stored(db_session))[(COUNT, "HT", "2024")] == ("5", None)
     # An empty comment is no comment, in JSON as in CSV.
     assert counts(await post(client, headers, [dv(COUNT, "2024", "HT", "5", "")])) == (0, 0, 1, 0)
-    assert counts(await post_csv(client, headers, "ECO_NEW_ENTERPRISES,2024,HT,,,5,,,\n")) == (0, 0, 1, 0)
+    body = "ECO_NEW_ENTERPRISES,2024,HT,,,5,,,\n"
+    assert counts(await post_csv(client, headers, body, **HEADERLESS)) == (0, 0, 1, 0)
 
 
 async def test_within_one_payload_the_last_occurrence_wins(
@@ -772,8 +788,9 @@ async def test_every_change_is_a_revision_visible_in_the_history(
     hso = auth("reporter", org_unit="HT-HSO", subject="hso-system")
     secretariat = auth("secretariat", subject="secretary")
     await post(client, hso, [dv(COUNT, "2024", "HT-HSO", "12")])
-    await post_csv(client, secretariat, "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,12.0\n")  # unchanged: no revision
-    await post_csv(client, secretariat, "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,13\n")
+    unchanged, changed = "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,12.0\n", "ECO_NEW_ENTERPRISES,2024,HT-HSO,,,13\n"
+    await post_csv(client, secretariat, unchanged, **HEADERLESS)  # unchanged: no revision
+    await post_csv(client, secretariat, changed, **HEADERLESS)
     await post(client, hso, [dv(COUNT, "2024", "HT-HSO", "13")], importStrategy="DELETE")
     await post(client, hso, [dv(COUNT, "2023", "HT-HSO", "1")])  # another value
 
@@ -935,8 +952,11 @@ async def test_an_unknown_query_option_is_a_400_problem_naming_it(
 
 @pytest.mark.parametrize("option", ["idScheme", "dataElementIdScheme", "orgUnitIdScheme"])
 async def test_only_codes_identify_objects(client: httpx.AsyncClient, auth: Auth, option: str) -> None:
-    body = assert_problem(await post(client, auth("admin"), [], **{option: "UID"}), 400, "invalid-option")
+    # UID is a scheme DHIS2 knows, which cannot be carried out here; "uuid" is none.
+    body = assert_problem(await post(client, auth("admin"), [], **{option: "UID"}), 400, "unsupported-option")
     assert "UID" in body["detail"]
+    assert body["parameter"] == option
+    assert assert_problem(await post(client, auth("admin"), [], **{option: "uuid"}), 400, "invalid-option")
     assert (await post(client, auth("admin"), [], **{option: "code"})).status_code == 200
 
 

@@ -1,7 +1,11 @@
 """DHIS2 period identifiers (`2024W5`, `202401B`, `2024AprilS2`, ...) as date ranges.
 
 The formats follow DHIS2's Web API table "Date and period format" and, where the table is silent, the
-server's parser (`DateUnitPeriodTypeParser` in dhis2-core), for the ISO 8601 calendar only.
+server's parser, for the ISO 8601 calendar only: the patterns of `DateUnitType` and the arithmetic of
+`DateUnitPeriodTypeParser` (dhis2-core, `dhis-api/.../calendar/`). A server reads more than DHIS2's
+front-end library writes: a month or a day with dashes (`2024-05`, `2024-05-15`) and a zero-padded week or
+bi-week (`2024W05`, `2024BiW05`). Those are read here too; the canonical identifier (`202405`, `20240515`,
+`2024W5`, `2024BiW5`) is what is stored and answered.
 """
 
 from __future__ import annotations
@@ -315,7 +319,9 @@ class Period:
 _PATTERN: Final = re.compile(
     r"(?P<year>[0-9]{4})(?:"
     r"(?P<daily>[0-9]{4})"
+    r"|-(?P<dasheddaily>[0-9]{2}-[0-9]{2})"
     r"|(?P<monthly>[0-9]{2})"
+    r"|-(?P<dashedmonthly>[0-9]{2})"
     r"|(?P<bimonthly>[0-9]{2})B"
     r"|W(?P<weekly>[0-9]{1,2})"
     r"|BiW(?P<biweekly>[0-9]{1,2})"
@@ -327,6 +333,15 @@ _PATTERN: Final = re.compile(
     re.ASCII,
 )
 _YEAR_PREFIX: Final = re.compile(r"[0-9]{4}", re.ASCII)
+
+# Identifiers of DHIS2 period types that no indicator here is reported in: named in the refusal, so that a
+# client learns the type is the problem rather than its spelling. (dhis2-core's `PeriodTypeEnum`.)
+_UNUSED_DHIS2_TYPES: Final = (
+    (re.compile(r"(?:Wed|Thu|Sat|Sun)W[0-9]{1,2}", re.ASCII), "weeks starting on another day than Monday"),
+    (re.compile(r"NovQ[0-9]", re.ASCII), "QuarterlyNov"),
+    (re.compile(r"NovS[0-9]", re.ASCII), "SixMonthlyNov"),
+    (re.compile(r"Sep", re.ASCII), "FinancialSep"),
+)
 
 
 def _month_block_period(type_: PeriodType, year: int, block_in_year: int) -> Period:
@@ -357,12 +372,9 @@ def _parse_weekly(text: str, year: int, value: str) -> Period:
 
 
 def _parse_bi_weekly(text: str, year: int, value: str) -> Period:
-    index = int(value)
+    index = int(value)  # 5 or 05, as dhis2-core reads it; written back unpadded
     if not 1 <= index <= 27:
         raise InvalidPeriod(text, "bi-week must be 1-27")
-    if len(value) == 2 and value[0] == "0":
-        # DHIS2 itself would take BiW01, but only the weekly padded form is accepted here, on purpose.
-        raise InvalidPeriod(text, "bi-week must not be zero-padded")
     # DHIS2's rule: BiWn starts on ISO week 2n-1, which must exist in that ISO year.
     if 2 * index - 1 > _iso_weeks_in_year(year):
         raise InvalidPeriod(text, f"ISO year {year} has no bi-week {index}")
@@ -419,9 +431,11 @@ def _parse_yearly(text: str, year: int, value: str) -> Period:
 
 _HANDLERS: Final[dict[str, Callable[[str, int, str], Period]]] = {
     "daily": _parse_daily,
+    "dasheddaily": lambda text, year, value: _parse_daily(text, year, value.replace("-", "")),
     "weekly": _parse_weekly,
     "biweekly": _parse_bi_weekly,
     "monthly": _parse_monthly,
+    "dashedmonthly": _parse_monthly,
     "bimonthly": _parse_bi_monthly,
     "quarterly": _parse_quarterly,
     "sixmonthly": _parse_six_monthly,
@@ -441,6 +455,9 @@ def _parse_cached(text: str) -> Period:
             raise InvalidPeriod(text, "empty period")
         if _YEAR_PREFIX.match(stripped) is None:
             raise InvalidPeriod(text, "must start with a four-digit year")
+        for pattern, name in _UNUSED_DHIS2_TYPES:
+            if pattern.fullmatch(stripped, 4):
+                raise InvalidPeriod(text, f"a DHIS2 period of a type no indicator here uses ({name})")
         raise InvalidPeriod(text, f"unrecognised period format after the year: {stripped[4:]!r}")
     year = int(match["year"])
     if not MIN_YEAR <= year <= MAX_YEAR:

@@ -5,11 +5,16 @@ The rules (DHIS2's, where DHIS2 has one):
 * Each value is checked in order: indicator (E7610), a disaggregation other than the default (E7613,
   E7615), period (E7611, also when its type is not the indicator's), org unit and its existence during the
   period (E7612), the caller's scope on the value's reference day (E7617), the value against the indicator's
-  type (E7619), a period lock (E7640). Conflicts are grouped by code and object with the indexes of the
+  type (E7619), with ``requireCategoryOptionCombo``/``requireAttributeOptionCombo`` a combination left out
+  (E7630, E7631), a period lock (E7640). Conflicts are grouped by code and object with the indexes of the
   values concerned.
+* The default combination is known by DHIS2's uid for it, and by its code and name ``default``; with a
+  ``categoryOptionComboIdScheme`` by that property only.
 * ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
 * ``importStrategy``: ``CREATE`` only adds, ``UPDATE`` only changes existing values, ``CREATE_AND_UPDATE``
-  both, ``DELETE`` removes the values named. An empty value means "delete this value" (DHIS2's convention).
+  both, ``DELETE`` removes the values named. An empty value, or ``deleted: true``, means "delete this value"
+  (DHIS2's convention). ``skipExistingCheck``: values are only added, as in DHIS2 (which does not look for
+  stored ones): a stored value is left as it is and counted ignored, and nothing is deleted.
 * A value equal to the stored one (same canonical value and comment) is **ignored**: posting the same payload
   twice stores nothing the second time. Every change writes a revision (who, when, old, new, source).
 * When the same value appears twice in one payload, the last one wins and the earlier ones are ignored.
@@ -33,8 +38,15 @@ from targets.results.values import InvalidValue, check_boolean, check_number
 if TYPE_CHECKING:
     from targets.cache.service import CatalogueSnapshot
 
-# DHIS2's default category (and attribute) option combination, by name and by its fixed UID.
-DEFAULT_COMBOS = frozenset({"default", "HllvX50cXC0"})
+# DHIS2's default category (and attribute) option combination: its fixed uid, and its code and name.
+DEFAULT_COMBO_UID = "HllvX50cXC0"
+DEFAULT_COMBOS = frozenset({"default", DEFAULT_COMBO_UID})
+# By one property; an attribute scheme (ATTRIBUTE:…) names nothing the default combination carries.
+_DEFAULT_COMBO_BY_SCHEME = {
+    "UID": frozenset({DEFAULT_COMBO_UID}),
+    "CODE": frozenset({"default"}),
+    "NAME": frozenset({"default"}),
+}
 
 
 class ImportStrategy(StrEnum):
@@ -44,8 +56,13 @@ class ImportStrategy(StrEnum):
     DELETE = "DELETE"
 
 
-# Older DHIS2 clients still send these names.
-STRATEGY_ALIASES = {"NEW": "CREATE", "UPDATES": "UPDATE", "NEW_AND_UPDATES": "CREATE_AND_UPDATE"}
+# Older DHIS2 clients still send these names (dhis2-core's ImportStrategy keeps them).
+STRATEGY_ALIASES = {
+    "NEW": "CREATE",
+    "UPDATES": "UPDATE",
+    "NEW_AND_UPDATES": "CREATE_AND_UPDATE",
+    "DELETES": "DELETE",
+}
 
 
 class AtomicMode(StrEnum):
@@ -61,9 +78,39 @@ class ImportStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
+    """One import's options, resolved from the query and the payload (:mod:`targets.results.options`)."""
+
     dry_run: bool = False
     strategy: ImportStrategy = ImportStrategy.CREATE_AND_UPDATE
     atomic_mode: AtomicMode = AtomicMode.ALL
+    skip_existing_check: bool = False
+    run_async: bool = False
+    first_row_is_header: bool = True
+    require_category_option_combo: bool = False
+    require_attribute_option_combo: bool = False
+    # How the default combination is named in the payload (UID, CODE, NAME …); None: by any of them.
+    combo_scheme: str | None = None
+    # Parameters sent that change nothing here, each with the reason: "preheatCache (…)".
+    without_effect: tuple[str, ...] = ()
+
+    @property
+    def may_create(self) -> bool:
+        return self.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE}
+
+    @property
+    def may_update(self) -> bool:
+        return self.strategy in {ImportStrategy.UPDATE, ImportStrategy.CREATE_AND_UPDATE} and not (
+            self.skip_existing_check
+        )
+
+    @property
+    def may_delete(self) -> bool:
+        return self.strategy is not ImportStrategy.CREATE and not self.skip_existing_check
+
+    def default_combos(self) -> frozenset[str]:
+        if self.combo_scheme is None:
+            return DEFAULT_COMBOS
+        return _DEFAULT_COMBO_BY_SCHEME.get(self.combo_scheme, frozenset())
 
 
 @dataclass
@@ -84,8 +131,9 @@ class ImportResult:
     deleted: int
     conflicts: list[Conflict]
     options: ImportOptions
-    import_id: uuid.UUID | None
+    import_id: uuid.UUID | None  # the id the stored changes carry; None when nothing was stored
     total: int
+    record_id: uuid.UUID = field(default_factory=uuid.uuid4)  # the import's record (and job) id
 
     @property
     def changed(self) -> bool:
@@ -129,9 +177,13 @@ class _UnitInPeriod:
 class Checker:
     """Checks values against one catalogue snapshot, remembering answers that repeat across a payload."""
 
-    def __init__(self, snapshot: CatalogueSnapshot, scope: Scope) -> None:
+    def __init__(
+        self, snapshot: CatalogueSnapshot, scope: Scope, options: ImportOptions | None = None
+    ) -> None:
         self.snapshot = snapshot
         self.scope = scope
+        self.options = options or ImportOptions()
+        self._default_combos = self.options.default_combos()
         self.conflicts = _Conflicts()
         self._unit_period: dict[tuple[int, str], _UnitInPeriod] = {}
         self._periods: dict[str, tuple[PeriodValue, str, str] | str] = {}
@@ -150,7 +202,7 @@ class Checker:
             (raw.category_option_combo, "E7613", "categoryOptionCombo", "Category"),
             (raw.attribute_option_combo, "E7615", "attributeOptionCombo", "Attribute"),
         ):
-            if combo is not None and combo not in DEFAULT_COMBOS:
+            if combo is not None and combo not in self._default_combos:
                 self.conflicts.add(
                     code, combo,
                     f"{what} option combo not found or not accessible: `{combo}` (indicators are not"
@@ -187,7 +239,7 @@ class Checker:
             return None
         value: str | None = None
         number: str | None = None
-        if raw.value is not None and raw.value.strip() != "":
+        if raw.value is not None and raw.value.strip() != "" and not raw.deleted:
             try:
                 if indicator.value_type == ValueType.BOOLEAN:
                     value = check_boolean(raw.value)
@@ -200,6 +252,19 @@ class Checker:
                     f"Value must match data element's `{indicator.code}` type constraints "
                     f"({indicator.value_type}): {exc}",
                     "value", raw.index,
+                )  # fmt: skip
+                return None
+        # DHIS2's constraints come after its validation: a combination required but left out, then the lock.
+        for combo, required, code, prop, what in (
+            (raw.category_option_combo, self.options.require_category_option_combo, "E7630",
+             "categoryOptionCombo", "Category"),
+            (raw.attribute_option_combo, self.options.require_attribute_option_combo, "E7631",
+             "attributeOptionCombo", "Attribute"),
+        ):  # fmt: skip
+            if required and combo is None:
+                self.conflicts.add(
+                    code, indicator.code, f"{what} option combo is required but is not specified", prop,
+                    raw.index,
                 )  # fmt: skip
                 return None
         # The lock comes last, as the rules above say (and as DHIS2 checks it: after the value itself).

@@ -1,111 +1,129 @@
-"""HTTP for results: ``POST /v1/data-value-sets`` (DHIS2), values, their history, and period locks."""
+"""HTTP for results: ``POST /v1/data-value-sets`` and DHIS2's own paths (``/dataValueSets``,
+``/{version}/dataValueSets``, the ``/system/…`` job endpoints), values, their history, and period locks."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
+from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from shared.auth import AnyUser
+from shared import clock
+from shared.auth import AnyUser, Principal
 from shared.body import MalformedPayload, read_body
 from shared.bounds import RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import (
-    BadRequest,
     ContentTooLarge,
     NotFound,
     UnsupportedMediaType,
     problem_responses,
 )
+from targets.cache.service import CatalogueCache
 from targets.deps import Catalogue, CatalogueEditor, Reporter
 from targets.results import service
-from targets.results.checks import (
-    STRATEGY_ALIASES,
-    AtomicMode,
-    ImportOptions,
-    ImportResult,
-    ImportStatus,
-    ImportStrategy,
-)
 from targets.results.formats import parse_csv, parse_json
+from targets.results.options import (
+    ImportParameters,
+    InvalidOption,
+    UnsupportedOption,
+    import_parameters,
+    resolve,
+)
 from targets.results.schemas import (
-    ConflictOut,
     DataValueOut,
-    ImportCount,
-    ImportOptionsOut,
     ImportSummary,
+    JobNotificationOut,
     PeriodLockIn,
     PeriodLockOut,
     RevisionOut,
+    WebMessage,
+)
+from targets.results.service import JobNotFound
+from targets.results.summaries import (
+    Answer,
+    dhis2_answer,
+    import_summary,
+    job_answer,
+    job_notifications,
+    platform_answer,
 )
 
 router = APIRouter(tags=["results"])
+# DHIS2's own paths answer in DHIS2's shapes (camelCase, WebMessage, arrays), not the platform's conventions.
+DHIS2: list[str | Enum] = ["dhis2"]
 
 MAX_BODY_BYTES = 50 * 1024 * 1024
 JSON_TYPES = frozenset({"application/json"})
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
+# DHIS2's API versions (`/api/38/…`); a version is two digits, and 28 is the oldest DHIS2 still names.
+OLDEST_API_VERSION, NEWEST_API_VERSION = 28, 99
+
+ImportParametersDep = Annotated[ImportParameters, Depends(import_parameters)]
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+_IMPORT_PROBLEMS = problem_responses(
+    MalformedPayload, UnsupportedMediaType, ContentTooLarge, InvalidOption, UnsupportedOption
+)
 
 
-class InvalidOption(BadRequest):
-    slug = "invalid-option"
-    title = "Invalid import option"
-
-
-def _options(
-    dry_run: bool, import_strategy: str, atomic_mode: str, id_schemes: list[str | None]
-) -> ImportOptions:
-    strategy = STRATEGY_ALIASES.get(import_strategy.upper(), import_strategy.upper())
-    if strategy not in ImportStrategy.__members__:
-        raise InvalidOption(
-            f"importStrategy must be one of {', '.join(ImportStrategy)}, not {import_strategy!r}.",
-            parameter="importStrategy",
+async def _import(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    catalogue: CatalogueCache,
+    parameters: ImportParameters,
+) -> ImportSummary | Answer:
+    """Read, check and store one payload: its summary, or (``async``) the job's answer."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES | CSV_TYPES:
+        raise UnsupportedMediaType(
+            "Send application/json or text/csv (DHIS2 dataValueSets), "
+            f"not {media_type or 'no content type'}.",
+            accepted=sorted(JSON_TYPES | CSV_TYPES),
         )
-    if atomic_mode.upper() not in AtomicMode.__members__:
-        raise InvalidOption(f"atomicMode must be ALL or NONE, not {atomic_mode!r}.", parameter="atomicMode")
-    for scheme in id_schemes:
-        if scheme is not None and scheme.upper() != "CODE":
-            raise InvalidOption(f"Only codes identify objects here (idScheme=CODE), not {scheme!r}.")
-    return ImportOptions(
-        dry_run=dry_run, strategy=ImportStrategy(strategy), atomic_mode=AtomicMode(atomic_mode.upper())
-    )
-
-
-def _summary(result: ImportResult) -> ImportSummary:
-    count = ImportCount(
-        imported=result.imported, updated=result.updated, ignored=result.ignored, deleted=result.deleted
-    )
-    if result.status is ImportStatus.ERROR:
-        description = "Import failed: conflicts with atomicMode=ALL; nothing was stored."
-    elif result.options.dry_run:
-        description = "Dry run: nothing was stored; the counts say what the import would do."
+    payload_format = "json" if media_type in JSON_TYPES else "csv"
+    # The query's values are checked before the body is read; the payload's own options after.
+    resolve(parameters, {}, payload_format=payload_format)
+    body = await read_body(request, MAX_BODY_BYTES)
+    if payload_format == "json":
+        payload = parse_json(body)
     else:
-        description = "Import process completed successfully" + (
-            " with conflicts; the values without conflicts were stored." if result.conflicts else "."
-        )
-    return ImportSummary(
-        status=result.status.value,
-        description=description,
-        import_options=ImportOptionsOut(
-            dry_run=result.options.dry_run,
-            import_strategy=result.options.strategy.value,
-            atomic_mode=result.options.atomic_mode.value,
+        payload = parse_csv(body, first_row_is_header=parameters.first_row_is_header is not False)
+    options = resolve(parameters, payload.options, payload_format=payload_format)
+    result = await service.import_values(
+        session,
+        catalogue,
+        principal,
+        payload.values,
+        options,
+        payload_format=payload_format,
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+        job_summary=(
+            (lambda result: import_summary(result, payload.notes).model_dump(mode="json", by_alias=True))
+            if options.run_async
+            else None
         ),
-        import_count=count,
-        conflicts=[
-            ConflictOut(
-                object=conflict.object,
-                value=conflict.value,
-                error_code=conflict.error_code,
-                property=conflict.property,
-                indexes=conflict.indexes,
-            )
-            for conflict in result.conflicts
-        ],
-        import_id=result.import_id,
     )
+    if options.run_async:
+        return job_answer(str(result.record_id), clock.now())
+    return import_summary(result, payload.notes)
+
+
+def _respond(answer: Answer) -> Response:
+    return JSONResponse(answer.body, status_code=answer.status_code)
 
 
 @router.post(
@@ -114,55 +132,95 @@ def _summary(result: ImportResult) -> ImportSummary:
     response_model=ImportSummary,
     responses={
         409: {"model": ImportSummary, "description": "Conflicts with atomicMode=ALL: nothing stored"},
-        **problem_responses(MalformedPayload, UnsupportedMediaType, ContentTooLarge, InvalidOption),
+        **_IMPORT_PROBLEMS,
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "text/csv": {"schema": {"type": "string"}},
-                "application/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=_BODY,
 )
 async def post_data_value_sets(
     request: Request,
     session: SessionDep,
     principal: Reporter,
     catalogue: Catalogue,
-    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
-    import_strategy: Annotated[str, Query(alias="importStrategy")] = "CREATE_AND_UPDATE",
-    atomic_mode: Annotated[str, Query(alias="atomicMode")] = "ALL",
-    id_scheme: Annotated[str | None, Query(alias="idScheme")] = None,
-    data_element_id_scheme: Annotated[str | None, Query(alias="dataElementIdScheme")] = None,
-    org_unit_id_scheme: Annotated[str | None, Query(alias="orgUnitIdScheme")] = None,
+    parameters: ImportParametersDep,
 ) -> Response:
-    options = _options(
-        dry_run, import_strategy, atomic_mode, [id_scheme, data_element_id_scheme, org_unit_id_scheme]
-    )
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in JSON_TYPES | CSV_TYPES:
-        raise UnsupportedMediaType(
-            "Send application/json or text/csv (DHIS2 dataValueSets), "
-            f"not {media_type or 'no content type'}.",
-            accepted=sorted(JSON_TYPES | CSV_TYPES),
-        )
-    body = await read_body(request, MAX_BODY_BYTES)
-    payload_format = "json" if media_type in JSON_TYPES else "csv"
-    rows = parse_json(body) if payload_format == "json" else parse_csv(body)
-    result = await service.import_values(
-        session,
-        catalogue,
-        principal,
-        rows,
-        options,
-        payload_format=payload_format,
-        payload_sha256=hashlib.sha256(body).hexdigest(),
-    )
-    summary = _summary(result).model_dump(mode="json", by_alias=True)
-    return JSONResponse(summary, status_code=409 if result.status is ImportStatus.ERROR else 200)
+    outcome = await _import(request, session, principal, catalogue, parameters)
+    return _respond(outcome if isinstance(outcome, Answer) else platform_answer(outcome))
+
+
+def _api_version(version: int | None) -> int | None:
+    if version is not None and not OLDEST_API_VERSION <= version <= NEWEST_API_VERSION:
+        raise NotFound(f"DHIS2 has no API version {version} (from {OLDEST_API_VERSION}).")
+    return version
+
+
+@router.post(
+    "/dataValueSets",
+    tags=DHIS2,
+    summary="DHIS2's own path for dataValueSets imports (answered as DHIS2 2.38+ does: a WebMessage)",
+    response_model=WebMessage,
+    responses={409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
+               **_IMPORT_PROBLEMS},
+    openapi_extra=_BODY,
+)  # fmt: skip
+async def post_dhis2_data_value_sets(
+    request: Request,
+    session: SessionDep,
+    principal: Reporter,
+    catalogue: Catalogue,
+    parameters: ImportParametersDep,
+) -> Response:
+    outcome = await _import(request, session, principal, catalogue, parameters)
+    return _respond(outcome if isinstance(outcome, Answer) else dhis2_answer(outcome, None))
+
+
+@router.post(
+    "/{api_version:int}/dataValueSets",
+    tags=DHIS2,
+    summary="DHIS2's versioned path (/api/40/dataValueSets); versions before 38 answer the bare summary",
+    response_model=WebMessage,
+    responses={409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
+               **_IMPORT_PROBLEMS, **problem_responses(NotFound)},
+    openapi_extra=_BODY,
+)  # fmt: skip
+async def post_dhis2_versioned_data_value_sets(
+    request: Request,
+    session: SessionDep,
+    principal: Reporter,
+    catalogue: Catalogue,
+    parameters: ImportParametersDep,
+    api_version: Annotated[int, Path(description="DHIS2's API version, e.g. 40")],
+) -> Response:
+    version = _api_version(api_version)
+    outcome = await _import(request, session, principal, catalogue, parameters)
+    return _respond(outcome if isinstance(outcome, Answer) else dhis2_answer(outcome, version))
+
+
+JobId = Annotated[uuid.UUID, Path(description="The id in the job's relativeNotifierEndpoint")]
+
+
+@router.get(
+    "/system/taskSummaries/DATAVALUE_IMPORT/{job_id}",
+    tags=DHIS2,
+    summary="The import summary of an async=true import (DHIS2's path)",
+    response_model=ImportSummary,
+    responses=problem_responses(JobNotFound),
+)
+async def get_job_summary(session: SessionDep, principal: AnyUser, job_id: JobId) -> Response:
+    _, summary = await service.job(session, principal, job_id)
+    return JSONResponse(summary)
+
+
+@router.get(
+    "/system/tasks/DATAVALUE_IMPORT/{job_id}",
+    tags=DHIS2,
+    summary="The notifications of an async=true import (DHIS2's path): done by the time it was answered",
+    responses=problem_responses(JobNotFound),
+)
+async def get_job_notifications(
+    session: SessionDep, principal: AnyUser, job_id: JobId
+) -> list[JobNotificationOut]:
+    record, _ = await service.job(session, principal, job_id)
+    return job_notifications(str(job_id), record.created_at)
 
 
 @router.get("/v1/data-values", summary="Stored values, with who stored them and when")

@@ -3,6 +3,11 @@
 Only the shape is checked here; whether codes, periods and values are valid is the importer's business
 (those problems become per-row conflicts, not a rejected request). A payload that cannot be read at all
 (malformed JSON, broken CSV quoting, bad UTF-8) raises :class:`MalformedPayload` naming the line or index.
+
+CSV as DHIS2 reads it (dhis2-core `CsvDataValueSetReader`): the first row is the header unless
+``firstRowIsHeader=false``, whatever it holds (DHIS2's own test files misspell it: ``dataelelement``), and
+the columns are in DHIS2's fixed order. A header whose every name is one DHIS2 writes may also put them in
+another order; the values are then read by name.
 """
 
 from __future__ import annotations
@@ -10,14 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from shared.body import MalformedPayload
 from shared.problems import UnstorableValue
+from targets.periods import InvalidPeriod, parse_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +38,10 @@ class RawValue:
     comment: str | None
     category_option_combo: str | None = None
     attribute_option_combo: str | None = None
+    deleted: bool = False  # DHIS2's `deleted` (JSON) or eleventh CSV column: true removes the value
 
 
-# DHIS2's CSV column order when there is no header.
+# DHIS2's CSV columns, in the fixed order DHIS2 reads them (followup is read and ignored here).
 CSV_COLUMNS = (
     "dataelement",
     "period",
@@ -45,19 +52,39 @@ CSV_COLUMNS = (
     "storedby",
     "lastupd",
     "comment",
+    "followup",
+    "deleted",
 )
-# Header names as DHIS2 versions write them (lower-cased), mapped to the columns above. DHIS2 also writes
-# followup and deleted; they are read and ignored. Any other name is refused rather than silently dropped:
-# a disaggregation column under an unexpected name would otherwise merge figures that must stay apart.
+_POSITIONS = {name: position for position, name in enumerate(CSV_COLUMNS)}
+# Header names as DHIS2 versions write them (lower-cased), mapped to the columns above. A header with any
+# other name is read as DHIS2 reads every header: skipped, the columns in the fixed order.
 HEADER_ALIASES = {
     **{name: name for name in CSV_COLUMNS},
     "categoryoptioncombo": "catoptcombo",
     "attributeoptioncombo": "attroptcombo",
     "lastupdated": "lastupd",
-    "followup": "followup",
-    "deleted": "deleted",
 }
 _REQUIRED_CSV = ("dataelement", "period", "orgunit", "value")
+# What a JSON payload may set for the whole import (dhis2-core's DataValueSet), read by the importer.
+SET_OPTIONS = (
+    "idScheme",
+    "dataElementIdScheme",
+    "orgUnitIdScheme",
+    "categoryOptionComboIdScheme",
+    "dataSetIdScheme",
+    "dryRun",
+    "strategy",
+    "importStrategy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DataValueSet:
+    """A payload read: its values, the options it sets itself (JSON), and what the summary should say."""
+
+    values: list[RawValue]
+    options: Mapping[str, object] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 class _InexactNumber(Exception):
@@ -131,6 +158,8 @@ def _rows(document: Any) -> list[RawValue]:
             category_combo = _text(item.get(field))
             field = "attributeOptionCombo"
             attribute_combo = _text(item.get(field, default_attribute_combo))
+            field = "deleted"
+            deleted = (_text(item.get(field)) or "").strip().lower() == "true"
         except _Unreadable as exc:
             problem = UnstorableValue if isinstance(exc, _Unstorable) else MalformedPayload
             raise problem(f"dataValues[{index}].{field} has {exc}.", index=index) from None
@@ -145,19 +174,22 @@ def _rows(document: Any) -> list[RawValue]:
                 comment=comment or None,
                 category_option_combo=category_combo or None,
                 attribute_option_combo=attribute_combo or None,
+                deleted=deleted,
             )
         )
     return rows
 
 
-def parse_json(body: bytes) -> list[RawValue]:
+def parse_json(body: bytes) -> DataValueSet:
     document = _load_json(body)
     try:
-        return _rows(document)
+        rows = _rows(document)
     except _InexactNumber:
         # Rare (district systems send values as strings): read the body again, numbers as their written text.
         # orjson has already refused what is not strict JSON (NaN, bad UTF-8), so this cannot fail.
-        return _rows(json.loads(body.removeprefix(b"\xef\xbb\xbf"), parse_float=str, parse_int=str))
+        document = json.loads(body.removeprefix(b"\xef\xbb\xbf"), parse_float=str, parse_int=str)
+        rows = _rows(document)
+    return DataValueSet(rows, {name: document[name] for name in SET_OPTIONS if name in document})
 
 
 def _csv_lines(body: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -189,30 +221,57 @@ def _cell(record: list[str], columns: dict[str, int], name: str) -> str | None:
     return record[position]
 
 
-def parse_csv(body: bytes) -> list[RawValue]:
+def _looks_like_a_value(record: list[str]) -> bool:
+    """A header row that reads as a data value: its second cell is a period (a header's is a name)."""
+    if len(record) < 3:
+        return False
+    try:
+        parse_period(record[1])
+    except InvalidPeriod:
+        return False
+    return True
+
+
+def _header(record: list[str], line: int) -> tuple[dict[str, int], bool]:
+    """The columns a header row names, and whether they are to be read by name (not DHIS2's order)."""
+    lowered = [cell.strip().lower() for cell in record]
+    if any(name not in HEADER_ALIASES for name in lowered):
+        return _POSITIONS, False  # DHIS2 skips any header and reads its fixed order
+    names = [HEADER_ALIASES[name] for name in lowered]
+    if names == list(CSV_COLUMNS[: len(names)]):
+        return _POSITIONS, False
+    missing = [name for name in _REQUIRED_CSV if name not in names]
+    if missing:
+        raise MalformedPayload(
+            f"Line {line}: the header lacks the column(s) {', '.join(missing)}.", line=line
+        )
+    return {name: names.index(name) for name in CSV_COLUMNS if name in names}, True
+
+
+def parse_csv(body: bytes, *, first_row_is_header: bool = True) -> DataValueSet:
     rows: list[RawValue] = []
     columns: dict[str, int] | None = None
+    by_name, header_width = False, 0
+    notes: list[str] = []
     for line, record in _csv_lines(body):
         if columns is None:
-            lowered = [cell.strip().lower() for cell in record]
-            if "dataelement" in lowered:
-                unknown = [name for name in lowered if name not in HEADER_ALIASES]
-                if unknown:
-                    raise MalformedPayload(
-                        f"Line {line}: unknown column(s) {', '.join(unknown)}; DHIS2's columns are"
-                        f" {', '.join(CSV_COLUMNS)} (also categoryoptioncombo, attributeoptioncombo,"
-                        " lastupdated, followup, deleted).",
-                        line=line,
+            if first_row_is_header:
+                columns, by_name = _header(record, line)
+                header_width = len(record)
+                if _looks_like_a_value(record):
+                    notes.append(
+                        "The first row was read as the header, as DHIS2 reads it, though it looks like a"
+                        f" value ({','.join(record)[:120]}); send firstRowIsHeader=false if there is none."
                     )
-                names = [HEADER_ALIASES[name] for name in lowered]
-                missing = [name for name in _REQUIRED_CSV if name not in names]
-                if missing:
-                    raise MalformedPayload(
-                        f"Line {line}: the header lacks the column(s) {', '.join(missing)}.", line=line
-                    )
-                columns = {name: names.index(name) for name in CSV_COLUMNS if name in names}
                 continue
-            columns = {name: position for position, name in enumerate(CSV_COLUMNS)}
+            columns = _POSITIONS
+        if by_name and len(record) > header_width:
+            # A short header over longer rows would read each value from the wrong column.
+            raise MalformedPayload(
+                f"Line {line}: {len(record)} columns under a header that names {header_width}; name every"
+                " column, or write DHIS2's order.",
+                line=line,
+            )
         width = max(columns[name] for name in _REQUIRED_CSV) + 1
         if len(record) < width:
             raise MalformedPayload(
@@ -232,6 +291,7 @@ def parse_csv(body: bytes) -> list[RawValue]:
                 comment=comment or None,
                 category_option_combo=_cell(record, columns, "catoptcombo") or None,
                 attribute_option_combo=_cell(record, columns, "attroptcombo") or None,
+                deleted=(_cell(record, columns, "deleted") or "").strip().lower() == "true",
             )
         )
-    return rows
+    return DataValueSet(rows, notes=tuple(notes))

@@ -80,7 +80,8 @@ class DataValueRevision(Base):
 
 
 class DataImport(Base):
-    """An import that changed something: its options, its summary, who sent it."""
+    """An import that changed something, or any import run as a DHIS2 job (``async=true``): its options, its
+    counts, who sent it; a job's record keeps its whole import summary (``summary["import_summary"]``)."""
 
     __tablename__ = "data_imports"
 

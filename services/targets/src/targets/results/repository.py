@@ -172,6 +172,10 @@ def record_import(session: AsyncSession, record: DataImport) -> None:
     session.add(record)
 
 
+async def get_import(session: AsyncSession, import_id: uuid.UUID) -> DataImport | None:
+    return await session.get(DataImport, import_id)
+
+
 def values_query(
     *,
     indicator_ids: Sequence[int] | None,

@@ -5,20 +5,22 @@ set-based statement; the values and their revisions read back with codes; period
 * ``dryRun``: everything is checked and counted inside a savepoint that is rolled back.
 * Every change writes a revision (who, when, old, new, source), and moves the data counter.
 * A locked period (and every period inside it) refuses values, for one org unit's subtree or everyone.
+* ``async=true`` (DHIS2's job): the import runs in the request all the same; its summary is kept with the
+  import's record, which is written for every job (a dry run's too), and read back by the job's id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import clock
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.bounds import BIGINT_MAX
 from shared.pagination import (
     InvalidCursor,
@@ -63,10 +65,51 @@ async def import_values(
     *,
     payload_format: str,
     payload_sha256: str,
+    job_summary: Callable[[ImportResult], dict[str, object]] | None = None,
+) -> ImportResult:
+    """Check every value, then write the accepted ones in one statement (see the module's rules).
+
+    With ``job_summary`` (an ``async=true`` import) the import is recorded whatever it did, under the id the
+    job is known by, with the summary that function writes for it.
+    """
+    result = await _import_values(
+        session, cache, principal, rows, options, payload_format=payload_format, payload_sha256=payload_sha256
+    )
+    if job_summary is not None or (result.changed and not options.dry_run):
+        summary = summary_counts(result)
+        if job_summary is not None:
+            summary["import_summary"] = job_summary(result)
+        repository.record_import(
+            session,
+            DataImport(
+                id=result.record_id,
+                created_at=clock.now(),  # the platform's clock, as the values' own times (a job shows it)
+                created_by=principal.subject,
+                org_unit=principal.org_unit,
+                format=payload_format,
+                import_strategy=options.strategy.value,
+                atomic_mode=options.atomic_mode.value,
+                payload_sha256=payload_sha256,
+                value_count=result.total,
+                summary=summary,
+            ),
+        )
+    return result
+
+
+async def _import_values(
+    session: AsyncSession,
+    cache: CatalogueCache,
+    principal: Principal,
+    rows: list[RawValue],
+    options: ImportOptions,
+    *,
+    payload_format: str,
+    payload_sha256: str,
 ) -> ImportResult:
     await hold_catalogue_steady(session)
     snapshot, _ = await cache.get(session, from_database=True)
-    checker = Checker(snapshot, scope_of(principal, snapshot.hierarchy))
+    checker = Checker(snapshot, scope_of(principal, snapshot.hierarchy), options)
     accepted: dict[tuple[int, int, str], Accepted] = {}
     for raw in rows:
         value = checker.check(raw)
@@ -75,11 +118,14 @@ async def import_values(
 
     conflicts = checker.conflicts
     total = len(rows)
+    import_id = uuid.uuid4()
     if conflicts and options.atomic_mode is AtomicMode.ALL:
-        return ImportResult(ImportStatus.ERROR, 0, 0, total, 0, conflicts.all(), options, None, total)
+        return ImportResult(
+            ImportStatus.ERROR, 0, 0, total, 0, conflicts.all(), options, None, total, import_id
+        )
     status = ImportStatus.WARNING if conflicts else ImportStatus.SUCCESS
     if not accepted:
-        return ImportResult(status, 0, 0, total, 0, conflicts.all(), options, None, total)
+        return ImportResult(status, 0, 0, total, 0, conflicts.all(), options, None, total, import_id)
 
     # A dry run happens inside a savepoint from its first write on, the new periods' rows included.
     savepoint = await session.begin_nested() if options.dry_run else None
@@ -97,7 +143,6 @@ async def import_values(
         deletes=[deleting or value.number is None for value in chosen],
     )
     await repository.lock_org_units(session, value_rows.org_unit_ids)
-    import_id = uuid.uuid4()
     counts = await repository.write_values(
         session,
         value_rows,
@@ -105,9 +150,9 @@ async def import_values(
         now=clock.now(),
         source=f"data-value-sets:{payload_format}",
         import_id=import_id,
-        allow_create=options.strategy in {ImportStrategy.CREATE, ImportStrategy.CREATE_AND_UPDATE},
-        allow_update=options.strategy in {ImportStrategy.UPDATE, ImportStrategy.CREATE_AND_UPDATE},
-        allow_delete=options.strategy is not ImportStrategy.CREATE,
+        allow_create=options.may_create,
+        allow_update=options.may_update,
+        allow_delete=options.may_delete,
     )
     if savepoint is not None:
         await savepoint.rollback()
@@ -123,24 +168,30 @@ async def import_values(
         options=options,
         import_id=import_id if changed and not options.dry_run else None,
         total=total,
+        record_id=import_id,
     )
     if changed and not options.dry_run:
-        repository.record_import(
-            session,
-            DataImport(
-                id=import_id,
-                created_by=principal.subject,
-                org_unit=principal.org_unit,
-                format=payload_format,
-                import_strategy=options.strategy.value,
-                atomic_mode=options.atomic_mode.value,
-                payload_sha256=payload_sha256,
-                value_count=total,
-                summary=summary_counts(result),
-            ),
-        )
         await bump_data(session)
     return result
+
+
+class JobNotFound(NotFound):
+    slug = "job-not-found"
+    title = "Import job not found"
+
+
+async def job(
+    session: AsyncSession, principal: Principal, job_id: uuid.UUID
+) -> tuple[DataImport, dict[str, object]]:
+    """An ``async`` import's record and kept summary; only its sender and province-wide roles see it."""
+    record = await repository.get_import(session, job_id)
+    summary = record.summary.get("import_summary") if record is not None else None
+    visible = record is not None and (
+        record.created_by == principal.subject or principal.has_any((Role.SECRETARIAT, Role.ADMIN))
+    )
+    if record is None or not isinstance(summary, dict) or not visible:
+        raise JobNotFound(f"No import job has the id {job_id}.")
+    return record, summary
 
 
 def summary_counts(result: ImportResult) -> dict[str, object]:
