@@ -5,7 +5,7 @@ import sys
 from nominations.attachments.service import sweep
 from nominations.attachments.storage import storage_from_settings
 from nominations.calendar.seed import load_exceptions
-from nominations.catalogue.seed import load_catalogue
+from nominations.catalogue.seed import CatalogueConflict, load_catalogue
 from nominations.config import Settings
 from nominations.main import MIGRATIONS, create_app
 from nominations.registry import service as registry
@@ -24,6 +24,9 @@ async def seed(settings: ServiceSettings) -> int:
         async with database.session() as session:
             catalogue = await load_catalogue(session)
             calendar_days = await load_exceptions(session)
+    except CatalogueConflict as exc:
+        print(f"seed refused: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
     finally:
         await database.dispose()
     print(json.dumps({"catalogue": catalogue, "calendar_days": calendar_days}, ensure_ascii=False))  # noqa: T201

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.plugin import AuthHeaders as Auth
-from nominations.catalogue.seed import catalogue_data, load_catalogue
+from nominations.catalogue import seed
+from nominations.catalogue.seed import CatalogueConflict, catalogue_data, load_catalogue
 
 DATA = catalogue_data()
 FIRST, LAST = dt.date(2021, 1, 1), dt.date(2026, 12, 31)
@@ -262,3 +263,51 @@ async def test_the_successions_are_public_with_their_source(client: httpx.AsyncC
         "2025-07-01",
     )
     assert "Điều 60" in succession["legal_source"]
+
+
+async def test_a_new_version_through_the_api_ends_the_old_ones_quotas(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    body = {
+        "code": "CSTD_CO_SO",
+        "name": "Chiến sĩ thi đua cơ sở",
+        "category": "title",
+        "recipient_kind": "individual",
+        "level": "grassroots",
+        "deciding_authority": "unit_head",
+        "occasions": ["annual"],
+        "vote_threshold": "0.7",
+        "vote_base": "all_members",
+        "disclosure_working_days": 0,
+        "bonus_coefficient": "1.0",
+        "legal_source": "Nghị định thay thế Nghị định 152/2025/NĐ-CP",
+        "valid_from": "2027-03-01",
+    }
+    # The 2021-2023 version's quota ended with it; a version entered through the API brings no quota.
+    created = await client.post("/v1/award-types", json=body, headers=auth("secretariat"))
+    assert created.status_code == 201, created.text
+    assert created.json()["quotas"] == []
+    precise = body | {"code": "LDTT", "vote_threshold": "0.0001"}
+    assert_problem(
+        await client.post("/v1/award-types", json=precise, headers=auth("admin")), 422, "validation-error"
+    )
+
+
+async def test_the_seed_refuses_to_leave_two_versions_in_force(
+    db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base salary entered through the API, open-ended, and the data's later row: nothing is loaded."""
+    await db_session.execute(
+        text(
+            "INSERT INTO nominations.base_salaries (valid_from, valid_to, amount_vnd, legal_source, origin)"
+            " VALUES ('2026-09-01', NULL, 9, 'x', 'api')"
+        )
+    )
+    data = catalogue_data()
+    later = {"valid_from": "2026-10-01", "valid_to": None, "amount_vnd": 3_000_000, "legal_source": "x"}
+    monkeypatch.setattr(
+        seed, "catalogue_data", lambda: data | {"base_salaries": [*data["base_salaries"], later]}
+    )
+    with pytest.raises(CatalogueConflict, match=r"base salary: 2026-09-01\.\.open \(api\) and 2026-10-01"):
+        await seed.load_catalogue(db_session)
+    await db_session.rollback()

@@ -50,7 +50,7 @@ async def test_a_high_honour_is_heard_by_the_public_before_the_council(
     steps, secretariat = arrange.steps, arrange.steps.secretariat()
     disclosed = await disclosed_before_the_council(arrange)
     nomination_id = disclosed["id"]
-    assert (disclosed["status"], disclosed["council_result"]) == ("disclosure", None)
+    assert (disclosed["status"], disclosed["council_result"]) == ("public_comment", None)
     assert (disclosed["disclosure_from"], disclosed["disclosure_until"]) == (
         dates.SUITE_TODAY.isoformat(),
         DISCLOSURE_UNTIL.isoformat(),
@@ -60,10 +60,11 @@ async def test_a_high_honour_is_heard_by_the_public_before_the_council(
     assert listed["stage"] == "before_council"
 
     assert_problem(await steps.act(nomination_id, "send_to_council", secretariat), 409, "disclosure-not-over")
+    # Nothing is forwarded or decided before the council has voted.
     assert_problem(
         await steps.act(nomination_id, "forward", secretariat, forwarding=FORWARDING),
         409,
-        "not-passed-by-council",
+        "action-not-allowed",
     )
     objected = await client.post(f"/v1/public/disclosures/{nomination_id}/objections", json=OBJECTION)
     assert objected.status_code == 201, objected.text
@@ -76,6 +77,18 @@ async def test_a_high_honour_is_heard_by_the_public_before_the_council(
             headers=secretariat,
         )
         assert dismissed.status_code == 200, dismissed.text
+        early = {
+            "number": f"{unique('QD')}/QĐ-TTg",
+            "signed_on": clock.today().isoformat(),
+            "signer": "Thủ tướng Chính phủ",
+            "authority": "prime_minister",
+            "nomination_ids": [nomination_id],
+        }
+        refused = await client.post("/v1/decisions", json=early, headers=arrange.authority("recorder-1"))
+        assert (
+            assert_problem(refused, 409, "action-not-allowed")["nominations"][0]["nomination_id"]
+            == nomination_id
+        )
         in_council = await steps.must(nomination_id, "send_to_council", secretariat)
         assert in_council["status"] == "council"
         await steps.council_passes(disclosed["round_id"], [nomination_id])
@@ -184,3 +197,60 @@ async def test_before_the_reform_the_province_does_not_sign_for_the_district(
         signed = body | {"authority": "district_chair", "signer": "Chủ tịch UBND huyện Thạch Hà"}
         decided = await client.post("/v1/decisions", json=signed, headers=district)
     assert decided.status_code == 201, decided.text
+
+
+async def test_a_list_passed_by_the_council_is_not_sent_to_it_again(arrange: Arrange) -> None:
+    disclosed = await arrange.disclosed("CSTD_CAP_TINH")
+    with after_disclosure():
+        again = await arrange.steps.act(disclosed["id"], "send_to_council", arrange.steps.secretariat())
+    assert assert_problem(again, 409, "action-not-allowed")["current_status"] == "disclosure"
+
+
+async def test_the_secretariat_still_judges_a_list_under_public_comment(arrange: Arrange) -> None:
+    """A rule that fails while the public comments can be overridden, or the dossier returned or rejected."""
+    disclosed = await disclosed_before_the_council(arrange, "HUAN_CHUONG_LD_3")
+    allowed = disclosed["allowed_actions"]
+    assert {"override", "return", "reject", "send_to_council"} <= set(allowed)
+    returned = await arrange.steps.must(
+        disclosed["id"], "return", arrange.steps.secretariat(), note="Bổ sung xác nhận của Bộ"
+    )
+    assert returned["status"] == "returned"
+
+
+def test_a_high_honour_never_disclosed_is_disclosed_after_the_council() -> None:
+    """A high honour already before the council when its version's stage became before_council has its
+    public period after the council: the public has its say before the decision either way."""
+    never, already = Nomination(disclosure_from=None), Nomination(disclosure_from=dt.date(2026, 3, 10))
+    assert guards.disclosed_after("before_council", never)
+    assert not guards.disclosed_after("before_council", already)
+    assert guards.disclosed_after("after_council", already)
+    assert not guards.disclosed_after("none", never)
+
+
+async def test_the_catalogue_date_is_fixed_when_the_dossier_is_first_sent(
+    client: httpx.AsyncClient, arrange: Arrange
+) -> None:
+    """Drafted in the last days of the 2003 law's regime, sent in the first days of the 2022 law's: judged by
+    the new one; returned and sent again later, it keeps the date of its first sending."""
+    steps, secretariat, officer = arrange.steps, arrange.steps.secretariat(), arrange.steps.officer("HT-THA")
+    with clock.pinned(dt.datetime(2023, 12, 20, 3, tzinfo=dt.UTC)):
+        round_ = await steps.create_round(year=2023, reference_date="2023-12-31")
+        draft = await steps.nominate(round_["id"], "HT-THA", award_type_code="CSTD_CAP_TINH")
+    assert (draft["catalogue_date"], draft["award_name"]) == (
+        "2023-12-31",
+        "Chiến sĩ thi đua cấp bộ, ban, ngành, tỉnh",
+    )
+    with clock.pinned(dt.datetime(2024, 1, 3, 3, tzinfo=dt.UTC)):
+        sent = await steps.must(draft["id"], "submit", officer)
+        assert (sent["catalogue_date"], sent["award_name"]) == ("2024-01-01", "Chiến sĩ thi đua cấp tỉnh")
+        await steps.must(draft["id"], "return", secretariat, note="Bổ sung sáng kiến")
+        again = await steps.must(draft["id"], "resubmit", officer)
+        assert again["catalogue_date"] == "2024-01-01"
+        eligibility = (
+            await client.get(f"/v1/nominations/{draft['id']}/eligibility", headers=secretariat)
+        ).json()
+    assert eligibility["judged_on"] == "2024-01-01"
+    assert all("06/2022/QH15" in verdict["legal_source"] for verdict in eligibility["verdicts"])
+    events = (await client.get(f"/v1/nominations/{draft['id']}/events", headers=secretariat)).json()["items"]
+    [submit] = [event for event in events if event["action"] == "submit"]
+    assert submit["details"] == {"catalogue_date": "2024-01-01", "catalogue_date_before": "2023-12-31"}

@@ -195,16 +195,6 @@ async def refuse_a_high_honour_to_the_council_before_the_public(arrange: Arrange
     return await arrange.steps.act(screened["id"], "send_to_council", arrange.steps.secretariat())
 
 
-async def refuse_to_forward_a_high_honour_before_the_council(arrange: Arrange) -> httpx.Response:
-    round_ = await arrange.steps.create_round()
-    screened = await arrange.steps.screened(round_["id"], "HT-THA", award_type_code="HUAN_CHUONG_LD_3")
-    await arrange.steps.must(screened["id"], "disclose", arrange.steps.secretariat())
-    with after_disclosure():
-        return await arrange.steps.act(
-            screened["id"], "forward", arrange.steps.secretariat(), forwarding=FORWARDING
-        )
-
-
 async def refuse_a_district_form_after_the_tier(arrange: Arrange) -> httpx.Response:
     """A 2024 round's draft for the district chair's Giấy khen, sent on 2/7/2025: judged by Nghị định
     152/2025/NĐ-CP (Điều 60 khoản 3), in which the district chair's form no longer exists."""
@@ -258,12 +248,6 @@ THROUGH_THE_API: list[tuple[Guard, int, str, Refusal]] = [
         409,
         "disclosure-stage-mismatch",
         refuse_a_high_honour_to_the_council_before_the_public,
-    ),
-    (
-        guards.passed_the_council,
-        409,
-        "not-passed-by-council",
-        refuse_to_forward_a_high_honour_before_the_council,
     ),
 ]
 # Guards no API call can reach today (the service chooses the action, or the catalogue keeps every version a
@@ -385,9 +369,13 @@ def test_the_source_writes_a_nominations_state_only_in_the_workflow() -> None:
 
 def test_the_derived_sets_are_the_tables() -> None:
     assert workflow.sources(Action.AWARD) == {Status.DISCLOSURE, Status.APPROVED, Status.FORWARDED}
-    assert workflow.sources(Action.SEND_TO_COUNCIL) == {Status.SCREENING, Status.DISCLOSURE}
+    assert workflow.sources(Action.SEND_TO_COUNCIL) == {Status.SCREENING, Status.PUBLIC_COMMENT}
     assert workflow.AWAITING_COUNCIL == WORKFLOW[Action.COUNCIL_PASS].sources == {Status.COUNCIL}
-    assert workflow.UNDER_DISCLOSURE == WORKFLOW[Action.OBJECTION_FILED].sources == {Status.DISCLOSURE}
+    assert (
+        workflow.UNDER_DISCLOSURE
+        == WORKFLOW[Action.OBJECTION_FILED].sources
+        == {Status.PUBLIC_COMMENT, Status.DISCLOSURE}
+    )
     for action in (Action.ATTACH, Action.DETACH, Action.CAPTURE_EVIDENCE):
         assert WORKFLOW[action].sources == WORKFLOW[Action.EDIT].sources == {Status.DRAFT, Status.RETURNED}
     assert {a for a, rule in WORKFLOW.items() if not rule.internal} == set(

@@ -147,6 +147,6 @@ async def test_timeliness_knows_what_an_approved_or_disclosed_dossier_waits_for(
     )
     waiting = {item["nomination_id"]: (item["status"], item["stage"]) for item in report.json()["late"]}
     assert waiting == {
-        screened["id"]: ("disclosure", "council"),
+        screened["id"]: ("public_comment", "council"),
         approved["id"]: ("approved", "decision"),
     }

@@ -53,7 +53,18 @@ AWARD_TYPES = [
     ("BANG_KHEN_CT_TINH", "Bằng khen của Chủ tịch UBND tỉnh", "provincial_chair", 1.0),
     ("CSTD_CAP_TINH", "Chiến sĩ thi đua cấp tỉnh", "provincial_chair", 3.0),
 ]
-STATES = ["draft", "submitted", "screening", "council", "disclosure", "decided", "returned", "withdrawn"]
+STATES = [
+    "draft",
+    "submitted",
+    "screening",
+    "public_comment",
+    "council",
+    "disclosure",
+    "approved",
+    "decided",
+    "returned",
+    "withdrawn",
+]
 PEOPLE = 200_000
 
 

@@ -2,7 +2,7 @@
 
 Every row carries its legal source and its validity (valid_from .. valid_to, both inclusive; an open end is
 NULL). An award type may have several versions under one code, one per legal regime; a nomination is judged
-by the version, rules and quotas in force on its round's reference date.
+by the version, rules and quotas in force on its catalogue date (:mod:`nominations.catalogue.regimes`).
 """
 
 from __future__ import annotations

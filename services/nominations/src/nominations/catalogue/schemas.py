@@ -55,7 +55,9 @@ class AwardTypeIn(BaseModel):
     level: AwardLevel
     deciding_authority: Authority
     occasions: list[Occasion] = Field(min_length=1)
-    vote_threshold: Decimal = Field(gt=0, le=1, description="Share of the council needed, e.g. 0.9")
+    vote_threshold: Decimal = Field(
+        gt=0, le=1, decimal_places=3, description="Share of the council needed, e.g. 0.9"
+    )
     vote_base: VoteBase
     vote_comparison: str = Field(default="gte", pattern="^(gte|gt)$")
     disclosure_stage: DisclosureStage | None = Field(
@@ -65,7 +67,7 @@ class AwardTypeIn(BaseModel):
     )
     disclosure_working_days: int = Field(ge=0, le=60)
     disclosure_source: str | None = Field(default=None, max_length=2000)
-    bonus_coefficient: Decimal = Field(ge=0, le=100)
+    bonus_coefficient: Decimal = Field(ge=0, le=100, decimal_places=2)
     bonus_source: str | None = Field(default=None, max_length=2000)
     required_documents: list[RequiredDocument] = Field(default_factory=list)
     legal_source: str = Field(min_length=1, max_length=2000)

@@ -17,6 +17,7 @@ salary, a nomination the award's name it was made under.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
@@ -40,6 +41,10 @@ from nominations.catalogue.repository import CatalogueRow
 ONE_DAY = dt.timedelta(days=1)
 DATES = frozenset({"valid_from", "valid_to", "starts_on"})
 DECIMALS = frozenset({"vote_threshold", "bonus_coefficient", "max_share", "amount_vnd"})
+
+
+class CatalogueConflict(RuntimeError):
+    """The seed's data and rows entered through the API would both be in force on a day: nothing is loaded."""
 
 
 def catalogue_data() -> dict[str, Any]:
@@ -120,6 +125,33 @@ async def _sync(
     return counts
 
 
+def _overlaps(rows: Iterable[Any], key: Callable[[Any], str]) -> list[str]:
+    by_key: dict[str, list[Any]] = {}
+    for row in rows:
+        by_key.setdefault(key(row), []).append(row)
+    found = []
+    for name, versions in by_key.items():
+        versions.sort(key=lambda row: row.valid_from)
+        for before, after in itertools.pairwise(versions):
+            if before.valid_to is None or before.valid_to >= after.valid_from:
+                end = before.valid_to or "open"
+                found.append(
+                    f"{name or 'base salary'}: {before.valid_from}..{end} ({before.origin})"
+                    f" and {after.valid_from}.. ({after.origin})"
+                )
+    return found
+
+
+async def _refuse_overlaps(session: AsyncSession) -> None:
+    """A day has one version of each award type and one base salary, or the seed loads nothing (the caller's
+    transaction rolls back): a row entered through the API that the data now contradicts is for a person to
+    resolve, not for the seed to overwrite."""
+    found = _overlaps(await repository.every(session, AwardType), lambda row: row.code)
+    found += _overlaps(await repository.base_salaries(session), lambda row: "")
+    if found:
+        raise CatalogueConflict("Versions in force on the same days; nothing was loaded: " + "; ".join(found))
+
+
 def _ended_before(starts: dict[str, list[dt.date]], code_field: str | None) -> Clip:
     """A seeded row ends the day before a later version of its code entered through the API begins (the
     API's versions replace the seed's from their date, as create_version ended the row it followed)."""
@@ -177,4 +209,5 @@ async def load_catalogue(session: AsyncSession) -> dict[str, dict[str, int]]:
         ),
         "regime_changes": await _sync(session, RegimeChange, data["regime_changes"], _key("starts_on")),
     }
+    await _refuse_overlaps(session)
     return counts

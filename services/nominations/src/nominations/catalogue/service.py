@@ -262,8 +262,11 @@ async def create_version(session: AsyncSession, body: AwardTypeIn) -> AwardType:
     for version in versions:
         if version.valid_to is None:
             version.valid_to = previous_end
+    # The rules and quotas of the version it replaces end with it (the new version brings its own).
     for rule in await repository.rules_in_force(session, [body.code], body.valid_from):
         rule.valid_to = previous_end
+    for quota in await repository.quotas_in_force(session, [body.code], body.valid_from):
+        quota.valid_to = previous_end
     created = AwardType(
         code=body.code,
         valid_from=body.valid_from,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
 from nominations.catalogue import service as catalogue
-from nominations.catalogue.models import AwardType, DisclosureStage, VoteBase
+from nominations.catalogue.models import AwardType, VoteBase
 from nominations.council import repository
 from nominations.council.models import CLOSED, OPEN, AgendaItem, CouncilSession
 from nominations.council.schemas import (
@@ -33,8 +33,8 @@ from nominations.council.schemas import (
     MemberOut,
     TallyOut,
 )
+from nominations.nominations import guards, workflow
 from nominations.nominations import service as nominations
-from nominations.nominations import workflow
 from nominations.nominations.attempt import Attempt, CouncilCount
 from nominations.nominations.models import Nomination
 from nominations.nominations.workflow import Action
@@ -329,8 +329,8 @@ async def _counts(
         if not passed:
             counts.append(CouncilCount(result, False))
             continue
-        if award_type.disclosure_stage != DisclosureStage.AFTER_COUNCIL.value:
-            # Disclosed before the council, or never: the nomination awaits its decision.
+        if not guards.disclosed_after(award_type.disclosure_stage, nomination):
+            # Disclosed before the council, or never to be: the nomination awaits its decision.
             counts.append(CouncilCount(result, True))
             continue
         days = award_type.disclosure_working_days

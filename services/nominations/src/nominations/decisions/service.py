@@ -194,8 +194,9 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
     """Record a signed decision and award every nomination it names, all or nothing.
 
     Each nomination must be in ``disclosure`` with the period over, no objection open and the decision
-    signed after the period, or ``forwarded``; its award type (the version in force on the round's reference
-    date) must be decided by ``body.authority`` (the guards of ``award`` in the workflow). One award row
+    signed after the period, or ``approved``, or ``forwarded``; its award type (the version in force on its
+    catalogue date) must be decided by ``body.authority`` or the office that succeeded it (the guards of
+    ``award`` in the workflow). One award row
     per nomination (``awards.nomination_id`` is unique): ``achievement_key`` is the nomination's first
     achievement key.
     """

@@ -3,7 +3,7 @@
 The guards (:mod:`nominations.nominations.guards`) and effects (:mod:`nominations.nominations.effects`)
 named beside ``WORKFLOW`` read everything they need from it: the caller, the nomination and its round, the
 action's own input (a note, the rule overridden, the forwarding record, the decision, the council's
-count), and what they look up (the award type in force on the round's reference date, the working calendar,
+count), and what they look up (the award type in force on the nomination's catalogue date, the calendar,
 the eligibility verdicts), each looked up once per attempt.
 """
 

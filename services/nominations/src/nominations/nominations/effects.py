@@ -103,7 +103,7 @@ async def record_forwarding(attempt: Attempt) -> dict[str, Any]:
 
 
 async def record_count(attempt: Attempt) -> dict[str, Any]:
-    """The council's count; a nomination that passed is disclosed for the award type's working days."""
+    """The council's count; a nomination that passed into disclosure is disclosed for its working days."""
     if attempt.council is None:
         raise RuntimeError("a council's pass or failure is its count")
     nomination, count = attempt.nomination, attempt.council

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from nominations.catalogue.models import Authority, DisclosureStage
 from nominations.nominations.attempt import Attempt, DecisionTerms
 from nominations.nominations.eligibility import blocking
-from nominations.nominations.models import Outcome, Status
+from nominations.nominations.models import Nomination, Outcome, Status
 from shared import clock
 from shared.problems import BadRequest, Conflict, Forbidden, UnprocessableContent
 
@@ -81,11 +81,6 @@ class DisclosureStageMismatch(Conflict):
     title = "The award type puts the public's say at another stage"
 
 
-class NotPassedByCouncil(Conflict):
-    slug = "not-passed-by-council"
-    title = "The council has not passed the nomination"
-
-
 class AwardTypeEnded(Conflict):
     slug = "award-type-ended"
     title = "The award type is not in force in the catalogue that judges a dossier sent today"
@@ -113,11 +108,17 @@ async def in_force_when_sent(attempt: Attempt) -> None:
     if nomination.first_submitted_at is not None:
         return  # judged by the catalogue of its first sending
     day = await attempt.judging_day()
-    if day != nomination.catalogue_date and await attempt.version_on(day) is None:
+    if day == nomination.catalogue_date:
+        return
+    version = await attempt.version_on(day)
+    fits = version is not None and (
+        nomination.occasion in version.occasions and nomination.nominee_kind == version.recipient_kind
+    )
+    if not fits:
         raise AwardTypeEnded(
-            f"{nomination.award_type_code} is not in force on {day}: a dossier of this round sent today is"
-            f" judged by the catalogue of {day} (a new legal regime began after the round's reference date)."
-            " Withdraw it, or nominate for an award in force then.",
+            f"{nomination.award_type_code} is not in force on {day} for this nominee and occasion: a dossier"
+            f" of this round sent today is judged by the catalogue of {day} (a new legal regime began after"
+            " the round's reference date). Withdraw it, or nominate for an award in force then.",
             catalogue_date=day.isoformat(),
         )
 
@@ -178,9 +179,9 @@ async def disclosed_before_the_council(attempt: Attempt) -> None:
     honours: Nghị định 98/2023/NĐ-CP, Điều 46); the others are disclosed after the council or not at all."""
     stage = await _stage(attempt)
     if stage is not DisclosureStage.BEFORE_COUNCIL:
+        when = "has no public period" if stage is DisclosureStage.NONE else "is disclosed after the council"
         raise DisclosureStageMismatch(
-            f"{attempt.nomination.award_type_code} is disclosed {stage.value.replace('_', ' ')}, not before"
-            " the council; send it to the council.",
+            f"{attempt.nomination.award_type_code} {when}, not before it; send it to the council.",
             disclosure_stage=stage.value,
         )
 
@@ -189,7 +190,7 @@ async def public_heard_before_the_council(attempt: Attempt) -> None:
     """Where the public's say comes before the council, the council considers only a list that was
     disclosed (the period's end and open objections are the guards after this one)."""
     stage = await _stage(attempt)
-    disclosed = attempt.nomination.status == Status.DISCLOSURE.value
+    disclosed = attempt.nomination.status == Status.PUBLIC_COMMENT.value
     if stage is DisclosureStage.BEFORE_COUNCIL and not disclosed:
         raise DisclosureStageMismatch(
             f"{attempt.nomination.award_type_code} is publicly disclosed before the council considers it;"
@@ -199,10 +200,19 @@ async def public_heard_before_the_council(attempt: Attempt) -> None:
         )
 
 
+def disclosed_after(stage: str, nomination: Nomination) -> bool:
+    """Whether the council's pass leads to public disclosure: where the version puts it after the council,
+    and for a list the version puts before the council that never was disclosed (before the council when its
+    version's stage changed): the public has its say before the decision either way."""
+    if stage == DisclosureStage.AFTER_COUNCIL.value:
+        return True
+    return stage == DisclosureStage.BEFORE_COUNCIL.value and nomination.disclosure_from is None
+
+
 async def disclosed_after_the_council(attempt: Attempt) -> None:
-    """The council's pass leads to public disclosure only where the version puts it after the council."""
+    """The council's pass leads to public disclosure only as :func:`disclosed_after` says."""
     stage = await _stage(attempt)
-    if stage is not DisclosureStage.AFTER_COUNCIL:
+    if not disclosed_after(stage.value, attempt.nomination):
         raise DisclosureStageMismatch(
             f"{attempt.nomination.award_type_code} is not disclosed after the council ({stage.value}).",
             disclosure_stage=stage.value,
@@ -210,22 +220,13 @@ async def disclosed_after_the_council(attempt: Attempt) -> None:
 
 
 async def not_disclosed_after_the_council(attempt: Attempt) -> None:
+    """The council's pass leads straight to ``approved`` only where the public had its say before the council,
+    or has none."""
     stage = await _stage(attempt)
-    if stage is DisclosureStage.AFTER_COUNCIL:
+    if disclosed_after(stage.value, attempt.nomination):
         raise DisclosureStageMismatch(
             f"{attempt.nomination.award_type_code} is disclosed after the council before its decision.",
             disclosure_stage=stage.value,
-        )
-
-
-async def passed_the_council(attempt: Attempt) -> None:
-    """Nothing is decided or forwarded before the council passed it (a list disclosed before the council
-    waits for the council's vote)."""
-    result = attempt.nomination.council_result
-    if not (result and result.get("passed")):
-        raise NotPassedByCouncil(
-            f"Nomination {attempt.nomination.id} has not been passed by the council yet.",
-            current_status=attempt.nomination.status,
         )
 
 
@@ -251,7 +252,8 @@ async def disclosure_over(attempt: Attempt) -> None:
     """The public has its full say: nothing is decided or forwarded while the disclosure period runs."""
     nomination = attempt.nomination
     until = nomination.disclosure_until
-    if nomination.status == Status.DISCLOSURE.value and until is not None and attempt.today <= until:
+    under_disclosure = nomination.status in {Status.DISCLOSURE.value, Status.PUBLIC_COMMENT.value}
+    if under_disclosure and until is not None and attempt.today <= until:
         raise DisclosureNotOver(
             f"Nomination {nomination.id} is publicly disclosed until {until}.",
             disclosure_until=until.isoformat(),

@@ -30,7 +30,8 @@ class Status(StrEnum):
     SUBMITTED = "submitted"
     SCREENING = "screening"
     COUNCIL = "council"
-    DISCLOSURE = "disclosure"
+    DISCLOSURE = "disclosure"  # passed the council, its list published for comment before the decision
+    PUBLIC_COMMENT = "public_comment"  # a high honour's list published for comment before the council
     APPROVED = "approved"  # passed the council, its list disclosed before (or never): awaiting the decision
     DECIDED = "decided"
     RETURNED = "returned"

@@ -38,7 +38,9 @@ PUBLIC_COLUMNS = (
     Nomination.disclosure_until,
     Nomination.open_objections,
     # Disclosed before the council considers it (high honours), or after the council passed it.
-    case((Nomination.council_result.is_(None), "before_council"), else_="after_council").label("stage"),
+    case((Nomination.status == Status.PUBLIC_COMMENT.value, "before_council"), else_="after_council").label(
+        "stage"
+    ),
 )
 
 
@@ -173,8 +175,6 @@ async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
         Nomination.status,
         Nomination.first_submitted_at,
         Nomination.decided_at,
-        # A list disclosed before the council (high honours) waits for the council, not the decision.
-        Nomination.council_result.is_(None).label("before_council"),
     ).where(Nomination.round_id == round_id)
     return (await session.execute(query)).all()
 

@@ -125,7 +125,7 @@ class VerdictOut(BaseModel):
 class EligibilityOut(BaseModel):
     nomination_id: int
     award_type: str
-    judged_on: dt.date = Field(description="The round's reference date: the rules in force then apply")
+    judged_on: dt.date = Field(description="The nomination's catalogue date: the rules in force then apply")
     overall: str
     verdicts: list[VerdictOut]
     overrides: list[dict[str, Any]]

@@ -163,7 +163,8 @@ def _nominee_fields(nominee: Nominee) -> dict[str, Any]:
 
 async def create(session: AsyncSession, scope: ScopeCheck, body: NominationIn) -> tuple[Nomination, Round]:
     """Draft a nomination for a person, collective or household of the caller's unit, while the round takes
-    nominations; it is judged by the award type and the hierarchy of the round's reference date."""
+    nominations; it is judged by the hierarchy of the round's reference date and the catalogue of its
+    catalogue date (nominations.catalogue.regimes)."""
     round_ = await rounds.get(session, body.round_id)
     unit = body.nominating_org_unit or scope.principal.org_unit
     if unit is None:

@@ -12,12 +12,11 @@ States: ``draft → submitted → screening → council → disclosure → decid
 ``rejected``), with ``returned`` (back to the unit for changes), ``withdrawn`` and ``forwarded`` (sent up to
 the Prime Minister or the President, whose decision is recorded later). Where the award type version puts
 the public's say before the council (Nghị định 98/2023/NĐ-CP, Điều 46, for high honours), the list is
-disclosed from ``screening`` and goes to the council once the period is over, then to ``approved``
-(``screening → disclosure → council → approved → decided``); with no public period the council's pass leads
-to ``approved`` too. The version's ``disclosure_stage`` says which way, and the guards hold each nomination to
-it. Sets of states used elsewhere
-(:data:`AWAITING_COUNCIL`, :data:`UNDER_DISCLOSURE`, :func:`sources`) are derived from
-the table, never written again.
+published from ``screening`` and goes to the council once the period is over, then to ``approved``
+(``screening → public_comment → council → approved → decided``); with no public period the council's pass
+leads to ``approved`` too. The version's ``disclosure_stage`` says which way, and the guards hold each
+nomination to it. Sets of states used elsewhere (:data:`AWAITING_COUNCIL`, :data:`UNDER_DISCLOSURE`,
+:func:`sources`) are derived from the table, never written again.
 """
 
 from __future__ import annotations
@@ -103,16 +102,24 @@ WORKFLOW: dict[Action, Rule] = {
     Action.SUBMIT: Rule(frozenset({S.DRAFT}), S.SUBMITTED, frozenset({A.UNIT})),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN, frozenset({A.UNIT})),
     Action.RETURN: Rule(
-        frozenset({S.SUBMITTED, S.SCREENING}), S.RETURNED, frozenset({A.SECRETARIAT}), note_required=True
+        frozenset({S.SUBMITTED, S.SCREENING, S.PUBLIC_COMMENT}),
+        S.RETURNED,
+        frozenset({A.SECRETARIAT}),
+        note_required=True,
     ),
     Action.RESUBMIT: Rule(frozenset({S.RETURNED}), S.SUBMITTED, frozenset({A.UNIT})),
     Action.SCREEN: Rule(frozenset({S.SUBMITTED}), S.SCREENING, frozenset({A.SECRETARIAT})),
-    Action.OVERRIDE: Rule(frozenset({S.SCREENING}), None, frozenset({A.SECRETARIAT}), note_required=True),
-    Action.DISCLOSE: Rule(frozenset({S.SCREENING}), S.DISCLOSURE, frozenset({A.SECRETARIAT})),
-    Action.SEND_TO_COUNCIL: Rule(
-        frozenset({S.SCREENING, S.DISCLOSURE}), S.COUNCIL, frozenset({A.SECRETARIAT})
+    # Before the council, while the public comments, the secretariat still judges the dossier.
+    Action.OVERRIDE: Rule(
+        frozenset({S.SCREENING, S.PUBLIC_COMMENT}), None, frozenset({A.SECRETARIAT}), note_required=True
     ),
-    Action.REJECT: Rule(frozenset({S.SCREENING}), S.DECIDED, frozenset({A.SECRETARIAT}), note_required=True),
+    Action.DISCLOSE: Rule(frozenset({S.SCREENING}), S.PUBLIC_COMMENT, frozenset({A.SECRETARIAT})),
+    Action.SEND_TO_COUNCIL: Rule(
+        frozenset({S.SCREENING, S.PUBLIC_COMMENT}), S.COUNCIL, frozenset({A.SECRETARIAT})
+    ),
+    Action.REJECT: Rule(
+        frozenset({S.SCREENING, S.PUBLIC_COMMENT}), S.DECIDED, frozenset({A.SECRETARIAT}), note_required=True
+    ),
     Action.COUNCIL_PASS: Rule(
         frozenset({S.COUNCIL}), S.DISCLOSURE, frozenset({A.SECRETARIAT}), internal=True
     ),
@@ -130,16 +137,22 @@ WORKFLOW: dict[Action, Rule] = {
         internal=True,
     ),
     # Audited without a change of state: an objection from the public, and its dismissal by the secretariat.
-    Action.OBJECTION_FILED: Rule(frozenset({S.DISCLOSURE}), None, frozenset({A.PUBLIC}), internal=True),
+    Action.OBJECTION_FILED: Rule(
+        frozenset({S.PUBLIC_COMMENT, S.DISCLOSURE}), None, frozenset({A.PUBLIC}), internal=True
+    ),
     Action.DISMISS_OBJECTION: Rule(
-        frozenset({S.DISCLOSURE, S.DECIDED}),
+        frozenset({S.PUBLIC_COMMENT, S.DISCLOSURE, S.DECIDED}),
         None,
         frozenset({A.SECRETARIAT}),
         note_required=True,
         internal=True,
     ),
     Action.UPHOLD_OBJECTION: Rule(
-        frozenset({S.DISCLOSURE}), S.DECIDED, frozenset({A.SECRETARIAT}), note_required=True, internal=True
+        frozenset({S.PUBLIC_COMMENT, S.DISCLOSURE}),
+        S.DECIDED,
+        frozenset({A.SECRETARIAT}),
+        note_required=True,
+        internal=True,
     ),
     Action.UPHOLD_OBJECTION_AGAIN: Rule(
         frozenset({S.DECIDED}), None, frozenset({A.SECRETARIAT}), note_required=True, internal=True
@@ -161,7 +174,6 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.COUNCIL_PASS: (guards.disclosed_after_the_council,),
     Action.COUNCIL_APPROVE: (guards.not_disclosed_after_the_council,),
     Action.FORWARD: (
-        guards.passed_the_council,
         guards.decided_above_the_province,
         guards.forwarding_given,
         guards.disclosure_over,
@@ -169,7 +181,6 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     ),
     Action.DECLINE: (guards.recorded_by_the_forwarding_office,),
     Action.AWARD: (
-        guards.passed_the_council,
         guards.disclosure_over,
         guards.no_open_objection,
         guards.signed_after_disclosure,

@@ -34,7 +34,8 @@ class Round(Base):
     kind: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(SmallInteger)
     movement_code: Mapped[str | None] = mapped_column(String(50))
-    # The rules, the catalogue and the org-unit hierarchy of this date judge every nomination of the round.
+    # The org-unit hierarchy of this date judges every nomination of the round, and so do the catalogue and
+    # the rules unless a new legal regime began before a dossier was sent (nominations.catalogue.regimes).
     reference_date: Mapped[dt.date] = mapped_column(Date)
     opens_on: Mapped[dt.date] = mapped_column(Date)
     submission_working_days: Mapped[int] = mapped_column(SmallInteger)

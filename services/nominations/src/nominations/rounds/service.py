@@ -110,5 +110,6 @@ async def by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Round]:
 
 
 async def reference_dates(session: AsyncSession, ids: Iterable[int]) -> dict[int, dt.date]:
-    """Each round's reference date: the day whose hierarchy, catalogue and rules judge its nominations."""
+    """Each round's reference date: the day whose hierarchy judges its nominations (and, unless a regime
+    began before they were sent, whose catalogue and rules)."""
     return {round_id: round_.reference_date for round_id, round_ in (await by_ids(session, ids)).items()}

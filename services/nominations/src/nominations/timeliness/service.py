@@ -22,6 +22,7 @@ WAITING_FOR = {
     Status.SUBMITTED: "screening",
     Status.SCREENING: "council",
     Status.COUNCIL: "council",
+    Status.PUBLIC_COMMENT: "council",  # a high honour's list, published for comment before the council
     Status.DISCLOSURE: "decision",
     Status.APPROVED: "decision",
 }
@@ -42,7 +43,7 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
         "council": round_.council_deadline,
         "decision": round_.decision_deadline,
     }
-    for nomination_id, award_type, status, first_submitted_at, decided_at, before_council in rows:
+    for nomination_id, award_type, status, first_submitted_at, decided_at in rows:
         counts[award_type] += 1
         if decided_at is not None and first_submitted_at is not None:
             durations[award_type].append(
@@ -64,8 +65,6 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
                 )
             )
             continue
-        elif status == Status.DISCLOSURE.value and before_council:
-            stage = "council"
         else:
             stage = WAITING_FOR.get(Status(status))
         if stage is not None and as_of > deadlines[stage]:
