@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from devstack.paths import repo_root
 from devstack.postgres import run_sync
@@ -100,3 +101,51 @@ def test_seeding_twice_changes_nothing(database_url: str) -> None:
     report = run_sync(load_twice())
     assert report.created == {}
     assert report.existing == {"org_units": 15 + 295, "indicators": 33, "plans": 1, "targets": 32}
+
+
+DISSOLUTIONS = (
+    "SELECT count(*) FROM targets.org_unit_restructurings r WHERE r.kind = 'dissolution'"
+    " AND r.effective_date = '2025-07-01' AND EXISTS"
+    " (SELECT 1 FROM targets.org_unit_successions s WHERE s.restructuring_id = r.id)"
+)
+
+
+def test_a_dissolution_seeded_without_successors_is_recorded_again_with_them(database_url: str) -> None:
+    """A database seeded before the communes were known holds one dissolution of the district tier naming no
+    successor; seeded again, it gets one act per district with the new communes that succeeded it."""
+
+    async def as_the_old_seed_left_it_then_seed() -> tuple[int, int, int]:
+        database = Database(database_url)
+        try:
+            async with database.session() as session:
+                await session.execute(
+                    text(
+                        "DELETE FROM targets.org_unit_restructurings WHERE kind = 'dissolution'"
+                        " AND effective_date = '2025-07-01'"
+                    )
+                )
+                await session.execute(
+                    text(
+                        "INSERT INTO targets.org_unit_restructurings (kind, effective_date, legal_source,"
+                        " created_by) VALUES ('dissolution', '2025-07-01', 'số hiệu cần đối chiếu', 'seed')"
+                    )
+                )
+            async with database.session() as session:
+                before = (await session.execute(text(DISSOLUTIONS))).scalar_one()
+                await load_seed(session)
+            async with database.session() as session:
+                after = (await session.execute(text(DISSOLUTIONS))).scalar_one()
+                orphans = (
+                    await session.execute(
+                        text(
+                            "SELECT count(*) FROM targets.org_unit_restructurings r"
+                            " WHERE r.effective_date = '2025-07-01' AND NOT EXISTS"
+                            " (SELECT 1 FROM targets.org_unit_successions s WHERE s.restructuring_id = r.id)"
+                        )
+                    )
+                ).scalar_one()
+                return before, after, orphans
+        finally:
+            await database.dispose()
+
+    assert run_sync(as_the_old_seed_left_it_then_seed()) == (0, 12, 0)

@@ -178,9 +178,11 @@ async def test_the_province_adds_up_the_communes_of_each_year_under_their_parent
         ],
     )
     row = await progress_row(client, auth, "HT", "ECO_NEW_ENTERPRISES")
-    assert [(point["period"], point["value"]) for point in row["series"]] == [("2024", 30.0), ("2025", 75.0)]
-    # 2025: Thạch Hà (Thạch Kim), TP Hà Tĩnh (Thạch Khê) and Thành Sen reported, of 12 districts and 67 units.
-    assert row["coverage"] == {"reported": 3, "expected": 79}
+    # 2025 is the year of the generation standing at its end: the districts, ended on 30/6 and succeeded by
+    # the communes and wards of 1/7, are represented by them, so the province's 2025 is Thành Sen's alone
+    # and is never the two generations added together.
+    assert [(point["period"], point["value"]) for point in row["series"]] == [("2024", 30.0), ("2025", 5.0)]
+    assert row["coverage"] == {"reported": 1, "expected": 67}  # the 2025 generation: 67 units of 1/7/2025
 
 
 # ---- the hierarchy the nominations service reads (its own client, against this service) --------------------

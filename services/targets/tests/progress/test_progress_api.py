@@ -58,13 +58,13 @@ async def test_sums_roll_up_over_the_districts_as_they_stood_each_year(
     new_enterprises = row(report, "ECO_NEW_ENTERPRISES")
     series = {point["period"]: point for point in new_enterprises["series"]}
     assert series["2024"] == {"period": "2024", "value": 1300.0, "source": "aggregated"}
-    # Lộc Hà merged into Thạch Hà on 2025-01-01: twelve district-level units in 2025.
-    assert series["2025"]["value"] == 1080.0
-    # 2025 has two generations: the twelve (to 2025-06-30) and the 67 communes and wards formed on 2025-07-01,
-    # each counted under the parent of its first day in the year (docs/targets.md, "Communes").
-    assert new_enterprises["coverage"] == {"reported": 12, "expected": 12 + 67}
-    assert new_enterprises["years_met"] == 2
-    assert new_enterprises["status"] == "on_track"
+    # 2025 belongs to the generation standing at its end: the twelve district-level units (Lộc Hà merged into
+    # Thạch Hà on 2025-01-01) ended on 30/6 and are represented by the communes and wards that succeeded them
+    # on 1/7, none of which reported: the province has no 2025 figure, and never one of both generations.
+    assert "2025" not in series
+    # The latest year with a figure is 2024: all thirteen district-level units reported it.
+    assert new_enterprises["coverage"] == {"reported": 13, "expected": 13}
+    assert (new_enterprises["years_met"], new_enterprises["status"]) == (1, "on_track")
 
 
 async def test_a_value_posted_for_the_province_wins_over_the_roll_up(

@@ -47,6 +47,8 @@ class ParentLink:
 class Hierarchy:
     units: dict[int, UnitInfo]
     links: list[ParentLink]
+    # The units that succeeded each ended unit (restructurings), when any did.
+    successors: dict[int, frozenset[int]] = field(default_factory=dict)
     _by_code: dict[str, UnitInfo] = field(init=False, repr=False)
     _links_of: dict[int, list[ParentLink]] = field(init=False, repr=False)
     _children_links: dict[int, list[ParentLink]] = field(init=False, repr=False)
@@ -106,7 +108,10 @@ class Hierarchy:
         """The units whose values roll up into ``unit_id`` for the period [start, end].
 
         A unit counts towards the parent it had on its reference day in the period (the first day it existed
-        in it), so a unit that moves or ends during the period counts once, under one parent.
+        in it), so a unit that moves or ends during the period counts once, under one parent. A unit that
+        ended during the period and whose successors also count here is represented by them (the districts of
+        2025, ended on 30/6, by the communes that succeeded them on 1/7): a year's figure is the generation's
+        that stands at its end, never both generations added together.
         """
         children: list[int] = []
         for link in self._children_links.get(unit_id, ()):
@@ -114,4 +119,9 @@ class Hierarchy:
             day = self.reference_day(child, start, end)
             if day is not None and self.parent_on(child, day) == unit_id and child not in children:
                 children.append(child)
-        return children
+        counted = set(children)
+        return [child for child in children if not self._succeeded_within(child, end, counted)]
+
+    def _succeeded_within(self, unit_id: int, end: dt.date, counted: set[int]) -> bool:
+        ended = self.units[unit_id].valid_to
+        return ended is not None and ended < end and bool(self.successors.get(unit_id, frozenset()) & counted)

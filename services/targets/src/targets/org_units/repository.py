@@ -15,6 +15,13 @@ from targets.org_units.models import OrgUnit, OrgUnitParent, OrgUnitRestructurin
 async def load_hierarchy(session: AsyncSession) -> Hierarchy:
     units = (await session.execute(select(OrgUnit))).scalars().all()
     links = (await session.execute(select(OrgUnitParent))).scalars().all()
+    successions = (
+        await session.execute(select(OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id))
+    ).all()
+    successors: dict[int, set[int]] = {}
+    for predecessor, successor in successions:
+        if predecessor != successor:
+            successors.setdefault(predecessor, set()).add(successor)
     return Hierarchy(
         units={
             unit.id: UnitInfo(
@@ -39,6 +46,7 @@ async def load_hierarchy(session: AsyncSession) -> Hierarchy:
             )
             for link in links
         ],
+        successors={unit: frozenset(found) for unit, found in successors.items()},
     )
 
 
@@ -120,3 +128,23 @@ async def predecessors_of_acts(session: AsyncSession, kind: str, effective_date:
 
 async def all_units(session: AsyncSession) -> list[OrgUnit]:
     return list((await session.execute(select(OrgUnit))).scalars())
+
+
+async def acts_without_successors(
+    session: AsyncSession, kind: str, effective_date: dt.date, created_by: str
+) -> list[OrgUnitRestructuring]:
+    """The acts of this kind and date, written by ``created_by``, that link no successor."""
+    linked = select(OrgUnitSuccession.restructuring_id)
+    query = select(OrgUnitRestructuring).where(
+        OrgUnitRestructuring.kind == kind,
+        OrgUnitRestructuring.effective_date == effective_date,
+        OrgUnitRestructuring.created_by == created_by,
+        OrgUnitRestructuring.id.not_in(linked),
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def delete_acts(session: AsyncSession, acts: list[OrgUnitRestructuring]) -> None:
+    for act in acts:
+        await session.delete(act)
+    await session.flush()

@@ -436,3 +436,15 @@ async def load_hierarchy(session: AsyncSession) -> Hierarchy:
 async def all_units(session: AsyncSession) -> list[OrgUnit]:
     """Every org unit, of every date (the seed compares them with its data)."""
     return await repository.all_units(session)
+
+
+async def replace_acts_without_successors(
+    session: AsyncSession, kind: str, effective_date: dt.date, created_by: str
+) -> int:
+    """Remove the acts of ``created_by`` of this kind and date that name no successor, so acts that name
+    them can be recorded in their place (the seed's single dissolution of 2025-07-01, written before the new
+    communes were known, gives way to one act per district with its successors). Units and parent links
+    are not touched: the acts that replace them end the same units on the same day."""
+    acts = await repository.acts_without_successors(session, kind, effective_date, created_by)
+    await repository.delete_acts(session, acts)
+    return len(acts)

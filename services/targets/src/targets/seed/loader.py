@@ -107,8 +107,19 @@ async def _org_units(session: AsyncSession, report: SeedReport) -> dict[str, Org
     )
     await session.flush()
     for data in files:
+        await _replace_acts_without_successors(session, data["restructurings"])
         await _restructurings(session, data["restructurings"])
     return units
+
+
+async def _replace_acts_without_successors(session: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """An act the seed recorded without successors, where its data now names them, is recorded again."""
+    for kind, day in sorted({(item["kind"], item["effective_date"]) for item in items if item["successors"]}):
+        removed = await org_units.replace_acts_without_successors(
+            session, kind, dt.date.fromisoformat(day), SEED_USER
+        )
+        if removed:
+            logger.info("replaced %d %s act(s) of %s recorded without successors", removed, kind, day)
 
 
 async def _restructurings(session: AsyncSession, items: list[dict[str, Any]]) -> None:
