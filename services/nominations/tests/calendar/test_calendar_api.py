@@ -3,10 +3,11 @@ date, the library's worked Saturdays, and bad input answered as RFC 9457 problem
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from devstack.testing.assertions import assert_problem
@@ -90,6 +91,33 @@ async def test_the_seed_is_loaded_once_and_leaves_recorded_days_alone(
         headers=auth("secretariat"),
     )
     assert_problem(again, 409, "calendar-day-exists")
+
+
+async def test_the_seed_corrects_its_own_days_and_leaves_the_secretariats(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    body = {
+        "day": "2032-09-03",
+        "kind": "day_off",
+        "reason": "Nghỉ bù Quốc khánh",
+        "source": "Văn bản (ví dụ)",
+    }
+    assert (
+        await client.post("/v1/working-calendar", json=body, headers=auth("secretariat"))
+    ).status_code == 201
+    # As a deployment seeded with an earlier wording, and with a day the data no longer holds.
+    await db_session.execute(
+        update(CalendarDay).where(CalendarDay.day == dt.date(2026, 1, 2)).values(reason="cũ", source="cũ")
+    )
+    db_session.add(CalendarDay(day=dt.date(2030, 1, 2), kind="day_off", reason="x", created_by="seed"))
+    await db_session.flush()
+    assert await load_exceptions(db_session) == 2
+    rows = {row.day: row for row in (await db_session.execute(select(CalendarDay))).scalars()}
+    seeded = {day.day: day for day in seeded_days()}
+    assert rows[dt.date(2026, 1, 2)].source == seeded[dt.date(2026, 1, 2)].source
+    assert dt.date(2030, 1, 2) not in rows
+    assert rows[dt.date(2032, 9, 3)].reason == "Nghỉ bù Quốc khánh"
+    assert await load_exceptions(db_session) == 0
 
 
 async def test_bad_input_is_answered_with_problem_details(client: httpx.AsyncClient, auth: Auth) -> None:

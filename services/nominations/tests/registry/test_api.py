@@ -181,7 +181,9 @@ async def test_public_query_parameters_are_bounded(
     assert response.status_code == status, response.text
 
 
-THACH_LINH = "HT-18094-20241231"  # Phường Thạch Linh, TP Hà Tĩnh, until 2024-12-31 (Nghị quyết 1283/NQ-UBTVQH15)
+THACH_LINH = (
+    "HT-18094-20241231"  # Phường Thạch Linh, TP Hà Tĩnh, until 2024-12-31 (Nghị quyết 1283/NQ-UBTVQH15)
+)
 LINH = (
     f"individual,P-009,Trần Văn Linh,Công chức,{THACH_LINH},LDTT,2023,annual,,"
     "31/QĐ-UBND,2024-03-15,commune_chair,702000"
@@ -204,6 +206,6 @@ async def test_an_award_keeps_the_name_and_area_of_a_unit_that_merged_since(
     # A decision signed after the unit ended cannot name it: the unit did not exist on that date.
     late = LINH.replace("2024-03-15", "2025-03-15").replace("31/QĐ", "32/QĐ")
     refused = await import_file(client, auth, csv_file(late))
-    assert [error["column"] for error in assert_problem(refused, 422, "invalid-awards-file")["row_errors"]] == [
-        "org_unit"
-    ]
+    assert [
+        error["column"] for error in assert_problem(refused, 422, "invalid-awards-file")["row_errors"]
+    ] == ["org_unit"]

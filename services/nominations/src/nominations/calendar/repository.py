@@ -10,3 +10,8 @@ from nominations.calendar.models import CalendarDay
 
 async def exceptions(session: AsyncSession) -> list[CalendarDay]:
     return list((await session.execute(select(CalendarDay))).scalars())
+
+
+async def delete(session: AsyncSession, rows: list[CalendarDay]) -> None:
+    for row in rows:
+        await session.delete(row)

@@ -2,7 +2,7 @@
 
 The days the holiday library gets wrong are data, each with the act that decided it
 (``data/exceptions.json``), recorded like any exception, so the calendar and its API read them the same way.
-Idempotent: matched by day.
+Idempotent: matched by day; the seed keeps its own days equal to its data and leaves the secretariat's alone.
 """
 
 from __future__ import annotations
@@ -26,5 +26,5 @@ def seeded_days() -> list[SeededDay]:
 
 
 async def load_exceptions(session: AsyncSession) -> int:
-    """Record the seed's days not recorded yet; how many were added."""
+    """Keep the seed's days equal to its data; how many rows were added, corrected or removed."""
     return await service.record_seeded_days(session, seeded_days())

@@ -89,19 +89,30 @@ async def add_exception(session: AsyncSession, body: CalendarDayIn, actor: str) 
 
 
 async def record_seeded_days(session: AsyncSession, days: Iterable[SeededDay]) -> int:
-    """Record the seed's days that have no exception yet (matched by day, so loading twice adds nothing); a
-    day already recorded, by the seed or by the secretariat, is left as it is. Returns how many were added."""
-    known = {row.day for row in await repository.exceptions(session)}
-    added = 0
-    for day in days:
-        if day.day in known:
-            continue
-        session.add(
-            CalendarDay(
-                day=day.day, kind=day.kind, reason=day.reason, source=day.source, created_by=SEED_ACTOR
+    """Keep the seed's own days equal to its data, as the catalogue's seed does: a day not recorded yet is
+    added, one the seed recorded is corrected (its kind, reason, source) or removed when the data no longer
+    holds it; a day the secretariat recorded is left as it is. Matched by day, so loading twice changes
+    nothing. Returns how many rows were added, corrected or removed."""
+    rows = {row.day: row for row in await repository.exceptions(session)}
+    wanted = {day.day: day for day in days}
+    changed = 0
+    for day in wanted.values():
+        row = rows.get(day.day)
+        if row is None:
+            session.add(
+                CalendarDay(
+                    day=day.day, kind=day.kind, reason=day.reason, source=day.source, created_by=SEED_ACTOR
+                )
             )
-        )
-        known.add(day.day)
-        added += 1
+            changed += 1
+        elif row.created_by == SEED_ACTOR and (row.kind, row.reason, row.source) != (
+            day.kind,
+            day.reason,
+            day.source,
+        ):
+            row.kind, row.reason, row.source = day.kind, day.reason, day.source
+            changed += 1
+    gone = [row for day, row in rows.items() if row.created_by == SEED_ACTOR and day not in wanted]
+    await repository.delete(session, gone)
     await session.flush()
-    return added
+    return changed + len(gone)
