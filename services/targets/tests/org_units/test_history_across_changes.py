@@ -274,3 +274,19 @@ async def test_an_old_unit_leads_to_the_units_that_took_it_over(
         ("merge", "2025-07-01", "HT-18652"),  # Phường Hà Huy Tập
     ]
     assert await successors(SON_KIM_1) == []
+
+
+async def test_an_official_code_names_the_unit_that_held_it_on_the_date(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    async def holder(at: str) -> list[tuple[str, str]]:
+        response = await client.get(
+            "/v1/org-units", params={"official_code": "18073", "at": at}, headers=auth("viewer")
+        )
+        assert response.status_code == 200, response.text
+        return [(unit["code"], unit["name"]) for unit in response.json()["items"]]
+
+    assert await holder("2025-06-30") == [("HT-18073-20250630", "Phường Nam Hà")]
+    assert await holder("2025-07-01") == [(THANH_SEN, "Phường Thành Sen")]
+    bad = await client.get("/v1/org-units", params={"official_code": "x1"}, headers=auth("viewer"))
+    assert bad.status_code == 422

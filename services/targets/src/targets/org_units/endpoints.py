@@ -45,6 +45,10 @@ async def list_org_units(
     parent: Annotated[str | None, Query(max_length=50, description="Only the children of this unit")] = None,
     level: Annotated[int | None, Query(ge=1, le=10)] = None,
     type: Annotated[OrgUnitType | None, Query()] = None,
+    official_code: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{2,5}$", description="Only the unit holding this official code on the date"),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[OrgUnitOut]:
@@ -57,6 +61,7 @@ async def list_org_units(
         unit_type=type.value if type else None,
         limit=limit,
         cursor=cursor,
+        official_code=official_code,
     )
 
 

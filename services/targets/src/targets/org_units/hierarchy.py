@@ -24,6 +24,7 @@ class UnitInfo:
     remote: bool = False
     border: bool = False
     mountainous: bool = False
+    official_code: str | None = None
 
     def exists_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

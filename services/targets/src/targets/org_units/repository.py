@@ -34,6 +34,7 @@ async def load_hierarchy(session: AsyncSession) -> Hierarchy:
                 remote=unit.remote,
                 border=unit.border,
                 mountainous=unit.mountainous,
+                official_code=unit.official_code,
             )
             for unit in units
         },

@@ -98,8 +98,11 @@ async def list_org_units(
     unit_type: str | None,
     limit: int,
     cursor: str | None,
+    official_code: str | None = None,
 ) -> Page[OrgUnitOut]:
-    """Units that existed on ``day``, ordered by code, with their parent and level on that day."""
+    """Units that existed on ``day``, ordered by code, with their parent and level on that day; with
+    ``official_code``, the unit that held that official code on that day (the lists give an ended unit's
+    code to a new one: 18073 is Nam Hà to 30/6/2025, Thành Sen from 1/7/2025)."""
     snapshot, _ = await catalogue.get(session)
     hierarchy = snapshot.hierarchy
     key = decode_keyset(cursor, as_code)
@@ -114,6 +117,8 @@ async def list_org_units(
         ids = [unit_id for unit_id in ids if hierarchy.level_on(unit_id, day) == level]
     if unit_type is not None:
         ids = [unit_id for unit_id in ids if hierarchy.units[unit_id].type == unit_type]
+    if official_code is not None:
+        ids = [unit_id for unit_id in ids if hierarchy.units[unit_id].official_code == official_code]
     codes = sorted(hierarchy.units[unit_id].code for unit_id in ids)
     if key is not None:
         codes = [code for code in codes if code > key[0]]
