@@ -188,6 +188,9 @@ free = st.builds(
 @example("2020W53")
 @example("202407B")
 @example("2024-02-30")
+@example("\x012024Q1\x1f")
+@example("\u00a02024Q1")
+@example("2024Q1\u2003")
 def test_the_platform_reads_what_dhis2_core_reads_and_refuses_the_rest(text: str) -> None:
     expected = dhis2_core(text)
     event(f"read as {expected[0]}" if expected else "refused")  # --hypothesis-show-statistics

@@ -445,10 +445,16 @@ _HANDLERS: Final[dict[str, Callable[[str, int, str], Period]]] = {
 }
 
 
+# What Java's `String.trim()` drops from both ends, as dhis2-core's importer trims the identifier
+# (`StringUtils.trimToNull`): every character up to U+0020, so C0 controls such as \x01 too, but not
+# Unicode spaces (NBSP, U+2003), which `str.strip()` would drop and DHIS2 refuses.
+JAVA_TRIM: Final = "".join(map(chr, range(0x21)))
+
+
 # Cached because a payload repeats the same few period strings many times; only successes are cached.
 @functools.lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> Period:
-    stripped = text.strip()
+    stripped = text.strip(JAVA_TRIM)
     match = _PATTERN.fullmatch(stripped)
     if match is None:
         if not stripped:
@@ -475,7 +481,7 @@ def _parse(text: object) -> Period:
 
 
 def parse_period(text: str) -> Period:
-    """Parse a DHIS2 period identifier; surrounding whitespace is ignored, everything else is strict.
+    """Parse a DHIS2 period identifier; what Java's trim drops around it is ignored, all else is strict.
 
     Raises InvalidPeriod (a ValueError) with a short reason for anything DHIS2 would not accept, and for
     years outside 1900-2199.
