@@ -392,3 +392,11 @@ def test_invalid_period_survives_pickling() -> None:
         parse_period("2024Q5")
     copy = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 - our own object, round-tripped
     assert (copy.text, copy.reason) == ("2024Q5", "quarter must be 1-4")
+
+
+def test_a_refusal_repeats_only_the_beginning_of_a_long_identifier() -> None:
+    with pytest.raises(InvalidPeriod) as refused:
+        parse_period("2024" + "x" * 100_000)
+    assert len(str(refused.value)) < 300
+    assert "x" * 96 + "…" in refused.value.reason
+    assert str(refused.value).startswith("invalid period '2024" + "x" * 96 + "…'")

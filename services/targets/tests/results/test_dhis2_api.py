@@ -436,3 +436,46 @@ async def test_a_month_written_as_dhis2_core_reads_it_is_stored_in_canonical_for
         headers=auth("viewer"),
     )
     assert [item["period"] for item in listed.json()["items"]] == ["202405"]
+
+
+# --- what an answer repeats ------------------------------------------------------------------------------
+
+
+async def test_a_conflict_repeats_only_the_beginning_of_what_was_sent(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    huge = "9" * 100_000
+    values = [
+        {"dataElement": "X" * 100_000, "period": "2024", "orgUnit": "HT", "value": "1"},
+        dv("2024" + huge, "HT", "1"),
+        dv("2024", "HT" + huge, "1"),
+        dv("2024", "HT", "1" + "x" * 100_000),
+    ]
+    response = await post(client, auth("admin"), values, atomicMode="NONE")
+    assert len(response.content) < 5_000, len(response.content)
+    conflicts = response.json()["conflicts"]
+    assert [c["errorCode"] for c in conflicts] == ["E7610", "E7611", "E7612", "E7619"]
+    assert conflicts[0]["object"] == "X" * 100 + "…"
+    assert conflicts[1]["object"] == ("2024" + huge)[:100] + "…"
+    assert all(len(c["object"]) <= 101 and len(c["value"]) <= 400 for c in conflicts)
+
+
+async def test_an_async_job_keeps_its_first_thousand_conflicts_and_counts_the_rest(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    values = [
+        {"dataElement": f"NO_SUCH_{n}", "period": "2024", "orgUnit": "HT", "value": "1"} for n in range(1_005)
+    ]
+    response = await post(client, auth("admin"), values, **{"async": "true"})
+    job_id = response.json()["response"]["id"]
+    summary = (
+        await client.get(f"/system/taskSummaries/DATAVALUE_IMPORT/{job_id}", headers=auth("admin"))
+    ).json()
+    assert len(summary["conflicts"]) == 1_000
+    assert summary["conflicts"][0]["object"] == "NO_SUCH_0"
+    assert (
+        "5 more conflicts are not kept with this job; the first 1,000 are listed." in summary["description"]
+    )
+    # The answer of the same import made synchronously lists them all.
+    synchronous = await post(client, auth("admin"), values)
+    assert len(synchronous.json()["conflicts"]) == 1_005

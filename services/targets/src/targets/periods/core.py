@@ -46,6 +46,14 @@ class PeriodType(StrEnum):
     FINANCIAL_NOV = "FinancialNov"
 
 
+# How much of a client's identifier a refusal repeats: a 100 kB "period" is named by its beginning.
+_ECHO_LIMIT: Final = 100
+
+
+def _echo(text: str) -> str:
+    return text if len(text) <= _ECHO_LIMIT else text[:_ECHO_LIMIT] + "…"
+
+
 class InvalidPeriod(ValueError):
     """A period identifier (or a period computed from a date) that DHIS2 would not accept."""
 
@@ -56,7 +64,7 @@ class InvalidPeriod(ValueError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return f"invalid period {self.text!r}: {self.reason}"
+        return f"invalid period {_echo(self.text)!r}: {self.reason}"
 
 
 # Month-based types are all "blocks of `length` months, the first block starting in month `offset + 1`":
@@ -464,7 +472,7 @@ def _parse_cached(text: str) -> Period:
         for pattern, name in _UNUSED_DHIS2_TYPES:
             if pattern.fullmatch(stripped, 4):
                 raise InvalidPeriod(text, f"a DHIS2 period of a type no indicator here uses ({name})")
-        raise InvalidPeriod(text, f"unrecognised period format after the year: {stripped[4:]!r}")
+        raise InvalidPeriod(text, f"unrecognised period format after the year: {_echo(stripped[4:])!r}")
     year = int(match["year"])
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidPeriod(text, f"year out of range {MIN_YEAR}-{MAX_YEAR}")

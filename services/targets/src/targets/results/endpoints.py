@@ -50,6 +50,7 @@ from targets.results.summaries import (
     import_summary,
     job_answer,
     job_notifications,
+    job_summary,
     platform_answer,
 )
 
@@ -111,11 +112,7 @@ async def _import(
         options,
         payload_format=payload_format,
         payload_sha256=hashlib.sha256(body).hexdigest(),
-        job_summary=(
-            (lambda result: import_summary(result, payload.notes).model_dump(mode="json", by_alias=True))
-            if options.run_async
-            else None
-        ),
+        job_summary=(lambda result: job_summary(result, payload.notes)) if options.run_async else None,
     )
     if options.run_async:
         return job_answer(str(result.record_id), clock.now())
