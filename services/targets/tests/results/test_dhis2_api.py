@@ -63,9 +63,9 @@ async def arrange(client: httpx.AsyncClient, auth: Auth) -> None:
 # --- the parameters --------------------------------------------------------------------------------------
 
 # DHIS2's documented import parameters, written out here rather than taken from the code, so that one the code
-# forgets is a failure: dhis2-docs `src/developer/web-api/data.md`, "Import parameters"
-# (#webapi_data_values_import_parameters), each with a value from its "Values" column that is honoured here
-# (`code` rather than DHIS2's default `uid`, which is unsupported-option for data elements and org units).
+# forgets is a failure: dhis2-docs `src/developer/web-api/data.md`, table "Import parameters" (anchor
+# webapi_data_values_import_parameters). Each has a value from its "Values" column that is honoured here:
+# `code` rather than DHIS2's default `uid`, which is unsupported-option for data elements and org units.
 DHIS2_DOCUMENTED = {
     "dataElementIdScheme": "code",
     "orgUnitIdScheme": "code",
@@ -384,10 +384,10 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
         (1, 0, 0, 0),
     )
 
-    warning = await post(
-        client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path, atomicMode="NONE"
-    )
+    # As DHIS2 does by default: the values without conflicts are stored (atomicMode NONE on its paths).
+    warning = await post(client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path)
     assert warning.status_code == 409
+    assert warning.json()["response"]["importOptions"]["atomicMode"] == "NONE"
     assert {k: warning.json()[k] for k in ("httpStatus", "httpStatusCode", "status", "message")} == {
         "httpStatus": "Conflict",
         "httpStatusCode": 409,
@@ -396,7 +396,7 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
     }
     assert counts(warning.json()["response"]) == (1, 0, 1, 0)
 
-    error = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path)
+    error = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path, atomicMode="ALL")
     assert error.status_code == 409
     assert (error.json()["status"], error.json()["message"]) == (
         "ERROR",
@@ -408,12 +408,32 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
 async def test_before_version_38_the_bare_summary_is_answered_with_200(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
+    hso = auth("reporter", org_unit="HT-HSO")
     response = await post(
-        client, auth("reporter", org_unit="HT-HSO"), [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets"
+        client, hso, [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets", atomicMode="ALL"
     )
     assert response.status_code == 200
     assert response.json()["responseType"] == "ImportSummary"
     assert response.json()["status"] == "ERROR"
+    warning = await post(client, hso, [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets")
+    assert (warning.status_code, warning.json()["status"]) == (200, "WARNING")
+
+
+@pytest.mark.parametrize(
+    ("path", "default"), [(URL, "ALL"), ("/dataValueSets", "NONE"), ("/40/dataValueSets", "NONE")]
+)
+async def test_atomic_mode_defaults_to_all_on_the_platforms_route_and_to_none_on_dhis2s_paths(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession, path: str, default: str
+) -> None:
+    hso = auth("reporter", org_unit="HT-HSO")
+    response = await post(client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path)
+    summary = response.json().get("response", response.json())
+    assert summary["importOptions"]["atomicMode"] == default
+    assert await stored(db_session) == ({} if default == "ALL" else {"2023": "4"})
+    # Named, it wins on either.
+    other = "NONE" if default == "ALL" else "ALL"
+    named = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path, atomicMode=other)
+    assert named.json().get("response", named.json())["importOptions"]["atomicMode"] == other
 
 
 async def test_dhis2s_paths_take_the_same_token_roles_parameters_and_problems(
