@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything else they need is installed here:
-# uv (pinned, into .tools/), the Python dependencies (from uv.lock, into .venv/), and nginx (system package).
+# uv (pinned, into .tools/), the Python dependencies (from uv.lock, into .venv/), and nginx (system package);
+# `make test` also Node and npm (system packages), for the test against DHIS2's own period library.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -18,7 +19,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx bench bench-awards clean
+.PHONY: help run test lint fmt token deps nginx node bench bench-awards clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,10 +37,15 @@ deps: $(SYNCED) ## install the Python dependencies (uv.lock)
 nginx:
 	@tools/bin/ensure-nginx
 
+# Debian's nodejs comes without npm (a package of its own); NodeSource's nodejs brings it along.
+node:
+	@command -v node >/dev/null || tools/bin/ensure-package nodejs
+	@command -v npm >/dev/null || tools/bin/ensure-package npm
+
 run: deps nginx ## start PostgreSQL (DATABASE_URL or embedded), migrations, the services and the gateway
 	@$(PY) -m devstack run
 
-test: deps nginx ## run every test (unit, API, end-to-end through nginx, deploy checks)
+test: deps nginx node ## run every test (unit, API, end-to-end through nginx, deploy checks)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: deps ## ruff (lint and format check), mypy strict, import-linter, vulture (dead code)

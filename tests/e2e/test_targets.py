@@ -178,12 +178,17 @@ def test_a_dhis2_client_with_only_a_base_url_posts_unchanged(stack: Stack, gatew
     }
     assert response.json()["response"]["importCount"]["imported"] == 1
 
-    # A versioned path with DHIS2's trailing slash; a conflict is its 409 WebMessage.
+    # A versioned path with DHIS2's trailing slash; a conflict is its 409 WebMessage, WARNING by default as in
+    # DHIS2 (the values without conflicts are stored), ERROR with atomicMode=ALL.
     conflicting = {**values, "dataValues": [{**values["dataValues"][0], "orgUnit": "HT-HKH"}]}
-    refused = gateway.post("/api/40/dataValueSets/", json=conflicting, headers=hso)
-    assert refused.status_code == 409
-    assert (refused.json()["httpStatus"], refused.json()["status"]) == ("Conflict", "ERROR")
-    assert refused.json()["response"]["conflicts"][0]["errorCode"] == "E7617"
+    warned = gateway.post("/api/40/dataValueSets/", json=conflicting, headers=hso)
+    assert warned.status_code == 409
+    assert (warned.json()["httpStatus"], warned.json()["status"]) == ("Conflict", "WARNING")
+    assert warned.json()["response"]["conflicts"][0]["errorCode"] == "E7617"
+    refused = gateway.post(
+        "/api/40/dataValueSets/", json=conflicting, params={"atomicMode": "ALL"}, headers=hso
+    )
+    assert (refused.status_code, refused.json()["status"]) == (409, "ERROR")
     # Before version 38, DHIS2 answers the bare summary.
     legacy = gateway.post("/api/37/dataValueSets", json=conflicting, headers=hso)
     assert (legacy.status_code, legacy.json()["responseType"]) == (200, "ImportSummary")

@@ -89,6 +89,10 @@ def _yearly(type_: PeriodType, first_month: int, year_shift: int = 0) -> Callabl
 # (pattern, interval from the year and the captured field) in dhis2-core's order; the first full match wins.
 ORACLE: list[tuple[re.Pattern[str], Callable[..., Interval | None]]] = [
     (re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"), _daily),
+    # The dashed day is DHIS2's too, in the versions cited above: `DateUnitType.DAILY` lists
+    # `(\d{4})(\d{2})(\d{2})` and `(\d{4})-(\d{2})-(\d{2})`, and `PeriodTypeEnum.ofIsoPeriod` reads
+    # "Daily: ~~~~~~~~ (8) or ~~~~-~~-~~ (10)". Older releases, from before BI_WEEKLY, had the undashed
+    # pattern alone; a client of those never sends the dashed form, so accepting it refuses no one.
     (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), _daily),
     (re.compile(r"([0-9]{4})W([0-9]{1,2})"), _weekly),
     (re.compile(r"([0-9]{4})BiW([0-9]{1,2})"), _bi_weekly),
@@ -184,6 +188,9 @@ free = st.builds(
 @example("2020W53")
 @example("202407B")
 @example("2024-02-30")
+@example("\x012024Q1\x1f")
+@example("\u00a02024Q1")
+@example("2024Q1\u2003")
 def test_the_platform_reads_what_dhis2_core_reads_and_refuses_the_rest(text: str) -> None:
     expected = dhis2_core(text)
     event(f"read as {expected[0]}" if expected else "refused")  # --hypothesis-show-statistics

@@ -19,14 +19,18 @@ below steps over it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,44 +68,67 @@ def _tool(name: str) -> str:
     return found
 
 
+@contextlib.contextmanager
+def _one_worker_at_a_time() -> Iterator[None]:
+    """An exclusive lock on the lock file: pytest-xdist workers share node_modules and the cache."""
+    with (HERE / "package-lock.json").open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def _install() -> None:
-    """``npm ci`` when node_modules was not installed from this lock file; one worker at a time."""
-    lock = HERE / "package-lock.json"
-    digest = hashlib.sha256(lock.read_bytes() + (HERE / "package.json").read_bytes()).hexdigest()
+    """``npm ci`` when node_modules was not installed from this lock file (call it holding the lock)."""
+    digest = hashlib.sha256(
+        (HERE / "package-lock.json").read_bytes() + (HERE / "package.json").read_bytes()
+    ).hexdigest()
     stamp = HERE / "node_modules" / ".installed-from"
-    with lock.open("rb") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # pytest-xdist workers share the directory
-        if stamp.exists() and stamp.read_text() == digest:
-            return
-        subprocess.run(
-            [_tool("npm"), "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            check=True,
-            timeout=600,
-        )
-        stamp.write_text(digest)
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    subprocess.run(
+        [
+            _tool("npm"),
+            "ci",
+            "--ignore-scripts",
+            "--prefer-offline",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ],
+        cwd=HERE,
+        check=True,
+        timeout=180,
+    )
+    stamp.write_text(digest)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """A reader sees the old file or the whole new one, never half of it (and a crash leaves no stub)."""
+    path.parent.mkdir(exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as temporary:
+        temporary.write(content)
+    os.replace(temporary.name, path)
 
 
 @pytest.fixture(scope="module")
 def dhis2_periods() -> list[Json]:
     """The library's periods, generated once per installed library and script (cached in node_modules)."""
-    _install()
     arguments = [str(FIRST_YEAR), str(LAST_YEAR), *TYPES]
     script = HERE / "periods.cjs"
     key = hashlib.sha256(
         script.read_bytes() + (HERE / "package-lock.json").read_bytes() + " ".join(arguments).encode()
     ).hexdigest()[:16]
     cached = HERE / "node_modules" / ".cache" / f"periods-{key}.json"
-    if not cached.exists():
-        result = subprocess.run(
-            [_tool("node"), str(script), *arguments],
-            cwd=HERE,
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-        cached.parent.mkdir(exist_ok=True)
-        cached.write_bytes(result.stdout)
+    with _one_worker_at_a_time():
+        _install()
+        if not cached.exists():
+            result = subprocess.run(
+                [_tool("node"), str(script), *arguments],
+                cwd=HERE,
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+            _write_atomically(cached, result.stdout)
     document: Json = json.loads(cached.read_bytes())
     assert document["library"] == "2.1.2", "the lock file pins the library this test was written against"
     periods: list[Json] = document["periods"]

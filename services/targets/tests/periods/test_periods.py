@@ -228,6 +228,29 @@ def test_whitespace_around_is_ignored_and_results_are_cached() -> None:
     assert parse_period("2024Q2") is parse_period("2024Q2")
 
 
+# Java's String.trim(), which dhis2-core applies: every character from U+0000 to U+0020 and nothing else.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x002024Q1",
+        "2024Q1\x01",
+        "\x1f2024Q1",
+        "\t\r\n\x0b\x0c 2024Q1 \x1c\x1d\x1e\x1f",
+        "\x20" * 3 + "2024Q1",
+    ],
+)
+def test_what_java_trims_around_a_period_is_ignored(text: str) -> None:
+    assert parse_period(text) == parse_period("2024Q1")
+
+
+@pytest.mark.parametrize(
+    "text", ["\u00a02024Q1", "2024Q1\u2003", "\u30002024Q1", "2024Q1\x7f", "2024Q1\x85", "\ufeff2024Q1"]
+)
+def test_other_spaces_around_a_period_are_refused_as_dhis2_refuses_them(text: str) -> None:
+    with pytest.raises(InvalidPeriod):
+        parse_period(text)
+
+
 def test_padded_and_unpadded_weeks_are_one_value() -> None:
     assert {parse_period("2024W05"), parse_period("2024W5")} == {parse_period("2024W5")}
 
@@ -369,3 +392,11 @@ def test_invalid_period_survives_pickling() -> None:
         parse_period("2024Q5")
     copy = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 - our own object, round-tripped
     assert (copy.text, copy.reason) == ("2024Q5", "quarter must be 1-4")
+
+
+def test_a_refusal_repeats_only_the_beginning_of_a_long_identifier() -> None:
+    with pytest.raises(InvalidPeriod) as refused:
+        parse_period("2024" + "x" * 100_000)
+    assert len(str(refused.value)) < 300
+    assert "x" * 96 + "…" in refused.value.reason
+    assert str(refused.value).startswith("invalid period '2024" + "x" * 96 + "…'")

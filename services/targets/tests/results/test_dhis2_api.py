@@ -62,35 +62,66 @@ async def arrange(client: httpx.AsyncClient, auth: Auth) -> None:
 
 # --- the parameters --------------------------------------------------------------------------------------
 
-HONOURED = {
+# DHIS2's documented import parameters, written out here rather than taken from the code, so that one the code
+# forgets is a failure: dhis2-docs `src/developer/web-api/data.md`, table "Import parameters" (anchor
+# webapi_data_values_import_parameters). Each has a value from its "Values" column that is honoured here:
+# `code` rather than DHIS2's default `uid`, which is unsupported-option for data elements and org units.
+DHIS2_DOCUMENTED = {
+    "dataElementIdScheme": "code",
+    "orgUnitIdScheme": "code",
+    "categoryOptionComboIdScheme": "uid",
+    "dataSetIdScheme": "code",
+    "categoryIdScheme": "code",
+    "categoryOptionIdScheme": "code",
+    "idScheme": "code",
+    "preheatCache": "true",
     "dryRun": "true",
     "importStrategy": "CREATE",
-    "atomicMode": "NONE",
-    "idScheme": "CODE",
-    "dataElementIdScheme": "code",
-    "orgUnitIdScheme": "Code",
-    "categoryOptionComboIdScheme": "UID",
-    "firstRowIsHeader": "false",
     "skipExistingCheck": "true",
+    "skipAudit": "true",
     "async": "false",
+    "force": "true",
+}
+# The other options dhis2-core's data value import reads from the query (`ImportOptions`), also written out.
+DHIS2_IMPORT_OPTIONS = {
+    "atomicMode": "NONE",
+    "firstRowIsHeader": "false",
     "requireCategoryOptionCombo": "false",
     "requireAttributeOptionCombo": "false",
-}
-NO_EFFECT_VALUES = {name: "CODE" if name.endswith("IdScheme") else "true" for name in WITHOUT_EFFECT} | {
-    "dataSet": "BfMAe6Itzgt"
+    "dataSet": "BfMAe6Itzgt",
+    "skipNotifications": "true",
+    "strictPeriods": "true",
+    "strictCategoryOptionCombos": "true",
+    "strictAttributeOptionCombos": "true",
+    "strictDataElements": "true",
+    "strictOrganisationUnits": "true",
+    "strictDataSetApproval": "true",
+    "strictDataSetLocking": "true",
+    "strictDataSetInputPeriods": "true",
 }
 
 
 async def test_every_parameter_dhis2_takes_is_accepted(client: httpx.AsyncClient, auth: Auth) -> None:
-    response = await post(client, auth("admin"), [dv("2024", "HT", "1")], **HONOURED, **NO_EFFECT_VALUES)
+    params = DHIS2_DOCUMENTED | DHIS2_IMPORT_OPTIONS
+    response = await post(client, auth("admin"), [dv("2024", "HT", "1")], **params)
     assert response.status_code == 200, response.text
     description = response.json()["description"]
     said = description.split("Accepted without effect here: ", 1)[1]
+    # Each one without effect here is named, with the reason.
     for name, reason in WITHOUT_EFFECT.items():
+        assert name in params
         assert f"{name} ({reason})" in said
     # firstRowIsHeader means nothing to JSON; said so too.
     assert "firstRowIsHeader (JSON has no header row)" in said
     assert response.json()["importOptions"]["dryRun"] is True
+
+
+@pytest.mark.parametrize("name", DHIS2_DOCUMENTED)
+async def test_each_documented_parameter_is_accepted_alone(
+    client: httpx.AsyncClient, auth: Auth, name: str
+) -> None:
+    response = await post(client, auth("admin"), [dv("2024", "HT", "1")], **{name: DHIS2_DOCUMENTED[name]})
+    assert response.status_code == 200, response.text
 
 
 async def test_only_the_parameters_sent_are_named_and_none_without_effect_when_none_is_sent(
@@ -353,10 +384,10 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
         (1, 0, 0, 0),
     )
 
-    warning = await post(
-        client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path, atomicMode="NONE"
-    )
+    # As DHIS2 does by default: the values without conflicts are stored (atomicMode NONE on its paths).
+    warning = await post(client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path)
     assert warning.status_code == 409
+    assert warning.json()["response"]["importOptions"]["atomicMode"] == "NONE"
     assert {k: warning.json()[k] for k in ("httpStatus", "httpStatusCode", "status", "message")} == {
         "httpStatus": "Conflict",
         "httpStatusCode": 409,
@@ -365,7 +396,7 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
     }
     assert counts(warning.json()["response"]) == (1, 0, 1, 0)
 
-    error = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path)
+    error = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path, atomicMode="ALL")
     assert error.status_code == 409
     assert (error.json()["status"], error.json()["message"]) == (
         "ERROR",
@@ -377,12 +408,32 @@ async def test_dhis2s_paths_answer_dhis2s_web_message(
 async def test_before_version_38_the_bare_summary_is_answered_with_200(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
+    hso = auth("reporter", org_unit="HT-HSO")
     response = await post(
-        client, auth("reporter", org_unit="HT-HSO"), [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets"
+        client, hso, [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets", atomicMode="ALL"
     )
     assert response.status_code == 200
     assert response.json()["responseType"] == "ImportSummary"
     assert response.json()["status"] == "ERROR"
+    warning = await post(client, hso, [dv("2022", "HT-HKH", "4")], path="/37/dataValueSets")
+    assert (warning.status_code, warning.json()["status"]) == (200, "WARNING")
+
+
+@pytest.mark.parametrize(
+    ("path", "default"), [(URL, "ALL"), ("/dataValueSets", "NONE"), ("/40/dataValueSets", "NONE")]
+)
+async def test_atomic_mode_defaults_to_all_on_the_platforms_route_and_to_none_on_dhis2s_paths(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession, path: str, default: str
+) -> None:
+    hso = auth("reporter", org_unit="HT-HSO")
+    response = await post(client, hso, [dv("2023", "HT-HSO", "4"), dv("2023", "HT-HKH", "4")], path=path)
+    summary = response.json().get("response", response.json())
+    assert summary["importOptions"]["atomicMode"] == default
+    assert await stored(db_session) == ({} if default == "ALL" else {"2023": "4"})
+    # Named, it wins on either.
+    other = "NONE" if default == "ALL" else "ALL"
+    named = await post(client, hso, [dv("2022", "HT-HKH", "4")], path=path, atomicMode=other)
+    assert named.json().get("response", named.json())["importOptions"]["atomicMode"] == other
 
 
 async def test_dhis2s_paths_take_the_same_token_roles_parameters_and_problems(
@@ -436,3 +487,46 @@ async def test_a_month_written_as_dhis2_core_reads_it_is_stored_in_canonical_for
         headers=auth("viewer"),
     )
     assert [item["period"] for item in listed.json()["items"]] == ["202405"]
+
+
+# --- what an answer repeats ------------------------------------------------------------------------------
+
+
+async def test_a_conflict_repeats_only_the_beginning_of_what_was_sent(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    huge = "9" * 100_000
+    values = [
+        {"dataElement": "X" * 100_000, "period": "2024", "orgUnit": "HT", "value": "1"},
+        dv("2024" + huge, "HT", "1"),
+        dv("2024", "HT" + huge, "1"),
+        dv("2024", "HT", "1" + "x" * 100_000),
+    ]
+    response = await post(client, auth("admin"), values, atomicMode="NONE")
+    assert len(response.content) < 5_000, len(response.content)
+    conflicts = response.json()["conflicts"]
+    assert [c["errorCode"] for c in conflicts] == ["E7610", "E7611", "E7612", "E7619"]
+    assert conflicts[0]["object"] == "X" * 100 + "…"
+    assert conflicts[1]["object"] == ("2024" + huge)[:100] + "…"
+    assert all(len(c["object"]) <= 101 and len(c["value"]) <= 400 for c in conflicts)
+
+
+async def test_an_async_job_keeps_its_first_thousand_conflicts_and_counts_the_rest(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    values = [
+        {"dataElement": f"NO_SUCH_{n}", "period": "2024", "orgUnit": "HT", "value": "1"} for n in range(1_005)
+    ]
+    response = await post(client, auth("admin"), values, **{"async": "true"})
+    job_id = response.json()["response"]["id"]
+    summary = (
+        await client.get(f"/system/taskSummaries/DATAVALUE_IMPORT/{job_id}", headers=auth("admin"))
+    ).json()
+    assert len(summary["conflicts"]) == 1_000
+    assert summary["conflicts"][0]["object"] == "NO_SUCH_0"
+    assert (
+        "5 more conflicts are not kept with this job; the first 1,000 are listed." in summary["description"]
+    )
+    # The answer of the same import made synchronously lists them all.
+    synchronous = await post(client, auth("admin"), values)
+    assert len(synchronous.json()["conflicts"]) == 1_005

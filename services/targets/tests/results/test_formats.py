@@ -288,6 +288,11 @@ def test_csv_codes_are_trimmed_and_empty_value_means_none() -> None:
     assert rows == [RawValue(0, "A", "2024", "HT", None, None), RawValue(1, "A", "2024", "HT", " 7 ", None)]
 
 
+def test_a_csv_period_is_trimmed_as_java_trims_it() -> None:
+    rows = parse_csv(b"A,\x012024\x1f,HT,,,1\nA,\xc2\xa02024,HT,,,1\n", first_row_is_header=False)
+    assert [row.period for row in rows] == ["2024", "\u00a02024"]  # NBSP is not Java whitespace
+
+
 def test_csv_empty_body_has_no_values() -> None:
     assert parse_csv(b"") == []
     assert parse_csv(b"\n\r\n") == []

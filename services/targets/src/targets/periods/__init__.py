@@ -5,6 +5,6 @@
 ('2024W5', '2024-01-29', '2024-02-04')
 """
 
-from targets.periods.core import InvalidPeriod, Period, PeriodType, format_period, parse_period
+from targets.periods.core import JAVA_TRIM, InvalidPeriod, Period, PeriodType, format_period, parse_period
 
-__all__ = ["InvalidPeriod", "Period", "PeriodType", "format_period", "parse_period"]
+__all__ = ["JAVA_TRIM", "InvalidPeriod", "Period", "PeriodType", "format_period", "parse_period"]

@@ -46,6 +46,14 @@ class PeriodType(StrEnum):
     FINANCIAL_NOV = "FinancialNov"
 
 
+# How much of a client's identifier a refusal repeats: a 100 kB "period" is named by its beginning.
+_ECHO_LIMIT: Final = 100
+
+
+def _echo(text: str) -> str:
+    return text if len(text) <= _ECHO_LIMIT else text[:_ECHO_LIMIT] + "…"
+
+
 class InvalidPeriod(ValueError):
     """A period identifier (or a period computed from a date) that DHIS2 would not accept."""
 
@@ -56,7 +64,7 @@ class InvalidPeriod(ValueError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return f"invalid period {self.text!r}: {self.reason}"
+        return f"invalid period {_echo(self.text)!r}: {self.reason}"
 
 
 # Month-based types are all "blocks of `length` months, the first block starting in month `offset + 1`":
@@ -445,10 +453,16 @@ _HANDLERS: Final[dict[str, Callable[[str, int, str], Period]]] = {
 }
 
 
+# What Java's `String.trim()` drops from both ends, as dhis2-core's importer trims the identifier
+# (`StringUtils.trimToNull`): every character up to U+0020, so C0 controls such as \x01 too, but not
+# Unicode spaces (NBSP, U+2003), which `str.strip()` would drop and DHIS2 refuses.
+JAVA_TRIM: Final = "".join(map(chr, range(0x21)))
+
+
 # Cached because a payload repeats the same few period strings many times; only successes are cached.
 @functools.lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> Period:
-    stripped = text.strip()
+    stripped = text.strip(JAVA_TRIM)
     match = _PATTERN.fullmatch(stripped)
     if match is None:
         if not stripped:
@@ -458,7 +472,7 @@ def _parse_cached(text: str) -> Period:
         for pattern, name in _UNUSED_DHIS2_TYPES:
             if pattern.fullmatch(stripped, 4):
                 raise InvalidPeriod(text, f"a DHIS2 period of a type no indicator here uses ({name})")
-        raise InvalidPeriod(text, f"unrecognised period format after the year: {stripped[4:]!r}")
+        raise InvalidPeriod(text, f"unrecognised period format after the year: {_echo(stripped[4:])!r}")
     year = int(match["year"])
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidPeriod(text, f"year out of range {MIN_YEAR}-{MAX_YEAR}")
@@ -475,7 +489,7 @@ def _parse(text: object) -> Period:
 
 
 def parse_period(text: str) -> Period:
-    """Parse a DHIS2 period identifier; surrounding whitespace is ignored, everything else is strict.
+    """Parse a DHIS2 period identifier; what Java's trim drops around it is ignored, all else is strict.
 
     Raises InvalidPeriod (a ValueError) with a short reason for anything DHIS2 would not accept, and for
     years outside 1900-2199.

@@ -33,7 +33,7 @@ from targets.org_units.scope import Scope
 from targets.periods import InvalidPeriod, parse_period
 from targets.periods import Period as PeriodValue
 from targets.results.formats import RawValue
-from targets.results.values import InvalidValue, check_boolean, check_number
+from targets.results.values import InvalidValue, check_boolean, check_number, echo
 
 if TYPE_CHECKING:
     from targets.cache.service import CatalogueSnapshot
@@ -156,7 +156,8 @@ class _Conflicts:
     def add(self, code: str, obj: str, message: str, prop: str, index: int) -> None:
         conflict = self._by_key.get((code, obj))
         if conflict is None:
-            conflict = self._by_key[(code, obj)] = Conflict(obj, message, code, prop)
+            # Grouped by the whole object, shown by its beginning (the message echoes it the same way).
+            conflict = self._by_key[(code, obj)] = Conflict(echo(obj), message, code, prop)
         conflict.indexes.append(index)
 
     def __bool__(self) -> bool:
@@ -192,7 +193,8 @@ class Checker:
         indicator = self.snapshot.indicators.get(raw.data_element)
         if indicator is None:
             self.conflicts.add(
-                "E7610", raw.data_element, f"Data element not found or not accessible: `{raw.data_element}`",
+                "E7610", raw.data_element,
+                f"Data element not found or not accessible: `{echo(raw.data_element)}`",
                 "dataElement", raw.index,
             )  # fmt: skip
             return None
@@ -205,7 +207,7 @@ class Checker:
             if combo is not None and combo not in self._default_combos:
                 self.conflicts.add(
                     code, combo,
-                    f"{what} option combo not found or not accessible: `{combo}` (indicators are not"
+                    f"{what} option combo not found or not accessible: `{echo(combo)}` (indicators are not"
                     " disaggregated here; only the default combination is accepted)",
                     prop, raw.index,
                 )  # fmt: skip
@@ -213,14 +215,14 @@ class Checker:
         parsed = self._period(raw.period)
         if isinstance(parsed, str):
             self.conflicts.add(
-                "E7611", raw.period, f"Period not valid: `{raw.period}` ({parsed})", "period", raw.index
+                "E7611", raw.period, f"Period not valid: `{echo(raw.period)}` ({parsed})", "period", raw.index
             )
             return None
         period, period_id, period_type = parsed
         if period_type != indicator.period_type:
             self.conflicts.add(
                 "E7611", raw.period,
-                f"Period not valid: `{raw.period}` is {period.type}, data element `{indicator.code}` "
+                f"Period not valid: `{echo(raw.period)}` is {period.type}, data element `{indicator.code}` "
                 f"is reported {indicator.period_type}",
                 "period", raw.index,
             )  # fmt: skip
@@ -228,7 +230,8 @@ class Checker:
         unit = self.snapshot.hierarchy.by_code(raw.org_unit)
         if unit is None:
             self.conflicts.add(
-                "E7612", raw.org_unit, f"Organisation unit not found or not accessible: `{raw.org_unit}`",
+                "E7612", raw.org_unit,
+                f"Organisation unit not found or not accessible: `{echo(raw.org_unit)}`",
                 "orgUnit", raw.index,
             )  # fmt: skip
             return None

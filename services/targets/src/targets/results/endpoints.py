@@ -26,6 +26,7 @@ from shared.problems import (
 from targets.cache.service import CatalogueCache
 from targets.deps import Catalogue, CatalogueEditor, Reporter
 from targets.results import service
+from targets.results.checks import AtomicMode
 from targets.results.formats import parse_csv, parse_json
 from targets.results.options import (
     ImportParameters,
@@ -50,6 +51,7 @@ from targets.results.summaries import (
     import_summary,
     job_answer,
     job_notifications,
+    job_summary,
     platform_answer,
 )
 
@@ -85,6 +87,7 @@ async def _import(
     principal: Principal,
     catalogue: CatalogueCache,
     parameters: ImportParameters,
+    default_atomic_mode: AtomicMode = AtomicMode.ALL,
 ) -> ImportSummary | Answer:
     """Read, check and store one payload: its summary, or (``async``) the job's answer."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -96,13 +99,15 @@ async def _import(
         )
     payload_format = "json" if media_type in JSON_TYPES else "csv"
     # The query's values are checked before the body is read; the payload's own options after.
-    resolve(parameters, {}, payload_format=payload_format)
+    resolve(parameters, {}, payload_format=payload_format, default_atomic_mode=default_atomic_mode)
     body = await read_body(request, MAX_BODY_BYTES)
     if payload_format == "json":
         payload = parse_json(body)
     else:
         payload = parse_csv(body, first_row_is_header=parameters.first_row_is_header is not False)
-    options = resolve(parameters, payload.options, payload_format=payload_format)
+    options = resolve(
+        parameters, payload.options, payload_format=payload_format, default_atomic_mode=default_atomic_mode
+    )
     result = await service.import_values(
         session,
         catalogue,
@@ -111,11 +116,7 @@ async def _import(
         options,
         payload_format=payload_format,
         payload_sha256=hashlib.sha256(body).hexdigest(),
-        job_summary=(
-            (lambda result: import_summary(result, payload.notes).model_dump(mode="json", by_alias=True))
-            if options.run_async
-            else None
-        ),
+        job_summary=(lambda result: job_summary(result, payload.notes)) if options.run_async else None,
     )
     if options.run_async:
         return job_answer(str(result.record_id), clock.now())
@@ -147,6 +148,11 @@ async def post_data_value_sets(
     return _respond(outcome if isinstance(outcome, Answer) else platform_answer(outcome))
 
 
+# DHIS2's data value import stores the values without conflicts and answers 409 WARNING (it has no atomicMode:
+# dhis2-core's dxf2 `ImportOptions`, dhis2-docs "Import parameters"); its paths do the same unless told ALL.
+DHIS2_ATOMIC_MODE = AtomicMode.NONE
+
+
 def _api_version(version: int | None) -> int | None:
     if version is not None and not OLDEST_API_VERSION <= version <= NEWEST_API_VERSION:
         raise NotFound(f"DHIS2 has no API version {version} (from {OLDEST_API_VERSION}).")
@@ -169,7 +175,7 @@ async def post_dhis2_data_value_sets(
     catalogue: Catalogue,
     parameters: ImportParametersDep,
 ) -> Response:
-    outcome = await _import(request, session, principal, catalogue, parameters)
+    outcome = await _import(request, session, principal, catalogue, parameters, DHIS2_ATOMIC_MODE)
     return _respond(outcome if isinstance(outcome, Answer) else dhis2_answer(outcome, None))
 
 
@@ -191,7 +197,7 @@ async def post_dhis2_versioned_data_value_sets(
     api_version: Annotated[int, Path(description="DHIS2's API version, e.g. 40")],
 ) -> Response:
     version = _api_version(api_version)
-    outcome = await _import(request, session, principal, catalogue, parameters)
+    outcome = await _import(request, session, principal, catalogue, parameters, DHIS2_ATOMIC_MODE)
     return _respond(outcome if isinstance(outcome, Answer) else dhis2_answer(outcome, version))
 
 

@@ -23,7 +23,7 @@ import orjson
 
 from shared.body import MalformedPayload
 from shared.problems import UnstorableValue
-from targets.periods import InvalidPeriod, parse_period
+from targets.periods import JAVA_TRIM, InvalidPeriod, parse_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +285,8 @@ def parse_csv(body: bytes, *, first_row_is_header: bool = True) -> DataValueSet:
             RawValue(
                 index=len(rows),
                 data_element=(_cell(record, columns, "dataelement") or "").strip(),
-                period=(_cell(record, columns, "period") or "").strip(),
+                # Trimmed as the period parser and DHIS2 trim it (Java's trim), not as Python's strip.
+                period=(_cell(record, columns, "period") or "").strip(JAVA_TRIM),
                 org_unit=(_cell(record, columns, "orgunit") or "").strip(),
                 value=value if value != "" else None,
                 comment=comment or None,

@@ -102,7 +102,11 @@ async def import_parameters(
         str | None, _q("importStrategy", "CREATE, UPDATE, CREATE_AND_UPDATE (default), DELETE")
     ] = None,
     atomic_mode: Annotated[
-        str | None, _q("atomicMode", "ALL (default): nothing is stored if a value conflicts; NONE")
+        str | None,
+        _q(
+            "atomicMode",
+            "ALL: nothing is stored if a value conflicts (default on /v1); NONE (default on DHIS2's paths)",
+        ),
     ] = None,
     id_scheme: Annotated[str | None, _q("idScheme", "CODE: objects are identified by code here")] = None,
     data_element_id_scheme: Annotated[str | None, _q("dataElementIdScheme", "CODE")] = None,
@@ -246,9 +250,17 @@ def _payload_text(set_options: Mapping[str, object], name: str) -> str | None:
 
 
 def resolve(
-    parameters: ImportParameters, set_options: Mapping[str, object], *, payload_format: str
+    parameters: ImportParameters,
+    set_options: Mapping[str, object],
+    *,
+    payload_format: str,
+    default_atomic_mode: AtomicMode = AtomicMode.ALL,
 ) -> ImportOptions:
     """The options of one import: the payload's own (JSON only) over the query's, each checked.
+
+    Without ``atomicMode`` the import runs in ``default_atomic_mode``: ``ALL`` on the platform's own route,
+    ``NONE`` on DHIS2's paths, where DHIS2 stores the values without conflicts (its data value import has no
+    atomicMode) and answers 409 WARNING.
 
     A data element or org unit identified otherwise than by its code cannot be found here (an indicator has no
     DHIS2 uid): refused as ``unsupported-option`` rather than read as codes. The default category option
@@ -298,7 +310,7 @@ def resolve(
     return ImportOptions(
         dry_run=dry_run,
         strategy=ImportStrategy(strategy),
-        atomic_mode=AtomicMode(parameters.atomic_mode or AtomicMode.ALL.value),
+        atomic_mode=AtomicMode(parameters.atomic_mode) if parameters.atomic_mode else default_atomic_mode,
         skip_existing_check=bool(parameters.skip_existing_check),
         run_async=bool(parameters.run_async),
         first_row_is_header=parameters.first_row_is_header is not False,

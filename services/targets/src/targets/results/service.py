@@ -51,6 +51,7 @@ from targets.results.formats import RawValue
 from targets.results.models import DataImport, PeriodLock
 from targets.results.repository import ValueColumns
 from targets.results.schemas import DataValueOut, PeriodLockIn, PeriodLockOut, RevisionOut
+from targets.results.values import echo
 
 if TYPE_CHECKING:
     from targets.cache.service import CatalogueCache, CatalogueSnapshot
@@ -374,7 +375,7 @@ async def create_lock(
     try:
         period = parse_period(body.period)
     except InvalidPeriod as exc:
-        raise BadRequest(f"Period not valid: {body.period!r} ({exc.reason}).") from None
+        raise BadRequest(f"Period not valid: {echo(body.period)!r} ({exc.reason}).") from None
     org_unit_id = None
     if body.org_unit is not None:
         snapshot, _ = await catalogue.get(session)

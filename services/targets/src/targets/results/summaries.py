@@ -92,6 +92,24 @@ def import_summary(result: ImportResult, notes: tuple[str, ...] = ()) -> ImportS
     )
 
 
+# The conflicts an async=true job keeps with its summary (stored as JSONB): a payload of 100,000 bad values
+# is told how many there were, not stored a hundred thousand times over.
+MAX_KEPT_CONFLICTS = 1000
+
+
+def job_summary(result: ImportResult, notes: tuple[str, ...] = ()) -> dict[str, object]:
+    """The import summary an ``async=true`` job keeps: its first MAX_KEPT_CONFLICTS conflicts, and a count."""
+    summary = import_summary(result, notes)
+    left_out = len(summary.conflicts) - MAX_KEPT_CONFLICTS
+    if left_out > 0:
+        summary.conflicts = summary.conflicts[:MAX_KEPT_CONFLICTS]
+        summary.description += (
+            f" {left_out:,} more conflicts are not kept with this job;"
+            f" the first {MAX_KEPT_CONFLICTS:,} are listed."
+        )
+    return _dump(summary)
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A response body (JSON-ready) and its HTTP status."""

@@ -23,6 +23,16 @@ MAX_EXPONENT = 100
 _NUMBER = re.compile(r"[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d{1,4}))?", re.ASCII)
 
 
+# How much of a client's text a conflict or problem repeats: enough to recognise it, never the whole of a
+# 100 kB string (an answer, and an async=true job's stored summary, would otherwise grow with it).
+ECHO_LIMIT = 100
+
+
+def echo(text: str) -> str:
+    """``text`` as an answer repeats it: its first ECHO_LIMIT characters, and "…" when there was more."""
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
+
+
 class InvalidValue(ValueError):
     pass
 
@@ -32,17 +42,17 @@ def check_number(text: str, value_type: str) -> str:
     stripped = text.strip()
     match = _NUMBER.fullmatch(stripped)
     if match is None:
-        raise InvalidValue(f"'{text}' is not a number")
+        raise InvalidValue(f"'{echo(text)}' is not a number")
     whole, fraction, bare_fraction, exponent = match.groups()
     digits = (whole or "").lstrip("0") + (fraction or bare_fraction or "")
     if len(digits) > MAX_DIGITS or (exponent is not None and abs(int(exponent)) > MAX_EXPONENT):
         raise InvalidValue(
-            f"'{text}' has more than {MAX_DIGITS} digits or an exponent beyond ±{MAX_EXPONENT}"
+            f"'{echo(text)}' has more than {MAX_DIGITS} digits or an exponent beyond ±{MAX_EXPONENT}"
         )
     if value_type == ValueType.COUNT:
         negative = stripped.startswith("-") and any(char not in "0.-" for char in stripped)
         if negative or exponent is not None or (fraction or bare_fraction or "").strip("0"):
-            raise InvalidValue(f"'{text}' is not a count (a whole number of zero or more)")
+            raise InvalidValue(f"'{echo(text)}' is not a count (a whole number of zero or more)")
     return stripped
 
 
@@ -52,4 +62,4 @@ def check_boolean(text: str) -> str:
         return "true"
     if lowered in _FALSE:
         return "false"
-    raise InvalidValue(f"'{text}' is not a boolean (true/false, t/f, 1/0)")
+    raise InvalidValue(f"'{echo(text)}' is not a boolean (true/false, t/f, 1/0)")
