@@ -38,6 +38,21 @@ def test_a_unit_keeps_its_official_code_while_it_exists_and_adds_its_last_day_wh
     assert ended.code == "HT-18073-20250630"
 
 
+def test_a_code_once_issued_is_kept_when_the_file_is_made_again() -> None:
+    """Regenerating after a package upgrade never renames a unit: the committed file's codes are reused,
+    and every parent link and act refers to the unit by the code it was issued."""
+    assert communes.build(issued={}) == communes.build()  # the committed codes follow the scheme
+    issued = communes.issued_codes()
+    issued[("18073", "2025-07-01")] = "HT-18073-ISSUED"  # as if Thành Sen had been issued another code
+    document = communes.build(issued=issued)
+    codes = [unit["code"] for unit in document["org_units"]]
+    assert "HT-18073-ISSUED" in codes
+    assert "HT-18073" not in codes
+    successors = {code for act in document["restructurings"] for code in act["successors"]}
+    assert "HT-18073-ISSUED" in successors
+    assert "HT-18073" not in successors
+
+
 async def units_on(client: httpx.AsyncClient, auth: AuthHeaders, day: dt.date) -> list[dict[str, Any]]:
     response = await client.get(
         "/v1/org-units", params={"at": day.isoformat(), "limit": 500}, headers=auth("viewer")

@@ -72,9 +72,14 @@ class Unit:
     valid_to: dt.date | None
     parents: list[tuple[str, dt.date, dt.date | None]]
     notes: list[str] = field(default_factory=list)
+    # The code the committed file already gave this unit: a code once issued is never changed (a unit that
+    # ends later keeps the code it had, as the registry's rows and every reference to them do).
+    issued: str | None = None
 
     @property
     def code(self) -> str:
+        if self.issued is not None:
+            return self.issued
         if self.valid_to is None:
             return f"{PROVINCE}-{self.official_code}"
         return f"{PROVINCE}-{self.official_code}-{self.valid_to:%Y%m%d}"
@@ -91,10 +96,12 @@ class Unit:
 class Registry:
     """The units being generated, with a lookup of who held an official code on a day."""
 
-    def __init__(self) -> None:
+    def __init__(self, issued: dict[tuple[str, str], str] | None = None) -> None:
         self.units: list[Unit] = []
+        self.issued = issued or {}
 
     def add(self, unit: Unit) -> Unit:
+        unit.issued = self.issued.get((unit.official_code, unit.valid_from.isoformat()))
         self.units.append(unit)
         return unit
 
@@ -394,14 +401,22 @@ def _check_accounted(
         raise SystemExit("the package's mapping does not place every old unit exactly once")
 
 
-def build() -> dict[str, Any]:
+def issued_codes(path: Path = OUTPUT) -> dict[tuple[str, str], str]:
+    """The codes the committed file gave, by (official code, first day): regenerating keeps them."""
+    if not path.exists():
+        return {}
+    document = _read_json(path)
+    return {(unit["official_code"], unit["valid_from"]): unit["code"] for unit in document["org_units"]}
+
+
+def build(issued: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
     hand = _read_json(DATA / "communes_nq1283.json")
     before, after = _lists(_districts())
     _check_current_list(after)
     whole, divided = _mapping()
     _check_accounted(before, whole, divided)
     survivors = _survivors(before, after, whole)
-    registry = Registry()
+    registry = Registry(issued_codes() if issued is None else issued)
     _build_units(registry, before, after, hand, survivors)
     counts = {
         day.isoformat(): len(registry.on(day))
