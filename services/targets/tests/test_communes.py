@@ -138,3 +138,10 @@ def test_what_could_not_be_verified_is_marked_and_listed_in_the_docs() -> None:
     assert flagged  # Trung Lộc, Phú Phong, Kỳ Đồng, Kỳ Ninh, Kỳ Nam and their successors
     page = (repo_root() / "docs" / "targets.md").read_text(encoding="utf-8")
     assert sorted(code for code in flagged if code not in page) == []
+
+
+def test_the_216_of_2021_are_the_official_list_of_2023_05_07() -> None:
+    """Hà Tĩnh's part of vietnam-provinces 0.5.0 (the GSO list of 2023-05-07), committed as it ships: the
+    generated units of 2021-01-01 are those, with their names, types and districts."""
+    snapshot = repo_root() / "services" / "targets" / "tests" / "data" / "vietnam_provinces_0_5_0"
+    assert communes.compare_2021(communes.build(), snapshot) == []
