@@ -204,15 +204,15 @@ TET_LABELS = {
         "02-16": "Mùng 5 Tết",
     },
     2022: {
-        "01-29": "Thứ Bảy, Chủ nhật",
-        "01-30": "Thứ Bảy, Chủ nhật",
+        "01-29": "Thứ Bảy",
+        "01-30": "Chủ nhật",
         "01-31": "Tết Nguyên đán (29 tháng Chạp)",
         "02-01": "Mùng 1 Tết",
         "02-02": "Mùng 2 Tết",
         "02-03": "Mùng 3 Tết",
         "02-04": "Mùng 4 Tết",
-        "02-05": "Thứ Bảy, Chủ nhật",
-        "02-06": "Thứ Bảy, Chủ nhật",
+        "02-05": "Thứ Bảy",
+        "02-06": "Chủ nhật",
     },
     2023: {
         "01-20": "Tết Nguyên đán (29 tháng Chạp)",
@@ -233,26 +233,26 @@ TET_LABELS = {
         "02-14": "Mùng 5 Tết",
     },
     2025: {
-        "01-25": "Thứ Bảy, Chủ nhật",
-        "01-26": "Thứ Bảy, Chủ nhật",
+        "01-25": "Thứ Bảy",
+        "01-26": "Chủ nhật",
         "01-27": "Tết Nguyên đán (28 tháng Chạp)",  # the library calls it "29 Tết"
         "01-28": "Tết Nguyên đán (29 tháng Chạp)",  # the last day of Giáp Thìn: tháng Chạp had 29 days
         "01-29": "Mùng 1 Tết",
         "01-30": "Mùng 2 Tết",
         "01-31": "Mùng 3 Tết",
         "02-01": "Mùng 4 Tết",
-        "02-02": "Thứ Bảy, Chủ nhật",
+        "02-02": "Chủ nhật",
     },
     2026: {
-        "02-14": "Thứ Bảy, Chủ nhật",
-        "02-15": "Thứ Bảy, Chủ nhật",
+        "02-14": "Thứ Bảy",
+        "02-15": "Chủ nhật",
         "02-16": "Tết Nguyên đán (29 tháng Chạp)",  # the last day of Ất Tỵ
         "02-17": "Mùng 1 Tết",
         "02-18": "Mùng 2 Tết",
         "02-19": "Mùng 3 Tết",
         "02-20": "Mùng 4 Tết",
-        "02-21": "Thứ Bảy, Chủ nhật",
-        "02-22": "Thứ Bảy, Chủ nhật",
+        "02-21": "Thứ Bảy",
+        "02-22": "Chủ nhật",
     },
 }
 

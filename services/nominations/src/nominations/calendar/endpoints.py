@@ -24,7 +24,7 @@ Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
     "/v1/working-calendar",
     summary="Days off (holidays, weekends, decided days off) and weekend days worked, in a period; recorded "
     "days (seeded or by the secretariat) with the act that decided them",
-    responses=problem_responses(service.SpanTooLong, InvalidCursor),
+    responses=problem_responses(service.SpanReversed, service.SpanTooLong, InvalidCursor),
     dependencies=[PUBLIC],
 )
 async def list_days(

@@ -27,6 +27,11 @@ class DayAlreadyRecorded(Conflict):
     title = "This day already has an exception"
 
 
+class SpanReversed(BadRequest):
+    slug = "calendar-span-reversed"
+    title = "The period ends before it starts"
+
+
 class SpanTooLong(BadRequest):
     slug = "calendar-span-too-long"
     title = "The period asked for is too long"
@@ -49,8 +54,12 @@ async def days_off(
 ) -> Page[DayOut]:
     """Days off, weekend days worked and recorded days from ``start`` to ``end`` (both included), in date
     order; a recorded day (seeded or by the secretariat) carries its reason and the act that decided it."""
-    if end < start or (end - start).days > MAX_SPAN_DAYS:
-        raise SpanTooLong(f"Ask for at most {MAX_SPAN_DAYS} days, from a date to a later one.")
+    if end < start:
+        raise SpanReversed(f"'to' ({end}) is before 'from' ({start}): ask from a date to a later one.")
+    if (end - start).days > MAX_SPAN_DAYS:
+        raise SpanTooLong(
+            f"Ask for at most {MAX_SPAN_DAYS} days; {start}..{end} is {(end - start).days + 1}."
+        )
     key = decode_keyset(cursor, as_day)
     after = key[0] if key else None
     recorded = {row.day: row for row in await repository.exceptions(session)}

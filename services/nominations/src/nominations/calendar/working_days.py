@@ -21,7 +21,7 @@ from nominations.calendar.lunar import tet_day_label
 ONE_DAY = dt.timedelta(days=1)
 # Far enough for any deadline the law sets (the longest are a few months), near enough to stop a runaway loop.
 MAX_WORKING_DAYS = 366
-WEEKEND = "Thứ Bảy, Chủ nhật"
+WEEKEND = ("Thứ Bảy", "Chủ nhật")  # by weekday 5 and 6
 
 
 class WorkingCalendar:
@@ -57,7 +57,7 @@ class WorkingCalendar:
             return self.extra_days_off[day]
         name = self._national.get(day)
         if not name:
-            return WEEKEND
+            return WEEKEND[day.weekday() - 5] if day.weekday() >= 5 else "Ngày nghỉ"
         return tet_day_label(day) or str(name)
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
