@@ -150,3 +150,21 @@ async def test_timeliness_knows_what_an_approved_or_disclosed_dossier_waits_for(
         screened["id"]: ("public_comment", "council"),
         approved["id"]: ("approved", "decision"),
     }
+
+
+async def test_a_round_no_catalogue_judges_is_refused(client: httpx.AsyncClient, auth: Auth) -> None:
+    steps = AwardsFlow(client, auth)
+    body = {
+        "code": "KT-2019",
+        "name": "Khen thưởng năm 2019",
+        "kind": "annual",
+        "year": 2019,
+        "reference_date": "2019-12-31",
+        "opens_on": "2026-03-10",
+        "submission_working_days": 15,
+        "screening_working_days": 10,
+        "council_working_days": 10,
+        "decision_working_days": 10,
+    }
+    refused = await client.post("/v1/rounds", json=body, headers=steps.secretariat())
+    assert "2019-12-31" in assert_problem(refused, 422, "no-catalogue-on-reference-date")["detail"]

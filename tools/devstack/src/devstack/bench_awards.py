@@ -180,7 +180,7 @@ CROSS JOIN LATERAL (SELECT ($7::text[])[1 + (i / 3) % cardinality($7::text[])] A
 
 async def _fill(stack: Stack, client: httpx.AsyncClient, options: Options) -> dict[str, Any]:
     rounds = []
-    for year in range(2020, 2025):
+    for year in range(2021, 2026):  # the catalogue starts on 2021-01-01
         response = await client.post(
             "/api/v1/rounds",
             json={

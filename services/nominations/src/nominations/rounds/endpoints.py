@@ -37,7 +37,9 @@ async def list_rounds(
     status_code=201,
     summary="Open a round; deadlines are counted in working days (secretariat, admin)",
     response_model=RoundOut,
-    responses=problem_responses(service.RoundExists, IdempotencyKeyReused),
+    responses=problem_responses(
+        service.RoundExists, service.NoCatalogueOnReferenceDate, IdempotencyKeyReused
+    ),
 )
 async def create_round(
     session: SessionDep, principal: CatalogueEditor, body: RoundIn, idempotent: Idempotent

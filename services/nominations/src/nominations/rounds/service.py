@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.calendar.service import load_calendar
 from nominations.calendar.working_days import WorkingCalendar
+from nominations.catalogue import service as catalogue
 from nominations.rounds import repository
 from nominations.rounds.models import Round
 from nominations.rounds.schemas import Deadlines, RoundIn, RoundOut, RoundPatch
 from shared.pagination import Page, as_day, as_id, decode_keyset, encode_cursor
-from shared.problems import Conflict, NotFound
+from shared.problems import Conflict, NotFound, UnprocessableContent
 
 
 class RoundNotFound(NotFound):
@@ -72,7 +73,23 @@ async def get(session: AsyncSession, round_id: int) -> Round:
     return round_
 
 
+class NoCatalogueOnReferenceDate(UnprocessableContent):
+    slug = "no-catalogue-on-reference-date"
+    title = "No award catalogue is in force on the round's reference date"
+
+
+async def _has_catalogue(session: AsyncSession, day: dt.date) -> None:
+    """A round whose reference date has no catalogue could never take a nomination: refused at once."""
+    if not (await catalogue.catalogue_on(session, day, limit=1, cursor=None)).items:
+        raise NoCatalogueOnReferenceDate(
+            f"No award type is in force on {day}: the catalogue starts on 2021-01-01 (enter older versions"
+            " first to run a round of that date).",
+            errors=[{"name": "reference_date", "reason": "no catalogue in force"}],
+        )
+
+
 async def create(session: AsyncSession, body: RoundIn, actor: str) -> Round:
+    await _has_catalogue(session, body.reference_date)
     round_ = Round(**body.model_dump(), created_by=actor)
     set_deadlines(round_, await load_calendar(session))
     try:
