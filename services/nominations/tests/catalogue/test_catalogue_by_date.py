@@ -225,7 +225,8 @@ async def test_a_stage_without_days_or_days_without_a_stage_is_refused(
         "valid_from": "2026-01-01",
     }
     refused = await client.post("/v1/award-types", json=body, headers=auth("secretariat"))
-    assert "disclosure_stage" in assert_problem(refused, 422, "validation-error")["detail"] + refused.text
+    detail = assert_problem(refused, 422, "validation-error")["detail"]
+    assert "disclosure_stage none goes with 0 disclosure_working_days" in detail
 
 
 async def test_the_base_salary_table_takes_its_next_change_without_code(
