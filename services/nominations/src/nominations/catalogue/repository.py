@@ -94,3 +94,10 @@ async def delete_rows(session: AsyncSession, rows: Sequence[CatalogueRow]) -> No
 async def regime_changes(session: AsyncSession) -> list[RegimeChange]:
     query = select(RegimeChange).order_by(RegimeChange.starts_on)
     return list((await session.execute(query)).scalars())
+
+
+async def successors_on(session: AsyncSession, authority: str, day: dt.date) -> list[str]:
+    query = select(AuthoritySuccession.successor).where(
+        AuthoritySuccession.authority == authority, AuthoritySuccession.valid_from <= day
+    )
+    return list((await session.execute(query)).scalars())

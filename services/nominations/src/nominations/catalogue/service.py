@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.catalogue import regimes, repository
 from nominations.catalogue.models import (
-    AuthoritySuccession,
     AwardType,
     BaseSalary,
     DisclosureStage,
@@ -141,15 +143,26 @@ async def base_salary_on(session: AsyncSession, day: dt.date) -> BaseSalary | No
     return await repository.base_salary_on(session, day)
 
 
-async def base_salaries(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[BaseSalaryOut]:
-    """The base salaries, oldest first (a short table: one row per change, a few a decade)."""
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def _short_table_page(
+    rows: Sequence[Any], day_of: Callable[[Any], dt.date], out: type[Out], *, limit: int, cursor: str | None
+) -> Page[Out]:
+    """A page of a short dated table read whole (a row per legal change, a few a decade), keyed by its day."""
     key = decode_keyset(cursor, as_day)
-    rows = [row for row in await repository.base_salaries(session) if key is None or row.valid_from > key[0]]
-    shown = rows[:limit]
+    after = [row for row in rows if key is None or day_of(row) > key[0]]
+    shown = after[:limit]
     return Page(
-        items=[BaseSalaryOut.model_validate(row) for row in shown],
-        next_cursor=encode_cursor([shown[-1].valid_from.isoformat()]) if len(rows) > limit else None,
+        items=[out.model_validate(row) for row in shown],
+        next_cursor=encode_cursor([day_of(shown[-1]).isoformat()]) if len(after) > limit else None,
     )
+
+
+async def base_salaries(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[BaseSalaryOut]:
+    """The base salaries, oldest first."""
+    rows = await repository.base_salaries(session)
+    return _short_table_page(rows, lambda row: row.valid_from, BaseSalaryOut, limit=limit, cursor=cursor)
 
 
 async def add_base_salary(session: AsyncSession, body: BaseSalaryIn) -> BaseSalaryOut:
@@ -199,8 +212,7 @@ async def successions(
 
 async def successors_on(session: AsyncSession, authority: str, day: dt.date) -> frozenset[str]:
     """The offices that sign, on ``day``, decisions of ``authority``'s forms in its place (its tier ended)."""
-    rows: list[AuthoritySuccession] = await repository.successions(session)
-    return frozenset(row.successor for row in rows if row.authority == authority and row.valid_from <= day)
+    return frozenset(await repository.successors_on(session, authority, day))
 
 
 async def judging_day(session: AsyncSession, reference_date: dt.date, sent_on: dt.date) -> dt.date:
@@ -210,13 +222,8 @@ async def judging_day(session: AsyncSession, reference_date: dt.date, sent_on: d
 
 
 async def regime_changes(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[RegimeChangeOut]:
-    key = decode_keyset(cursor, as_day)
-    rows = [row for row in await repository.regime_changes(session) if key is None or row.starts_on > key[0]]
-    shown = rows[:limit]
-    return Page(
-        items=[RegimeChangeOut.model_validate(row) for row in shown],
-        next_cursor=encode_cursor([shown[-1].starts_on.isoformat()]) if len(rows) > limit else None,
-    )
+    rows = await repository.regime_changes(session)
+    return _short_table_page(rows, lambda row: row.starts_on, RegimeChangeOut, limit=limit, cursor=cursor)
 
 
 async def award_type_on(session: AsyncSession, code: str, day: dt.date) -> AwardTypeDetail:

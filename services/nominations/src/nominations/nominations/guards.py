@@ -325,8 +325,8 @@ async def decided_by_this_authority(attempt: Attempt) -> None:
     names as its successor signs in its place."""
     terms = _terms(attempt)
     award_type = await attempt.award_type()
-    if award_type is None:
-        return
+    if award_type is None or terms.authority == award_type.deciding_authority:
+        return  # the common case: no successor is looked up for each nomination of a decision
     deciders = await attempt.deciders(award_type.deciding_authority, terms.signed_on)
     if terms.authority not in deciders:
         raise WrongAuthority(
