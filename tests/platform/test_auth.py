@@ -137,3 +137,11 @@ async def test_a_token_without_any_platform_role_is_403(
     body = response.json()
     assert body["type"] == "urn:thidua:problem:missing-role"
     assert "viewer" in body["required_roles"]
+
+
+async def test_a_service_token_is_not_a_platform_user(client: httpx.AsyncClient, mint_token: Minter) -> None:
+    """A sibling service's token opens its internal endpoints only: "any user" endpoints refuse it."""
+    token = mint_token(roles=["service"], org_unit=None)
+    response = await whoami(client, token)
+    assert response.status_code == 403
+    assert "service" not in response.json()["required_roles"]

@@ -53,6 +53,13 @@ class Role(StrEnum):
     AUTHORITY = "authority"
     REPORTER = "reporter"
     VIEWER = "viewer"
+    # A sibling service calling an internal endpoint (a client-credentials token of the identity provider,
+    # never a person's): not a platform role, so it opens no endpoint guarded for "any user".
+    SERVICE = "service"
+
+
+# The roles of the people (and district systems) who use the platform.
+PLATFORM_ROLES = frozenset(Role) - {Role.SERVICE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,14 +286,14 @@ class RoleGuard:
     """A dependency that authenticates the caller and admits only the given roles.
 
     With no roles given it admits any caller holding at least one platform role: a valid token from the
-    identity provider that carries none of our roles is not a user of this platform.
+    identity provider that carries none of our roles is not a user of this platform, nor is a service.
     """
 
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
     async def __call__(self, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        allowed = self.roles or frozenset(Role)
+        allowed = self.roles or PLATFORM_ROLES
         if not principal.has_any(allowed):
             raise MissingRole(
                 "This action needs one of the roles: " + ", ".join(sorted(allowed)) + ".",
