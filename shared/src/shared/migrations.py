@@ -60,6 +60,15 @@ async def current_revision(connection: AsyncConnection, schema: str) -> str | No
     return revisions[0] if len(revisions) == 1 else ",".join(sorted(revisions)) or None
 
 
+# Tables a library keeps in a service's schema and migrates itself (the notifications service's job queue):
+# created by a migration from the library's own schema file, never compared with the models.
+LIBRARY_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def is_library_table(name: str | None) -> bool:
+    return name is not None and name.startswith(LIBRARY_TABLE_PREFIXES)
+
+
 def run_env(target_metadata: MetaData) -> None:
     """The body of every service's ``migrations/env.py``."""
     config = context.config
@@ -68,7 +77,7 @@ def run_env(target_metadata: MetaData) -> None:
     def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         # Autogenerate looks only at this service's schema; other services' tables are not ours to touch.
         if type_ == "table":
-            return bool(getattr(obj, "schema", None) == schema)
+            return bool(getattr(obj, "schema", None) == schema) and not is_library_table(name)
         return True
 
     def run(sync_connection: Connection) -> None:

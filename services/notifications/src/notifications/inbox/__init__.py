@@ -1,0 +1,1 @@
+"""The in-app inbox: each notification once per person, read or unread."""
