@@ -1,0 +1,1 @@
+"""The workers: procrastinate's job queue (fan-out, deliveries, sweeps, digests, reminders)."""

@@ -1,0 +1,47 @@
+"""Jobs deferred inside the caller's transaction, so a job exists exactly when the change that needs it does.
+
+procrastinate defers through its own connection; an event persisted by one connection and its fan-out job
+by another could be lost between the two commits. Its SQL function ``procrastinate_defer_jobs_v1`` (in this
+service's schema since migration 0002, pinned with the library) is called here on the request's or the job's
+own session instead; the job's insert wakes the workers through procrastinate's trigger at commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+QUEUE = "notifications"
+
+_DEFER = text(
+    """
+    SELECT notifications.procrastinate_defer_jobs_v1(
+        array_agg(
+            ROW(:queue, :task, 0, NULL, NULL, args::jsonb, CAST(:at AS timestamptz))
+            ::notifications.procrastinate_job_to_defer_v1
+        )
+    )
+    FROM unnest(CAST(:args AS text[])) AS args
+    """
+)
+
+
+async def defer(
+    session: AsyncSession,
+    task: str,
+    jobs: Sequence[dict[str, Any]],
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """One job of ``task`` per item of ``jobs`` (its keyword arguments), to run at ``at`` (default: now)."""
+    if not jobs:
+        return
+    await session.execute(
+        _DEFER,
+        {"queue": QUEUE, "task": task, "at": at, "args": [json.dumps(job, default=str) for job in jobs]},
+    )
