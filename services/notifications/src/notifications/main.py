@@ -4,6 +4,7 @@ import notifications
 from notifications import __version__
 from notifications.config import Settings
 from notifications.events.endpoints import router as events_router
+from notifications.recipients.endpoints import router as recipients_router
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
 
@@ -17,5 +18,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=notifications.__doc__ or "",
         script_location=MIGRATIONS,
-        routers=[events_router],
+        routers=[events_router, recipients_router],
     )
