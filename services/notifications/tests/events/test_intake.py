@@ -71,7 +71,9 @@ async def test_every_produced_type_is_accepted_with_its_sample(
     assert response.status_code == 202, response.text
     assert response.json() == {"id": body["id"], "status": "accepted", "problem": None}
     stored = await db_session.get(Event, uuid.UUID(body["id"]))
-    assert stored is not None and stored.type == type_ and stored.fanned_out_at is None
+    assert stored is not None
+    assert stored.type == type_
+    assert stored.fanned_out_at is None
     assert await jobs(db_session, body["id"]) == 1
 
 
@@ -112,7 +114,8 @@ async def test_a_batch_answers_each_event_and_keeps_the_good_ones(
     assert results[2]["problem"]["errors"][0]["location"] == "data.resubmitted"
     stored = (await db_session.scalars(select(Event.id))).all()
     assert uuid.UUID(good["id"]) in stored
-    assert uuid.UUID(unknown["id"]) not in stored and uuid.UUID(bad["id"]) not in stored
+    assert uuid.UUID(unknown["id"]) not in stored
+    assert uuid.UUID(bad["id"]) not in stored
 
 
 @pytest.mark.parametrize(

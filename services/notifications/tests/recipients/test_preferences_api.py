@@ -53,7 +53,8 @@ async def test_bad_preferences_are_refused_whole(client: httpx.AsyncClient, auth
         headers=me,
     )
     assert response.status_code == 422
-    assert "only email" in response.json()["detail"] and "teleported" in response.json()["detail"]
+    assert "only email" in response.json()["detail"]
+    assert "teleported" in response.json()["detail"]
     modes = {p["mode"] for p in (await client.get("/v1/preferences", headers=me)).json()["items"]}
     assert modes == {"immediate"}
 

@@ -19,7 +19,8 @@ PERSON = {
 async def test_an_admin_adds_reads_and_changes_a_person(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
     created = await client.post("/v1/recipients", json=PERSON, headers=auth("admin"))
     assert created.status_code == 201, created.text
-    assert created.json()["language"] == "vi" and created.json()["version"] == 1
+    assert created.json()["language"] == "vi"
+    assert created.json()["version"] == 1
     read = await client.get(f"/v1/recipients/{PERSON['sub']}", headers=auth("secretariat"))
     assert read.json()["display_name"] == "Nguyễn Thị Lan"
     changed = await client.patch(
@@ -28,7 +29,8 @@ async def test_an_admin_adds_reads_and_changes_a_person(client: httpx.AsyncClien
         headers=auth("admin") | {"If-Match": read.headers["ETag"]},
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["language"] == "en" and changed.json()["subscriptions"] == ["HT-THA"]
+    assert changed.json()["language"] == "en"
+    assert changed.json()["subscriptions"] == ["HT-THA"]
     stale = await client.patch(
         f"/v1/recipients/{PERSON['sub']}",
         json={"language": "vi"},
@@ -104,7 +106,8 @@ async def test_a_csv_export_is_imported_then_re_imported_without_change(
     )
     assert again.json() == {"created": 0, "updated": 1, "unchanged": 1}
     read = await client.get("/v1/recipients/kc-1", headers=auth("admin"))
-    assert read.json()["roles"] == ["admin", "secretariat"] and read.json()["source"] == "csv"
+    assert read.json()["roles"] == ["admin", "secretariat"]
+    assert read.json()["source"] == "csv"
 
 
 async def test_a_csv_with_a_bad_row_imports_nothing(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
@@ -122,3 +125,12 @@ async def test_a_csv_must_be_csv(client: httpx.AsyncClient, auth: AuthHeaders) -
         "/v1/recipients/import", content=b"{}", headers=auth("admin") | {"Content-Type": "application/json"}
     )
     assert response.status_code == 415
+
+
+def test_the_roles_a_person_may_hold_are_the_platforms() -> None:
+    from typing import get_args  # noqa: PLC0415
+
+    from notifications.recipients.schemas import RoleName  # noqa: PLC0415
+    from shared.auth import PLATFORM_ROLES  # noqa: PLC0415
+
+    assert set(get_args(RoleName)) == {role.value for role in PLATFORM_ROLES}

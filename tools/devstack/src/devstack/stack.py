@@ -42,8 +42,12 @@ class ServiceSpec:
 SERVICES = (
     ServiceSpec("targets", seeds=True),
     ServiceSpec("nominations", seeds=True),
-    ServiceSpec("notifications"),
+    ServiceSpec("notifications", seeds=True),
 )
+# The services whose outbox a relay delivers to the notifications service.
+PRODUCERS = ("targets", "nominations")
+# A service token lives as long as a development stack may run; the relays are restarted with the stack.
+SERVICE_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 # Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
 DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 
@@ -86,6 +90,10 @@ class StackOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Every service's clock starts at this moment instead of the wall clock's (the end-to-end tests).
     clock_at: dt.datetime | None = None
+    # The notifications workers (procrastinate) and the mail catcher's SMTP and web ports (0: free ports).
+    workers: int = 1
+    mail_smtp_port: int = 0
+    mail_http_port: int = 0
 
     def port_of(self, service: str) -> int:
         return self.service_ports[service]
@@ -108,6 +116,7 @@ class Stack:
         self.database_kind = ""
         self.keys: DevKeys | None = None
         self.report: StartupReport | None = None
+        self._commands: dict[str, tuple[list[str], dict[str, str]]] = {}
 
     @property
     def gateway_url(self) -> str:
@@ -147,7 +156,80 @@ class Stack:
             env[f"{prefix}CLOCK_AT"] = self.options.clock_at.isoformat()
         if spec.name == "nominations":
             env.setdefault("NOMINATIONS_ATTACHMENTS_DIR", str(self.options.state / "attachments"))
+        if spec.name == "notifications":
+            env.update(
+                {
+                    "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+                    "NOTIFICATIONS_SMTP_PORT": str(self.options.mail_smtp_port),
+                    "NOTIFICATIONS_SMTP_SECURITY": "none",
+                    # Webhook receivers of a developer's machine listen on loopback.
+                    "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+                    "NOTIFICATIONS_APP_URL": self.gateway_url,
+                }
+            )
+        if spec.name in PRODUCERS:
+            env[f"{prefix}SERVICE_TOKEN"] = self.keys.mint(
+                roles=["service"],
+                org_unit=None,
+                subject=f"service-account-{spec.name}",
+                ttl_seconds=SERVICE_TOKEN_TTL_SECONDS,
+                extra_claims={"azp": spec.name},
+            )
         return env
+
+    @property
+    def mail_url(self) -> str:
+        """Where a developer reads the mail the stack sent (the mail catcher's page)."""
+        return f"http://127.0.0.1:{self.options.mail_http_port}"
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self._commands[name] = (command, env)
+        self.processes[name] = ManagedProcess(
+            name, command, env=env, log_file=self.log_file(name), echo=self.options.echo
+        )
+
+    def _start_workers(self) -> None:
+        """The mail catcher, a relay per producing service, and the notifications workers."""
+        self._spawn(
+            "mailcatcher",
+            [
+                sys.executable,
+                "-m",
+                "devstack.mailcatcher",
+                "--smtp-port",
+                str(self.options.mail_smtp_port),
+                "--http-port",
+                str(self.options.mail_http_port),
+                "--dir",
+                str(self.options.state / "mail"),
+            ],
+            dict(os.environ),
+        )
+        specs = {spec.name: spec for spec in SERVICES}
+        for producer in PRODUCERS:
+            self._spawn(
+                f"{producer}-relay", [sys.executable, "-m", producer, "relay"], self.service_env(specs[producer])
+            )
+        for index in range(1, self.options.workers + 1):
+            self._spawn(
+                f"notifications-worker-{index}",
+                [sys.executable, "-m", "notifications", "worker"],
+                self.service_env(specs["notifications"]),
+            )
+
+    def helpers(self) -> list[str]:
+        """The processes beside the services and the gateway: relays, workers, the mail catcher."""
+        return [name for name in self._commands if name in self.processes]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process (the reliability tests): no cleanup, no goodbye."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.stop(timeout=5)
+
+    def restart(self, name: str) -> None:
+        command, env = self._commands[name]
+        self._spawn(name, command, env)
 
     def start(self, timeout: float = 60.0) -> StartupReport:
         started = time.perf_counter()
@@ -155,6 +237,8 @@ class Stack:
         try:
             for spec in SERVICES:
                 self.options.service_ports.setdefault(spec.name, free_port())
+            self.options.mail_smtp_port = self.options.mail_smtp_port or free_port()
+            self.options.mail_http_port = self.options.mail_http_port or free_port()
             self.log_dir.mkdir(parents=True, exist_ok=True)
             self.keys = ensure_dev_keys(self.options.state / "keys")
             self._start_database()
@@ -169,6 +253,8 @@ class Stack:
                 )
             for spec in SERVICES:
                 self._wait_ready(spec.name, f"{self.service_url(spec.name)}/readyz", deadline)
+            self._start_workers()
+            self._wait_ready("mailcatcher", f"{self.mail_url}/messages", deadline)
             self._start_gateway()
             for spec in SERVICES:
                 self._wait_ready("gateway", f"{self.gateway_url}/health/{spec.name}", deadline)
@@ -277,8 +363,8 @@ class Stack:
         return result
 
     def stop(self) -> None:
-        """Gateway first (no new requests), then the services, then the database."""
-        for name in ["gateway", *(spec.name for spec in SERVICES)]:
+        """Gateway first (no new requests), then the relays and workers, the services, then the database."""
+        for name in ["gateway", *self._commands, *(spec.name for spec in SERVICES)]:
             process = self.processes.pop(name, None)
             if process is not None:
                 process.stop()
@@ -311,4 +397,7 @@ def default_options(state: Path) -> StackOptions:
         cors_origins=tuple(origin for origin in (origins or "").split(",") if origin)
         if origins is not None
         else DEFAULT_CORS_ORIGINS,
+        workers=int(os.environ.get("NOTIFICATIONS_WORKERS", "1")),
+        mail_smtp_port=int(os.environ.get("MAIL_SMTP_PORT", "1025")),
+        mail_http_port=int(os.environ.get("MAIL_HTTP_PORT", "8025")),
     )

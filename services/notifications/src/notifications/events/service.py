@@ -20,10 +20,9 @@ from notifications.events import repository
 from notifications.events.models import Event
 from notifications.events.schemas import EVENT_TYPES, OWN_EVENT_TYPES, EventIn
 from notifications.worker import queue
+from shared import clock
 from shared.auth import Principal
 from shared.problems import Conflict, Forbidden, ProblemError, UnprocessableContent
-
-FAN_OUT = "fan_out"
 
 
 class UnknownEventType(UnprocessableContent):
@@ -90,7 +89,7 @@ def validate(event: EventIn, producer: str) -> dict[str, Any]:
 
 
 def _same(stored: Event, row: dict[str, Any]) -> bool:
-    return (
+    return bool(
         stored.type == row["type"]
         and stored.version == row["version"]
         and stored.producer == row["producer"]
@@ -125,7 +124,9 @@ async def receive(session: AsyncSession, principal: Principal, events: Sequence[
     inserted: set[uuid.UUID] = set()
     if rows:
         inserted = set((await session.scalars(repository.insert_new(list(rows.values())))).all())
-        await queue.defer(session, FAN_OUT, [{"event_id": str(event_id)} for event_id in sorted(inserted)])
+        await queue.defer(
+            session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in sorted(inserted)]
+        )
     known = {e.id: e for e in (await session.scalars(repository.by_ids(list(rows.keys() - inserted)))).all()}
     for index, event in enumerate(events):
         if index in outcomes:
@@ -144,3 +145,36 @@ async def receive(session: AsyncSession, principal: Principal, events: Sequence[
             )
     await session.flush()
     return [outcomes[index] for index in range(len(events))]
+
+
+OWN_NAMESPACE = uuid.UUID("5b0c7e0e-3f55-4d1e-9a51-8f2b6f1f4b1d")
+
+
+def own_event_id(*parts: str) -> uuid.UUID:
+    """The id of an event this service writes itself, fixed by what it is about (a person's digest of a day,
+    a unit's report of a period): writing it twice, from two workers or two ticks, stores it once."""
+    return uuid.uuid5(OWN_NAMESPACE, "/".join(parts))
+
+
+async def record_own(
+    session: AsyncSession, event_type: str, subject: str, data: dict[str, Any], *, key: tuple[str, ...]
+) -> uuid.UUID | None:
+    """Store one of this service's own events (a reminder, a digest) and queue its fan-out, unless an event
+    with the same key exists: its id, or ``None`` when it was there already."""
+    kind = EVENT_TYPES[(event_type, 1)]
+    event_id = own_event_id(event_type, *key)
+    row = {
+        "id": event_id,
+        "type": event_type,
+        "version": kind.version,
+        "producer": "notifications",
+        "subject": subject,
+        "occurred_at": clock.now(),
+        "data": kind.schema.model_validate(data).model_dump(mode="json"),
+    }
+    inserted = (await session.scalars(repository.insert_new([row]))).all()
+    if not inserted:
+        return None
+    await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)}])
+    await session.flush()
+    return event_id

@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from shared.auth import PLATFORM_ROLES
 
 Sub = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")]
 OrgUnitCode = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
-RoleName = Literal[tuple(sorted(role.value for role in PLATFORM_ROLES))]  # type: ignore[valid-type]
+RoleName = Literal[
+    "admin", "authority", "council_member", "reporter", "secretariat", "unit_officer", "viewer"
+]
+# The platform's roles, written out for the schema; a test checks they are shared.auth's PLATFORM_ROLES.
 Language = Literal["vi", "en"]
 DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, latest
+from notifications.events.schemas import EVENT_TYPE_NAMES, latest
 from notifications.recipients import repository
 from notifications.recipients.models import Preference, Recipient
 from notifications.recipients.schemas import (
@@ -175,10 +175,12 @@ def _csv_rows(content: str) -> list[tuple[int, RecipientIn]]:
                 }
             )
     seen: dict[str, int] = {}
-    for line, row in rows:
-        if row.sub in seen:
-            errors.append({"line": line, "message": f"sub {row.sub!r} is on line {seen[row.sub]} already"})
-        seen.setdefault(row.sub, line)
+    for line, person in rows:
+        if person.sub in seen:
+            errors.append(
+                {"line": line, "message": f"sub {person.sub!r} is on line {seen[person.sub]} already"}
+            )
+        seen.setdefault(person.sub, line)
     if errors:
         raise InvalidRecipientsFile(
             f"{len(errors)} row(s) cannot be imported; nothing was imported.",
@@ -255,5 +257,28 @@ async def set_preferences(session: AsyncSession, sub: str, body: PreferencesIn) 
     return await preferences(session, sub)
 
 
-def critical_types() -> Sequence[str]:
-    return sorted({name for (name, _), kind in EVENT_TYPES.items() if kind.critical})
+async def with_role(
+    session: AsyncSession, role: str, org_units: Sequence[str] | None = None
+) -> list[Recipient]:
+    """The active holders of a role, province-wide or in the given org units."""
+    if org_units is None:
+        return await repository.active_with_role(session, role)
+    found: list[Recipient] = []
+    for org_unit in sorted(set(org_units)):
+        found.extend(await repository.active_with_role(session, role, org_unit))
+    return found
+
+
+async def subscribers(session: AsyncSession, org_units: Sequence[str]) -> list[Recipient]:
+    return await repository.subscribers(session, org_units)
+
+
+async def by_subs(session: AsyncSession, subs: Sequence[str]) -> dict[str, Recipient]:
+    return {r.sub: r for r in await repository.by_subs(session, subs)}
+
+
+async def modes_for(
+    session: AsyncSession, subs: Sequence[str], event_type: str
+) -> dict[tuple[str, str], str]:
+    """(sub, channel) → the person's mode for the event type (absent: immediate)."""
+    return await repository.preferences_for(session, subs, event_type)

@@ -17,6 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 QUEUE = "notifications"
+# The tasks (worker/tasks.py registers them under these names).
+FAN_OUT = "fan_out"
+DELIVER = "deliver"
 
 _DEFER = text(
     """

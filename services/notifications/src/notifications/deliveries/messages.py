@@ -1,0 +1,66 @@
+"""A notification's words: the current template of its type, channel and language, rendered for one person.
+
+The rendered text is stored with the delivery (and the template version's id), so a template edited while a
+message waits for a retry does not change what that message says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.events.models import Event
+from notifications.events.schemas import latest
+from notifications.templates import service as templates
+from notifications.templates.models import TemplateVersion
+from notifications.templates.rendering import render
+from shared.problems import ProblemError
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    subject: str
+    text: str
+    html: str | None
+    template_version_id: int | None
+
+
+class Composer:
+    """Renders one event for many people, reading each (channel, language) template once."""
+
+    def __init__(self, session: AsyncSession, event: Event, app_url: str) -> None:
+        self.session = session
+        self.event = event
+        self.app_url = app_url
+        self._templates: dict[tuple[str, str], TemplateVersion | None] = {}
+
+    async def compose(self, channel: str, sub: str, display_name: str, language: str) -> Message | str:
+        """The message, or why it cannot be written (the delivery records it as its error)."""
+        key = (channel, language)
+        if key not in self._templates:
+            self._templates[key] = await templates.current(self.session, self.event.type, channel, language)
+        template = self._templates[key]
+        if template is None:
+            return f"no {channel} template for {self.event.type} in {language} or vi"
+        kind = latest(self.event.type)
+        context: dict[str, Any] = {
+            "data": self.event.data,
+            "event": {
+                "id": str(self.event.id),
+                "type": self.event.type,
+                "subject": self.event.subject,
+                "occurred_at": self.event.occurred_at.astimezone(dt.UTC).isoformat(),
+                "title": kind.title_en if template.language == "en" else kind.title_vi,
+            },
+            "recipient": {"sub": sub, "display_name": display_name, "language": template.language},
+            "app_url": self.app_url,
+        }
+        try:
+            rendered = render(template, context)
+        except (ProblemError, jinja2.TemplateError) as exc:
+            return f"template {template.event_type}.{channel}.{template.language} v{template.version}: {exc}"
+        return Message(rendered.subject, rendered.text, rendered.html, template.id)

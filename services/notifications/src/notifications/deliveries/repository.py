@@ -1,0 +1,175 @@
+"""Queries of deliveries, their attempts and the digest's entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus, DigestEntry
+from notifications.events.models import Event
+
+CHUNK = 1000
+
+
+async def lock_event(session: AsyncSession, event_id: uuid.UUID) -> Event | None:
+    statement = select(Event).where(Event.id == event_id).with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[tuple[uuid.UUID, str, str]]:
+    """Insert the deliveries not already made (unique on event, recipient and channel): (id, channel,
+    recipient) of those that are new."""
+    made: list[tuple[uuid.UUID, str, str]] = []
+    for start in range(0, len(rows), CHUNK):
+        statement = (
+            insert(Delivery)
+            .values(list(rows[start : start + CHUNK]))
+            .on_conflict_do_nothing(index_elements=["event_id", "recipient", "channel"])
+            .returning(Delivery.id, Delivery.channel, Delivery.recipient)
+        )
+        made.extend((row.id, row.channel, row.recipient) for row in (await session.execute(statement)).all())
+    return made
+
+
+async def add_digest_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(
+            insert(DigestEntry).values(list(rows)).on_conflict_do_nothing(index_elements=["sub", "event_id"])
+        )
+
+
+async def claim(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, lease_until: dt.datetime, now: dt.datetime
+) -> list[Delivery]:
+    """Take the deliveries that wait to be sent: ``sending`` with a lease, one more attempt counted. A
+    delivery another worker holds, or already sent, is not taken."""
+    statement = (
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(ids)),
+            Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.RETRYING.value]),
+        )
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            attempts=Delivery.attempts + 1,
+            lease_until=lease_until,
+            updated_at=now,
+        )
+        .returning(Delivery)
+    )
+    rows = list((await session.scalars(statement)).all())
+    order = {delivery_id: index for index, delivery_id in enumerate(ids)}
+    return sorted(rows, key=lambda delivery: order.get(delivery.id, 0))
+
+
+async def get(session: AsyncSession, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
+    statement = select(Delivery).where(Delivery.id == delivery_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def next_attempt_number(session: AsyncSession, delivery_id: uuid.UUID) -> int:
+    statement = select(func.coalesce(func.max(DeliveryAttempt.number), 0)).where(
+        DeliveryAttempt.delivery_id == delivery_id
+    )
+    return int(await session.scalar(statement) or 0) + 1
+
+
+async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> list[DeliveryAttempt]:
+    statement = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.delivery_id == delivery_id)
+        .order_by(DeliveryAttempt.number)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def expired_leases(session: AsyncSession, now: dt.datetime, limit: int) -> list[Delivery]:
+    statement = (
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING.value, Delivery.lease_until < now)
+        .order_by(Delivery.lease_until)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def overdue(session: AsyncSession, due_before: dt.datetime, limit: int) -> list[uuid.UUID]:
+    """Deliveries waiting well past their time: their job was lost (a worker killed between two commits)."""
+    statement = (
+        select(Delivery.id)
+        .where(
+            Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.RETRYING.value]),
+            Delivery.channel != "inbox",
+            Delivery.next_attempt_at < due_before,
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    channel: str | None,
+    event_type: str | None,
+    recipient: str | None,
+    event_id: uuid.UUID | None,
+    limit: int,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+) -> list[Delivery]:
+    statement = select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(limit + 1)
+    for column, value in (
+        (Delivery.status, status),
+        (Delivery.channel, channel),
+        (Delivery.event_type, event_type),
+        (Delivery.recipient, recipient),
+        (Delivery.event_id, event_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if after is not None:
+        created_at, delivery_id = after
+        statement = statement.where(
+            (Delivery.created_at < created_at)
+            | ((Delivery.created_at == created_at) & (Delivery.id < delivery_id))
+        )
+    return list((await session.scalars(statement)).all())
+
+
+async def pending_digest(session: AsyncSession, day: dt.date, limit: int) -> list[DigestEntry]:
+    statement = (
+        select(DigestEntry)
+        .where(DigestEntry.digest_id.is_(None), DigestEntry.day <= day)
+        .order_by(DigestEntry.sub, DigestEntry.day)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def events(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Event]:
+    if not ids:
+        return {}
+    return {e.id: e for e in (await session.scalars(select(Event).where(Event.id.in_(list(ids))))).all()}
+
+
+async def events_pending(session: AsyncSession, received_before: dt.datetime, limit: int) -> list[uuid.UUID]:
+    """Events received but not fanned out by then (their job was lost with a worker)."""
+    statement = (
+        select(Event.id)
+        .where(Event.fanned_out_at.is_(None), Event.received_at < received_before)
+        .order_by(Event.received_at)
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())

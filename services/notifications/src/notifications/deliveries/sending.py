@@ -1,0 +1,61 @@
+"""A deliver job: take the deliveries, send each on its channel, record each outcome as soon as it is known.
+
+Each outcome is committed on its own, right after its send, so a worker killed in the middle of a batch
+leaves at most one message whose fate is unknown (sent, but not recorded): its lease expires and it is sent
+again under the same identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from notifications.channels import SendFailed
+from notifications.deliveries import service
+from notifications.deliveries.models import Channel, Delivery
+from notifications.deliveries.policy import RetryPolicy
+from shared import clock
+from shared.database import Database
+
+
+class Senders(Protocol):
+    async def email(self, delivery: Delivery) -> int | None: ...
+
+    async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None: ...
+
+
+async def deliver(
+    database: Database,
+    senders: Senders,
+    ids: Sequence[uuid.UUID],
+    *,
+    policy: RetryPolicy,
+    lease: dt.timedelta,
+) -> dict[str, int]:
+    async with database.session() as session:
+        claimed = await service.claim(session, ids, lease)
+    outcomes: dict[str, int] = {}
+    for delivery in claimed:
+        started = clock.now()
+        status: int | None = None
+        error: SendFailed | None = None
+        try:
+            if delivery.channel == Channel.EMAIL:
+                status = await senders.email(delivery)
+            else:
+                async with database.session() as session:
+                    target = await service.webhook_target(session, delivery)
+                if target is None:
+                    error = SendFailed("the webhook endpoint was removed", retryable=False)
+                else:
+                    status = await senders.webhook(delivery, target.url, target.secrets)
+        except SendFailed as exc:
+            error, status = exc, exc.status
+        async with database.session() as session:
+            outcome = await service.record(
+                session, service.Attempted(delivery, started, error, status), policy
+            )
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,0 +1,364 @@
+"""Fan-out and delivery: one delivery per event, recipient and channel; each sent, retried or dead.
+
+The fan-out runs once per event, in one transaction: it writes the inbox items (the inbox needs no sending:
+an item is delivered when it is written), the email and webhook deliveries with their rendered messages, the
+digest's entries, and the jobs that will send them. A delivery is taken by one worker at a time (``sending``
+with a lease), sent, and recorded; a worker that dies between the two leaves a lease that expires, and the
+message is sent again with the same identity (the delivery's id is its ``Message-ID`` and ``webhook-id``), so
+a receiver can tell it has it already.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.channels import SendFailed
+from notifications.deliveries import repository
+from notifications.deliveries.messages import Composer
+from notifications.deliveries.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from notifications.deliveries.policy import RetryPolicy
+from notifications.deliveries.schemas import AttemptOut, DeliveryDetail, DeliveryOut
+from notifications.events.models import Event
+from notifications.inbox import service as inbox
+from notifications.routing import service as routing
+from notifications.webhooks import service as webhooks
+from notifications.worker import queue
+from shared import clock
+from shared.pagination import Page, as_moment, as_uuid, decode_keyset, encode_cursor
+from shared.problems import Conflict, NotFound
+
+logger = logging.getLogger(__name__)
+
+# Emails to send in one job over one SMTP connection; webhooks go one endpoint per job, so a receiver that
+# hangs holds up its own deliveries only.
+EMAIL_BATCH = 50
+WEBHOOK_BATCH = 20
+
+
+class DeliveryNotFound(NotFound):
+    slug = "delivery-not-found"
+    title = "No such delivery"
+
+
+class NotDead(Conflict):
+    slug = "delivery-not-dead"
+    title = "Only a dead delivery can be re-driven"
+
+
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    inbox: int
+    deliveries: int
+    digest: int
+
+
+def envelope(event: Event) -> str:
+    """A webhook's body: the event as received, the same bytes on every attempt."""
+    return json.dumps(
+        {
+            "id": str(event.id),
+            "type": event.type,
+            "version": event.version,
+            "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+            "subject": event.subject,
+            "producer": event.producer,
+            "data": event.data,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def _chunks(ids: Sequence[uuid.UUID], size: int) -> list[list[str]]:
+    return [[str(i) for i in ids[start : start + size]] for start in range(0, len(ids), size)]
+
+
+async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -> FanOut | None:
+    """Make every delivery of the event (once: a second run finds it fanned out and does nothing)."""
+    event = await repository.lock_event(session, event_id)
+    if event is None or event.fanned_out_at is not None:
+        return None
+    reach = await routing.reach(session, event)
+    composer = Composer(session, event, app_url)
+    now, wall = clock.now(), clock.wall_now()
+    rows: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for (sub, channel), person in reach.people.items():
+        message = await composer.compose(channel, sub, person.display_name, person.language)
+        if channel == Channel.INBOX:
+            title, body = (
+                (message.subject, message.text)
+                if not isinstance(message, str)
+                else (event.type, event.subject)
+            )
+            items.append(
+                {
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "recipient": sub,
+                    "subject": event.subject,
+                    "title": title,
+                    "body": body,
+                    "occurred_at": event.occurred_at,
+                }
+            )
+        rows.append(_delivery(event, sub, channel, person, message, now, wall))
+    for endpoint_id in reach.webhooks:
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "event_id": event.id,
+                "event_type": event.type,
+                "recipient": f"webhook:{endpoint_id}",
+                "channel": Channel.WEBHOOK.value,
+                "address": None,
+                "status": DeliveryStatus.QUEUED.value,
+                "message": {"body": envelope(event)},
+                "attempts": 0,
+                "next_attempt_at": wall,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    made = await repository.add(session, rows)
+    await inbox.add(session, items)
+    await repository.add_digest_entries(
+        session,
+        [{"sub": person.sub, "event_id": event.id, "day": clock.local_date(now)} for person in reach.digest],
+    )
+    emails = [delivery_id for delivery_id, channel, _ in made if channel == Channel.EMAIL]
+    jobs = [{"delivery_ids": ids} for ids in _chunks(emails, EMAIL_BATCH)]
+    by_endpoint: dict[str, list[uuid.UUID]] = {}
+    for delivery_id, channel, recipient in made:
+        if channel == Channel.WEBHOOK:
+            by_endpoint.setdefault(recipient, []).append(delivery_id)
+    for ids in by_endpoint.values():
+        jobs.extend({"delivery_ids": chunk} for chunk in _chunks(ids, WEBHOOK_BATCH))
+    await queue.defer(session, queue.DELIVER, jobs)
+    event.fanned_out_at = now
+    event.recipients = len(rows)
+    await session.flush()
+    return FanOut(inbox=len(items), deliveries=len(rows), digest=len(reach.digest))
+
+
+def _delivery(
+    event: Event,
+    sub: str,
+    channel: str,
+    person: routing.Person,
+    message: Any,
+    now: dt.datetime,
+    wall: dt.datetime,
+) -> dict[str, Any]:
+    name, language = person.display_name, person.language
+    failed = isinstance(message, str)
+    inbox_item = channel == Channel.INBOX
+    status = DeliveryStatus.SENT if inbox_item and not failed else DeliveryStatus.QUEUED
+    if failed:
+        status = DeliveryStatus.DEAD
+    return {
+        "id": uuid.uuid4(),
+        "event_id": event.id,
+        "event_type": event.type,
+        "recipient": sub,
+        "channel": channel,
+        "address": person.email if channel == Channel.EMAIL else None,
+        "status": status.value,
+        "template_version_id": None if failed else message.template_version_id,
+        "message": {}
+        if failed
+        else {
+            "subject": message.subject,
+            "text": message.text,
+            "html": message.html,
+            "to_name": name,
+            "language": language,
+        },
+        "attempts": 0,
+        "next_attempt_at": None if status is not DeliveryStatus.QUEUED else wall,
+        "last_error": message if failed else None,
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": now if status is DeliveryStatus.SENT else None,
+    }
+
+
+Send = Callable[[Delivery], Awaitable[int | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    delivery: Delivery
+    started_at: dt.datetime
+    error: SendFailed | None
+    response_status: int | None
+
+
+async def claim(session: AsyncSession, ids: Sequence[uuid.UUID], lease: dt.timedelta) -> list[Delivery]:
+    wall = clock.wall_now()
+    return await repository.claim(session, ids, lease_until=wall + lease, now=clock.now())
+
+
+async def record(session: AsyncSession, attempted: Attempted, policy: RetryPolicy) -> str:
+    """Record one attempt and what follows it: sent, a retry deferred after its backoff, or dead."""
+    delivery = await repository.get(session, attempted.delivery.id, for_update=True)
+    if delivery is None or delivery.status != DeliveryStatus.SENDING:
+        # The lease expired and the sweep handed it on: whoever holds it now records the outcome.
+        return "stale"
+    now, wall = clock.now(), clock.wall_now()
+    number = await repository.next_attempt_number(session, delivery.id)
+    error = attempted.error
+    session.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            number=number,
+            started_at=attempted.started_at,
+            finished_at=now,
+            succeeded=error is None,
+            error=None if error is None else error.reason,
+            response_status=attempted.response_status,
+        )
+    )
+    delivery.updated_at, delivery.lease_until = now, None
+    if error is None:
+        delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT.value, now, None
+    elif not error.retryable or policy.gives_up_after(delivery.attempts):
+        delivery.status, delivery.last_error, delivery.next_attempt_at = (
+            DeliveryStatus.DEAD.value,
+            error.reason,
+            None,
+        )
+    else:
+        delivery.status, delivery.last_error = DeliveryStatus.RETRYING.value, error.reason
+        delivery.next_attempt_at = wall + policy.delay(delivery.attempts)
+        await queue.defer(
+            session, queue.DELIVER, [{"delivery_ids": [str(delivery.id)]}], at=delivery.next_attempt_at
+        )
+    await session.flush()
+    return delivery.status
+
+
+async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500) -> dict[str, int]:
+    """Hand on what a dead worker left: deliveries whose lease expired (sent again, same identity),
+    deliveries whose job was lost, events never fanned out."""
+    wall = clock.wall_now()
+    expired = await repository.expired_leases(session, wall, limit)
+    for delivery in expired:
+        delivery.status = DeliveryStatus.RETRYING.value
+        delivery.lease_until, delivery.next_attempt_at = None, wall
+        delivery.last_error = "the worker stopped while sending; sent again with the same identity"
+    overdue = await repository.overdue(session, wall - grace, limit)
+    ids = sorted({d.id for d in expired} | set(overdue))
+    await queue.defer(
+        session, queue.DELIVER, [{"delivery_ids": chunk} for chunk in _chunks(ids, EMAIL_BATCH)]
+    )
+    pending = await repository.events_pending(session, wall - grace, limit)
+    await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in pending])
+    await session.flush()
+    return {"leases": len(expired), "lost_jobs": len(overdue), "events": len(pending)}
+
+
+def to_out(delivery: Delivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=delivery.id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        recipient=delivery.recipient,
+        channel=delivery.channel,
+        address=delivery.address,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+        last_error=delivery.last_error,
+        template_version_id=delivery.template_version_id,
+        created_at=delivery.created_at,
+        updated_at=delivery.updated_at,
+        sent_at=delivery.sent_at,
+        redriven_by=delivery.redriven_by,
+    )
+
+
+async def get(session: AsyncSession, delivery_id: uuid.UUID) -> DeliveryDetail:
+    delivery = await repository.get(session, delivery_id)
+    if delivery is None:
+        raise DeliveryNotFound(f"No delivery has id {delivery_id}.")
+    attempts = await repository.attempts_of(session, delivery_id)
+    return DeliveryDetail(
+        **to_out(delivery).model_dump(),
+        subject=delivery.message.get("subject"),
+        attempt_log=[
+            AttemptOut(
+                number=a.number,
+                started_at=a.started_at,
+                finished_at=a.finished_at,
+                succeeded=a.succeeded,
+                error=a.error,
+                response_status=a.response_status,
+            )
+            for a in attempts
+        ],
+    )
+
+
+async def log(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    channel: str | None,
+    event_type: str | None,
+    recipient: str | None,
+    event_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[DeliveryOut]:
+    after = decode_keyset(cursor, as_moment, as_uuid)
+    rows = await repository.page(
+        session,
+        status=status,
+        channel=channel,
+        event_type=event_type,
+        recipient=recipient,
+        event_id=event_id,
+        limit=limit,
+        after=(after[0], after[1]) if after else None,
+    )
+    shown = rows[:limit]
+    return Page(
+        items=[to_out(d) for d in shown],
+        next_cursor=encode_cursor([shown[-1].created_at.isoformat(), str(shown[-1].id)])
+        if len(rows) > limit
+        else None,
+    )
+
+
+async def redrive(session: AsyncSession, delivery_id: uuid.UUID, actor: str) -> DeliveryOut:
+    """Send a dead delivery again, with the same identity and message, and a fresh round of attempts."""
+    delivery = await repository.get(session, delivery_id, for_update=True)
+    if delivery is None:
+        raise DeliveryNotFound(f"No delivery has id {delivery_id}.")
+    if delivery.status != DeliveryStatus.DEAD:
+        raise NotDead(
+            f"Delivery {delivery_id} is {delivery.status}, not dead.", current_status=delivery.status
+        )
+    if not delivery.message:
+        raise NotDead(f"Delivery {delivery_id} has no message to send: {delivery.last_error}")
+    wall = clock.wall_now()
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.QUEUED.value, 0, wall
+    delivery.redriven_by, delivery.updated_at = actor, clock.now()
+    await queue.defer(session, queue.DELIVER, [{"delivery_ids": [str(delivery.id)]}])
+    await session.flush()
+    return to_out(delivery)
+
+
+async def webhook_target(session: AsyncSession, delivery: Delivery) -> webhooks.Target | None:
+    """The endpoint's URL and secrets as they are now (a rotated secret signs the retries too)."""
+    return await webhooks.target(session, uuid.UUID(delivery.recipient.removeprefix("webhook:")), clock.now())

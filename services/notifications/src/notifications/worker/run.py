@@ -1,0 +1,54 @@
+"""``python -m notifications worker``: run a worker until SIGTERM or SIGINT (it finishes its jobs first)."""
+
+from __future__ import annotations
+
+import logging
+
+from notifications.config import Settings
+from notifications.deliveries.policy import RetryPolicy
+from notifications.deliveries.senders import ChannelSenders
+from notifications.worker.app import Runtime, build_app
+from notifications.worker.queue import QUEUE
+from shared.database import Database
+from shared.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+
+def runtime_of(settings: Settings, database: Database) -> Runtime:
+    return Runtime(
+        settings=settings,
+        database=database,
+        senders=ChannelSenders(settings),
+        policy=RetryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base_seconds=settings.delivery_backoff_base_seconds,
+            cap_seconds=settings.delivery_backoff_cap_seconds,
+        ),
+    )
+
+
+async def run_worker(settings: ServiceSettings) -> int:
+    assert isinstance(settings, Settings)  # noqa: S101 - the notifications CLI passes its own
+    database = Database(
+        settings.database_url.get_secret_value(),
+        pool_size=settings.worker_concurrency + 2,
+        max_overflow=2,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        application_name="notifications-worker",
+    )
+    app = build_app(runtime_of(settings, database))
+    try:
+        async with app.open_async():
+            logger.info("worker started", extra={"concurrency": settings.worker_concurrency})
+            await app.run_worker_async(
+                queues=[QUEUE],
+                concurrency=settings.worker_concurrency,
+                name="notifications",
+                shutdown_graceful_timeout=settings.shutdown_grace_seconds,
+                delete_jobs="successful",
+            )
+    finally:
+        await database.dispose()
+    return 0
