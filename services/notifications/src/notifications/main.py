@@ -3,6 +3,7 @@ from fastapi import FastAPI
 import notifications
 from notifications import __version__
 from notifications.config import Settings
+from notifications.webhooks.endpoints import router as webhooks_router
 from shared.app import create_service_app
 from shared.settings import ServiceSettings, load_settings
 
@@ -16,5 +17,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=notifications.__doc__ or "",
         script_location=MIGRATIONS,
-        routers=[],
+        routers=[webhooks_router],
     )
