@@ -185,6 +185,31 @@ async def test_an_untrusted_certificate_is_refused_and_not_retried(
     assert server.recorder.messages == []
 
 
+async def test_starttls_that_the_server_does_not_offer_is_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate
+) -> None:
+    server = smtp_server()
+    settings = make_settings(
+        smtp_port=server.port, smtp_security="starttls", smtp_ca_file=certificate.cert_file
+    )
+    failed = await failure(EmailSender(settings))
+    assert not failed.retryable
+    assert "STARTTLS" in failed.reason
+    assert server.recorder.messages == []
+
+
+async def test_a_login_that_the_server_does_not_offer_is_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server()  # AUTH only after TLS, as aiosmtpd and most servers do
+    settings = make_settings(smtp_port=server.port, smtp_username=USERNAME, smtp_password=PASSWORD)
+    failed = await failure(EmailSender(settings))
+    assert not failed.retryable
+    assert "AUTH" in failed.reason
+    assert PASSWORD not in failed.reason
+    assert server.recorder.messages == []
+
+
 @pytest.mark.parametrize(
     ("recorder", "retryable", "quoted"),
     [

@@ -119,6 +119,14 @@ def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | Non
     return None
 
 
+def _refuse_certificate(exc: BaseException, where: str) -> None:
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        raise SendFailed(
+            _short(f"The SMTP server {where}'s certificate was refused: {certificate.verify_message}"), False
+        ) from None
+
+
 def _refused(stage: str, code: int, message: str) -> SendFailed:
     return SendFailed(
         _short(f"The SMTP server refused {stage}: {code} {message}"), is_retryable_reply(code, message)
@@ -204,22 +212,17 @@ class EmailSender:
             raise SendFailed(
                 _short(f"The SMTP server {where} did not answer within {wait:g} s: {exc}"), True
             ) from None
-        except aiosmtplib.SMTPNotSupported as exc:
-            raise SendFailed(
-                _short(f"The SMTP server {where} cannot do what is configured: {exc}"), False
-            ) from None
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            certificate = _certificate_error(exc)
-            if certificate is not None:
-                raise SendFailed(
-                    _short(
-                        f"The SMTP server {where}'s certificate was refused: {certificate.verify_message}"
-                    ),
-                    False,
-                ) from None
-            # Refused, reset or closed mid-message (SMTPServerDisconnected, SMTPConnectError are OSErrors).
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError) as exc:
+            _refuse_certificate(exc, where)
+            # Refused, reset, or closed mid-message: the server may or may not have taken it.
             raise SendFailed(
                 _short(f"The connection to the SMTP server {where} failed: {type(exc).__name__}: {exc}"), True
+            ) from None
+        except aiosmtplib.SMTPException as exc:
+            _refuse_certificate(exc, where)
+            # STARTTLS, AUTH or SMTPUTF8 not offered, no common login mechanism: only configuration helps.
+            raise SendFailed(
+                _short(f"The SMTP server {where} cannot do what is configured: {exc}"), False
             ) from None
         if refused:
             recipient, (code, text) = next(iter(refused.items()))
