@@ -94,3 +94,8 @@ mtime_ns  # unused variable (tools/devstack/src/devstack/keys.py:70)
 _.drop_database  # unused method (tools/devstack/src/devstack/postgres.py:77)
 test_server  # unused function (tools/devstack/src/devstack/postgres.py:132)
 exc_info  # unused variable (tools/devstack/src/devstack/stack.py:291)
+fold_binary  # email.policy.Policy's hook, called by the generator (services/notifications/src/notifications/email/sender.py)
+EmailSender  # the delivery worker's email channel (services/notifications/src/notifications/email/sender.py)
+previous_secret_expires_at  # unused variable (services/notifications/src/notifications/webhooks/schemas.py), read by API clients
+WebhookSender  # the delivery worker's webhook channel (services/notifications/src/notifications/webhooks/sender.py)
+valid_secrets  # the delivery worker signs with them (services/notifications/src/notifications/webhooks/service.py)

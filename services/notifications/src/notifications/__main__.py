@@ -2,8 +2,8 @@ import sys
 
 from notifications.config import Settings
 from notifications.main import MIGRATIONS, create_app
-from notifications.worker.run import run_worker
 from notifications.seed import load_seed
+from notifications.worker.run import run_worker
 from shared.cli import run_service_cli
 from shared.database import Database
 from shared.settings import ServiceSettings

@@ -1,9 +1,27 @@
-from typing import Annotated, ClassVar
+import ipaddress
+from email.headerregistry import Address
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings, http_url
+from shared.settings import Environment, ServiceSettings, http_url
+
+DEFAULT_MAIL_FROM = "Ban Thi đua - Khen thưởng tỉnh Hà Tĩnh <thiduakhenthuong@hatinh.gov.vn>"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOSTNAME_PATTERN = rf"^{_LABEL}(?:\.{_LABEL})*$"
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): a relay on this very machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(ServiceSettings):
@@ -42,3 +60,72 @@ class Settings(ServiceSettings):
     digest_hour_utc: int = Field(
         default=10, ge=0, le=23, description="Hour (UTC) of the daily digest; 10 is 17:00 in Vietnam."
     )
+
+    # Email (notifications.email): one SMTP server, the development stack's mail catcher by default.
+    smtp_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none",
+        description="none: plain SMTP; starttls: upgrade after connecting (587); tls: TLS at once (465).",
+    )
+    smtp_username: str | None = Field(default=None, min_length=1)
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    smtp_ca_file: Path | None = Field(
+        default=None, description="PEM certificates to trust for the SMTP server (else the system's)."
+    )
+    mail_from: str = Field(default=DEFAULT_MAIL_FROM, min_length=3, max_length=500)
+    message_id_domain: str | None = Field(
+        default=None,
+        max_length=253,
+        pattern=HOSTNAME_PATTERN,
+        description="Right of the @ in Message-ID (default: mail_from's domain).",
+    )
+
+    # Webhooks (notifications.webhooks).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_secret_overlap_hours: int = Field(default=24, ge=0, le=24 * 30)
+    webhook_allow_private_targets: bool | None = Field(
+        default=None,
+        description="Allow private, loopback, link-local … targets (unset: everywhere but production).",
+    )
+
+    @model_validator(mode="after")
+    def _channels_safe(self) -> Self:
+        _, address = parseaddr(self.mail_from)
+        if "@" not in address or any(char in self.mail_from for char in "\r\n"):
+            raise ValueError(f"{self.env_name('mail_from')}: not an address such as 'Name <user@domain>'")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError(
+                f"set both {self.env_name('smtp_username')} and {self.env_name('smtp_password')}, or neither"
+            )
+        if self.smtp_ca_file is not None and not self.smtp_ca_file.is_file():
+            raise ValueError(f"{self.env_name('smtp_ca_file')}: no such file: {self.smtp_ca_file}")
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.smtp_security == "none"
+            and not is_loopback_host(self.smtp_host)
+        ):
+            raise ValueError(
+                f"{self.env_name('smtp_security')}=none is refused in production unless"
+                f" {self.env_name('smtp_host')} is a relay on this machine (localhost, 127.0.0.1, ::1):"
+                " use starttls or tls"
+            )
+        return self
+
+    @property
+    def sender_address(self) -> Address:
+        """``mail_from`` as a header address (its display name is encoded when the message is written)."""
+        name, address = parseaddr(self.mail_from)
+        return Address(display_name=name, addr_spec=address)
+
+    @property
+    def message_id_host(self) -> str:
+        return self.message_id_domain or self.sender_address.domain
+
+    @property
+    def webhooks_reach_private_targets(self) -> bool:
+        """Explicitly allowed, or by default everywhere but production (fail closed there)."""
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment is not Environment.PRODUCTION

@@ -3,7 +3,6 @@ preferences say; critical events whatever they prefer; rendered messages kept wi
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,16 +10,11 @@ from notifications.deliveries import service
 from notifications.deliveries.models import Delivery, DigestEntry
 from notifications.inbox.models import InboxItem
 from notifications.recipients.models import Preference
-from notifications.seed import load_seed
 from notifications.webhooks.models import WebhookEndpoint
-from services.notifications.tests.arrange import MOMENT, event, person
+from services.notifications.tests.arrange import event, person
+from shared import clock
 
 APP = "https://thidua.hatinh.gov.vn"
-
-
-@pytest.fixture(autouse=True)
-async def seeded(db_session: AsyncSession) -> None:
-    await load_seed(db_session)
 
 
 async def deliveries(session: AsyncSession) -> set[tuple[str, str, str]]:
@@ -28,7 +22,9 @@ async def deliveries(session: AsyncSession) -> set[tuple[str, str, str]]:
     return {(r.recipient, r.channel, r.status) for r in rows.all()}
 
 
-async def test_a_returned_dossier_reaches_its_units_officers_and_nobody_else(db_session: AsyncSession) -> None:
+async def test_a_returned_dossier_reaches_its_units_officers_and_nobody_else(
+    db_session: AsyncSession,
+) -> None:
     await person(db_session, "officer-tha", roles=["unit_officer"], org_unit="HT-THA")
     await person(db_session, "officer-tha-2", roles=["unit_officer"], org_unit="HT-THA", language="en")
     await person(db_session, "officer-clo", roles=["unit_officer"], org_unit="HT-CLO")
@@ -90,11 +86,12 @@ async def test_preferences_turn_off_and_batch_what_is_not_critical(db_session: A
 
     rows = await db_session.execute(select(Delivery.event_id, Delivery.channel))
     made = {(r.event_id, r.channel) for r in rows.all()}
-    assert (screened.id, "email") not in made and (screened.id, "inbox") not in made
+    assert (screened.id, "email") not in made
+    assert (screened.id, "inbox") not in made
     # A returned dossier is critical: the officer's "off" does not stop it.
     assert {(returned.id, "email"), (returned.id, "inbox")} <= made
     digest = (await db_session.scalars(select(DigestEntry))).all()
-    assert [(d.sub, d.event_id, d.day) for d in digest] == [("officer-tha", screened.id, MOMENT.date())]
+    assert [(d.sub, d.event_id, d.day) for d in digest] == [("officer-tha", screened.id, clock.today())]
 
 
 async def test_council_members_are_reached_by_their_subject_even_before_the_directory_knows_them(
@@ -110,7 +107,9 @@ async def test_council_members_are_reached_by_their_subject_even_before_the_dire
     }
 
 
-async def test_an_award_reaches_the_units_webhooks_with_the_event_as_its_body(db_session: AsyncSession) -> None:
+async def test_an_award_reaches_the_units_webhooks_with_the_event_as_its_body(
+    db_session: AsyncSession,
+) -> None:
     endpoint = WebhookEndpoint(org_unit="HT-THA", url="https://qlvb.thachha.vn/hook", created_by="admin")
     other = WebhookEndpoint(
         org_unit="HT-THA", url="https://x.thachha.vn/hook", created_by="admin", event_types=["report.due"]

@@ -57,7 +57,9 @@ async def test_nobody_reads_or_marks_another_persons_item(
     client: httpx.AsyncClient, db_session: AsyncSession, auth: AuthHeaders
 ) -> None:
     await fill(db_session, "officer-2", 1)
-    theirs = (await client.get("/v1/inbox", headers=auth("unit_officer", subject="officer-2"))).json()["items"][0]
+    theirs = (await client.get("/v1/inbox", headers=auth("unit_officer", subject="officer-2"))).json()[
+        "items"
+    ][0]
     mine = await client.get("/v1/inbox", headers=auth("admin", subject="officer-1"))
     assert mine.json()["items"] == []
     marked = await client.post(f"/v1/inbox/{theirs['id']}/read", headers=auth("admin", subject="officer-1"))

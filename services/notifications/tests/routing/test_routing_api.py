@@ -40,7 +40,10 @@ async def test_the_seed_keeps_its_rules_and_never_the_admins(
 @pytest.mark.parametrize(
     ("audience", "needle"),
     [
-        ({"kind": "unit_role", "role": "unit_officer", "field": "org_unit", "channels": ["email"]}, "no field"),
+        (
+            {"kind": "unit_role", "role": "unit_officer", "field": "org_unit", "channels": ["email"]},
+            "no field",
+        ),
         ({"kind": "role", "role": "service", "channels": ["email"]}, "role"),
         ({"kind": "role", "role": "admin", "channels": ["sms"]}, "channels"),
         ({"kind": "everyone", "channels": ["email"]}, "kind"),
@@ -50,7 +53,9 @@ async def test_a_rule_that_cannot_be_read_is_refused(
     client: httpx.AsyncClient, auth: AuthHeaders, audience: dict[str, object], needle: str
 ) -> None:
     response = await client.put(
-        "/v1/routing-rules/nomination.returned", json={"audiences": [audience]}, headers=auth("admin")
+        "/v1/routing-rules/nomination.returned",
+        json={"audiences": [audience]},
+        headers=auth("admin") | {"If-Match": "*"},
     )
     assert response.status_code == 422, response.text
     assert needle in response.text

@@ -39,7 +39,7 @@ def _run(_: argparse.Namespace) -> int:
         f"  Gateway:   {stack.gateway_url}\n"
         f"  Health:    {stack.gateway_url}/health/targets (also /nominations, /notifications)\n"
         f"  Token:     make -s token ROLE=admin ORG_UNIT=HT\n"
-        f"  Mail:      {stack.mail_url} (every email the stack sends; SMTP on port {stack.options.mail_smtp_port})\n"
+        f"  Mail:      {stack.mail_url} (every email the stack sends)\n"
         f"  Database:  {report.database}\n"
         f"  Logs:      {stack.log_dir}\n"
         f"  Started in {report.seconds:.1f} s; memory: {memory}\n"

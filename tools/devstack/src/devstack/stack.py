@@ -208,7 +208,9 @@ class Stack:
         specs = {spec.name: spec for spec in SERVICES}
         for producer in PRODUCERS:
             self._spawn(
-                f"{producer}-relay", [sys.executable, "-m", producer, "relay"], self.service_env(specs[producer])
+                f"{producer}-relay",
+                [sys.executable, "-m", producer, "relay"],
+                self.service_env(specs[producer]),
             )
         for index in range(1, self.options.workers + 1):
             self._spawn(

@@ -6,18 +6,15 @@ message waits for a retry does not change what that message says.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.events.models import Event
-from notifications.events.schemas import latest
-from notifications.templates import service as templates
 from notifications.templates.models import TemplateVersion
-from notifications.templates.rendering import render
+from notifications.templates.rendering import RecipientContext, make_context, render
+from notifications.templates.service import current, source
 from shared.problems import ProblemError
 
 
@@ -42,25 +39,22 @@ class Composer:
         """The message, or why it cannot be written (the delivery records it as its error)."""
         key = (channel, language)
         if key not in self._templates:
-            self._templates[key] = await templates.current(self.session, self.event.type, channel, language)
+            self._templates[key] = await current(self.session, self.event.type, channel, language)
         template = self._templates[key]
         if template is None:
             return f"no {channel} template for {self.event.type} in {language} or vi"
-        kind = latest(self.event.type)
-        context: dict[str, Any] = {
-            "data": self.event.data,
-            "event": {
-                "id": str(self.event.id),
-                "type": self.event.type,
-                "subject": self.event.subject,
-                "occurred_at": self.event.occurred_at.astimezone(dt.UTC).isoformat(),
-                "title": kind.title_en if template.language == "en" else kind.title_vi,
-            },
-            "recipient": {"sub": sub, "display_name": display_name, "language": template.language},
-            "app_url": self.app_url,
-        }
+        context = make_context(
+            event_id=self.event.id,
+            event_type=self.event.type,
+            event_version=self.event.version,
+            subject=self.event.subject,
+            occurred_at=self.event.occurred_at,
+            data=self.event.data,
+            recipient=RecipientContext(sub=sub, display_name=display_name, language=template.language),
+            app_url=self.app_url,
+        )
         try:
-            rendered = render(template, context)
+            rendered = render(source(template), context)
         except (ProblemError, jinja2.TemplateError) as exc:
             return f"template {template.event_type}.{channel}.{template.language} v{template.version}: {exc}"
         return Message(rendered.subject, rendered.text, rendered.html, template.id)

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from notifications.config import Settings
 from notifications.deliveries.models import Delivery
 from notifications.email.sender import EmailSender, OutgoingEmail
-from notifications.webhooks import sender as webhook_sender
+from notifications.webhooks.sender import WebhookSender
 
 
 class ChannelSenders:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.mail = EmailSender(settings)
+        self.hooks = WebhookSender(settings)
 
     async def email(self, delivery: Delivery) -> int | None:
         message = delivery.message
@@ -32,6 +33,9 @@ class ChannelSenders:
         return None
 
     async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None:
-        return await webhook_sender.send(
-            url, list(secrets), delivery.id, delivery.message["body"].encode("utf-8"), settings=self.settings
+        return await self.hooks.send(
+            url, list(secrets), delivery.id, delivery.message["body"].encode("utf-8")
         )
+
+    async def aclose(self) -> None:
+        await self.hooks.aclose()

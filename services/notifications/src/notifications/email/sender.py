@@ -1,0 +1,229 @@
+"""Email over SMTP with aiosmtplib: one connection per message, every failure a :class:`SendFailed`.
+
+The ``Message-ID`` is made from the delivery's id (``<delivery-id@domain>``), so every retry of a delivery
+carries the same one and a receiver (or a person) can tell a resend from a second notification.
+
+Which refusals are worth retrying (RFC 5321 §4.2.1, RFC 3463):
+
+* a 4xx reply is transient: retried (421 closing, 450/451 try later, greylisting, 452 full …);
+* a 5xx reply is permanent and not retried, except 552 (RFC 5321 §4.5.3.1.10 asks clients to treat it as
+  temporary; servers also use it for a full mailbox) and a 5xx whose enhanced status code is of class 4
+  (``4.x.x``: the server says it is transient);
+* the connection refused, timing out, or closed before the server took the message: retried (the same
+  Message-ID goes again, so a message the server did take before the line dropped shows as a resend);
+* the server's TLS certificate refused, or a needed extension (STARTTLS, AUTH, SMTPUTF8) missing: not
+  retried, since only a change of configuration helps; the delivery can be re-driven after it.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+import uuid
+from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+import aiosmtplib
+
+from notifications.channels import SendFailed
+from notifications.config import Settings
+from shared import clock
+
+# Permanent (5xx) replies that are transient in practice.
+TRANSIENT_PERMANENT_CODES = frozenset({552})
+_ENHANCED_STATUS = re.compile(r"^\s*([245])\.\d{1,3}\.\d{1,3}\b")
+MAX_REASON = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """One rendered message for one recipient: what the delivery worker hands the sender."""
+
+    delivery_id: uuid.UUID
+    to_address: str
+    to_name: str | None
+    subject: str
+    text: str
+    html: str | None
+    event_type: str
+    language: str
+
+
+class _EncodedWordsPolicy(EmailPolicy):
+    """SMTP's policy, writing headers with non-ASCII text by :class:`email.header.Header`'s encoder.
+
+    The standard folder of Python 3.11 (to 3.14 at least: python/cpython#92081, #144156) leaves the space
+    between two words outside the encoded words it splits a header into, and decoders rightly drop it (RFC
+    2047 §6.2): "của Nguyễn" arrives as "củaNguyễn". ``Header`` keeps every space inside an encoded word.
+    A display name is written as one encoded word (as :func:`email.utils.formataddr` does), since names are
+    short and some readers insert a space between the encoded words of a phrase.
+    """
+
+    def fold(self, name: str, value: Any) -> str:
+        text = str(value)
+        if text.isascii():
+            return str(super().fold(name, value))
+        addresses = getattr(value, "addresses", None)
+        if addresses is not None:
+            written = ", ".join(
+                formataddr((address.display_name, address.addr_spec), charset="utf-8")
+                for address in addresses
+            )
+        else:
+            written = Header(text, "utf-8", header_name=name).encode(linesep=self.linesep)
+        return f"{name}: {written}{self.linesep}"
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        return self.fold(name, value).encode("ascii")
+
+
+# CRLF, no raw 8-bit anywhere (headers encoded, bodies quoted-printable): any server takes it as it is.
+POLICY = _EncodedWordsPolicy(linesep="\r\n", cte_type="7bit")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def is_retryable_reply(code: int, message: str) -> bool:
+    """Whether an SMTP refusal is worth retrying (the rules in this module's docstring)."""
+    if 400 <= code < 500:
+        return True
+    if code in TRANSIENT_PERMANENT_CODES:
+        return True
+    enhanced = _ENHANCED_STATUS.match(message)
+    return enhanced is not None and enhanced.group(1) == "4"
+
+
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate refusal behind an error, however aiosmtplib wrapped it."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _refuse_certificate(exc: BaseException, where: str) -> None:
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        raise SendFailed(
+            _short(f"The SMTP server {where}'s certificate was refused: {certificate.verify_message}"), False
+        ) from None
+
+
+def _refused(stage: str, code: int, message: str) -> SendFailed:
+    return SendFailed(
+        _short(f"The SMTP server refused {stage}: {code} {message}"), is_retryable_reply(code, message)
+    )
+
+
+class EmailSender:
+    """Sends :class:`OutgoingEmail` through the configured SMTP server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._tls_context: ssl.SSLContext | None = None
+        if settings.smtp_security != "none":
+            self._tls_context = ssl.create_default_context(
+                cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None
+            )
+
+    def message_id(self, delivery_id: uuid.UUID) -> str:
+        return f"<{delivery_id}@{self.settings.message_id_host}>"
+
+    def build(self, email: OutgoingEmail) -> EmailMessage:
+        """The message as it is sent: UTF-8, plain text and (when given) HTML as alternatives."""
+        if not email.to_address.isascii():
+            # An internationalised address needs SMTPUTF8 all along the way; none is expected here.
+            raise SendFailed(f"The address {email.to_address!r} is not ASCII; it cannot be sent.", False)
+        try:
+            to = Address(display_name=_one_line(email.to_name or ""), addr_spec=email.to_address)
+        except (ValueError, IndexError, HeaderParseError) as exc:  # what the header registry's parser raises
+            raise SendFailed(f"The address {email.to_address!r} cannot be written: {exc}", False) from None
+        if not to.username or not to.domain or any(char in email.to_address for char in "\r\n<>\t "):
+            raise SendFailed(f"{email.to_address!r} is not an email address (user@domain).", False)
+        message = EmailMessage(policy=POLICY)
+        message["Message-ID"] = self.message_id(email.delivery_id)
+        message["Date"] = format_datetime(clock.now())
+        message["From"] = self.settings.sender_address
+        message["To"] = to
+        message["Subject"] = _one_line(email.subject)
+        # RFC 3834: written by a program, so auto-responders and vacation replies stay silent.
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Notification-Type"] = email.event_type
+        message.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+        if email.html is not None:
+            message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        # After the content: setting it clears every Content-* header.
+        message["Content-Language"] = email.language
+        return message
+
+    async def send(self, email: OutgoingEmail) -> None:
+        """Send one message; :class:`SendFailed` (with whether a retry may help) for every failure."""
+        message = self.build(email)
+        settings = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            timeout=settings.smtp_timeout_seconds,
+            use_tls=settings.smtp_security == "tls",
+            start_tls=settings.smtp_security == "starttls",
+            tls_context=self._tls_context,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        )
+        where = f"{settings.smtp_host}:{settings.smtp_port}"
+        try:
+            async with client:
+                refused, _ = await client.sendmail(
+                    settings.sender_address.addr_spec, [email.to_address], message.as_bytes()
+                )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            first = exc.recipients[0]
+            raise _refused(f"the recipient {first.recipient}", first.code, first.message) from None
+        except aiosmtplib.SMTPSenderRefused as exc:
+            raise _refused(f"the sender {exc.sender}", exc.code, exc.message) from None
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise _refused(f"the login as {settings.smtp_username}", exc.code, exc.message) from None
+        except aiosmtplib.SMTPDataError as exc:
+            raise _refused("the message", exc.code, exc.message) from None
+        except aiosmtplib.SMTPConnectResponseError as exc:
+            raise _refused("the connection", exc.code, exc.message) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _refused("a command", exc.code, exc.message) from None
+        except aiosmtplib.SMTPTimeoutError as exc:
+            wait = settings.smtp_timeout_seconds
+            raise SendFailed(
+                _short(f"The SMTP server {where} did not answer within {wait:g} s: {exc}"), True
+            ) from None
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError) as exc:
+            _refuse_certificate(exc, where)
+            # Refused, reset, or closed mid-message: the server may or may not have taken it.
+            raise SendFailed(
+                _short(f"The connection to the SMTP server {where} failed: {type(exc).__name__}: {exc}"), True
+            ) from None
+        except aiosmtplib.SMTPException as exc:
+            _refuse_certificate(exc, where)
+            # STARTTLS, AUTH or SMTPUTF8 not offered, no common login mechanism: only configuration helps.
+            raise SendFailed(
+                _short(f"The SMTP server {where} cannot do what is configured: {exc}"), False
+            ) from None
+        if refused:
+            recipient, (code, text) = next(iter(refused.items()))
+            raise _refused(f"the recipient {recipient}", code, text)

@@ -1,0 +1,109 @@
+"""Sends one signed webhook: a POST of the exact bytes signed, never following a redirect.
+
+What counts (Standard Webhooks' guidance): a 2xx answer is delivered; every other answer is a failure worth
+retrying, a redirect included (it is not followed: the endpoint's registered URL must be the final one),
+except 410 Gone, by which the receiver says the endpoint is no more. A timeout or a connection that fails
+is retried. The ``webhook-id`` is the delivery's id on every attempt, so a receiver can drop a resend; the
+``webhook-timestamp`` is the attempt's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from http import HTTPStatus
+
+import httpx
+
+from notifications import __version__
+from notifications.channels import SendFailed
+from notifications.config import Settings
+from notifications.webhooks.signing import signed_headers
+from notifications.webhooks.targets import TargetPolicy, TargetRefused, check_target
+from shared import clock
+
+USER_AGENT = f"thidua-notifications/{__version__} (Standard Webhooks)"
+# A short answer is read so that its connection can be used again; a longer one is not read at all.
+MAX_READ_BYTES = 64 * 1024
+MAX_QUOTED = 200
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
+class WebhookSender:
+    """One HTTP client for every webhook the process sends (connections are kept and reused)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.timeout = settings.webhook_timeout_seconds
+        self.policy = TargetPolicy.from_settings(settings)
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.timeout),
+            headers={"user-agent": USER_AGENT},
+            # No proxy, .netrc or certificate paths from the environment: where a webhook goes is the
+            # endpoint's URL and this module's rule, nothing else.
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(
+        self, endpoint_url: str, secrets: Sequence[str], delivery_id: uuid.UUID, body: bytes
+    ) -> int:
+        """POST ``body``, signed with ``secrets``, to ``endpoint_url``: its 2xx status, or SendFailed."""
+        if not secrets:
+            raise SendFailed(
+                "The endpoint has no valid signing secret (deleted, or every secret expired).", False
+            )
+        try:
+            await check_target(endpoint_url, self.policy)
+        except TargetRefused as exc:
+            raise SendFailed(f"The endpoint's URL is refused: {exc.reason}", exc.transient) from None
+        try:
+            # The receiver compares the timestamp with its own clock (replay protection): the wall clock's.
+            headers = signed_headers(secrets, str(delivery_id), clock.wall_now(), body)
+        except ValueError as exc:
+            raise SendFailed(f"The message cannot be signed: {exc}", False) from None
+        headers["content-type"] = "application/json"
+        try:
+            async with (
+                asyncio.timeout(self.timeout),
+                self._client.stream("POST", endpoint_url, content=body, headers=headers) as response,
+            ):
+                status = response.status_code
+                location = response.headers.get("location")
+                length = response.headers.get("content-length")
+                if length is not None and length.isdigit() and int(length) <= MAX_READ_BYTES:
+                    await response.aread()
+        except (TimeoutError, httpx.TimeoutException):
+            raise SendFailed(f"The endpoint did not answer within {self.timeout:g} s.", True) from None
+        except httpx.HTTPError as exc:
+            raise SendFailed(
+                _quoted(f"The endpoint could not be reached: {type(exc).__name__}: {exc}"), True
+            ) from None
+        if 200 <= status < 300:
+            return status
+        answer = f"The endpoint answered {status} {_phrase(status)}".rstrip()
+        if status == HTTPStatus.GONE:
+            raise SendFailed(
+                f"{answer}: the receiver says it is no more; delete or change the endpoint.", False, status
+            )
+        if 300 <= status < 400:
+            where = f" to {_quoted(location)}" if location else ""
+            raise SendFailed(
+                f"{answer}, a redirect{where}: redirects are not followed, register the final URL.",
+                True,
+                status,
+            )
+        raise SendFailed(f"{answer}.", True, status)

@@ -1,0 +1,296 @@
+"""The email sender against real SMTP servers on 127.0.0.1: what arrives, TLS and login, and every way a
+server fails, each a SendFailed that says whether a retry can help."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import uuid
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from devstack.stack import free_port
+from notifications.channels import SendFailed
+from notifications.config import Settings
+from notifications.email.sender import EmailSender, OutgoingEmail
+from services.notifications.tests.email.conftest import (
+    PASSWORD,
+    USERNAME,
+    Certificate,
+    Recorder,
+    Script,
+    StartServer,
+)
+from shared import clock
+
+SUBJECT = "Hồ sơ đề nghị khen thưởng của Nguyễn Thị Hương đã được trả lại để bổ sung"
+TEXT = "Kính gửi đồng chí,\n\nHồ sơ đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh đã được trả lại.\n"
+HTML = "<p>Kính gửi đồng chí,</p><p>Hồ sơ đề nghị tặng <b>Bằng khen</b> đã được trả lại.</p>"
+MakeSettings = Callable[..., Settings]
+StartScripted = Callable[[Script], Awaitable[int]]
+
+
+def outgoing(delivery_id: uuid.UUID | None = None, **changes: object) -> OutgoingEmail:
+    fields: dict[str, object] = {
+        "delivery_id": delivery_id or uuid.uuid4(),
+        "to_address": "huong.nt@thachha.hatinh.gov.vn",
+        "to_name": "Nguyễn Thị Hương",
+        "subject": SUBJECT,
+        "text": TEXT,
+        "html": HTML,
+        "event_type": "nomination.returned",
+        "language": "vi",
+    }
+    fields.update(changes)
+    return OutgoingEmail(**fields)  # type: ignore[arg-type]
+
+
+def parsed(content: bytes) -> EmailMessage:
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+async def failure(sender: EmailSender, message: OutgoingEmail | None = None) -> SendFailed:
+    with pytest.raises(SendFailed) as caught:
+        await sender.send(message or outgoing())
+    return caught.value
+
+
+async def test_a_message_arrives_with_its_headers_and_both_parts(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server()
+    delivery_id = uuid.uuid4()
+    await EmailSender(make_settings(smtp_port=server.port)).send(outgoing(delivery_id))
+
+    [received] = server.recorder.messages
+    assert received.mail_from == "thiduakhenthuong@hatinh.gov.vn"
+    assert received.rcpt_tos == ["huong.nt@thachha.hatinh.gov.vn"]
+    head = received.content.split(b"\r\n\r\n", 1)[0]
+    head.decode("ascii")  # every header is encoded (RFC 2047), none is raw UTF-8
+    message = parsed(received.content)
+    assert message["Subject"] == SUBJECT
+    assert message["From"].addresses[0].display_name == "Ban Thi đua - Khen thưởng tỉnh Hà Tĩnh"
+    assert message["From"].addresses[0].addr_spec == "thiduakhenthuong@hatinh.gov.vn"
+    assert message["To"].addresses[0].display_name == "Nguyễn Thị Hương"
+    assert message["To"].addresses[0].addr_spec == "huong.nt@thachha.hatinh.gov.vn"
+    assert message["Message-ID"] == f"<{delivery_id}@hatinh.gov.vn>"
+    assert parsedate_to_datetime(message["Date"]) == clock.now().replace(microsecond=0)
+    assert message["Content-Language"] == "vi"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message.get_content_type() == "multipart/alternative"
+    plain, html = (part for part in message.iter_parts() if isinstance(part, EmailMessage))
+    assert (plain.get_content_type(), plain.get_content_charset()) == ("text/plain", "utf-8")
+    assert plain.get_content().replace("\r\n", "\n") == TEXT
+    assert (html.get_content_type(), html.get_content_charset()) == ("text/html", "utf-8")
+    assert html.get_content().strip() == HTML
+
+
+async def test_the_message_id_is_the_same_on_every_retry_of_a_delivery(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server()
+    sender = EmailSender(make_settings(smtp_port=server.port, message_id_domain="thidua.hatinh.gov.vn"))
+    delivery_id = uuid.uuid4()
+    await sender.send(outgoing(delivery_id))
+    with clock.pinned(clock.now().replace(hour=9)):
+        await sender.send(outgoing(delivery_id))
+    await sender.send(outgoing())
+
+    ids = [parsed(received.content)["Message-ID"] for received in server.recorder.messages]
+    assert ids[0] == ids[1] == f"<{delivery_id}@thidua.hatinh.gov.vn>"
+    assert ids[2] != ids[0]
+
+
+async def test_a_text_only_message_is_not_multipart(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server()
+    await EmailSender(make_settings(smtp_port=server.port)).send(
+        outgoing(html=None, to_name=None, language="en")
+    )
+
+    message = parsed(server.recorder.messages[0].content)
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content().replace("\r\n", "\n") == TEXT
+    assert message["To"] == "huong.nt@thachha.hatinh.gov.vn"
+    assert message["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+async def test_starttls_and_login(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate, mechanism: str
+) -> None:
+    server = smtp_server(
+        tls_context=certificate.server_context(),
+        require_starttls=True,
+        auth_required=True,
+        auth_exclude_mechanism={"PLAIN", "LOGIN"} - {mechanism},
+    )
+    settings = make_settings(
+        smtp_port=server.port,
+        smtp_security="starttls",
+        smtp_ca_file=certificate.cert_file,
+        smtp_username=USERNAME,
+        smtp_password=PASSWORD,
+    )
+    await EmailSender(settings).send(outgoing())
+
+    assert server.recorder.mechanisms == [mechanism]
+    [received] = server.recorder.messages
+    assert received.login == USERNAME.encode()
+    assert parsed(received.content)["Subject"] == SUBJECT
+
+
+async def test_tls_from_the_start(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate
+) -> None:
+    server = smtp_server(ssl_context=certificate.server_context())
+    settings = make_settings(smtp_port=server.port, smtp_security="tls", smtp_ca_file=certificate.cert_file)
+    await EmailSender(settings).send(outgoing())
+    assert len(server.recorder.messages) == 1
+
+
+async def test_a_wrong_password_is_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate
+) -> None:
+    server = smtp_server(tls_context=certificate.server_context(), require_starttls=True, auth_required=True)
+    settings = make_settings(
+        smtp_port=server.port,
+        smtp_security="starttls",
+        smtp_ca_file=certificate.cert_file,
+        smtp_username=USERNAME,
+        smtp_password="wrong",
+    )
+    failed = await failure(EmailSender(settings))
+    assert not failed.retryable
+    assert "535" in failed.reason
+    assert f"login as {USERNAME}" in failed.reason
+    assert "wrong" not in failed.reason
+    assert server.recorder.messages == []
+
+
+async def test_an_untrusted_certificate_is_refused_and_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate
+) -> None:
+    server = smtp_server(tls_context=certificate.server_context(), require_starttls=True)
+    failed = await failure(EmailSender(make_settings(smtp_port=server.port, smtp_security="starttls")))
+    assert not failed.retryable
+    assert "certificate" in failed.reason
+    assert server.recorder.messages == []
+
+
+async def test_starttls_that_the_server_does_not_offer_is_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate
+) -> None:
+    server = smtp_server()
+    settings = make_settings(
+        smtp_port=server.port, smtp_security="starttls", smtp_ca_file=certificate.cert_file
+    )
+    failed = await failure(EmailSender(settings))
+    assert not failed.retryable
+    assert "STARTTLS" in failed.reason
+    assert server.recorder.messages == []
+
+
+async def test_a_login_that_the_server_does_not_offer_is_not_retried(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server()  # AUTH only after TLS, as aiosmtpd and most servers do
+    settings = make_settings(smtp_port=server.port, smtp_username=USERNAME, smtp_password=PASSWORD)
+    failed = await failure(EmailSender(settings))
+    assert not failed.retryable
+    assert "AUTH" in failed.reason
+    assert PASSWORD not in failed.reason
+    assert server.recorder.messages == []
+
+
+@pytest.mark.parametrize(
+    ("recorder", "retryable", "quoted"),
+    [
+        pytest.param(
+            Recorder(reply="451 4.3.0 Try again later"), True, "451 4.3.0 Try again later", id="451"
+        ),
+        pytest.param(Recorder(reply="421 4.7.0 Closing"), True, "421", id="421"),
+        pytest.param(Recorder(reply="550 5.7.1 Message rejected"), False, "550 5.7.1", id="550"),
+        pytest.param(Recorder(reply="552 5.2.2 Mailbox full"), True, "552", id="552-mailbox-full"),
+        pytest.param(Recorder(reply="554 4.7.1 Try later"), True, "554 4.7.1", id="5xx-with-4.x.x"),
+        pytest.param(Recorder(rcpt_reply="550 5.1.1 No such user"), False, "recipient", id="rcpt-550"),
+        pytest.param(Recorder(rcpt_reply="450 4.2.1 Greylisted"), True, "Greylisted", id="rcpt-450"),
+    ],
+)
+async def test_a_refusal_says_whether_to_retry(
+    smtp_server: StartServer, make_settings: MakeSettings, recorder: Recorder, retryable: bool, quoted: str
+) -> None:
+    server = smtp_server(recorder)
+    failed = await failure(EmailSender(make_settings(smtp_port=server.port)))
+    assert failed.retryable is retryable
+    assert quoted in failed.reason
+    assert failed.reason.startswith("The SMTP server refused")
+    assert server.recorder.messages == []
+
+
+async def test_a_server_that_hangs_after_the_message_times_out(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    server = smtp_server(Recorder(hang=5))
+    started = asyncio.get_running_loop().time()
+    failed = await failure(EmailSender(make_settings(smtp_port=server.port, smtp_timeout_seconds=0.5)))
+    assert asyncio.get_running_loop().time() - started < 3
+    assert failed.retryable
+    assert "did not answer within 0.5 s" in failed.reason
+
+
+async def test_a_server_that_never_greets_times_out(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+
+    port = await scripted_server(silent)
+    failed = await failure(EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=0.5)))
+    assert failed.retryable
+    assert "did not answer" in failed.reason
+
+
+async def test_a_connection_closed_in_the_middle_of_data_is_retried(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    async def close_mid_data(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 test ESMTP\r\n")
+        while line := await reader.readline():
+            if line.upper().startswith(b"EHLO"):
+                writer.write(b"250-test\r\n250 8BITMIME\r\n")
+            elif line.upper().startswith(b"DATA"):
+                writer.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                await writer.drain()
+                await reader.read(100)  # the first bytes of the message, then the line drops
+                writer.close()
+                return
+            else:
+                writer.write(b"250 OK\r\n")
+            await writer.drain()
+
+    port = await scripted_server(close_mid_data)
+    failed = await failure(EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2)))
+    assert failed.retryable
+    assert f"127.0.0.1:{port}" in failed.reason
+
+
+async def test_a_refused_connection_is_retried(make_settings: MakeSettings) -> None:
+    port = free_port()
+    failed = await failure(EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2)))
+    assert failed.retryable
+    assert f"The connection to the SMTP server 127.0.0.1:{port} failed" in failed.reason
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "a@b\r\nBcc: x@y", "<a@b>"])
+async def test_a_bad_address_is_refused_before_connecting(make_settings: MakeSettings, address: str) -> None:
+    failed = await failure(EmailSender(make_settings(smtp_port=free_port())), outgoing(to_address=address))
+    assert not failed.retryable
+    assert "address" in failed.reason
