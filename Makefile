@@ -59,8 +59,8 @@ fmt: deps ## format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-token: deps ## print a dev token: make -s token ROLE=<role>[,<role>] ORG_UNIT=<code> [SUB=<id>]
-	@$(PY) -m devstack token --role "$(ROLE)" $(if $(ORG_UNIT),--org-unit "$(ORG_UNIT)") $(if $(SUB),--sub "$(SUB)")
+token: deps ## print a dev token: make -s token ROLE=<role>[,<role>] ORG_UNIT=<code> [SUB=<id>], or SERVICE=<name>
+	@$(PY) -m devstack token $(if $(SERVICE),--service "$(SERVICE)",--role "$(ROLE)") $(if $(ORG_UNIT),--org-unit "$(ORG_UNIT)") $(if $(SUB),--sub "$(SUB)")
 
 bench: deps nginx ## both benchmarks through the gateway (docs/benchmarks.md); writes .dev/bench*.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey

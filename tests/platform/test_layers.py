@@ -57,6 +57,8 @@ BUILDERS_ELSEWHERE = {
     # The change counters and the advisory locks every catalogue write takes: the cache's own table,
     # moved in the transaction of each domain's write.
     "targets/cache/counters.py",
+    # procrastinate's own SQL function, called in the caller's transaction (worker/queue.py says why).
+    "notifications/worker/queue.py",
 }
 STATEMENTS = {"select", "update", "delete", "insert", "text"}
 

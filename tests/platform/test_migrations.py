@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,7 +16,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.postgres import PostgresServer
 from shared import migrations
-from shared.database import to_async_url
+from shared.database import libpq_dsn, to_async_url
+from shared.outbox import notify_channel
 
 
 @pytest.fixture
@@ -102,3 +104,39 @@ async def test_models_match_the_migrations(service: str, database_url: str) -> N
             assert await connection.run_sync(diff) == []
     finally:
         await engine.dispose()
+
+
+async def test_an_outbox_insert_wakes_the_relays_once_at_commit(service: str, database_url: str) -> None:
+    """The trigger the producers' migrations create: one NOTIFY <schema>_outbox per inserting statement,
+    delivered at commit (never for a rollback)."""
+    metadata: MetaData = importlib.import_module(f"{service}.models").Base.metadata
+    if f"{service}.outbox" not in metadata.tables:
+        pytest.skip(f"{service} writes no events")
+    listener = await asyncpg.connect(libpq_dsn(database_url))
+    heard: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    await listener.add_listener(
+        notify_channel(service),
+        lambda _connection, _pid, channel, payload: heard.put_nowait((channel, payload)),
+    )
+    engine = create_async_engine(to_async_url(database_url))
+    insert = text(
+        f"INSERT INTO {service}.outbox (id, event_type, subject, payload)"  # noqa: S608 - the service's own name
+        " SELECT gen_random_uuid(), 'test.event', 'test/' || n, '{}' FROM generate_series(1, 3) AS n"
+    )
+    try:
+        async with engine.connect() as connection:
+            transaction = await connection.begin()
+            await connection.execute(insert)
+            await transaction.rollback()
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+        async with engine.begin() as connection:
+            await connection.execute(insert)
+        assert await asyncio.wait_for(heard.get(), 2) == (f"{service}_outbox", "")
+        await asyncio.sleep(0.2)
+        assert heard.empty()  # three rows, one statement: one notification
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"DELETE FROM {service}.outbox WHERE event_type = 'test.event'"))  # noqa: S608
+        await engine.dispose()
+        await listener.close()

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from devstack.cli import main
-from devstack.keys import DEV_AUDIENCE, DEV_ISSUER
+from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, ensure_dev_keys
 from devstack.stack import DEFAULT_CORS_ORIGINS, default_options, gateway_prefix
 
 
@@ -70,3 +70,31 @@ def test_gateway_prefix_moves_out_of_private_directories_when_root(tmp_path: Pat
         chosen.rmdir()
     else:
         assert chosen == private / "gateway"
+
+
+def test_a_service_token_is_a_service_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEVSTACK_STATE_DIR", str(tmp_path))
+    assert main(["token", "--service", "nominations"]) == 0
+    jwks = json.loads((tmp_path / "keys" / "jwks.json").read_text())
+    key = jwt.PyJWKSet.from_dict(jwks).keys[0]
+    token = capsys.readouterr().out.strip()
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=DEV_AUDIENCE, issuer=DEV_ISSUER)
+    assert (claims["roles"], claims["azp"], claims["sub"]) == (
+        ["service"],
+        "nominations",
+        "service-account-nominations",
+    )
+    assert "org_unit" not in claims
+    assert main(["token", "--service", "targets", "--role", "admin"]) == 2
+
+
+def test_mint_takes_an_authorized_party_and_its_callers_need_not(tmp_path: Path) -> None:
+    keys = ensure_dev_keys(tmp_path / "keys")
+    without = jwt.decode(keys.mint(roles=["viewer"], org_unit="HT"), options={"verify_signature": False})
+    assert "azp" not in without
+    with_azp = jwt.decode(
+        keys.mint(roles=["service"], org_unit=None, azp="targets"), options={"verify_signature": False}
+    )
+    assert with_azp["azp"] == "targets"

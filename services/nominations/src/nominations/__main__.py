@@ -8,9 +8,11 @@ from nominations.calendar.seed import load_exceptions
 from nominations.catalogue.seed import CatalogueConflict, load_catalogue
 from nominations.config import Settings
 from nominations.main import MIGRATIONS, create_app
+from nominations.models import outbox
 from nominations.registry import service as registry
 from shared.cli import run_service_cli
 from shared.database import Database
+from shared.relay import relay_command
 from shared.settings import ServiceSettings
 
 # Longer than any upload takes between storing its file and committing its row.
@@ -76,6 +78,7 @@ def main() -> None:
                     "compute the registry's search words where they are missing (bulk-loaded rows)",
                     reindex_awards,
                 ),
+                "relay": relay_command(outbox),
             },
         )
     )

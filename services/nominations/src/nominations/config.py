@@ -4,10 +4,10 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings, http_url
+from shared.settings import EventProducerSettings, http_url
 
 
-class Settings(ServiceSettings):
+class Settings(EventProducerSettings):
     """Environment variables of the nominations service; each is documented in docs/configuration.md."""
 
     model_config = SettingsConfigDict(env_prefix="NOMINATIONS_", extra="ignore", frozen=True)

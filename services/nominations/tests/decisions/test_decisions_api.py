@@ -132,7 +132,7 @@ async def test_a_provincial_decision_awards_with_exact_bonuses_into_the_registry
     assert events[-1]["details"] == {"decision_id": issued["id"], "decision_number": body["number"]}
     outbox = await db_session.scalar(
         text(
-            "SELECT count(*) FROM nominations.outbox WHERE subject = :s AND event_type = 'nomination.award'"
+            "SELECT count(*) FROM nominations.outbox WHERE subject = :s AND event_type = 'nomination.decided'"
         ),
         {"s": f"nomination/{cstd['id']}"},
     )

@@ -195,12 +195,12 @@ async def test_an_upheld_objection_rejects_the_nomination_with_audit_and_outbox(
     )
     assert last["note"] == "Đang bị xem xét kỷ luật: không đủ điều kiện"
     assert last["details"] == {"objection_id": objection["id"]}
-    outbox = await db_session.scalar(
+    outbox = await db_session.execute(
         text(
-            "SELECT count(*) FROM nominations.outbox"
-            " WHERE subject = :s AND event_type = 'nomination.uphold_objection'"
+            "SELECT subject FROM nominations.outbox"
+            " WHERE event_type IN ('nomination.decided', 'objection.resolved') AND subject = ANY(:s)"
         ),
-        {"s": f"nomination/{nomination['id']}"},
+        {"s": [f"nomination/{nomination['id']}", f"objection/{objection['id']}"]},
     )
-    assert outbox == 1
+    assert sorted(outbox.scalars()) == [f"nomination/{nomination['id']}", f"objection/{objection['id']}"]
     assert nomination["id"] not in await public_items(client, round_id=nomination["round_id"])

@@ -114,7 +114,7 @@ async def test_submit_return_resubmit_with_the_audit_trail_and_outbox(
             {"s": f"nomination/{nomination['id']}"},
         )
     ).scalars()
-    assert list(outbox) == ["nomination.submit", "nomination.return", "nomination.resubmit"]
+    assert list(outbox) == ["nomination.submitted", "nomination.returned", "nomination.submitted"]
 
 
 async def test_a_refused_action_writes_nothing(

@@ -3,9 +3,11 @@ import sys
 
 from shared.cli import run_service_cli
 from shared.database import Database
+from shared.relay import relay_command
 from shared.settings import ServiceSettings
 from targets.config import Settings
 from targets.main import MIGRATIONS, create_app
+from targets.models import outbox
 from targets.seed.loader import load_seed
 
 
@@ -28,7 +30,8 @@ def main() -> None:
             create_app,
             MIGRATIONS,
             commands_of_service={
-                "seed": ("load the Hà Tĩnh org units and plan HT-2021-2025 (idempotent)", seed)
+                "seed": ("load the Hà Tĩnh org units and plan HT-2021-2025 (idempotent)", seed),
+                "relay": relay_command(outbox),
             },
         )
     )

@@ -3,10 +3,10 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import EventProducerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(EventProducerSettings):
     """Environment variables of the targets service; each is documented in docs/configuration.md."""
 
     model_config = SettingsConfigDict(env_prefix="TARGETS_", extra="ignore", frozen=True)

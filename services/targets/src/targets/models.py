@@ -1,6 +1,7 @@
 """Every table of the service, imported in one place so Alembic and the tests see the whole schema."""
 
 from shared.idempotency import idempotency_table
+from shared.outbox import outbox_table
 from targets.cache.models import ChangeCounter
 from targets.database import Base
 from targets.indicators.models import Indicator
@@ -9,6 +10,7 @@ from targets.plans.models import Plan, Target
 from targets.results.models import DataImport, DataValue, DataValueRevision, Period, PeriodLock
 
 idempotency_keys = idempotency_table(Base.metadata)
+outbox = outbox_table(Base.metadata)
 
 __all__ = [
     "Base",
@@ -26,4 +28,5 @@ __all__ = [
     "Plan",
     "Target",
     "idempotency_keys",
+    "outbox",
 ]

@@ -60,6 +60,13 @@ def _run(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
+    if args.service:
+        if args.role or args.org_unit or args.sub:
+            print("devstack token: --service takes no --role, --org-unit or --sub", file=sys.stderr)
+            return 2
+        keys = ensure_dev_keys(state_dir() / "keys")
+        print(keys.mint_service(args.service, ttl_seconds=args.ttl))
+        return 0
     roles = [role.strip() for value in args.role for role in value.split(",") if role.strip()]
     known = {role.value for role in Role}
     unknown = sorted(set(roles) - known)
@@ -80,10 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start PostgreSQL, the three services and the gateway; Ctrl-C stops")
     token = commands.add_parser("token", help="print a bearer token the local stack accepts")
-    token.add_argument("--role", action="append", required=True, help="a role, or several comma-separated")
+    token.add_argument("--role", action="append", default=[], help="a role, or several comma-separated")
     token.add_argument("--org-unit", default=None, help="the org unit code the token acts for")
     token.add_argument("--sub", default=None, help="the subject (user or system id); random when omitted")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 hours)")
+    token.add_argument(
+        "--service",
+        default=None,
+        help="a service account's token instead: role service, azp and subject service-account-<SERVICE>",
+    )
     commands.add_parser("bench", help="the targets benchmark (make bench); options: devstack bench --help")
     commands.add_parser("bench-awards", help="the nominations benchmark (make bench-awards)")
     if argv is None:

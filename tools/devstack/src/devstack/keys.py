@@ -2,6 +2,10 @@
 
 The private key lives under ``.dev/keys`` (git-ignored); services trust it through ``*_JWKS_FILE`` in
 development only (in production the settings require an https JWKS URL).
+
+A service token (:meth:`DevKeys.mint_service`) is what Keycloak's client-credentials grant gives a service
+account: the ``service`` role, the client's id as ``azp`` (the authorized party, which the notifications
+intake compares with each event's ``producer``), the subject ``service-account-<client>``, no org unit.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jwt.algorithms import RSAAlgorithm
 
 from shared import clock
+from shared.auth import Role
 
 DEV_ISSUER = "urn:thidua:devstack"
 DEV_AUDIENCE = "emulation-platform"
+SERVICE_ROLE = Role.SERVICE.value
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,10 @@ class DevKeys:
         ttl_seconds: int = 8 * 3600,
         issuer: str = DEV_ISSUER,
         audience: str = DEV_AUDIENCE,
+        azp: str | None = None,
         extra_claims: dict[str, object] | None = None,
     ) -> str:
+        """A signed token; ``azp``: the client it was issued to (a service account's client id)."""
         now = token_time()
         claims: dict[str, object] = {
             "iss": issuer,
@@ -55,9 +63,26 @@ class DevKeys:
         }
         if org_unit:
             claims["org_unit"] = org_unit
+        if azp:
+            claims["azp"] = azp
         claims.update(extra_claims or {})
         private_key = _private_key(self.private_key_file, self.private_key_file.stat().st_mtime_ns)
         return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": self.kid})
+
+    def mint_service(self, service: str, *, ttl_seconds: int = 8 * 3600) -> str:
+        """A service account's token for ``service`` (e.g. ``nominations``, its relay calling intake)."""
+        return self.mint(
+            roles=[SERVICE_ROLE],
+            org_unit=None,
+            subject=service_subject(service),
+            azp=service,
+            ttl_seconds=ttl_seconds,
+        )
+
+
+def service_subject(service: str) -> str:
+    """The subject of a service account's token, as Keycloak names it (``service-account-<client>``)."""
+    return f"service-account-{service}"
 
 
 def token_time() -> int:

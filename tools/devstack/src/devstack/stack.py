@@ -219,20 +219,6 @@ class Stack:
                 self.service_env(specs["notifications"]),
             )
 
-    def helpers(self) -> list[str]:
-        """The processes beside the services and the gateway: relays, workers, the mail catcher."""
-        return [name for name in self._commands if name in self.processes]
-
-    def kill(self, name: str) -> None:
-        """SIGKILL a process (the reliability tests): no cleanup, no goodbye."""
-        process = self.processes.pop(name)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.stop(timeout=5)
-
-    def restart(self, name: str) -> None:
-        command, env = self._commands[name]
-        self._spawn(name, command, env)
-
     def start(self, timeout: float = 60.0) -> StartupReport:
         started = time.perf_counter()
         deadline = time.monotonic() + timeout

@@ -5,6 +5,9 @@ The secret ballot (bỏ phiếu kín) is kept by what is stored, not by who may 
 neither the audit trail nor the outbox hears of a single ballot. The count happens once, when the session
 closes, against the vote threshold of each award type in force on the nomination's catalogue date (Law on
 Emulation and Commendation 06/2022/QH15 and its decrees: the threshold is data in the catalogue).
+
+The notifications service hears of a session when it opens (its members are invited) and when it closes
+(how many ballots, how many nominations passed and failed): never of a ballot, nor of who chose what.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +25,7 @@ from nominations.calendar.service import load_calendar
 from nominations.catalogue import service as catalogue
 from nominations.catalogue.models import AwardType, VoteBase
 from nominations.council import repository
-from nominations.council.models import CLOSED, OPEN, AgendaItem, CouncilSession
+from nominations.council.models import CLOSED, OPEN, AgendaItem, CouncilMember, CouncilSession
 from nominations.council.schemas import (
     MIN_MEMBERS,
     AgendaItemOut,
@@ -30,9 +34,11 @@ from nominations.council.schemas import (
     CouncilSessionIn,
     CouncilSessionOut,
     CouncilSessionSummary,
+    MemberIn,
     MemberOut,
     TallyOut,
 )
+from nominations.models import outbox
 from nominations.nominations import guards, workflow
 from nominations.nominations import service as nominations
 from nominations.nominations.attempt import Attempt, CouncilCount
@@ -43,6 +49,7 @@ from nominations.rounds import service as rounds
 from shared import clock
 from shared.auth import Principal
 from shared.concurrency import check_if_match
+from shared.outbox import Event, emit_many
 from shared.pagination import Page, as_day, as_id, decode_keyset, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
 
@@ -159,7 +166,31 @@ async def create(session: AsyncSession, principal: Principal, body: CouncilSessi
     await repository.add_members_and_agenda(
         session, council.id, [(m.subject, m.name) for m in body.members], wanted
     )
+    members = sorted(body.members, key=lambda member: member.subject)  # as the session lists them
+    opened = _session_event("council_session.opened", council, members, {"agenda_size": len(wanted)})
+    await emit_many(session, outbox, [opened], occurred_at=council.opened_at)
     return council
+
+
+def _session_event(
+    event_type: str,
+    council: CouncilSession,
+    members: Sequence[MemberIn | CouncilMember],
+    extra: dict[str, int],
+) -> Event:
+    """A council session event (docs/events.md): the session and who sits on it, and only counts besides."""
+    return Event(
+        event_type,
+        f"council_session/{council.id}",
+        {
+            "session_id": council.id,
+            "round_id": council.round_id,
+            "name": council.name,
+            "held_on": council.held_on.isoformat(),
+            "members": [{"subject": member.subject, "name": member.name} for member in members],
+            **extra,
+        },
+    )
 
 
 async def list_sessions(
@@ -377,8 +408,8 @@ async def close(
         )
     award_types = await _award_types(session, {(n.award_type_code, n.catalogue_date) for n in locked})
     now = clock.now()
-    members = len(await repository.members(session, council.id))
-    counts = await _counts(session, council, locked, items, award_types, members, now)
+    members = await repository.members(session, council.id)
+    counts = await _counts(session, council, locked, items, award_types, len(members), now)
     batch = [
         (
             Attempt(session, scope, nomination, round_, council=count, now=now),
@@ -394,5 +425,14 @@ async def close(
     council.closed_by = scope.principal.subject
     council.closed_at = now
     council.version += 1
+    passed_count = sum(1 for count in counts if count.passed)
+    tally = {
+        "ballots_cast": council.ballots_cast,
+        "passed": passed_count,
+        "failed": len(counts) - passed_count,
+    }
+    await emit_many(
+        session, outbox, [_session_event("council_session.closed", council, members, tally)], occurred_at=now
+    )
     await session.flush()
     return council

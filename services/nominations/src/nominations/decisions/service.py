@@ -5,7 +5,7 @@ of public disclosure with no objection open (or have been forwarded to the Prime
 and its award type must be one the decision's authority decides (Luật Thi đua, khen thưởng 06/2022/QH15,
 Điều 78-79: the provincial chairman decides provincial titles, Cờ thi đua and Bằng khen; higher forms are
 decided by the Prime Minister and the President on the province's proposal). Each award joins the awards
-registry, with the cash bonus the decision carries.
+registry, with the cash bonus the decision carries, and is announced (``award.granted``, docs/events.md).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from nominations.catalogue.models import BaseSalary
 from nominations.decisions import repository
 from nominations.decisions.models import Decision
 from nominations.decisions.schemas import DecidedAward, DecisionIn, DecisionOut, DecisionSummary
+from nominations.models import outbox
 from nominations.nominations import service as nominations
 from nominations.nominations import workflow
 from nominations.nominations.attempt import Attempt, DecisionTerms
@@ -33,6 +34,7 @@ from nominations.registry.models import Award
 from nominations.rounds import service as rounds
 from nominations.rounds.models import Round
 from shared import clock
+from shared.outbox import Event, emit_many
 from shared.pagination import Page, decode_int_cursor, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
 
@@ -209,21 +211,45 @@ async def issue(session: AsyncSession, scope: ScopeCheck, body: DecisionIn) -> D
         attempt.decision = signed
     await workflow.transition_all(batch, mixed=NominationsNotDecidable)
     on_signing = await scope.targets.hierarchy(body.signed_on, scope.token)
-    for attempt, _ in batch:
-        await _record_award(attempt, decision, salary.amount_vnd, on_signing, scope)
+    awards = [
+        await _record_award(attempt, decision, salary.amount_vnd, on_signing, scope) for attempt, _ in batch
+    ]
+    await session.flush()
+    await emit_many(
+        session, outbox, [_granted(award, decision) for award in awards], occurred_at=batch[0][0].now
+    )
     await session.flush()
     return decision
 
 
+def _granted(award: Award, decision: Decision) -> Event:
+    """``award.granted``: the award as the registry holds it, and the decision that made it."""
+    return Event(
+        "award.granted",
+        f"award/{award.id}",
+        {
+            "award_id": award.id,
+            "decision_id": decision.id,
+            "decision_number": decision.number,
+            "decision_date": decision.signed_on.isoformat(),
+            "award_type": award.award_type_code,
+            "recipient_name": award.recipient_name,
+            "org_unit": award.org_unit,
+            "nomination_id": award.nomination_id,
+            "bonus_vnd": int(award.bonus_vnd or 0),
+        },
+    )
+
+
 async def _record_award(
     attempt: Attempt, decision: Decision, base_salary: Decimal, on_signing: Hierarchy, scope: ScopeCheck
-) -> None:
+) -> Award:
     nomination, round_ = attempt.nomination, attempt.round_
     award_type = await attempt.award_type()
     assert award_type is not None  # noqa: S101 - the award guard award_type_in_force passed
     unit_name, unit_path = await _unit(scope, nomination, on_signing, round_)
     coefficient = award_type.bonus_coefficient
-    registry.record_award(
+    return registry.record_award(
         attempt.session,
         source="platform",
         nomination_id=nomination.id,

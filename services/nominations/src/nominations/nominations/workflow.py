@@ -3,10 +3,12 @@
 ``WORKFLOW`` says, for each action, from which states it leads to which, who may take it, and whether it
 needs a written reason; ``GUARDS`` names what else each action must satisfy (deadlines, eligibility, the
 disclosure period, open objections, the level of the authority), ``EFFECTS`` what it changes besides the
-state. :func:`transition` (and :func:`transition_all` for a council's count or a decision over many
-nominations) checks the state, the caller and every guard, then applies the effects, the state, the audit
-record and the outbox event in the caller's transaction: a state never changes without both, neither exists
-without the change, and nothing else writes ``status`` or ``outcome`` (a listener refuses any other writer).
+state, ``ANNOUNCEMENTS`` the events it writes to the outbox for the notifications service
+(docs/events.md; an action not there is audited only). :func:`transition` (and :func:`transition_all` for
+a council's count or a decision over many nominations) checks the state, the caller and every guard, then
+applies the effects, the state, the audit record and the outbox events in the caller's transaction: a
+state never changes without its audit record, neither the record nor an event exists without the change,
+and nothing else writes ``status`` or ``outcome`` (a listener refuses any other writer).
 
 States: ``draft → submitted → screening → council → disclosure → decided`` (outcome ``awarded`` or
 ``rejected``), with ``returned`` (back to the unit for changes), ``withdrawn`` and ``forwarded`` (sent up to
@@ -31,7 +33,8 @@ from typing import Any
 from sqlalchemy import event, inspect
 
 from nominations.models import outbox
-from nominations.nominations import effects, guards
+from nominations.nominations import announcements, effects, guards
+from nominations.nominations.announcements import Announcement
 from nominations.nominations.attempt import Attempt
 from nominations.nominations.effects import Effect
 from nominations.nominations.guards import Guard
@@ -86,19 +89,17 @@ class Rule:
     note_required: bool = False
     # Taken through its own endpoint (a ballot count, a decision, an objection), not /actions/{action}.
     internal: bool = False
-    # Written to the outbox for the notifications service (a file added to a draft is not news).
-    announced: bool = True
 
 
 S, A = Status, Actor
 # A unit's own dossier, while it may still change it.
 _UNIT_EDITS = frozenset({S.DRAFT, S.RETURNED})
 WORKFLOW: dict[Action, Rule] = {
-    Action.CREATE: Rule(frozenset({None}), S.DRAFT, frozenset({A.UNIT}), internal=True, announced=False),
+    Action.CREATE: Rule(frozenset({None}), S.DRAFT, frozenset({A.UNIT}), internal=True),
     Action.EDIT: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True),
-    Action.ATTACH: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True, announced=False),
-    Action.DETACH: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True, announced=False),
-    Action.CAPTURE_EVIDENCE: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True, announced=False),
+    Action.ATTACH: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True),
+    Action.DETACH: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True),
+    Action.CAPTURE_EVIDENCE: Rule(_UNIT_EDITS, None, frozenset({A.UNIT}), internal=True),
     Action.SUBMIT: Rule(frozenset({S.DRAFT}), S.SUBMITTED, frozenset({A.UNIT})),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN, frozenset({A.UNIT})),
     Action.RETURN: Rule(
@@ -207,6 +208,27 @@ EFFECTS: dict[Action, tuple[Effect, ...]] = {
     Action.DISMISS_OBJECTION: (effects.resolve_objection,),
     Action.UPHOLD_OBJECTION: (effects.resolve_objection,),
     Action.UPHOLD_OBJECTION_AGAIN: (effects.resolve_objection,),
+}
+# What each action tells the notifications service, in this order (docs/events.md); the others (a draft's
+# edits and files, an override, a council's approval without a public period) are audited only.
+ANNOUNCEMENTS: dict[Action, tuple[Announcement, ...]] = {
+    Action.SUBMIT: (announcements.submitted(resubmitted=False),),
+    Action.RESUBMIT: (announcements.submitted(resubmitted=True),),
+    Action.RETURN: (announcements.RETURNED,),
+    Action.WITHDRAW: (announcements.WITHDRAWN,),
+    Action.SCREEN: (announcements.SCREENED,),
+    Action.DISCLOSE: (announcements.disclosure_opened("before_council"),),
+    Action.SEND_TO_COUNCIL: (announcements.SENT_TO_COUNCIL,),
+    Action.REJECT: (announcements.DECIDED,),
+    Action.COUNCIL_PASS: (announcements.disclosure_opened("after_council"),),
+    Action.COUNCIL_FAIL: (announcements.DECIDED,),
+    Action.FORWARD: (announcements.FORWARDED,),
+    Action.DECLINE: (announcements.DECIDED,),
+    Action.AWARD: (announcements.DECIDED,),
+    Action.OBJECTION_FILED: (announcements.OBJECTION_FILED,),
+    Action.DISMISS_OBJECTION: (announcements.objection_resolved("dismissed"),),
+    Action.UPHOLD_OBJECTION: (announcements.objection_resolved("upheld"), announcements.DECIDED),
+    Action.UPHOLD_OBJECTION_AGAIN: (announcements.objection_resolved("upheld"), announcements.DECIDED),
 }
 OUTCOMES = {
     Action.REJECT: Outcome.REJECTED,
@@ -360,7 +382,7 @@ async def check(attempt: Attempt, action: Action) -> Rule:
 
 async def transition(attempt: Attempt, action: Action) -> None:
     """Check ``action`` (:func:`check`) and apply it: its effects, the state, the audit record and the
-    outbox event, in the attempt's transaction."""
+    outbox events, in the attempt's transaction."""
     await check(attempt, action)
     await _apply([(attempt, action)])
 
@@ -420,15 +442,13 @@ async def _apply(batch: Sequence[tuple[Attempt, Action]]) -> None:
         return
     events: list[Event] = []
     for attempt, action in batch:
-        event_ = await _apply_one(attempt, action)
-        if event_ is not None:
-            events.append(event_)
+        events.extend(await _apply_one(attempt, action))
     session = batch[0][0].session
     await emit_many(session, outbox, events, occurred_at=batch[0][0].now)
     await session.flush()
 
 
-async def _apply_one(attempt: Attempt, action: Action) -> Event | None:
+async def _apply_one(attempt: Attempt, action: Action) -> list[Event]:
     rule = WORKFLOW[action]
     nomination, now, caller = attempt.nomination, attempt.now, attempt.caller
     details: dict[str, Any] = dict(attempt.details or {})
@@ -466,20 +486,4 @@ async def _apply_one(attempt: Attempt, action: Action) -> Event | None:
             occurred_at=now,
         )
     )
-    if not rule.announced:
-        return None
-    return Event(
-        f"nomination.{action.value}",
-        f"nomination/{nomination.id}",
-        {
-            "nomination_id": nomination.id,
-            "round_id": nomination.round_id,
-            "award_type": nomination.award_type_code,
-            "nominee_name": nomination.nominee_name,
-            "nominating_org_unit": nomination.nominating_org_unit,
-            "from": before,
-            "to": nomination.status,
-            "outcome": nomination.outcome,
-            "note": attempt.note,
-        },
-    )
+    return [await announcement.event(attempt) for announcement in ANNOUNCEMENTS.get(action, ())]

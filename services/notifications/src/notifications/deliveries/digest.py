@@ -27,7 +27,7 @@ async def make_digests(session: AsyncSession, day: dt.date | None = None) -> int
     entries = await repository.pending_digest(session, today, BATCH)
     if not entries:
         return 0
-    found = await repository.events(session, [entry.event_id for entry in entries])
+    found = await events.many(session, [entry.event_id for entry in entries])
     by_person: dict[str, list[DigestEntry]] = defaultdict(list)
     for entry in entries:
         by_person[entry.sub].append(entry)

@@ -12,14 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus, DigestEntry
-from notifications.events.models import Event
 
 CHUNK = 1000
-
-
-async def lock_event(session: AsyncSession, event_id: uuid.UUID) -> Event | None:
-    statement = select(Event).where(Event.id == event_id).with_for_update()
-    return (await session.scalars(statement)).one_or_none()
 
 
 async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[tuple[uuid.UUID, str, str]]:
@@ -154,22 +148,5 @@ async def pending_digest(session: AsyncSession, day: dt.date, limit: int) -> lis
         .order_by(DigestEntry.sub, DigestEntry.day)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def events(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Event]:
-    if not ids:
-        return {}
-    return {e.id: e for e in (await session.scalars(select(Event).where(Event.id.in_(list(ids))))).all()}
-
-
-async def events_pending(session: AsyncSession, received_before: dt.datetime, limit: int) -> list[uuid.UUID]:
-    """Events received but not fanned out by then (their job was lost with a worker)."""
-    statement = (
-        select(Event.id)
-        .where(Event.fanned_out_at.is_(None), Event.received_at < received_before)
-        .order_by(Event.received_at)
-        .limit(limit)
     )
     return list((await session.scalars(statement)).all())

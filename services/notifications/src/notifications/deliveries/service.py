@@ -26,6 +26,7 @@ from notifications.deliveries.messages import Composer
 from notifications.deliveries.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from notifications.deliveries.policy import RetryPolicy
 from notifications.deliveries.schemas import AttemptOut, DeliveryDetail, DeliveryOut
+from notifications.events import service as events
 from notifications.events.models import Event
 from notifications.inbox import service as inbox
 from notifications.routing import service as routing
@@ -84,7 +85,7 @@ def _chunks(ids: Sequence[uuid.UUID], size: int) -> list[list[str]]:
 
 async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -> FanOut | None:
     """Make every delivery of the event (once: a second run finds it fanned out and does nothing)."""
-    event = await repository.lock_event(session, event_id)
+    event = await events.lock(session, event_id)
     if event is None or event.fanned_out_at is not None:
         return None
     reach = await routing.reach(session, event)
@@ -261,7 +262,7 @@ async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500)
     await queue.defer(
         session, queue.DELIVER, [{"delivery_ids": chunk} for chunk in _chunks(ids, EMAIL_BATCH)]
     )
-    pending = await repository.events_pending(session, wall - grace, limit)
+    pending = await events.pending(session, wall - grace, limit)
     await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in pending])
     await session.flush()
     return {"leases": len(expired), "lost_jobs": len(overdue), "events": len(pending)}

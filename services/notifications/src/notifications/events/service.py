@@ -178,3 +178,16 @@ async def record_own(
     await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)}])
     await session.flush()
     return event_id
+
+
+async def lock(session: AsyncSession, event_id: uuid.UUID) -> Event | None:
+    """The event, locked for its fan-out (a second worker on the same event waits, then finds it done)."""
+    return await repository.lock(session, event_id)
+
+
+async def many(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Event]:
+    return await repository.many(session, ids)
+
+
+async def pending(session: AsyncSession, received_before: dt.datetime, limit: int) -> list[uuid.UUID]:
+    return await repository.pending(session, received_before, limit)

@@ -57,11 +57,6 @@ class RecipientOut(BaseModel):
     version: int
 
 
-class ImportRowError(BaseModel):
-    line: int
-    message: str
-
-
 class ImportSummary(BaseModel):
     created: int
     updated: int

@@ -9,15 +9,21 @@ from notifications.routing import service
 from notifications.routing.schemas import RoutingRuleIn, RoutingRuleOut
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
-from shared.pagination import Page
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["routing"])
 
 
-@router.get("/v1/routing-rules", summary="Who each event type reaches, per channel (admin, secretariat)")
-async def list_rules(session: SessionDep, principal: DirectoryReader) -> Page[RoutingRuleOut]:
-    return await service.list_rules(session)
+@router.get(
+    "/v1/routing-rules",
+    summary="Who each event type reaches, per channel, by event type (admin, secretariat)",
+    responses=problem_responses(InvalidCursor),
+)
+async def list_rules(
+    session: SessionDep, principal: DirectoryReader, limit: Limit = 50, cursor: Cursor = None
+) -> Page[RoutingRuleOut]:
+    return await service.list_rules(session, limit=limit, cursor=cursor)
 
 
 @router.get(

@@ -15,5 +15,8 @@ async def get(session: AsyncSession, event_type: str, *, for_update: bool = Fals
     return (await session.scalars(statement)).one_or_none()
 
 
-async def all_rules(session: AsyncSession) -> list[RoutingRule]:
-    return list((await session.scalars(select(RoutingRule).order_by(RoutingRule.event_type))).all())
+async def page(session: AsyncSession, *, limit: int, after: str | None) -> list[RoutingRule]:
+    statement = select(RoutingRule).order_by(RoutingRule.event_type).limit(limit + 1)
+    if after is not None:
+        statement = statement.where(RoutingRule.event_type > after)
+    return list((await session.scalars(statement)).all())

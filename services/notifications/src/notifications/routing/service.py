@@ -36,7 +36,7 @@ from notifications.routing.schemas import (
 )
 from notifications.webhooks import service as webhooks
 from shared import clock
-from shared.pagination import Page
+from shared.pagination import Page, as_code, decode_keyset, encode_cursor
 from shared.problems import NotFound, UnprocessableContent
 
 _AUDIENCES: TypeAdapter[list[Audience]] = TypeAdapter(list[Audience])
@@ -169,8 +169,14 @@ def _check_fields(event_type: str, audiences: Sequence[Audience]) -> None:
         raise InvalidRoutingRule("; ".join(errors) + ".", fields=sorted(fields))
 
 
-async def list_rules(session: AsyncSession) -> Page[RoutingRuleOut]:
-    return Page(items=[to_out(rule) for rule in await repository.all_rules(session)], next_cursor=None)
+async def list_rules(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[RoutingRuleOut]:
+    after = decode_keyset(cursor, as_code)
+    rows = await repository.page(session, limit=limit, after=after[0] if after else None)
+    shown = rows[:limit]
+    return Page(
+        items=[to_out(rule) for rule in shown],
+        next_cursor=encode_cursor([shown[-1].event_type]) if len(rows) > limit else None,
+    )
 
 
 async def get(session: AsyncSession, event_type: str, *, for_update: bool = False) -> RoutingRule | None:

@@ -134,6 +134,9 @@ class ImportResult:
     import_id: uuid.UUID | None  # the id the stored changes carry; None when nothing was stored
     total: int
     record_id: uuid.UUID = field(default_factory=uuid.uuid4)  # the import's record (and job) id
+    # The codes of the org units and the periods whose values it created, updated or deleted (sorted).
+    org_units: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:

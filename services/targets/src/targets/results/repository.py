@@ -49,6 +49,9 @@ class WriteCounts:
     created: int
     updated: int
     deleted: int
+    # The org units and periods of the values created, updated or deleted.
+    org_unit_ids: frozenset[int] = frozenset()
+    period_ids: frozenset[int] = frozenset()
 
 
 # One statement: classify every incoming value against what is stored, then create, update or delete, and
@@ -110,8 +113,15 @@ revisions AS (
     UNION ALL
     SELECT indicator_id, org_unit_id, period_id, 'DELETE', value, NULL, :who, :now, :source, :import_id
       FROM deleted
+),
+changed AS (
+    SELECT org_unit_id, period_id FROM created
+    UNION SELECT org_unit_id, period_id FROM updated
+    UNION SELECT org_unit_id, period_id FROM deleted
 )
-SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated), (SELECT count(*) FROM deleted)
+SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM updated), (SELECT count(*) FROM deleted),
+       (SELECT coalesce(array_agg(DISTINCT org_unit_id), '{}') FROM changed),
+       (SELECT coalesce(array_agg(DISTINCT period_id), '{}') FROM changed)
 """
 )
 
@@ -164,8 +174,14 @@ async def write_values(
             "allow_delete": allow_delete,
         },
     )
-    created, updated, deleted = result.one()
-    return WriteCounts(created=created, updated=updated, deleted=deleted)
+    created, updated, deleted, org_unit_ids, period_ids = result.one()
+    return WriteCounts(
+        created=created,
+        updated=updated,
+        deleted=deleted,
+        org_unit_ids=frozenset(org_unit_ids),
+        period_ids=frozenset(period_ids),
+    )
 
 
 def record_import(session: AsyncSession, record: DataImport) -> None:

@@ -7,6 +7,8 @@ set-based statement; the values and their revisions read back with codes; period
 * A locked period (and every period inside it) refuses values, for one org unit's subtree or everyone.
 * ``async=true`` (DHIS2's job): the import runs in the request all the same; its summary is kept with the
   import's record, which is written for every job (a dry run's too), and read back by the job's id.
+* Every import but a dry run is announced (``results.imported``, docs/events.md) in its transaction, with
+  its summary's counts and the org units and periods whose values it changed, whatever its status.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import clock
 from shared.auth import Principal, Role
 from shared.bounds import BIGINT_MAX
+from shared.outbox import Event, emit_many
 from shared.pagination import (
     InvalidCursor,
     Page,
@@ -35,6 +38,7 @@ from shared.pagination import (
 )
 from shared.problems import BadRequest, Conflict, NotFound
 from targets.cache.counters import begin_catalogue_change, bump_catalogue, bump_data, hold_catalogue_steady
+from targets.models import outbox
 from targets.org_units.scope import scope_of
 from targets.periods import InvalidPeriod, parse_period
 from targets.results import repository
@@ -95,7 +99,25 @@ async def import_values(
                 summary=summary,
             ),
         )
+    if not options.dry_run:
+        await emit_many(session, outbox, [_imported(result, principal)], occurred_at=clock.now())
     return result
+
+
+def _imported(result: ImportResult, principal: Principal) -> Event:
+    """``results.imported``: who imported what into which units and periods, and the summary's counts."""
+    import_id = str(result.record_id)  # the job's id, or the id the import's changes carry
+    return Event(
+        "results.imported",
+        f"import/{import_id}",
+        {
+            "import_id": import_id,
+            "reporter": principal.subject,
+            "org_units": list(result.org_units),
+            "periods": list(result.periods),
+            **summary_counts(result),
+        },
+    )
 
 
 async def _import_values(
@@ -159,6 +181,8 @@ async def _import_values(
         await savepoint.rollback()
 
     changed = counts.created + counts.updated + counts.deleted
+    isos = {period_id: iso for iso, period_id in period_ids.items()}
+    units = snapshot.hierarchy.units
     result = ImportResult(
         status=status,
         imported=counts.created,
@@ -170,6 +194,8 @@ async def _import_values(
         import_id=import_id if changed and not options.dry_run else None,
         total=total,
         record_id=import_id,
+        org_units=tuple(sorted({units[unit_id].code for unit_id in counts.org_unit_ids})),
+        periods=tuple(sorted(isos[period_id] for period_id in counts.period_ids)),
     )
     if changed and not options.dry_run:
         await bump_data(session)
