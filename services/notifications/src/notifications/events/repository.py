@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +17,6 @@ from notifications.events.models import Event
 def insert_new(rows: Sequence[dict[str, Any]]) -> Any:
     """Insert the events not already stored; returns the ids inserted."""
     return insert(Event).values(list(rows)).on_conflict_do_nothing(index_elements=["id"]).returning(Event.id)
-
-
-def by_ids(ids: Sequence[uuid.UUID]) -> Select[Event]:
-    return select(Event).where(Event.id.in_(ids))
 
 
 async def lock(session: AsyncSession, event_id: uuid.UUID) -> Event | None:

@@ -127,7 +127,7 @@ async def receive(session: AsyncSession, principal: Principal, events: Sequence[
         await queue.defer(
             session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in sorted(inserted)]
         )
-    known = {e.id: e for e in (await session.scalars(repository.by_ids(list(rows.keys() - inserted)))).all()}
+    known = await repository.many(session, list(rows.keys() - inserted))
     for index, event in enumerate(events):
         if index in outcomes:
             continue

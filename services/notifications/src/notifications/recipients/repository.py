@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.recipients.models import Preference, Recipient
@@ -52,11 +52,13 @@ async def page(
     return list((await session.scalars(statement)).all())
 
 
-async def active_with_role(session: AsyncSession, role: str, org_unit: str | None = None) -> list[Recipient]:
-    """The active people holding ``role`` (in ``org_unit``, when given)."""
+async def active_with_role(
+    session: AsyncSession, role: str, org_units: Sequence[str] | None = None
+) -> list[Recipient]:
+    """The active people holding ``role`` (in one of ``org_units``, when given)."""
     statement = select(Recipient).where(Recipient.active, Recipient.roles.contains([role]))
-    if org_unit is not None:
-        statement = statement.where(Recipient.org_unit == org_unit)
+    if org_units is not None:
+        statement = statement.where(Recipient.org_unit.in_(sorted(set(org_units))))
     return list((await session.scalars(statement)).all())
 
 
@@ -65,10 +67,6 @@ async def subscribers(session: AsyncSession, org_units: Sequence[str]) -> list[R
         return []
     statement = select(Recipient).where(Recipient.active, Recipient.subscriptions.overlap(list(org_units)))
     return list((await session.scalars(statement)).all())
-
-
-async def count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Recipient)) or 0)
 
 
 async def preferences_of(session: AsyncSession, sub: str) -> list[Preference]:

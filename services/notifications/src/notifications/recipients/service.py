@@ -261,12 +261,7 @@ async def with_role(
     session: AsyncSession, role: str, org_units: Sequence[str] | None = None
 ) -> list[Recipient]:
     """The active holders of a role, province-wide or in the given org units."""
-    if org_units is None:
-        return await repository.active_with_role(session, role)
-    found: list[Recipient] = []
-    for org_unit in sorted(set(org_units)):
-        found.extend(await repository.active_with_role(session, role, org_unit))
-    return found
+    return await repository.active_with_role(session, role, org_units)
 
 
 async def subscribers(session: AsyncSession, org_units: Sequence[str]) -> list[Recipient]:

@@ -15,11 +15,11 @@ from shared.settings import ServiceSettings
 logger = logging.getLogger(__name__)
 
 
-def runtime_of(settings: Settings, database: Database) -> Runtime:
+def runtime_of(settings: Settings, database: Database, senders: ChannelSenders) -> Runtime:
     return Runtime(
         settings=settings,
         database=database,
-        senders=ChannelSenders(settings),
+        senders=senders,
         policy=RetryPolicy(
             max_attempts=settings.delivery_max_attempts,
             base_seconds=settings.delivery_backoff_base_seconds,
@@ -38,7 +38,8 @@ async def run_worker(settings: ServiceSettings) -> int:
         statement_timeout_ms=settings.db_statement_timeout_ms,
         application_name="notifications-worker",
     )
-    app = build_app(runtime_of(settings, database))
+    senders = ChannelSenders(settings)
+    app = build_app(runtime_of(settings, database, senders))
     try:
         async with app.open_async():
             logger.info("worker started", extra={"concurrency": settings.worker_concurrency})
@@ -50,5 +51,6 @@ async def run_worker(settings: ServiceSettings) -> int:
                 delete_jobs="successful",
             )
     finally:
+        await senders.aclose()
         await database.dispose()
     return 0
