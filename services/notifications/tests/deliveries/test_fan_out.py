@@ -110,6 +110,8 @@ async def test_council_members_are_reached_by_their_subject_even_before_the_dire
 async def test_an_award_reaches_the_units_webhooks_with_the_event_as_its_body(
     db_session: AsyncSession,
 ) -> None:
+    # The unit's officer too: people's deliveries and the webhooks' go in the same INSERT.
+    await person(db_session, "officer-tha", roles=["unit_officer"], org_unit="HT-THA")
     endpoint = WebhookEndpoint(org_unit="HT-THA", url="https://qlvb.thachha.vn/hook", created_by="admin")
     other = WebhookEndpoint(
         org_unit="HT-THA", url="https://x.thachha.vn/hook", created_by="admin", event_types=["report.due"]
@@ -122,3 +124,9 @@ async def test_an_award_reaches_the_units_webhooks_with_the_event_as_its_body(
     assert [d.recipient for d in hooks] == [f"webhook:{endpoint.id}"]
     assert '"award_id":901' in hooks[0].message["body"]
     assert hooks[0].message["body"] == service.envelope(granted)
+    assert (hooks[0].template_version_id, hooks[0].last_error, hooks[0].sent_at) == (None, None, None)
+    assert {(r, c) for r, c, _ in await deliveries(db_session)} == {
+        ("officer-tha", "email"),
+        ("officer-tha", "inbox"),
+        (f"webhook:{endpoint.id}", "webhook"),
+    }
