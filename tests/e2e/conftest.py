@@ -27,7 +27,7 @@ def stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFact
         clock_at=SUITE_NOW,
     )
     stack = Stack(options)
-    stack.start()
+    stack.start(timeout=180)  # a bound for a broken stack, generous for a loaded machine
     yield stack
     stack.stop()
     postgres_server.drop_database(name)

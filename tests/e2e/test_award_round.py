@@ -3,18 +3,25 @@
 History imported, a round opened, nominations from two districts (one returned and resubmitted, one failing
 a rule at screening), a council session with secret ballots, public disclosure with an objection that is
 heard, the clock moved past the disclosure period, a decision with its bonuses, the public registry, and the
-audit trail of every step.
+audit trail of every step; and what each person was told of it: the emails in the mail catcher, the signed
+webhooks a district system received, and the inbox entries, for the right people and nobody else.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from devstack.stack import Stack
 from devstack.testing import dates
 from devstack.testing.awards import AwardsFlow, unique
+from devstack.testing.receiver import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +47,25 @@ async def gateway_async(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver().running() as running:
+        yield running
+
+
+# Who is in the directory: the round's people, and two who must hear nothing of it.
+PEOPLE: dict[str, tuple[str, str | None]] = {
+    "secretariat-1": ("secretariat", "HT-SNV"),
+    "officer-HT-THA": ("unit_officer", "HT-THA"),
+    "officer-HT-CLO": ("unit_officer", "HT-CLO"),
+    "officer-HT-HSO": ("unit_officer", "HT-HSO"),  # another district's officer
+    "reporter-HT-THA": ("reporter", "HT-THA"),  # Thạch Hà's data reporter
+    **{f"e2e-member-{n}": ("council_member", None) for n in range(1, 6)},
+}
+# The event types a round sends; a reminder the worker may emit meanwhile is not the round's.
+ROUND_TYPES = ("nomination.", "disclosure.", "objection.", "council_session.", "award.")
+
+
 def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
     assert stack.keys is not None
     return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
@@ -58,11 +84,87 @@ async def set_clock(stack: Stack, days: int) -> str:
     return today
 
 
-async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClient) -> None:
+async def register_people(client: httpx.AsyncClient, admin: dict[str, str], run: str) -> None:
+    for sub, (role, unit) in PEOPLE.items():
+        created = await client.post(
+            "/api/v1/recipients",
+            json={
+                "sub": sub,
+                "display_name": f"Cán bộ {sub}",
+                "email": f"{sub}.{run}@thidua.hatinh.gov.vn",
+                "language": "vi",
+                "org_unit": unit,
+                "roles": [role],
+            },
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+
+
+async def register_webhooks(
+    client: httpx.AsyncClient, admin: dict[str, str], receiver: WebhookReceiver
+) -> dict[str, str]:
+    """Each nominating district's system, at its own path of the receiver; its secret, shown once."""
+    secrets = {}
+    for unit in ("HT-THA", "HT-CLO"):
+        created = await client.post(
+            "/api/v1/webhook-endpoints",
+            json={"org_unit": unit, "url": f"{receiver.url}/{unit}", "description": "Hệ thống của huyện"},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        secrets[unit] = created.json()["secret"]
+    return secrets
+
+
+async def our_mail(stack: Stack, run: str, expected: int) -> list[dict[str, Any]]:
+    """The round's messages to this run's people, once as many as expected have come (or 60 s passed)."""
+    mine: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(base_url=stack.mail_url, timeout=10) as catcher:
+        for _ in range(600):
+            mine = [
+                message
+                for message in (await catcher.get("/messages")).json()
+                if any(to.endswith(f".{run}@thidua.hatinh.gov.vn") for to in message["rcpt_tos"])
+                and message["headers"]["X-Notification-Type"].startswith(ROUND_TYPES)
+            ]
+            if len(mine) >= expected:
+                break
+            await asyncio.sleep(0.1)
+    return mine
+
+
+async def inbox_of(stack: Stack, client: httpx.AsyncClient, sub: str) -> Counter[tuple[str, str]]:
+    role, unit = PEOPLE[sub]
+    headers = bearer(stack, role, unit, sub)
+    seen: Counter[tuple[str, str]] = Counter()
+    params: dict[str, str | int] = {"limit": 10}
+    while True:
+        page = await client.get("/api/v1/inbox", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        seen.update(
+            (item["event_type"], item["subject"])
+            for item in page.json()["items"]
+            if item["event_type"].startswith(ROUND_TYPES)
+        )
+        if not page.json().get("next_cursor"):
+            return seen
+        params["cursor"] = page.json()["next_cursor"]
+
+
+async def test_a_whole_annual_round(
+    stack: Stack, gateway_async: httpx.AsyncClient, receiver: WebhookReceiver
+) -> None:
     client = gateway_async
 
     def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
         return bearer(stack, roles[0], org_unit, subject or f"{roles[0]}-{org_unit}")
+
+    # 0. The people the round concerns, in the notifications directory, and two districts' systems.
+    admin = auth("admin", subject="e2e-admin")
+    run = unique("run").lower()
+    await register_people(client, admin, run)
+    secrets = await register_webhooks(client, admin, receiver)
 
     steps = AwardsFlow(client, auth, prefix="/api")
     secretariat = steps.secretariat()
@@ -260,6 +362,86 @@ async def test_a_whole_annual_round(stack: Stack, gateway_async: httpx.AsyncClie
     assert trail.json()["items"][-1]["actor"] == "e2e-authority"
     final = await client.get(f"/api/v1/nominations/{giang['id']}", headers=tha)
     assert (final.json()["status"], final.json()["outcome"]) == ("decided", "awarded")
+
+    # 12. What reached whom: the relay took each event to the notifications service, the worker fanned it
+    # out by the seeded routing rules and sent it.
+    g, b, c = (f"nomination/{n['id']}" for n in (giang, binh, cuong))
+    award = {a["nomination_id"]: f"award/{a['id']}" for a in decision.json()["awards"]}
+    objected = f"objection/{objection.json()['id']}"
+    opened = f"council_session/{council['id']}"
+    officer_tha = [("nomination.screened", g), ("disclosure.opened", g), ("nomination.decided", g)]
+    officer_tha += [("award.granted", award[giang["id"]])]
+    officer_clo = [("nomination.returned", b), ("nomination.screened", b), ("nomination.screened", c)]
+    officer_clo += [("nomination.decided", c), ("disclosure.opened", b), ("objection.resolved", objected)]
+    officer_clo += [("nomination.decided", b), ("award.granted", award[binh["id"]])]
+    emailed = Counter(
+        {("secretariat-1", "nomination.submitted"): 4, ("secretariat-1", "objection.filed"): 1}
+        | {("secretariat-1", "council_session.closed"): 1}
+        | {(f"e2e-member-{n}", "council_session.opened"): 1 for n in range(1, 6)}
+    )
+    emailed.update(("officer-HT-THA", kind) for kind, _ in officer_tha)
+    emailed.update(("officer-HT-CLO", kind) for kind, _ in officer_clo)
+
+    mail = await our_mail(stack, run, emailed.total())
+    sent_to = Counter(
+        (m["rcpt_tos"][0].split(f".{run}@")[0], m["headers"]["X-Notification-Type"]) for m in mail
+    )
+    assert sent_to == emailed  # nothing to the other district's officer or the reporter, nothing twice
+    assert len({m["message_id"] for m in mail}) == len(mail)
+    assert {m["headers"]["Content-Language"] for m in mail} == {"vi"}
+    returned = next(m for m in mail if m["headers"]["X-Notification-Type"] == "nomination.returned")
+    assert "Bổ sung xác nhận của UBND xã" in returned["text"]
+    assert "Lê Văn Bình" in returned["subject"] + returned["text"]
+    assert "Bổ sung xác nhận của UBND xã" in (returned["html"] or "")
+
+    inboxes = {sub: await inbox_of(stack, client, sub) for sub in PEOPLE}
+    submitted = [("nomination.submitted", g), ("nomination.submitted", b), ("nomination.submitted", c)]
+    assert inboxes["secretariat-1"] == Counter(
+        [
+            *submitted,
+            ("nomination.submitted", b),
+            ("disclosure.opened", g),
+            ("disclosure.opened", b),
+            ("objection.filed", objected),
+            ("objection.resolved", objected),
+            ("council_session.opened", opened),
+            ("council_session.closed", opened),
+        ]
+    )
+    assert inboxes["officer-HT-THA"] == Counter(
+        [("nomination.submitted", g), ("nomination.sent_to_council", g), *officer_tha]
+    )
+    assert inboxes["officer-HT-CLO"] == Counter(
+        [
+            ("nomination.submitted", b),
+            ("nomination.submitted", c),
+            ("nomination.submitted", b),
+            ("nomination.sent_to_council", b),
+            *officer_clo,
+        ]
+    )
+    for n in range(1, 6):
+        assert inboxes[f"e2e-member-{n}"] == Counter(
+            [("council_session.opened", opened), ("council_session.closed", opened)]
+        )
+    assert inboxes["officer-HT-HSO"] == inboxes["reporter-HT-THA"] == Counter()
+
+    # The districts' systems: each verifies what it got with its secret, as Standard Webhooks says.
+    for unit, nomination in (("HT-THA", giang), ("HT-CLO", binh)):
+        hooks = receiver.received(f"/{unit}")
+        verified = [Webhook(secrets[unit]).verify(hook.body, hook.headers) for hook in hooks]
+        wanted = [
+            ("disclosure.opened", f"nomination/{nomination['id']}"),
+            ("award.granted", award[nomination["id"]]),
+        ]
+        assert sorted((e["type"], e["subject"]) for e in verified) == sorted(wanted)
+        assert len({hook.headers["webhook-id"] for hook in hooks}) == len(hooks)  # one delivery each
+        assert all(json.loads(hook.body)["producer"] == "nominations" for hook in hooks)
+        other = secrets["HT-THA" if unit == "HT-CLO" else "HT-CLO"]
+        with pytest.raises(WebhookVerificationError):
+            Webhook(other).verify(hooks[0].body, hooks[0].headers)
+    stuck = await client.get("/api/v1/deliveries", params={"status": "dead"}, headers=admin)
+    assert [d for d in stuck.json()["items"] if d["recipient"] in PEOPLE] == []
     # /internal/ is never routed by the gateway.
     assert (
         await client.post("/api/internal/v1/clock", json={"at": dates.SUITE_NOW.isoformat()})
