@@ -75,8 +75,15 @@ def _parse(path: Path) -> dict[str, Any]:
     }
 
 
+# A kept file never changes (written aside, then renamed): each is parsed once, however often it is listed.
+_parsed: dict[Path, dict[str, Any]] = {}
+
+
 def messages(directory: Path) -> list[dict[str, Any]]:
-    return [_parse(path) for path in sorted(directory.glob("*.eml"), reverse=True)]
+    paths = sorted(directory.glob("*.eml"), reverse=True)
+    for gone in _parsed.keys() - set(paths):
+        del _parsed[gone]
+    return [_parsed.get(path) or _parsed.setdefault(path, _parse(path)) for path in paths]
 
 
 def web_app(directory: Path) -> Starlette:

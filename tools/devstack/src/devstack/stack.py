@@ -221,7 +221,6 @@ class Stack:
 
     def start(self, timeout: float = 60.0) -> StartupReport:
         started = time.perf_counter()
-        deadline = time.monotonic() + timeout
         try:
             for spec in SERVICES:
                 self.options.service_ports.setdefault(spec.name, free_port())
@@ -231,18 +230,14 @@ class Stack:
             self.keys = ensure_dev_keys(self.options.state / "keys")
             self._start_database()
             self._migrate()
+            # Processes get ``timeout`` to be ready once the schema is there (migrations end on their own).
+            deadline = time.monotonic() + timeout
             for spec in SERVICES:
-                self.processes[spec.name] = ManagedProcess(
-                    spec.name,
-                    [sys.executable, "-m", spec.name, "serve"],
-                    env=self.service_env(spec),
-                    log_file=self.log_file(spec.name),
-                    echo=self.options.echo,
-                )
+                self._spawn(spec.name, [sys.executable, "-m", spec.name, "serve"], self.service_env(spec))
             for spec in SERVICES:
-                self._wait_ready(spec.name, f"{self.service_url(spec.name)}/readyz", deadline)
+                self._wait_ready(spec.name, self._readiness[spec.name], deadline)
             self._start_workers()
-            self._wait_ready("mailcatcher", f"{self.mail_url}/messages", deadline)
+            self._wait_ready("mailcatcher", self._readiness["mailcatcher"], deadline)
             self._start_gateway()
             for spec in SERVICES:
                 self._wait_ready("gateway", f"{self.gateway_url}/health/{spec.name}", deadline)
@@ -335,6 +330,27 @@ class Stack:
                 time.sleep(0.1)
         raise StackError(f"{name} not ready at {url} in time (last: {last}):\n{process.tail()}")
 
+    @property
+    def _readiness(self) -> dict[str, str]:
+        """The address that answers 200 once a process is ready, for those that have one."""
+        ready = {spec.name: f"{self.service_url(spec.name)}/readyz" for spec in SERVICES}
+        return ready | {"mailcatcher": f"{self.mail_url}/messages"}
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process and its children, as a crash would: no shutdown code of its own runs."""
+        managed = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(managed.pid, signal.SIGKILL)
+        managed.process.wait()
+        managed.stop()  # only closes its log now
+
+    def restart(self, name: str, timeout: float = 60.0) -> None:
+        """Start a killed process again as it was started (same command, environment and ports)."""
+        command, env = self._commands[name]
+        self._spawn(name, command, env)
+        if name in self._readiness:
+            self._wait_ready(name, self._readiness[name], time.monotonic() + timeout)
+
     def crashed(self) -> list[str]:
         return [name for name, process in self.processes.items() if not process.alive()]
 
@@ -352,7 +368,9 @@ class Stack:
 
     def stop(self) -> None:
         """Gateway first (no new requests), then the relays and workers, the services, then the database."""
-        for name in ["gateway", *self._commands, *(spec.name for spec in SERVICES)]:
+        services = [spec.name for spec in SERVICES]
+        others = [name for name in self._commands if name not in services]
+        for name in ["gateway", *others, *services]:
             process = self.processes.pop(name, None)
             if process is not None:
                 process.stop()
