@@ -137,11 +137,15 @@ async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -
                 "channel": Channel.WEBHOOK.value,
                 "address": None,
                 "status": DeliveryStatus.QUEUED.value,
+                # Every row names the same columns: one multi-row INSERT takes them all.
+                "template_version_id": None,
                 "message": {"body": envelope(event)},
                 "attempts": 0,
                 "next_attempt_at": wall,
+                "last_error": None,
                 "created_at": now,
                 "updated_at": now,
+                "sent_at": None,
             }
         )
     made = await repository.add(session, rows)
