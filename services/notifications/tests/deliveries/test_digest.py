@@ -53,7 +53,7 @@ def plain(content: bytes) -> tuple[str, str]:
     assert isinstance(message, EmailMessage)
     body = message.get_body(("plain",))
     assert body is not None
-    return str(message["Subject"]), str(body.get_content())  # type: ignore[attr-defined]
+    return str(message["Subject"]), str(body.get_content())
 
 
 async def test_a_persons_batched_events_arrive_as_one_email_a_day(
