@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 
 from devstack.testing.plugin import TokenMinter
 from notifications.config import Settings
+from notifications.deliveries import service as deliveries
 from notifications.deliveries.models import Delivery, DeliveryAttempt
 from notifications.deliveries.policy import RetryPolicy
 from notifications.deliveries.senders import ChannelSenders
@@ -35,7 +36,7 @@ from notifications.webhooks import service as webhooks
 from notifications.webhooks.schemas import WebhookEndpointIn
 from notifications.worker.app import Runtime, build_app
 from notifications.worker.queue import QUEUE
-from services.notifications.tests.arrange import person
+from services.notifications.tests.arrange import event, person
 from services.notifications.tests.email.conftest import StartServer
 from services.notifications.tests.webhooks.conftest import Receiver
 from shared.database import Database
@@ -229,4 +230,43 @@ async def test_an_endpoint_that_hangs_holds_up_no_other_endpoint(
     assert dt.timedelta(seconds=1) <= hung.DeliveryAttempt.finished_at - hung.DeliveryAttempt.started_at
     ok = next(r for r in receiver.requests if r.path == "/ok")
     assert Webhook(secret).verify(ok.body, ok.headers)["id"] == str(event_id)
+    assert await failed_jobs(committed) == []
+
+
+async def test_the_workers_sweep_sends_again_what_a_dead_worker_left_with_the_same_message_id(
+    committed: Database, settings: Settings, smtp_server: StartServer
+) -> None:
+    server = smtp_server()
+    async with committed.session() as session:
+        await person(session, "officer-tha", roles=["unit_officer"], org_unit="HT-THA")
+        returned = await event(session, "nomination.returned", nominating_org_unit="HT-THA")
+        await deliveries.fan_out(session, returned.id, app_url=settings.app_url)
+    async with committed.session() as session:
+        [delivery] = (
+            await session.scalars(
+                select(Delivery).where(Delivery.event_id == returned.id, Delivery.channel == "email")
+            )
+        ).all()
+        # A worker took the job and the delivery, sent the message and died: its job is gone, its lease
+        # has run out.
+        await session.execute(
+            text("DELETE FROM notifications.procrastinate_jobs WHERE task_name = 'deliver'")
+        )
+        [taken] = await deliveries.claim(session, [delivery.id], dt.timedelta(seconds=-1))
+    dead_workers = ChannelSenders(settings.model_copy(update={"smtp_port": server.port}))
+    await dead_workers.email(taken)
+    await dead_workers.aclose()
+
+    async def sent() -> bool:
+        async with committed.session() as session:
+            return await session.scalar(select(Delivery.status).where(Delivery.id == delivery.id)) == "sent"
+
+    async with worker_app(settings, committed, smtp_port=server.port) as app:
+        await run_until(app, sent, concurrency=2)  # the periodic sweep runs at once, then every 5 s
+
+    ids = [
+        email.message_from_bytes(m.content, policy=email.policy.default)["Message-ID"]
+        for m in server.recorder.messages
+    ]
+    assert ids == [f"<{delivery.id}@hatinh.gov.vn>"] * 2
     assert await failed_jobs(committed) == []

@@ -38,7 +38,7 @@ from shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
 
-# Emails to send in one job over one SMTP connection; webhooks go one endpoint per job, so a receiver that
+# Emails to send in one job; webhooks go one endpoint per job, so a receiver that
 # hangs holds up its own deliveries only.
 EMAIL_BATCH = 50
 WEBHOOK_BATCH = 20
