@@ -96,10 +96,13 @@ async def expired_leases(session: AsyncSession, now: dt.datetime, limit: int) ->
     return list((await session.scalars(statement)).all())
 
 
-async def overdue(session: AsyncSession, due_before: dt.datetime, limit: int) -> list[uuid.UUID]:
-    """Deliveries waiting well past their time: their job was lost (a worker killed between two commits)."""
+async def overdue(
+    session: AsyncSession, due_before: dt.datetime, limit: int
+) -> list[tuple[uuid.UUID, str, str]]:
+    """Deliveries waiting well past their time, as (id, channel, recipient): their job was lost (a worker
+    killed between two commits)."""
     statement = (
-        select(Delivery.id)
+        select(Delivery.id, Delivery.channel, Delivery.recipient)
         .where(
             Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.RETRYING.value]),
             Delivery.channel != "inbox",
@@ -108,7 +111,7 @@ async def overdue(session: AsyncSession, due_before: dt.datetime, limit: int) ->
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
     )
-    return list((await session.scalars(statement)).all())
+    return [(row.id, row.channel, row.recipient) for row in (await session.execute(statement)).all()]
 
 
 async def page(

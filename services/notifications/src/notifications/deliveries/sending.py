@@ -1,4 +1,4 @@
-"""A deliver job: take the deliveries, send each on its channel, record each outcome as soon as it is known.
+"""A deliver job: take each delivery, send it on its channel, record its outcome as soon as it is known.
 
 Each outcome is committed on its own, right after its send, so a worker killed in the middle of a batch
 leaves at most one message whose fate is unknown (sent, but not recorded): its lease expires and it is sent
@@ -34,10 +34,16 @@ async def deliver(
     policy: RetryPolicy,
     lease: dt.timedelta,
 ) -> dict[str, int]:
-    async with database.session() as session:
-        claimed = await service.claim(session, ids, lease)
     outcomes: dict[str, int] = {}
-    for delivery in claimed:
+    for delivery_id in ids:
+        # Taken one at a time, right before its send, so the lease covers one send (a batch of slow sends
+        # would outlast it, and the sweep would hand on deliveries this job has yet to send).
+        async with database.session() as session:
+            claimed = await service.claim(session, [delivery_id], lease)
+        if not claimed:
+            outcomes["skipped"] = outcomes.get("skipped", 0) + 1
+            continue
+        [delivery] = claimed
         started = clock.now()
         status: int | None = None
         error: SendFailed | None = None

@@ -38,7 +38,7 @@ from shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
 
-# Emails to send in one job over one SMTP connection; webhooks go one endpoint per job, so a receiver that
+# Emails to send in one job; webhooks go one endpoint per job, so a receiver that
 # hangs holds up its own deliveries only.
 EMAIL_BATCH = 50
 WEBHOOK_BATCH = 20
@@ -83,6 +83,20 @@ def _chunks(ids: Sequence[uuid.UUID], size: int) -> list[list[str]]:
     return [[str(i) for i in ids[start : start + size]] for start in range(0, len(ids), size)]
 
 
+def _jobs(deliveries: Sequence[tuple[uuid.UUID, str, str]]) -> list[dict[str, Any]]:
+    """The deliver jobs of (id, channel, recipient): emails in batches, each endpoint's webhooks in jobs of
+    their own (so an endpoint that hangs holds up no other endpoint's deliveries, nor any email)."""
+    emails = [delivery_id for delivery_id, channel, _ in deliveries if channel == Channel.EMAIL]
+    jobs: list[dict[str, Any]] = [{"delivery_ids": ids} for ids in _chunks(emails, EMAIL_BATCH)]
+    by_endpoint: dict[str, list[uuid.UUID]] = {}
+    for delivery_id, channel, recipient in deliveries:
+        if channel == Channel.WEBHOOK:
+            by_endpoint.setdefault(recipient, []).append(delivery_id)
+    for ids in by_endpoint.values():
+        jobs.extend({"delivery_ids": chunk} for chunk in _chunks(ids, WEBHOOK_BATCH))
+    return jobs
+
+
 async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -> FanOut | None:
     """Make every delivery of the event (once: a second run finds it fanned out and does nothing)."""
     event = await events.lock(session, event_id)
@@ -123,7 +137,7 @@ async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -
                 "channel": Channel.WEBHOOK.value,
                 "address": None,
                 "status": DeliveryStatus.QUEUED.value,
-                # Every row of one multi-row INSERT names the same columns as the people's rows.
+                # Every row names the same columns: one multi-row INSERT takes them all.
                 "template_version_id": None,
                 "message": {"body": envelope(event)},
                 "attempts": 0,
@@ -140,15 +154,7 @@ async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -
         session,
         [{"sub": person.sub, "event_id": event.id, "day": clock.local_date(now)} for person in reach.digest],
     )
-    emails = [delivery_id for delivery_id, channel, _ in made if channel == Channel.EMAIL]
-    jobs = [{"delivery_ids": ids} for ids in _chunks(emails, EMAIL_BATCH)]
-    by_endpoint: dict[str, list[uuid.UUID]] = {}
-    for delivery_id, channel, recipient in made:
-        if channel == Channel.WEBHOOK:
-            by_endpoint.setdefault(recipient, []).append(delivery_id)
-    for ids in by_endpoint.values():
-        jobs.extend({"delivery_ids": chunk} for chunk in _chunks(ids, WEBHOOK_BATCH))
-    await queue.defer(session, queue.DELIVER, jobs)
+    await queue.defer(session, queue.DELIVER, _jobs(made))
     event.fanned_out_at = now
     event.recipients = len(rows)
     await session.flush()
@@ -216,8 +222,13 @@ async def claim(session: AsyncSession, ids: Sequence[uuid.UUID], lease: dt.timed
 async def record(session: AsyncSession, attempted: Attempted, policy: RetryPolicy) -> str:
     """Record one attempt and what follows it: sent, a retry deferred after its backoff, or dead."""
     delivery = await repository.get(session, attempted.delivery.id, for_update=True)
-    if delivery is None or delivery.status != DeliveryStatus.SENDING:
-        # The lease expired and the sweep handed it on: whoever holds it now records the outcome.
+    if (
+        delivery is None
+        or delivery.status != DeliveryStatus.SENDING
+        or delivery.attempts != attempted.delivery.attempts
+    ):
+        # The lease expired and the sweep handed it on (each claim counts an attempt, so another claim since
+        # ours shows in the count even while the delivery is ``sending`` again): its holder records it.
         return "stale"
     now, wall = clock.now(), clock.wall_now()
     number = await repository.next_attempt_number(session, delivery.id)
@@ -262,10 +273,8 @@ async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500)
         delivery.lease_until, delivery.next_attempt_at = None, wall
         delivery.last_error = "the worker stopped while sending; sent again with the same identity"
     overdue = await repository.overdue(session, wall - grace, limit)
-    ids = sorted({d.id for d in expired} | set(overdue))
-    await queue.defer(
-        session, queue.DELIVER, [{"delivery_ids": chunk} for chunk in _chunks(ids, EMAIL_BATCH)]
-    )
+    found = {d.id: (d.id, d.channel, d.recipient) for d in expired} | {row[0]: row for row in overdue}
+    await queue.defer(session, queue.DELIVER, _jobs([found[key] for key in sorted(found)]))
     pending = await events.pending(session, wall - grace, limit)
     await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in pending])
     await session.flush()
