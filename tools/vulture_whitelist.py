@@ -113,3 +113,4 @@ working_days_left  # unused variable (services/notifications/src/notifications/e
 marked  # unused variable (services/notifications/src/notifications/inbox/schemas.py:25)
 daily_digest  # unused function (services/notifications/src/notifications/worker/app.py:80)
 _.handle_DATA  # unused method (tools/devstack/src/devstack/mailcatcher.py:44)
+_.restart  # unused method (tools/devstack/src/devstack/stack.py: the kill test restarts what it killed)

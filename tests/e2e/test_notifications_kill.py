@@ -47,7 +47,7 @@ VICTIMS = (
 WORKER_CONCURRENCY = 8
 # Retries and the sweep on a test's scale: a killed worker's work is handed on in seconds, not minutes.
 FAST = {
-    # Longer than a job of 50 emails takes on a loaded machine, so only a kill makes a lease expire.
+    # Longer than one send may take (the 5 s timeouts below), so only a kill makes a lease run out.
     "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "20",
     "NOTIFICATIONS_SWEEP_INTERVAL_SECONDS": "1",
     "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "3",

@@ -266,6 +266,33 @@ async def test_a_hanging_webhook_receiver_is_retried_after_the_timeout(
     assert len(await deliver_jobs(db_session, delivery.id)) == 2  # the fan-out's and the retry
 
 
+async def test_a_hanging_endpoint_costs_its_job_one_timeout_and_the_rest_wait_unattempted(
+    db_session: AsyncSession,
+    database: Database,
+    senders: MakeSenders,
+    receiver: Receiver,
+    settings: Settings,
+) -> None:
+    await endpoint_of_unit(db_session, settings, receiver.url("/hang"))
+    ids = []
+    for _ in range(3):
+        granted = await event(db_session, "award.granted")
+        await service.fan_out(db_session, granted.id, app_url=APP)
+        ids += [d.id for d in await of_event(db_session, granted.id, "webhook")]
+    await db_session.commit()
+
+    outcome = await sending.deliver(database, senders(), ids, policy=POLICY, lease=LEASE)
+
+    assert outcome == {"retrying": 1, "postponed": 2}
+    assert len(await attempts(db_session, ids[0])) == 1
+    for later in ids[1:]:
+        again = await reread(db_session, later)
+        assert (again.status, again.attempts, await attempts(db_session, later)) == ("retrying", 0, [])
+        assert again.last_error is not None
+        assert again.last_error.startswith("postponed: ")
+        assert len(await deliver_jobs(db_session, later)) == 2  # the fan-out's, and one at the later time
+
+
 async def test_each_delivery_of_a_job_is_taken_right_before_its_send(
     db_session: AsyncSession, database: Database, senders: MakeSenders, smtp_server: StartServer
 ) -> None:

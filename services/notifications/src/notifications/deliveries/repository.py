@@ -62,6 +62,23 @@ async def claim(
     return sorted(rows, key=lambda delivery: order.get(delivery.id, 0))
 
 
+async def postpone(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, at: dt.datetime, reason: str, now: dt.datetime
+) -> list[uuid.UUID]:
+    """Move the waiting ones of ``ids`` to ``at`` without an attempt (those another worker holds or has
+    sent are left alone): the ids postponed."""
+    statement = (
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(ids)),
+            Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.RETRYING.value]),
+        )
+        .values(status=DeliveryStatus.RETRYING.value, next_attempt_at=at, last_error=reason, updated_at=now)
+        .returning(Delivery.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def get(session: AsyncSession, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
     statement = select(Delivery).where(Delivery.id == delivery_id)
     if for_update:

@@ -35,7 +35,7 @@ async def deliver(
     lease: dt.timedelta,
 ) -> dict[str, int]:
     outcomes: dict[str, int] = {}
-    for delivery_id in ids:
+    for index, delivery_id in enumerate(ids):
         # Taken one at a time, right before its send, so the lease covers one send (a batch of slow sends
         # would outlast it, and the sweep would hand on deliveries this job has yet to send).
         async with database.session() as session:
@@ -64,4 +64,13 @@ async def deliver(
                 session, service.Attempted(delivery, started, error, status), policy
             )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if delivery.channel == Channel.WEBHOOK and error is not None and error.retryable and status is None:
+            # The endpoint did not answer (timeout, refused): a job holds one endpoint's webhooks, so the
+            # rest would each wait as long; they go back for later instead of holding this worker's slot.
+            async with database.session() as session:
+                reason = f"postponed: {error.reason}"
+                later = await service.postpone(session, ids[index + 1 :], policy, reason)
+            if later:
+                outcomes["postponed"] = later
+            break
     return outcomes

@@ -219,6 +219,17 @@ async def claim(session: AsyncSession, ids: Sequence[uuid.UUID], lease: dt.timed
     return await repository.claim(session, ids, lease_until=wall + lease, now=clock.now())
 
 
+async def postpone(session: AsyncSession, ids: Sequence[uuid.UUID], policy: RetryPolicy, reason: str) -> int:
+    """Put the rest of a job back for later, unattempted, with its own deliver job at that time: what waits
+    for an endpoint that did not answer (one timeout per job, not one per delivery)."""
+    if not ids:
+        return 0
+    at = clock.wall_now() + policy.delay(1)
+    postponed = await repository.postpone(session, ids, at=at, reason=reason, now=clock.now())
+    await queue.defer(session, queue.DELIVER, [{"delivery_ids": [str(i) for i in postponed]}], at=at)
+    return len(postponed)
+
+
 async def record(session: AsyncSession, attempted: Attempted, policy: RetryPolicy) -> str:
     """Record one attempt and what follows it: sent, a retry deferred after its backoff, or dead."""
     delivery = await repository.get(session, attempted.delivery.id, for_update=True)
