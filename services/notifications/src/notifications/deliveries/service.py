@@ -263,7 +263,7 @@ async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500)
         session, queue.DELIVER, [{"delivery_ids": chunk} for chunk in _chunks(ids, EMAIL_BATCH)]
     )
     pending = await events.pending(session, wall - grace, limit)
-    await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in pending])
+    await queue.defer(session, queue.FAN_OUT, queue.fan_out_jobs(pending))
     await session.flush()
     return {"leases": len(expired), "lost_jobs": len(overdue), "events": len(pending)}
 
