@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -570,7 +571,7 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
         )
     )
     try:
-        stack.start(timeout=300)
+        stack.start(timeout=600)
         assert stack.keys is not None  # noqa: S101
         pids = {name: process.pid for name, process in stack.processes.items()}
         pids["sinks (benchmark's SMTP and webhook receiver)"] = sink_process.pid
@@ -629,6 +630,8 @@ def parser() -> argparse.ArgumentParser:
 
 def run_bench_notifications(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Stopped from outside (timeout, kill): still stop the stack, its processes live in sessions of their own.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     options = Options(
         mail_sink=args.mail_sink,
         workers=args.workers,
