@@ -57,20 +57,21 @@ MAIL_SINKS = ("counting", "catcher")
 
 @dataclass
 class Options:
-    single_events: int = 2_000
+    single_events: int = 1_500
     single_clients: int = 8
-    batched_events: int = 10_000
+    batched_events: int = 6_000
     batch_size: int = 500
     batch_clients: int = 2
     relay_rate: float = 100.0
     relay_seconds: float = 15.0
     webhook_units: int = 10
-    endpoints_per_unit: int = 10
+    endpoints_per_unit: int = 2
     webhook_events: int = 100
     recipients: int = 10_000
     mail_sink: str = "counting"
     workers: int = 1
-    timeout_s: float = 300.0
+    timeout_s: float = 180.0
+    worker_concurrency: int = 8
 
 
 def _percentile(values: Sequence[float], fraction: float) -> float:
@@ -183,7 +184,7 @@ async def _fanned_out(db: asyncpg.Pool) -> None:
     await _wait_for(
         lambda: db.fetchval("SELECT count(*) = 0 FROM notifications.events WHERE fanned_out_at IS NULL"),
         1,
-        600,
+        300,
         0.1,
     )
 
@@ -274,7 +275,7 @@ async def _relay_lag(db: asyncpg.Pool, options: Options) -> dict[str, Any]:
                     event["subject"],
                     json.dumps(event["data"]),
                 )
-            committed[event_id] = time.time()
+            committed[event_id] = clock.wall_seconds()
         rate = count / (time.perf_counter() - started)
     ids = list(committed)
     seconds, received = await _wait_for(
@@ -567,6 +568,7 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
             service_ports={},
             echo=False,
             workers=options.workers,
+            extra_env={"NOTIFICATIONS_WORKER_CONCURRENCY": str(options.worker_concurrency)},
             smtp_port=smtp_port if options.mail_sink == "counting" else 0,
         )
     )
@@ -589,7 +591,7 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
             **machine,
             "database": stack.database_kind,
             "workers": options.workers,
-            "worker_concurrency": int(os.environ.get("NOTIFICATIONS_WORKER_CONCURRENCY", "8")),
+            "worker_concurrency": options.worker_concurrency,
             "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
         }
     finally:
@@ -623,6 +625,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=defaults.workers, help="notifications worker processes (default 1)"
     )
+    parser.add_argument(
+        "--worker-concurrency",
+        type=int,
+        default=defaults.worker_concurrency,
+        help="jobs each worker runs at once (NOTIFICATIONS_WORKER_CONCURRENCY, default 8)",
+    )
     parser.add_argument("--recipients", type=int, default=defaults.recipients, help="fan-out recipients")
     parser.add_argument("--relay-seconds", type=float, default=defaults.relay_seconds)
     return parser
@@ -635,6 +643,7 @@ def run_bench_notifications(argv: Sequence[str] | None = None) -> int:
     options = Options(
         mail_sink=args.mail_sink,
         workers=args.workers,
+        worker_concurrency=args.worker_concurrency,
         recipients=args.recipients,
         relay_seconds=args.relay_seconds,
     )

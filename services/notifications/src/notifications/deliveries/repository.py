@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.database import unnest_insert
 from notifications.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus, DigestEntry
+from notifications.repository import unnest_insert
 
 CHUNK = 5000
 

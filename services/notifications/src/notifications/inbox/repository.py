@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.database import unnest_insert
 from notifications.inbox.models import InboxItem
+from notifications.repository import unnest_insert
 
 CHUNK = 5000
 
