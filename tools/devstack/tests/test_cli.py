@@ -5,6 +5,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from devstack.bench_notifications import parser
 from devstack.cli import main
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, ensure_dev_keys
 from devstack.stack import DEFAULT_CORS_ORIGINS, default_options, gateway_prefix
@@ -98,3 +99,17 @@ def test_mint_takes_an_authorized_party_and_its_callers_need_not(tmp_path: Path)
         keys.mint(roles=["service"], org_unit=None, azp="targets"), options={"verify_signature": False}
     )
     assert with_azp["azp"] == "targets"
+
+
+def test_bench_notifications_is_listed_and_its_arguments_parse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as listed:
+        main(["--help"])
+    assert listed.value.code == 0
+    assert "bench-notifications" in capsys.readouterr().out
+    args = parser().parse_args(["--output", "out.json", "--mail-sink", "catcher", "--workers", "2"])
+    assert (args.output, args.mail_sink, args.workers) == (Path("out.json"), "catcher", 2)
+    assert parser().parse_args([]).mail_sink == "counting"
+    with pytest.raises(SystemExit) as refused:
+        main(["bench-notifications", "--mail-sink", "files"])
+    assert refused.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

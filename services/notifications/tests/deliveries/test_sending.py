@@ -5,11 +5,12 @@ message under the same identity on every attempt."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import email
 import email.policy
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import httpx
 import pytest
@@ -311,10 +312,16 @@ async def test_each_delivery_of_a_job_is_taken_right_before_its_send(
     class Watching:
         """The real senders, noting the deliveries' states at each send."""
 
-        async def email(self, delivery: Delivery) -> int | None:
-            async with database.session() as session:
-                seen.append([(await reread(session, i)).status for i in ids])
-            return await real.email(delivery)
+        @contextlib.asynccontextmanager
+        async def emails(self) -> AsyncIterator[Callable[[Delivery], Awaitable[int | None]]]:
+            async with real.emails() as send:
+
+                async def watched(delivery: Delivery) -> int | None:
+                    async with database.session() as session:
+                        seen.append([(await reread(session, i)).status for i in ids])
+                    return await send(delivery)
+
+                yield watched
 
         async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None:
             raise AssertionError("no webhook here")

@@ -53,7 +53,8 @@ async def test_an_email_left_sending_by_a_dead_worker_is_sent_again_with_the_sam
     # The dead worker took it and sent it, then died before recording that it had.
     async with database.session() as session:
         [taken] = await service.claim(session, [delivery.id], RAN_OUT)
-    await channels.email(taken)
+    async with channels.emails() as send:
+        await send(taken)
     jobs_before = len(await deliver_jobs(db_session, delivery.id))
 
     async with database.session() as session:

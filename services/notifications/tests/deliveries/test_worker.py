@@ -254,7 +254,8 @@ async def test_the_workers_sweep_sends_again_what_a_dead_worker_left_with_the_sa
         )
         [taken] = await deliveries.claim(session, [delivery.id], dt.timedelta(seconds=-1))
     dead_workers = ChannelSenders(settings.model_copy(update={"smtp_port": server.port}))
-    await dead_workers.email(taken)
+    async with dead_workers.emails() as send:
+        await send(taken)
     await dead_workers.aclose()
 
     async def sent() -> bool:

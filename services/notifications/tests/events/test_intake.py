@@ -50,7 +50,7 @@ async def jobs(session: AsyncSession, event_id: str) -> int:
         await session.scalar(
             text(
                 "SELECT count(*) FROM notifications.procrastinate_jobs"
-                " WHERE task_name = 'fan_out' AND args->>'event_id' = :id"
+                " WHERE task_name = 'fan_out' AND args->'event_ids' @> jsonb_build_array(CAST(:id AS text))"
             ),
             {"id": event_id},
         )

@@ -11,6 +11,7 @@ from types import FrameType
 
 from devstack.bench import run_bench
 from devstack.bench_awards import run_bench_awards
+from devstack.bench_notifications import run_bench_notifications
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
 from devstack.paths import state_dir
@@ -98,12 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("bench", help="the targets benchmark (make bench); options: devstack bench --help")
     commands.add_parser("bench-awards", help="the nominations benchmark (make bench-awards)")
+    commands.add_parser(
+        "bench-notifications",
+        help="the notifications benchmark (make bench-notifications); options: --help after it",
+    )
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["bench"]:
         return run_bench(argv[1:])
     if argv[:1] == ["bench-awards"]:
         return run_bench_awards(argv[1:])
+    if argv[:1] == ["bench-notifications"]:
+        return run_bench_notifications(argv[1:])
     args = parser.parse_args(argv)
     handlers = {"run": _run, "token": _token}
     return handlers[args.command](args)

@@ -94,6 +94,8 @@ class StackOptions:
     workers: int = 1
     mail_smtp_port: int = 0
     mail_http_port: int = 0
+    # Where the notifications service sends mail instead of the mail catcher (0: the mail catcher).
+    smtp_port: int = 0
 
     def port_of(self, service: str) -> int:
         return self.service_ports[service]
@@ -160,7 +162,7 @@ class Stack:
             env.update(
                 {
                     "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
-                    "NOTIFICATIONS_SMTP_PORT": str(self.options.mail_smtp_port),
+                    "NOTIFICATIONS_SMTP_PORT": str(self.options.smtp_port or self.options.mail_smtp_port),
                     "NOTIFICATIONS_SMTP_SECURITY": "none",
                     # Webhook receivers of a developer's machine listen on loopback.
                     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",

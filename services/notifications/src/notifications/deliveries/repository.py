@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus, DigestEntry
+from notifications.repository import unnest_insert
 
-CHUNK = 1000
+CHUNK = 5000
 
 
 async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[tuple[uuid.UUID, str, str]]:
@@ -22,8 +22,7 @@ async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[tup
     made: list[tuple[uuid.UUID, str, str]] = []
     for start in range(0, len(rows), CHUNK):
         statement = (
-            insert(Delivery)
-            .values(list(rows[start : start + CHUNK]))
+            unnest_insert(Delivery, rows[start : start + CHUNK])
             .on_conflict_do_nothing(index_elements=["event_id", "recipient", "channel"])
             .returning(Delivery.id, Delivery.channel, Delivery.recipient)
         )
@@ -34,7 +33,7 @@ async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[tup
 async def add_digest_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(
-            insert(DigestEntry).values(list(rows)).on_conflict_do_nothing(index_elements=["sub", "event_id"])
+            unnest_insert(DigestEntry, rows).on_conflict_do_nothing(index_elements=["sub", "event_id"])
         )
 
 

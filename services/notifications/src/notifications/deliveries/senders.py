@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from notifications.config import Settings
 from notifications.deliveries.models import Delivery
-from notifications.email.sender import EmailSender, OutgoingEmail
+from notifications.email.sender import EmailSender, MailConnection, OutgoingEmail
 from notifications.webhooks.sender import WebhookSender
 
 
@@ -16,9 +17,20 @@ class ChannelSenders:
         self.mail = EmailSender(settings)
         self.hooks = WebhookSender(settings)
 
-    async def email(self, delivery: Delivery) -> int | None:
+    @contextlib.asynccontextmanager
+    async def emails(self) -> AsyncIterator[Callable[[Delivery], Awaitable[int | None]]]:
+        """A deliver job's emails, over one SMTP connection (opened again after a failure)."""
+        async with self.mail.connection() as connection:
+
+            async def send(delivery: Delivery) -> int | None:
+                await self._email(connection, delivery)
+                return None
+
+            yield send
+
+    async def _email(self, connection: MailConnection, delivery: Delivery) -> None:
         message = delivery.message
-        await self.mail.send(
+        await connection.send(
             OutgoingEmail(
                 delivery_id=delivery.id,
                 to_address=delivery.address or "",
@@ -30,7 +42,6 @@ class ChannelSenders:
                 language=message.get("language") or "vi",
             )
         )
-        return None
 
     async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None:
         return await self.hooks.send(

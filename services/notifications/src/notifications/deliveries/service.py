@@ -287,7 +287,7 @@ async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500)
     found = {d.id: (d.id, d.channel, d.recipient) for d in expired} | {row[0]: row for row in overdue}
     await queue.defer(session, queue.DELIVER, _jobs([found[key] for key in sorted(found)]))
     pending = await events.pending(session, wall - grace, limit)
-    await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in pending])
+    await queue.defer(session, queue.FAN_OUT, queue.fan_out_jobs(pending))
     await session.flush()
     return {"leases": len(expired), "lost_jobs": len(overdue), "events": len(pending)}
 

@@ -1,4 +1,9 @@
-"""Email over SMTP with aiosmtplib: one connection per message, every failure a :class:`SendFailed`.
+"""Email over SMTP with aiosmtplib, every failure a :class:`SendFailed`.
+
+:meth:`EmailSender.send` sends one message over a connection of its own; :meth:`EmailSender.connection`
+keeps one connection for a deliver job's messages (opened on the first, opened again after any failure, so
+what one message did to the session never reaches the next), which saves the connection's set-up and
+tear-down (TCP, greeting, EHLO, STARTTLS and AUTH when configured, QUIT) on every message but the first.
 
 The ``Message-ID`` is made from the delivery's id (``<delivery-id@domain>``), so every retry of a delivery
 carries the same one and a receiver (or a person) can tell a resend from a second notification.
@@ -119,14 +124,6 @@ def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | Non
     return None
 
 
-def _refuse_certificate(exc: BaseException, where: str) -> None:
-    certificate = _certificate_error(exc)
-    if certificate is not None:
-        raise SendFailed(
-            _short(f"The SMTP server {where}'s certificate was refused: {certificate.verify_message}"), False
-        ) from None
-
-
 def _refused(stage: str, code: int, message: str) -> SendFailed:
     return SendFailed(
         _short(f"The SMTP server refused {stage}: {code} {message}"), is_retryable_reply(code, message)
@@ -175,10 +172,18 @@ class EmailSender:
         return message
 
     async def send(self, email: OutgoingEmail) -> None:
-        """Send one message; :class:`SendFailed` (with whether a retry may help) for every failure."""
-        message = self.build(email)
+        """Send one message on a connection of its own; :class:`SendFailed` (with whether a retry may help)
+        for every failure."""
+        async with self.connection() as connection:
+            await connection.send(email)
+
+    def connection(self) -> MailConnection:
+        """One connection for several messages: ``async with sender.connection() as c: await c.send(…)``."""
+        return MailConnection(self)
+
+    def _client(self) -> aiosmtplib.SMTP:
         settings = self.settings
-        client = aiosmtplib.SMTP(
+        return aiosmtplib.SMTP(
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             timeout=settings.smtp_timeout_seconds,
@@ -188,42 +193,84 @@ class EmailSender:
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         )
+
+
+class MailConnection:
+    """An SMTP connection kept across messages; any failure closes it, and the next message opens another."""
+
+    def __init__(self, sender: EmailSender) -> None:
+        self.sender = sender
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> MailConnection:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+
+    async def send(self, email: OutgoingEmail) -> None:
+        """Send one message; :class:`SendFailed` (with whether a retry may help) for every failure."""
+        sender = self.sender
+        message = sender.build(email)
+        settings = sender.settings
         where = f"{settings.smtp_host}:{settings.smtp_port}"
         try:
-            async with client:
-                refused, _ = await client.sendmail(
-                    settings.sender_address.addr_spec, [email.to_address], message.as_bytes()
-                )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            first = exc.recipients[0]
-            raise _refused(f"the recipient {first.recipient}", first.code, first.message) from None
-        except aiosmtplib.SMTPSenderRefused as exc:
-            raise _refused(f"the sender {exc.sender}", exc.code, exc.message) from None
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            raise _refused(f"the login as {settings.smtp_username}", exc.code, exc.message) from None
-        except aiosmtplib.SMTPDataError as exc:
-            raise _refused("the message", exc.code, exc.message) from None
-        except aiosmtplib.SMTPConnectResponseError as exc:
-            raise _refused("the connection", exc.code, exc.message) from None
-        except aiosmtplib.SMTPResponseException as exc:
-            raise _refused("a command", exc.code, exc.message) from None
-        except aiosmtplib.SMTPTimeoutError as exc:
-            wait = settings.smtp_timeout_seconds
-            raise SendFailed(
-                _short(f"The SMTP server {where} did not answer within {wait:g} s: {exc}"), True
-            ) from None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError) as exc:
-            _refuse_certificate(exc, where)
-            # Refused, reset, or closed mid-message: the server may or may not have taken it.
-            raise SendFailed(
-                _short(f"The connection to the SMTP server {where} failed: {type(exc).__name__}: {exc}"), True
-            ) from None
-        except aiosmtplib.SMTPException as exc:
-            _refuse_certificate(exc, where)
-            # STARTTLS, AUTH or SMTPUTF8 not offered, no common login mechanism: only configuration helps.
-            raise SendFailed(
-                _short(f"The SMTP server {where} cannot do what is configured: {exc}"), False
-            ) from None
+            if self._client is None or not self._client.is_connected:
+                client = sender._client()
+                await client.connect()
+                self._client = client
+            refused, _ = await self._client.sendmail(
+                settings.sender_address.addr_spec, [email.to_address], message.as_bytes()
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise _failure(exc, where, settings) from None
+        except BaseException:
+            self._drop()
+            raise
         if refused:
+            self._drop()
             recipient, (code, text) = next(iter(refused.items()))
             raise _refused(f"the recipient {recipient}", code, text)
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+def _failure(exc: aiosmtplib.SMTPException | OSError, where: str, settings: Settings) -> SendFailed:
+    """What an SMTP failure means for the delivery: its reason, and whether a retry may help."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        first = exc.recipients[0]
+        return _refused(f"the recipient {first.recipient}", first.code, first.message)
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        return _refused(f"the sender {exc.sender}", exc.code, exc.message)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return _refused(f"the login as {settings.smtp_username}", exc.code, exc.message)
+    if isinstance(exc, aiosmtplib.SMTPDataError):
+        return _refused("the message", exc.code, exc.message)
+    if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
+        return _refused("the connection", exc.code, exc.message)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return _refused("a command", exc.code, exc.message)
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError):
+        wait = settings.smtp_timeout_seconds
+        return SendFailed(_short(f"The SMTP server {where} did not answer within {wait:g} s: {exc}"), True)
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        return SendFailed(
+            _short(f"The SMTP server {where}'s certificate was refused: {certificate.verify_message}"), False
+        )
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPConnectError | OSError):
+        # Refused, reset, or closed mid-message: the server may or may not have taken it.
+        return SendFailed(
+            _short(f"The connection to the SMTP server {where} failed: {type(exc).__name__}: {exc}"), True
+        )
+    # STARTTLS, AUTH or SMTPUTF8 not offered, no common login mechanism: only configuration helps.
+    return SendFailed(_short(f"The SMTP server {where} cannot do what is configured: {exc}"), False)

@@ -8,15 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.events.models import Event
+from notifications.repository import unnest_insert
 
 
-def insert_new(rows: Sequence[dict[str, Any]]) -> Any:
-    """Insert the events not already stored; returns the ids inserted."""
-    return insert(Event).values(list(rows)).on_conflict_do_nothing(index_elements=["id"]).returning(Event.id)
+async def insert_new(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the events not already stored (one statement for the whole batch); the ids inserted."""
+    if not rows:
+        return set()
+    statement = unnest_insert(Event, rows).on_conflict_do_nothing(index_elements=["id"]).returning(Event.id)
+    return set((await session.scalars(statement)).all())
 
 
 async def lock(session: AsyncSession, event_id: uuid.UUID) -> Event | None:

@@ -123,10 +123,8 @@ async def receive(session: AsyncSession, principal: Principal, events: Sequence[
         }
     inserted: set[uuid.UUID] = set()
     if rows:
-        inserted = set((await session.scalars(repository.insert_new(list(rows.values())))).all())
-        await queue.defer(
-            session, queue.FAN_OUT, [{"event_id": str(event_id)} for event_id in sorted(inserted)]
-        )
+        inserted = await repository.insert_new(session, list(rows.values()))
+        await queue.defer(session, queue.FAN_OUT, queue.fan_out_jobs(sorted(inserted)))
     known = await repository.many(session, list(rows.keys() - inserted))
     for index, event in enumerate(events):
         if index in outcomes:
@@ -172,10 +170,10 @@ async def record_own(
         "occurred_at": clock.now(),
         "data": kind.schema.model_validate(data).model_dump(mode="json"),
     }
-    inserted = (await session.scalars(repository.insert_new([row]))).all()
+    inserted = await repository.insert_new(session, [row])
     if not inserted:
         return None
-    await queue.defer(session, queue.FAN_OUT, [{"event_id": str(event_id)}])
+    await queue.defer(session, queue.FAN_OUT, queue.fan_out_jobs([event_id]))
     await session.flush()
     return event_id
 

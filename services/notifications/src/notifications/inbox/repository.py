@@ -7,19 +7,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.inbox.models import InboxItem
+from notifications.repository import unnest_insert
+
+CHUNK = 5000
 
 
 async def add(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert the items not already there (one per event and person); how many were new."""
     added = 0
-    for start in range(0, len(rows), 1000):
-        chunk = list(rows[start : start + 1000])
+    for start in range(0, len(rows), CHUNK):
         result = await session.execute(
-            insert(InboxItem).values(chunk).on_conflict_do_nothing(index_elements=["event_id", "recipient"])
+            unnest_insert(InboxItem, rows[start : start + CHUNK]).on_conflict_do_nothing(
+                index_elements=["event_id", "recipient"]
+            )
         )
         added += int(getattr(result, "rowcount", 0) or 0)
     return added

@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 STALLED_AFTER_SECONDS = 30.0
 
 
+class FanOutFailed(RuntimeError):
+    """Some events of a fan-out job were not fanned out (each one's error is logged)."""
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -50,11 +54,23 @@ def build_app(runtime: Runtime) -> procrastinate.App:
     app = procrastinate.App(connector=connector(settings))
 
     @app.task(name=queue.FAN_OUT, queue=queue.QUEUE)
-    async def fan_out(event_id: str) -> None:
-        async with runtime.database.session() as session:
-            made = await deliveries.fan_out(session, uuid.UUID(event_id), app_url=settings.app_url)
-        if made is not None:
-            logger.info("fanned out", extra={"event_id": event_id, "deliveries": made.deliveries})
+    async def fan_out(event_ids: list[str] | None = None, event_id: str | None = None) -> None:
+        """Each event in its own transaction; one that fails does not hold back the others, and the job
+        fails after them (the sweep hands on an event left without its fan-out). ``event_id``: a job
+        deferred before jobs took several events."""
+        failed: list[str] = []
+        for one in [*(event_ids or []), *([event_id] if event_id else [])]:
+            try:
+                async with runtime.database.session() as session:
+                    made = await deliveries.fan_out(session, uuid.UUID(one), app_url=settings.app_url)
+            except Exception:
+                logger.exception("fan-out failed", extra={"event_id": one})
+                failed.append(one)
+                continue
+            if made is not None:
+                logger.info("fanned out", extra={"event_id": one, "deliveries": made.deliveries})
+        if failed:
+            raise FanOutFailed(f"the fan-out of {len(failed)} event(s) failed: {', '.join(failed)}")
 
     @app.task(name=queue.DELIVER, queue=queue.QUEUE)
     async def deliver(delivery_ids: list[str]) -> None:

@@ -20,6 +20,9 @@ QUEUE = "notifications"
 # The tasks (worker/tasks.py registers them under these names).
 FAN_OUT = "fan_out"
 DELIVER = "deliver"
+# Events fanned out by one job (each in its own transaction): a job's own cost (taking it, recording its
+# end) is paid once per batch of events instead of once per event.
+FAN_OUT_BATCH = 20
 
 _DEFER = text(
     """
@@ -32,6 +35,12 @@ _DEFER = text(
     FROM unnest(CAST(:args AS text[])) AS args
     """
 )
+
+
+def fan_out_jobs(event_ids: Sequence[Any]) -> list[dict[str, Any]]:
+    """The fan-out jobs of these events: ``{"event_ids": [...]}``, up to :data:`FAN_OUT_BATCH` each."""
+    ids = [str(event_id) for event_id in event_ids]
+    return [{"event_ids": ids[start : start + FAN_OUT_BATCH]} for start in range(0, len(ids), FAN_OUT_BATCH)]
 
 
 async def defer(

@@ -1,0 +1,149 @@
+"""The notifications benchmark's receivers: an SMTP server and a webhook receiver that only count.
+
+``python -m devstack.sinks --smtp-port N --http-port M``, one process of its own (so its CPU and memory are
+its own, not the benchmark's). The SMTP side answers 250 to every message without writing it anywhere (the
+stack's mail catcher writes and syncs one file per message: that is measured separately). The HTTP side:
+
+* ``POST /hooks/<n>``: a webhook delivery to endpoint ``n``, counted by its ``webhook-id``; every
+  ``--verify-every``-th one is verified with ``standardwebhooks`` against the secret given for ``n``;
+* ``PUT /secrets``: ``{"<n>": "whsec_…"}``, the endpoints' secrets (the benchmark registers the endpoints);
+* ``GET /count``: what arrived so far, as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import uvicorn
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from standardwebhooks import Webhook
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class Counts:
+    def __init__(self, verify_every: int) -> None:
+        self.verify_every = verify_every
+        self.smtp_messages = 0
+        self.smtp_recipients = 0
+        self.webhooks = 0
+        self.webhook_ids: set[str] = set()
+        self.verified = 0
+        self.verify_failed = 0
+        self.secrets: dict[str, Webhook] = {}
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "smtp_messages": self.smtp_messages,
+            "smtp_recipients": self.smtp_recipients,
+            "webhooks": self.webhooks,
+            "webhook_unique_ids": len(self.webhook_ids),
+            "webhooks_verified": self.verified,
+            "webhooks_verify_failed": self.verify_failed,
+        }
+
+
+class CountingHandler:
+    """aiosmtpd handler: a message is counted and accepted, nothing more."""
+
+    def __init__(self, counts: Counts) -> None:
+        self.counts = counts
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.counts.smtp_messages += 1
+        self.counts.smtp_recipients += len(envelope.rcpt_tos)
+        return "250 OK: counted"
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def web_app(counts: Counts) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    async def respond(send: Send, status: int, body: bytes = b"") -> None:
+        headers = [(b"content-length", str(len(body)).encode())]
+        if body:
+            headers.append((b"content-type", b"application/json"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path, method = scope["path"], scope["method"]
+        body = await _body(receive)
+        if method == "POST" and path.startswith("/hooks/"):
+            headers = {key.decode(): value.decode() for key, value in scope["headers"]}
+            counts.webhooks += 1
+            counts.webhook_ids.add(headers.get("webhook-id", ""))
+            if counts.webhooks % counts.verify_every == 0:
+                hook = counts.secrets.get(path.removeprefix("/hooks/"))
+                try:
+                    if hook is None:
+                        raise ValueError("no secret for this endpoint")
+                    hook.verify(body, headers)
+                    counts.verified += 1
+                except Exception:
+                    counts.verify_failed += 1
+            await respond(send, 204)
+        elif method == "PUT" and path == "/secrets":
+            counts.secrets.update({key: Webhook(value) for key, value in json.loads(body).items()})
+            await respond(send, 204)
+        elif method == "GET" and path == "/count":
+            await respond(send, 200, json.dumps(counts.as_json()).encode())
+        else:
+            await respond(send, 404)
+
+    return app
+
+
+async def serve(host: str, smtp_port: int, http_port: int, verify_every: int) -> None:
+    counts = Counts(verify_every)
+    loop = asyncio.get_running_loop()
+    handler = CountingHandler(counts)
+    smtp = await loop.create_server(lambda: SMTP(handler, hostname=host), host, smtp_port)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            web_app(counts),
+            host=host,
+            port=http_port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="httptools",
+        )
+    )
+    print(f"sinks: SMTP {host}:{smtp_port}, HTTP {host}:{http_port}", flush=True)
+    try:
+        await server.serve()
+    finally:
+        smtp.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.sinks", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--smtp-port", type=int, required=True)
+    parser.add_argument("--http-port", type=int, required=True)
+    parser.add_argument("--verify-every", type=int, default=10)
+    args = parser.parse_args(argv)
+    asyncio.run(serve(args.host, args.smtp_port, args.http_port, args.verify_every))
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    raise SystemExit(main())
