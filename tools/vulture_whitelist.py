@@ -112,5 +112,6 @@ due_on  # unused variable (services/notifications/src/notifications/events/schem
 working_days_left  # unused variable (services/notifications/src/notifications/events/schemas.py:164)
 marked  # unused variable (services/notifications/src/notifications/inbox/schemas.py:25)
 daily_digest  # unused function (services/notifications/src/notifications/worker/app.py:80)
+daily_reminders  # unused function (services/notifications/src/notifications/worker/app.py: a periodic task)
 _.handle_DATA  # unused method (tools/devstack/src/devstack/mailcatcher.py:44)
 _.restart  # unused method (tools/devstack/src/devstack/stack.py: the kill test restarts what it killed)

@@ -43,6 +43,7 @@ VALIDATION_ENV = {
     "POSTGRES_PASSWORD": "for-validation-only",
     "TARGETS_SERVICE_TOKEN": "t",
     "NOMINATIONS_SERVICE_TOKEN": "n",
+    "NOTIFICATIONS_SERVICE_TOKEN": "r",
 }
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -19,12 +20,21 @@ from shared.settings import ConfigurationError, ServiceSettings, load_settings
 ServiceCommand = Callable[[ServiceSettings], Coroutine[Any, Any, int]]
 
 
+@dataclass(frozen=True, slots=True)
+class CommandWithArguments:
+    """A service's command that takes options of its own (``python -m notifications remind --on DATE``)."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[ServiceSettings, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
 def run_service_cli(
     settings_class: type[ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
     script_location: str,
     argv: Sequence[str] | None = None,
-    commands_of_service: Mapping[str, tuple[str, ServiceCommand]] | None = None,
+    commands_of_service: Mapping[str, tuple[str, ServiceCommand] | CommandWithArguments] | None = None,
 ) -> int:
     name = settings_class.service_name
     parser = argparse.ArgumentParser(prog=f"python -m {name}", description=f"The {name} service.")
@@ -38,8 +48,11 @@ def run_service_cli(
     revision.add_argument("-m", "--message", required=True)
     revision.add_argument("--autogenerate", action="store_true", help="diff the models against the database")
     extra = dict(commands_of_service or {})
-    for command_name, (help_text, _) in extra.items():
-        commands.add_parser(command_name, help=help_text)
+    for command_name, spec in extra.items():
+        if isinstance(spec, CommandWithArguments):
+            spec.add_arguments(commands.add_parser(command_name, help=spec.help))
+        else:
+            commands.add_parser(command_name, help=spec[0])
     args = parser.parse_args(argv)
 
     try:
@@ -62,7 +75,10 @@ def run_service_cli(
         command.revision(config, message=args.message, autogenerate=args.autogenerate)
         return 0
     if args.command in extra:
-        return asyncio.run(extra[args.command][1](settings))
+        spec = extra[args.command]
+        if isinstance(spec, CommandWithArguments):
+            return asyncio.run(spec.run(settings, args))
+        return asyncio.run(spec[1](settings))
 
     # One worker runs in this process; more are forked by uvicorn, each building its app from the environment.
     target: FastAPI | str = app_factory(settings) if settings.workers == 1 else f"{name}.main:create_app"

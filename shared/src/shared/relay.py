@@ -40,7 +40,7 @@ from shared.cli import ServiceCommand
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, libpq_dsn
 from shared.http_client import create_http_client
 from shared.outbox import notify_channel
-from shared.settings import EventProducerSettings, ServiceSettings
+from shared.settings import EventProducerSettings, ServiceCredentialsSettings, ServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,10 @@ class Backoff:
 
 class IntakeUnavailable(Exception):
     """Intake took none of the batch: unreachable, timed out, 5xx, or an answer that is not its contract."""
+
+
+class TokenUnavailable(IntakeUnavailable):
+    """The identity provider gave no token (unreachable, refused, or an answer without one)."""
 
 
 class TokenSource(Protocol):
@@ -127,14 +131,14 @@ class ClientCredentials:
                 headers={"Accept": "application/json"},
             )
         except httpx.HTTPError as exc:
-            raise IntakeUnavailable(f"token endpoint unreachable: {exc!r}") from exc
+            raise TokenUnavailable(f"token endpoint unreachable: {exc!r}") from exc
         if response.status_code != 200:
-            raise IntakeUnavailable(f"token endpoint answered {response.status_code}: {response.text[:300]}")
+            raise TokenUnavailable(f"token endpoint answered {response.status_code}: {response.text[:300]}")
         try:
             body = response.json()
             token, lifetime = str(body["access_token"]), float(body.get("expires_in", 60))
         except (ValueError, KeyError, TypeError) as exc:
-            raise IntakeUnavailable("token endpoint answered no access_token") from exc
+            raise TokenUnavailable("token endpoint answered no access_token") from exc
         margin = min(TOKEN_RENEWAL_MARGIN_SECONDS, lifetime / 2)
         self._token, self._renew_at = token, self.clock() + lifetime - margin
 
@@ -402,11 +406,12 @@ async def _first_of(*events: asyncio.Event, seconds: float | None) -> None:
 # --- the command ------------------------------------------------------------------------------------------
 
 
-def _tokens(settings: EventProducerSettings, client: httpx.AsyncClient) -> TokenSource:
+def token_source(settings: ServiceCredentialsSettings, client: httpx.AsyncClient) -> TokenSource:
+    """The service's bearer tokens, from its settings (``credentials_missing()`` is checked first)."""
     if settings.service_token is not None:
         return StaticToken(settings.service_token.get_secret_value())
     if settings.service_token_url is None or settings.service_client_id is None:
-        raise RuntimeError("relay_not_configured() is checked first")
+        raise RuntimeError("credentials_missing() is checked first")
     secret = settings.service_client_secret.get_secret_value() if settings.service_client_secret else ""
     return ClientCredentials(settings.service_token_url, settings.service_client_id, secret, client)
 
@@ -431,7 +436,7 @@ async def run_relay(settings: EventProducerSettings, table: Table, stop: asyncio
             database=database,
             table=table,
             producer=settings.service_name,
-            intake=Intake(settings.notifications_url, _tokens(settings, client), client),
+            intake=Intake(settings.notifications_url, token_source(settings, client), client),
             listen_dsn=libpq_dsn(url),
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,

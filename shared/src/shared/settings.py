@@ -139,18 +139,13 @@ def load_settings(settings_class: type[SettingsT]) -> SettingsT:
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None
 
 
-class EventProducerSettings(ServiceSettings):
-    """What a service that writes events (targets, nominations) reads besides: where its relay delivers them
-    (``python -m <service> relay``, :mod:`shared.relay`) and how it authenticates there, as a service.
-
-    The credentials are either a static bearer token (development) or an OAuth2 client of the identity
-    provider (client credentials, e.g. a Keycloak client with a service account). They are checked here when
-    given; the relay refuses to start without them (the service itself does not need them).
+class ServiceCredentialsSettings(ServiceSettings):
+    """What a service that calls its siblings as a service reads besides: how it authenticates, either a
+    static bearer token (development) or an OAuth2 client of the identity provider (client credentials, e.g.
+    a Keycloak client with a service account). They are checked here when given; the process that needs them
+    (a relay, the reminders) refuses to start without them (the service itself does not need them).
     """
 
-    notifications_url: Annotated[str | None, AfterValidator(http_url)] = Field(
-        default=None, description="The notifications service, whose /internal/v1/events the relay posts to."
-    )
     service_token: SecretStr | None = Field(
         default=None, description="A static bearer token with the service role (development)."
     )
@@ -159,15 +154,9 @@ class EventProducerSettings(ServiceSettings):
     )
     service_client_id: str | None = Field(default=None, min_length=1)
     service_client_secret: SecretStr | None = Field(default=None)
-    relay_batch_size: int = Field(default=100, ge=1, le=1000, description="Events per intake request.")
-    relay_poll_seconds: float = Field(
-        default=5.0, gt=0, le=3600, description="How often the relay looks without being woken."
-    )
-    relay_backoff_base_seconds: float = Field(default=0.5, gt=0, le=3600)
-    relay_backoff_cap_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
     @model_validator(mode="after")
-    def _relay_credentials(self) -> Self:
+    def _service_credentials(self) -> Self:
         static, token_url = self.service_token is not None, self.service_token_url is not None
         client = (self.service_client_id is not None, self.service_client_secret is not None)
         if static and (token_url or any(client)):
@@ -180,16 +169,52 @@ class EventProducerSettings(ServiceSettings):
                 f"{self.env_name('service_token_url')}, {self.env_name('service_client_id')} and"
                 f" {self.env_name('service_client_secret')} go together"
             )
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.service_token_url is not None
+            and not self.service_token_url.startswith("https://")
+        ):
+            raise ValueError(f"{self.env_name('service_token_url')} must be an https URL in production")
+        return self
+
+    def credentials_missing(self) -> str | None:
+        """The variables to set for the service's credentials, or ``None`` when they are there."""
+        if self.service_token is None and self.service_token_url is None:
+            return (
+                f"{self.env_name('service_token')} (development) or {self.env_name('service_token_url')},"
+                f" {self.env_name('service_client_id')} and {self.env_name('service_client_secret')}"
+            )
+        return None
+
+
+class EventProducerSettings(ServiceCredentialsSettings):
+    """What a service that writes events (targets, nominations) reads besides: where its relay delivers them
+    (``python -m <service> relay``, :mod:`shared.relay`), and the credentials it authenticates there with.
+    """
+
+    notifications_url: Annotated[str | None, AfterValidator(http_url)] = Field(
+        default=None, description="The notifications service, whose /internal/v1/events the relay posts to."
+    )
+    relay_batch_size: int = Field(default=100, ge=1, le=1000, description="Events per intake request.")
+    relay_poll_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="How often the relay looks without being woken."
+    )
+    relay_backoff_base_seconds: float = Field(default=0.5, gt=0, le=3600)
+    relay_backoff_cap_seconds: float = Field(default=300.0, gt=0, le=86_400)
+
+    @model_validator(mode="after")
+    def _relay(self) -> Self:
         if self.relay_backoff_cap_seconds < self.relay_backoff_base_seconds:
             raise ValueError(
                 f"{self.env_name('relay_backoff_cap_seconds')} must not be less than"
                 f" {self.env_name('relay_backoff_base_seconds')}"
             )
-        if self.environment is Environment.PRODUCTION:
-            for name in ("notifications_url", "service_token_url"):
-                value = getattr(self, name)
-                if value is not None and not value.startswith("https://"):
-                    raise ValueError(f"{self.env_name(name)} must be an https URL in production")
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.notifications_url is not None
+            and not self.notifications_url.startswith("https://")
+        ):
+            raise ValueError(f"{self.env_name('notifications_url')} must be an https URL in production")
         return self
 
     def relay_not_configured(self) -> str | None:
@@ -197,9 +222,7 @@ class EventProducerSettings(ServiceSettings):
         missing = []
         if self.notifications_url is None:
             missing.append(self.env_name("notifications_url"))
-        if self.service_token is None and self.service_token_url is None:
-            missing.append(
-                f"{self.env_name('service_token')} (development) or {self.env_name('service_token_url')},"
-                f" {self.env_name('service_client_id')} and {self.env_name('service_client_secret')}"
-            )
+        credentials = self.credentials_missing()
+        if credentials is not None:
+            missing.append(credentials)
         return f"the relay needs {' and '.join(missing)}" if missing else None

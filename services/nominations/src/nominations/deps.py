@@ -10,6 +10,9 @@ from nominations.models import idempotency_keys
 from shared.auth import Principal, Role, RoleGuard
 from shared.idempotency import Idempotency, idempotency
 
+# A sibling service (a client-credentials token with the `service` role), never a person: /internal/ only.
+ServiceCaller = Annotated[Principal, Depends(RoleGuard(Role.SERVICE))]
+
 # Creates repeatable with the same Idempotency-Key (the key is the caller's own).
 Idempotent = Annotated[Idempotency, Depends(idempotency(idempotency_keys))]
 

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import Environment, ServiceSettings, http_url
+from shared.settings import Environment, ServiceCredentialsSettings, http_url
 
 DEFAULT_MAIL_FROM = "Ban Thi đua - Khen thưởng tỉnh Hà Tĩnh <thiduakhenthuong@hatinh.gov.vn>"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -24,7 +24,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceCredentialsSettings):
     """Environment variables of the notifications service; each is documented in docs/configuration.md."""
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore", frozen=True)
@@ -59,6 +59,32 @@ class Settings(ServiceSettings):
     )
     digest_hour_utc: int = Field(
         default=10, ge=0, le=23, description="Hour (UTC) of the daily digest; 10 is 17:00 in Vietnam."
+    )
+
+    # Reminders (notifications.reminders): the siblings they ask, as a service, and when.
+    targets_url: Annotated[str | None, AfterValidator(http_url)] = Field(
+        default=None, description="The targets service, whose reporting obligations the reminders read."
+    )
+    nominations_url: Annotated[str | None, AfterValidator(http_url)] = Field(
+        default=None, description="The nominations service: its working calendar and round deadlines."
+    )
+    reminder_hour_utc: int = Field(
+        default=1, ge=0, le=23, description="Hour (UTC) of the daily reminder pass; 1 is 08:00 in Vietnam."
+    )
+    report_due_lead_working_days: int = Field(
+        default=3,
+        ge=0,
+        le=30,
+        description="report.due goes this many working days before a report's due date.",
+    )
+    report_overdue_window_working_days: int = Field(
+        default=10,
+        ge=1,
+        le=60,
+        description="report.overdue goes once, from the first working day after the due date to this many.",
+    )
+    round_deadline_lead_working_days: int = Field(
+        default=3, ge=0, le=30, description="round.deadline_approaching goes this many working days before."
     )
 
     # Email (notifications.email): one SMTP server, the development stack's mail catcher by default.
@@ -101,6 +127,11 @@ class Settings(ServiceSettings):
             )
         if self.smtp_ca_file is not None and not self.smtp_ca_file.is_file():
             raise ValueError(f"{self.env_name('smtp_ca_file')}: no such file: {self.smtp_ca_file}")
+        if self.environment is Environment.PRODUCTION:
+            for name in ("targets_url", "nominations_url"):
+                value = getattr(self, name)
+                if value is not None and not value.startswith("https://"):
+                    raise ValueError(f"{self.env_name(name)} must be an https URL in production")
         if (
             self.environment is Environment.PRODUCTION
             and self.smtp_security == "none"
@@ -112,6 +143,16 @@ class Settings(ServiceSettings):
                 " use starttls or tls"
             )
         return self
+
+    def reminders_not_configured(self) -> str | None:
+        """Why the reminders cannot run (which variables to set), or ``None``."""
+        missing = [
+            self.env_name(name) for name in ("targets_url", "nominations_url") if getattr(self, name) is None
+        ]
+        credentials = self.credentials_missing()
+        if credentials is not None:
+            missing.append(credentials)
+        return f"the reminders need {' and '.join(missing)}" if missing else None
 
     @property
     def sender_address(self) -> Address:

@@ -17,6 +17,8 @@ Reporter = Annotated[Principal, Depends(RoleGuard(Role.REPORTER, Role.SECRETARIA
 CatalogueEditor = Annotated[Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN))]
 # The org-unit directory changes with the law (mergers, the end of the district tier): admins only.
 Administrator = Annotated[Principal, Depends(RoleGuard(Role.ADMIN))]
+# A sibling service (a client-credentials token with the `service` role), never a person: /internal/ only.
+ServiceCaller = Annotated[Principal, Depends(RoleGuard(Role.SERVICE))]
 
 
 # async: a plain "def" dependency would be run in a worker thread, costing more than the lookup itself.

@@ -17,6 +17,7 @@ from targets.org_units.endpoints import router as org_units_router
 from targets.plans.endpoints import router as plans_router
 from targets.progress.endpoints import router as progress_router
 from targets.progress.service import ProgressCache
+from targets.reporting.endpoints import router as reporting_router
 from targets.results.endpoints import router as results_router
 
 MIGRATIONS = "targets:migrations"
@@ -49,7 +50,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=targets.__doc__ or "",
         script_location=MIGRATIONS,
-        routers=[org_units_router, indicators_router, plans_router, results_router, progress_router],
+        routers=[
+            org_units_router,
+            indicators_router,
+            plans_router,
+            results_router,
+            progress_router,
+            reporting_router,
+        ],
         lifespan_extension=change_feed,
     )
     # Per-process caches, valid under the change counters (see targets.cache).

@@ -46,6 +46,9 @@ SERVICES = (
 )
 # The services whose outbox a relay delivers to the notifications service.
 PRODUCERS = ("targets", "nominations")
+# The services that call their siblings as a service (a token of their own): the producers' relays, and the
+# notifications reminders (targets' reporting obligations, nominations' round deadlines).
+SERVICE_CALLERS = (*PRODUCERS, "notifications")
 # A service token lives as long as a development stack may run; the relays are restarted with the stack.
 SERVICE_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 # Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
@@ -169,7 +172,7 @@ class Stack:
                     "NOTIFICATIONS_APP_URL": self.gateway_url,
                 }
             )
-        if spec.name in PRODUCERS:
+        if spec.name in SERVICE_CALLERS:
             env[f"{prefix}SERVICE_TOKEN"] = self.keys.mint(
                 roles=["service"],
                 org_unit=None,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from nominations.deps import CatalogueEditor, Idempotent
+from nominations.deps import CatalogueEditor, Idempotent, ServiceCaller
 from nominations.rounds import service
-from nominations.rounds.schemas import RoundIn, RoundOut, RoundPatch
+from nominations.rounds.schemas import RoundDeadlineOut, RoundIn, RoundOut, RoundPatch
 from shared.auth import AnyUser
-from shared.bounds import RowId
+from shared.bounds import MAX_DATE, MIN_DATE, RowId
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
@@ -80,3 +81,19 @@ async def patch_round(
     await service.update(session, round_, body)
     response.headers["ETag"] = etag(round_.version)
     return service.to_out(round_)
+
+
+@router.get(
+    "/internal/v1/round-deadlines",
+    summary="Round deadlines due in a span of days, by day (the notifications service's reminders)",
+    responses=problem_responses(service.DeadlineSpanInvalid, InvalidCursor),
+)
+async def list_deadlines(
+    session: SessionDep,
+    principal: ServiceCaller,
+    from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)],
+    to: Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)],
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RoundDeadlineOut]:
+    return await service.deadlines_between(session, from_, to, limit=limit, cursor=cursor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, literal, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.rounds.models import Round
@@ -30,3 +30,34 @@ async def page(
 async def by_ids(session: AsyncSession, ids: Iterable[int]) -> list[Round]:
     query = select(Round).where(Round.id.in_(sorted(set(ids))))
     return list((await session.execute(query)).scalars())
+
+
+DEADLINES = ("submission", "screening", "council", "decision")
+
+
+def deadlines_between(
+    start: dt.date, end: dt.date, *, after: tuple[dt.date, int, str] | None, limit: int
+) -> Select[dt.date, int, str, str]:
+    """(due on, round id, deadline, round name) of every round deadline from ``start`` to
+    ``end`` (both included), by day, round and deadline, keyset-paged."""
+    each = [
+        select(
+            getattr(Round, f"{name}_deadline").label("due_on"),
+            Round.id.label("round_id"),
+            literal(name).label("deadline"),
+            Round.name.label("name"),
+        )
+        for name in DEADLINES
+    ]
+    deadlines = union_all(*each).subquery()
+    query = (
+        select(deadlines.c.due_on, deadlines.c.round_id, deadlines.c.deadline, deadlines.c.name)
+        .where(deadlines.c.due_on.between(start, end))
+        .order_by(deadlines.c.due_on, deadlines.c.round_id, deadlines.c.deadline)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(
+            tuple_(deadlines.c.due_on, deadlines.c.round_id, deadlines.c.deadline) > tuple_(*after)
+        )
+    return query

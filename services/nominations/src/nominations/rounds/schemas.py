@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,3 +74,12 @@ class RoundOut(BaseModel):
     resubmission_working_days: int
     deadlines: Deadlines
     version: int
+
+
+class RoundDeadlineOut(BaseModel):
+    """One deadline of a round (for the reminders of the notifications service)."""
+
+    round_id: int
+    round_name: str
+    deadline: Literal["submission", "screening", "council", "decision"]
+    due_on: dt.date

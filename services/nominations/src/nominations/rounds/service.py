@@ -13,9 +13,17 @@ from nominations.calendar.working_days import WorkingCalendar
 from nominations.catalogue import service as catalogue
 from nominations.rounds import repository
 from nominations.rounds.models import Round
-from nominations.rounds.schemas import Deadlines, RoundIn, RoundOut, RoundPatch
-from shared.pagination import Page, as_day, as_id, decode_keyset, encode_cursor
-from shared.problems import Conflict, NotFound, UnprocessableContent
+from nominations.rounds.schemas import Deadlines, RoundDeadlineOut, RoundIn, RoundOut, RoundPatch
+from shared.pagination import Page, as_code, as_day, as_id, decode_keyset, encode_cursor
+from shared.problems import BadRequest, Conflict, NotFound, UnprocessableContent
+
+# The longest span of deadlines one request reads (a reminder pass looks a few weeks ahead).
+MAX_DEADLINE_SPAN_DAYS = 400
+
+
+class DeadlineSpanInvalid(BadRequest):
+    slug = "deadline-span-invalid"
+    title = "The span of days asked for is reversed or too long"
 
 
 class RoundNotFound(NotFound):
@@ -130,3 +138,35 @@ async def reference_dates(session: AsyncSession, ids: Iterable[int]) -> dict[int
     """Each round's reference date: the day whose hierarchy judges its nominations (and, unless a regime
     began before they were sent, whose catalogue and rules)."""
     return {round_id: round_.reference_date for round_id, round_ in (await by_ids(session, ids)).items()}
+
+
+async def deadlines_between(
+    session: AsyncSession, start: dt.date, end: dt.date, *, limit: int, cursor: str | None
+) -> Page[RoundDeadlineOut]:
+    """Every round deadline (submission, screening, council, decision) due from ``start`` to ``end``, both
+    included, by day: what the notifications service reminds of. Resubmission deadlines belong to one
+    returned nomination each, not to the round, and are not listed."""
+    if end < start or (end - start).days > MAX_DEADLINE_SPAN_DAYS:
+        raise DeadlineSpanInvalid(
+            f"Ask from a day to a later one, at most {MAX_DEADLINE_SPAN_DAYS} days on; {start}..{end} is not."
+        )
+    after = decode_keyset(cursor, as_day, as_id, as_code)
+    rows = (
+        await session.execute(
+            repository.deadlines_between(
+                start, end, after=(after[0], after[1], after[2]) if after else None, limit=limit + 1
+            )
+        )
+    ).all()
+    shown = rows[:limit]
+    return Page(
+        items=[
+            RoundDeadlineOut.model_validate(
+                {"round_id": round_id, "round_name": name, "deadline": deadline, "due_on": due_on}
+            )
+            for due_on, round_id, deadline, name in shown
+        ],
+        next_cursor=encode_cursor([shown[-1][0].isoformat(), shown[-1][1], shown[-1][2]])
+        if len(rows) > limit
+        else None,
+    )

@@ -19,6 +19,7 @@ from notifications.config import Settings
 from notifications.deliveries import digest, sending
 from notifications.deliveries import service as deliveries
 from notifications.deliveries.policy import RetryPolicy
+from notifications.reminders import service as reminders
 from notifications.worker import queue
 from shared.database import Database, libpq_dsn
 
@@ -99,5 +100,20 @@ def build_app(runtime: Runtime) -> procrastinate.App:
         async with runtime.database.session() as session:
             made = await digest.make_digests(session)
         logger.info("digests", extra={"digests": made})
+
+    # Once a day per deployment (procrastinate defers a periodic job once per tick, whatever the number of
+    # workers); a pass run twice anyway records each reminder once (notifications.reminders.service).
+    @app.periodic(cron=f"0 {settings.reminder_hour_utc} * * *", periodic_id="reminders")
+    @app.task(name="reminders", queue=queue.QUEUE)
+    async def daily_reminders(timestamp: int) -> None:
+        why_not = settings.reminders_not_configured()
+        if why_not is not None:
+            logger.warning("no reminders", extra={"reason": why_not})
+            return
+        try:
+            await reminders.run_pass(settings, runtime.database)
+        except reminders.SiblingUnavailable as exc:
+            # Tomorrow's pass sends what today's would have (each reminder's window spans several days).
+            logger.error("reminders failed", extra={"reason": str(exc)})
 
     return app

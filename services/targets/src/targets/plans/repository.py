@@ -62,3 +62,12 @@ async def plans_with_main_org_unit(session: AsyncSession) -> list[tuple[Plan, in
     )
     rows = await session.execute(select(Plan, first_target_unit))
     return [(plan, unit) for plan, unit in rows.all()]
+
+
+def units_with_targets(plan_ids: Sequence[int], indicator_ids: Sequence[int]) -> Select[int, int]:
+    """(indicator id, org unit id) of the targets of these plans for these indicators, each pair once."""
+    return (
+        select(Target.indicator_id, Target.org_unit_id)
+        .where(Target.plan_id.in_(plan_ids), Target.indicator_id.in_(indicator_ids))
+        .distinct()
+    )

@@ -282,3 +282,13 @@ async def plans_with_main_org_unit(session: AsyncSession) -> list[tuple[Plan, in
 
 async def find_plan(session: AsyncSession, code: str) -> Plan | None:
     return await repository.get_plan(session, code)
+
+
+async def units_with_targets(
+    session: AsyncSession, plan_ids: list[int], indicator_ids: list[int]
+) -> set[tuple[int, int]]:
+    """(indicator id, org unit id) of every target of these plans for these indicators."""
+    if not plan_ids or not indicator_ids:
+        return set()
+    rows = (await session.execute(repository.units_with_targets(plan_ids, indicator_ids))).all()
+    return {(indicator_id, org_unit_id) for indicator_id, org_unit_id in rows}

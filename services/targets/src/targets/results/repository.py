@@ -298,3 +298,13 @@ async def delete_lock(session: AsyncSession, lock_id: int) -> bool:
         delete(PeriodLock).where(PeriodLock.id == lock_id).returning(PeriodLock.id)
     )
     return deleted.first() is not None
+
+
+def reported(period_iso: str, indicator_ids: Sequence[int]) -> Select[int, int]:
+    """(indicator id, org unit id) with a value for the period, among these indicators, each pair once."""
+    return (
+        select(DataValue.indicator_id, DataValue.org_unit_id)
+        .join(Period, Period.id == DataValue.period_id)
+        .where(Period.iso == period_iso, DataValue.indicator_id.in_(indicator_ids))
+        .distinct()
+    )

@@ -452,3 +452,11 @@ async def yearly_values(
 ) -> dict[tuple[int, int, int], float]:
     """{(indicator_id, org_unit_id, year): number} for the numeric values of yearly periods (progress)."""
     return await repository.yearly_values(session, indicator_ids, org_unit_ids, years)
+
+
+async def reported(session: AsyncSession, period_iso: str, indicator_ids: list[int]) -> set[tuple[int, int]]:
+    """(indicator id, org unit id) with a value for the period (its DHIS2 id), among these indicators."""
+    if not indicator_ids:
+        return set()
+    rows = (await session.execute(repository.reported(period_iso, indicator_ids))).all()
+    return {(indicator_id, org_unit_id) for indicator_id, org_unit_id in rows}

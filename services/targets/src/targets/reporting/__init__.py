@@ -1,0 +1,1 @@
+"""Reporting obligations: which org units owe which indicator's result for a period, and whether it came."""
