@@ -221,7 +221,9 @@ def test_make_run_starts_everything_with_an_embedded_database_and_ctrl_c_stops_i
         assert "devstack: stopped" in remaining
         assert all(not child.is_running() or child.status() == psutil.STATUS_ZOMBIE for child in children)
         print(f"cold start of `devstack run` with an embedded database: {cold_start:.1f} s")  # noqa: T201
-        assert cold_start < 60
+        # A bound for a start that hangs, not a measure (the figure is in docs/benchmarks.md): it now starts
+        # the relays, the worker and the mail catcher too, and a loaded CI machine may take a minute.
+        assert cold_start < 180
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
