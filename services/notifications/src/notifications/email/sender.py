@@ -35,6 +35,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import format_datetime, formataddr
+from typing import cast
 
 import aiosmtplib
 
@@ -81,8 +82,9 @@ def _text(body: str, subtype: str) -> MIMENonMultipart:
     return part
 
 
-def _header(text: str) -> str | Header:
-    return text if text.isascii() else Header(text, "utf-8", header_name="Subject")
+def _header(text: str) -> str:
+    # compat32 takes a Header as a header's value (typeshed has only str): written as encoded words.
+    return text if text.isascii() else cast(str, Header(text, "utf-8", header_name="Subject"))
 
 
 def _one_line(text: str) -> str:
