@@ -282,7 +282,9 @@ async def test_a_hanging_endpoint_costs_its_job_one_timeout_and_the_rest_wait_un
         ids += [d.id for d in await of_event(db_session, granted.id, "webhook")]
     await db_session.commit()
 
-    outcome = await sending.deliver(database, senders(), ids, policy=POLICY, lease=LEASE)
+    # Groups of one: the first group's timeout postpones the rest of the job (a group's own webhooks go at
+    # once, so they cost the job that one timeout too).
+    outcome = await sending.deliver(database, senders(), ids, policy=POLICY, lease=LEASE, group=1)
 
     assert outcome == {"retrying": 1, "postponed": 2}
     assert len(await attempts(db_session, ids[0])) == 1
@@ -294,11 +296,13 @@ async def test_a_hanging_endpoint_costs_its_job_one_timeout_and_the_rest_wait_un
         assert len(await deliver_jobs(db_session, later)) == 2  # the fan-out's, and one at the later time
 
 
-async def test_each_delivery_of_a_job_is_taken_right_before_its_send(
+async def test_a_job_takes_its_deliveries_a_group_at_a_time_and_records_each_group_at_once(
     db_session: AsyncSession, database: Database, senders: MakeSenders, smtp_server: StartServer
 ) -> None:
-    """A job's lease covers one send: while the first message goes, the others wait unclaimed (a lease
-    taken for the whole batch would run out behind a slow server, and the sweep would send them twice)."""
+    """A job's lease covers one group's sends: while a group goes, the job's later deliveries wait unclaimed
+    (a lease taken for the whole job would run out behind a slow server, and the sweep would send them
+    twice); a group is recorded at once after its sends, so a worker killed mid-job leaves one group in
+    doubt."""
     for sub in ("officer-1", "officer-2", "officer-3"):
         await person(db_session, sub, roles=["unit_officer"], org_unit="HT-THA")
     returned = await event(db_session, "nomination.returned", nominating_org_unit="HT-THA")
@@ -317,7 +321,8 @@ async def test_each_delivery_of_a_job_is_taken_right_before_its_send(
             async with real.emails() as send:
 
                 async def watched(delivery: Delivery) -> int | None:
-                    async with database.session() as session:
+                    # A group's emails go at once; the test's sessions share one connection: one at a time.
+                    async with one_at_a_time, database.session() as session:
                         seen.append([(await reread(session, i)).status for i in ids])
                     return await send(delivery)
 
@@ -326,10 +331,16 @@ async def test_each_delivery_of_a_job_is_taken_right_before_its_send(
         async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None:
             raise AssertionError("no webhook here")
 
-    assert await sending.deliver(database, Watching(), ids, policy=POLICY, lease=LEASE) == {"sent": 3}
+    one_at_a_time = asyncio.Lock()
+    outcome = await sending.deliver(database, Watching(), ids, policy=POLICY, lease=LEASE, group=2)
+    assert outcome == {"sent": 3}
     assert seen == [
-        ["sending", "queued", "queued"],
-        ["sent", "sending", "queued"],
+        ["sending", "sending", "queued"],
+        ["sending", "sending", "queued"],
         ["sent", "sent", "sending"],
     ]
     assert len(server.recorder.messages) == 3
+    received = [
+        email.message_from_bytes(m.content, policy=email.policy.default) for m in server.recorder.messages
+    ]
+    assert {m["Message-ID"] for m in received} == {f"<{i}@hatinh.gov.vn>" for i in ids}

@@ -53,6 +53,7 @@ from shared import clock
 
 INTAKE = "/internal/v1/events"
 MAIL_SINKS = ("counting", "catcher")
+PHASES = ("intake", "relay", "webhooks", "fan-out")
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Options:
     workers: int = 1
     timeout_s: float = 180.0
     worker_concurrency: int = 8
+    phases: tuple[str, ...] = PHASES
 
 
 def _percentile(values: Sequence[float], fraction: float) -> float:
@@ -505,10 +507,14 @@ async def _run(
             ) as api,
             httpx.AsyncClient(base_url=sink_url, timeout=30) as sink,
         ):
-            results["intake"] = await _intake(stack, keys, pool, options)
-            results["relay_lag"] = await _relay_lag(pool, options)
-            results["webhooks"] = await _webhooks(stack, keys, api, sink, pool, options)
-            results["fan_out"] = await _fan_out(stack, keys, api, sink, pool, options)
+            if "intake" in options.phases:
+                results["intake"] = await _intake(stack, keys, pool, options)
+            if "relay" in options.phases:
+                results["relay_lag"] = await _relay_lag(pool, options)
+            if "webhooks" in options.phases:
+                results["webhooks"] = await _webhooks(stack, keys, api, sink, pool, options)
+            if "fan-out" in options.phases:
+                results["fan_out"] = await _fan_out(stack, keys, api, sink, pool, options)
     finally:
         await pool.close()
     memory["after_mib"] = _memory(memory["pids"])
@@ -633,6 +639,12 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--recipients", type=int, default=defaults.recipients, help="fan-out recipients")
     parser.add_argument("--relay-seconds", type=float, default=defaults.relay_seconds)
+    parser.add_argument(
+        "--phases",
+        type=lambda value: tuple(part.strip() for part in value.split(",") if part.strip()),
+        default=defaults.phases,
+        help=f"the phases to run, comma-separated, in their order (default: {','.join(PHASES)})",
+    )
     return parser
 
 
@@ -646,6 +658,10 @@ def run_bench_notifications(argv: Sequence[str] | None = None) -> int:
         worker_concurrency=args.worker_concurrency,
         recipients=args.recipients,
         relay_seconds=args.relay_seconds,
+        phases=args.phases,
     )
+    unknown = set(options.phases) - set(PHASES)
+    if unknown:
+        parser().error(f"unknown phases: {', '.join(sorted(unknown))} (known: {', '.join(PHASES)})")
     measure(options, args.output)
     return 0

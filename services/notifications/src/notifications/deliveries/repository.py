@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus, DigestEntry
@@ -78,18 +78,71 @@ async def postpone(
     return list((await session.scalars(statement)).all())
 
 
+# One statement records a group's outcomes: each delivery still ``sending`` with the attempt count its
+# claim gave it takes its new state, and its attempt is written with the next number (the row lock the
+# UPDATE takes keeps two recorders of one delivery apart; the second finds the count changed, or the status).
+_RECORD = text(
+    """
+    WITH outcome AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS uuid[]), CAST(:attempts AS int[]), CAST(:statuses AS text[]),
+            CAST(:errors AS text[]), CAST(:next_at AS timestamptz[]), CAST(:started AS timestamptz[]),
+            CAST(:response AS int[])
+        ) AS o(id, attempts, status, error, next_at, started_at, response_status)
+    ),
+    updated AS (
+        UPDATE notifications.deliveries AS d
+           SET status = o.status,
+               last_error = CASE WHEN o.status = 'sent' THEN d.last_error ELSE o.error END,
+               next_attempt_at = o.next_at,
+               sent_at = CASE WHEN o.status = 'sent' THEN CAST(:now AS timestamptz) ELSE d.sent_at END,
+               lease_until = NULL,
+               updated_at = CAST(:now AS timestamptz)
+          FROM outcome AS o
+         WHERE d.id = o.id AND d.status = 'sending' AND d.attempts = o.attempts
+        RETURNING d.id
+    )
+    INSERT INTO notifications.delivery_attempts
+        (delivery_id, number, started_at, finished_at, succeeded, error, response_status)
+    SELECT o.id,
+           coalesce((SELECT max(a.number) FROM notifications.delivery_attempts AS a
+                      WHERE a.delivery_id = o.id), 0) + 1,
+           o.started_at, CAST(:now AS timestamptz), o.status = 'sent', o.error, o.response_status
+      FROM outcome AS o JOIN updated AS u ON u.id = o.id
+    RETURNING delivery_id
+    """
+)
+
+
+async def record(
+    session: AsyncSession, outcomes: Sequence[dict[str, Any]], *, now: dt.datetime
+) -> set[uuid.UUID]:
+    """Record the attempts of ``outcomes`` (``id``, ``attempts`` as claimed, new ``status``, ``error``,
+    ``next_at``, ``started_at``, ``response_status``) and the deliveries' new states, in one statement: the
+    ids recorded (an outcome whose lease was handed on since its claim is not)."""
+    if not outcomes:
+        return set()
+    result = await session.execute(
+        _RECORD,
+        {
+            "ids": [o["id"] for o in outcomes],
+            "attempts": [o["attempts"] for o in outcomes],
+            "statuses": [o["status"] for o in outcomes],
+            "errors": [o["error"] for o in outcomes],
+            "next_at": [o["next_at"] for o in outcomes],
+            "started": [o["started_at"] for o in outcomes],
+            "response": [o["response_status"] for o in outcomes],
+            "now": now,
+        },
+    )
+    return {row[0] for row in result.all()}
+
+
 async def get(session: AsyncSession, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
     statement = select(Delivery).where(Delivery.id == delivery_id)
     if for_update:
         statement = statement.with_for_update()
     return (await session.scalars(statement)).one_or_none()
-
-
-async def next_attempt_number(session: AsyncSession, delivery_id: uuid.UUID) -> int:
-    statement = select(func.coalesce(func.max(DeliveryAttempt.number), 0)).where(
-        DeliveryAttempt.delivery_id == delivery_id
-    )
-    return int(await session.scalar(statement) or 0) + 1
 
 
 async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> list[DeliveryAttempt]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
@@ -9,6 +10,9 @@ from notifications.config import Settings
 from notifications.deliveries.models import Delivery
 from notifications.email.sender import EmailSender, MailConnection, OutgoingEmail
 from notifications.webhooks.sender import WebhookSender
+
+# SMTP connections one deliver job keeps: a group of sending.GROUP messages goes over them at once.
+EMAIL_CONNECTIONS = 4
 
 
 class ChannelSenders:
@@ -19,11 +23,22 @@ class ChannelSenders:
 
     @contextlib.asynccontextmanager
     async def emails(self) -> AsyncIterator[Callable[[Delivery], Awaitable[int | None]]]:
-        """A deliver job's emails, over one SMTP connection (opened again after a failure)."""
-        async with self.mail.connection() as connection:
+        """A deliver job's emails, over up to :data:`EMAIL_CONNECTIONS` SMTP connections kept for the job
+        (each opened on first use, and again after a failure), so a group's messages go several at once."""
+        async with contextlib.AsyncExitStack() as stack:
+            idle: list[MailConnection] = []
+            free = asyncio.Semaphore(EMAIL_CONNECTIONS)
 
             async def send(delivery: Delivery) -> int | None:
-                await self._email(connection, delivery)
+                async with free:
+                    if idle:
+                        connection = idle.pop()
+                    else:
+                        connection = await stack.enter_async_context(self.mail.connection())
+                    try:
+                        await self._email(connection, delivery)
+                    finally:
+                        idle.append(connection)
                 return None
 
             yield send

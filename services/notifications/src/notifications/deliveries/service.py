@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.channels import SendFailed
 from notifications.deliveries import repository
 from notifications.deliveries.messages import Composer
-from notifications.deliveries.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from notifications.deliveries.models import Channel, Delivery, DeliveryStatus
 from notifications.deliveries.policy import RetryPolicy
 from notifications.deliveries.schemas import AttemptOut, DeliveryDetail, DeliveryOut
 from notifications.events import service as events
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 # Emails to send in one job; webhooks go one endpoint per job, so a receiver that
 # hangs holds up its own deliveries only.
 EMAIL_BATCH = 50
-WEBHOOK_BATCH = 20
+WEBHOOK_BATCH = 50
 
 
 class DeliveryNotFound(NotFound):
@@ -99,6 +99,39 @@ def _jobs(deliveries: Sequence[tuple[uuid.UUID, str, str]]) -> list[dict[str, An
 
 async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -> FanOut | None:
     """Make every delivery of the event (once: a second run finds it fanned out and does nothing)."""
+    made = await _fan_out(session, event_id, app_url=app_url)
+    if made is None:
+        return None
+    await queue.defer(session, queue.DELIVER, _jobs(made[1]))
+    return made[0]
+
+
+async def fan_out_all(
+    session: AsyncSession, event_ids: Sequence[uuid.UUID], *, app_url: str
+) -> tuple[dict[uuid.UUID, FanOut | None], dict[uuid.UUID, Exception]]:
+    """Fan out several events in one transaction, each in a savepoint of its own (one that fails is rolled
+    back alone: its error is returned, the others go on), and defer their deliver jobs together, so that
+    an endpoint the events share gets jobs of several events' webhooks, not one job per event."""
+    done: dict[uuid.UUID, FanOut | None] = {}
+    failed: dict[uuid.UUID, Exception] = {}
+    deliveries: list[tuple[uuid.UUID, str, str]] = []
+    for event_id in event_ids:
+        try:
+            async with session.begin_nested():
+                made = await _fan_out(session, event_id, app_url=app_url)
+        except Exception as exc:
+            failed[event_id] = exc
+            continue
+        done[event_id] = None if made is None else made[0]
+        if made is not None:
+            deliveries.extend(made[1])
+    await queue.defer(session, queue.DELIVER, _jobs(deliveries))
+    return done, failed
+
+
+async def _fan_out(
+    session: AsyncSession, event_id: uuid.UUID, *, app_url: str
+) -> tuple[FanOut, list[tuple[uuid.UUID, str, str]]] | None:
     event = await events.lock(session, event_id)
     if event is None or event.fanned_out_at is not None:
         return None
@@ -154,11 +187,10 @@ async def fan_out(session: AsyncSession, event_id: uuid.UUID, *, app_url: str) -
         session,
         [{"sub": person.sub, "event_id": event.id, "day": clock.local_date(now)} for person in reach.digest],
     )
-    await queue.defer(session, queue.DELIVER, _jobs(made))
     event.fanned_out_at = now
     event.recipients = len(rows)
     await session.flush()
-    return FanOut(inbox=len(items), deliveries=len(rows), digest=len(reach.digest))
+    return FanOut(inbox=len(items), deliveries=len(rows), digest=len(reach.digest)), made
 
 
 def _delivery(
@@ -232,46 +264,42 @@ async def postpone(session: AsyncSession, ids: Sequence[uuid.UUID], policy: Retr
 
 async def record(session: AsyncSession, attempted: Attempted, policy: RetryPolicy) -> str:
     """Record one attempt and what follows it: sent, a retry deferred after its backoff, or dead."""
-    delivery = await repository.get(session, attempted.delivery.id, for_update=True)
-    if (
-        delivery is None
-        or delivery.status != DeliveryStatus.SENDING
-        or delivery.attempts != attempted.delivery.attempts
-    ):
-        # The lease expired and the sweep handed it on (each claim counts an attempt, so another claim since
-        # ours shows in the count even while the delivery is ``sending`` again): its holder records it.
-        return "stale"
+    [outcome] = await record_all(session, [attempted], policy)
+    return outcome
+
+
+async def record_all(session: AsyncSession, attempted: Sequence[Attempted], policy: RetryPolicy) -> list[str]:
+    """Record a group's attempts and what follows each (sent, a retry deferred after its backoff, or dead)
+    in set-based statements: each one's outcome, in order, ``stale`` for one whose lease was handed on."""
     now, wall = clock.now(), clock.wall_now()
-    number = await repository.next_attempt_number(session, delivery.id)
-    error = attempted.error
-    session.add(
-        DeliveryAttempt(
-            delivery_id=delivery.id,
-            number=number,
-            started_at=attempted.started_at,
-            finished_at=now,
-            succeeded=error is None,
-            error=None if error is None else error.reason,
-            response_status=attempted.response_status,
+    rows: list[dict[str, Any]] = []
+    for one in attempted:
+        error, attempts = one.error, one.delivery.attempts
+        if error is None:
+            status, next_at = DeliveryStatus.SENT, None
+        elif not error.retryable or policy.gives_up_after(attempts):
+            status, next_at = DeliveryStatus.DEAD, None
+        else:
+            status, next_at = DeliveryStatus.RETRYING, wall + policy.delay(attempts)
+        rows.append(
+            {
+                "id": one.delivery.id,
+                "attempts": attempts,
+                "status": status.value,
+                "error": None if error is None else error.reason,
+                "next_at": next_at,
+                "started_at": one.started_at,
+                "response_status": one.response_status,
+            }
         )
-    )
-    delivery.updated_at, delivery.lease_until = now, None
-    if error is None:
-        delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT.value, now, None
-    elif not error.retryable or policy.gives_up_after(delivery.attempts):
-        delivery.status, delivery.last_error, delivery.next_attempt_at = (
-            DeliveryStatus.DEAD.value,
-            error.reason,
-            None,
-        )
-    else:
-        delivery.status, delivery.last_error = DeliveryStatus.RETRYING.value, error.reason
-        delivery.next_attempt_at = wall + policy.delay(delivery.attempts)
-        await queue.defer(
-            session, queue.DELIVER, [{"delivery_ids": [str(delivery.id)]}], at=delivery.next_attempt_at
-        )
-    await session.flush()
-    return delivery.status
+    # Only a delivery still ``sending`` with the count its claim gave it is recorded: one whose lease expired
+    # and was handed on by the sweep (each claim counts an attempt, so a claim since ours shows in the count
+    # even while it is ``sending`` again) is its new holder's to record.
+    recorded = await repository.record(session, rows, now=now)
+    retries = [row for row in rows if row["id"] in recorded and row["status"] == DeliveryStatus.RETRYING]
+    for row in retries:
+        await queue.defer(session, queue.DELIVER, [{"delivery_ids": [str(row["id"])]}], at=row["next_at"])
+    return [row["status"] if row["id"] in recorded else "stale" for row in rows]
 
 
 async def sweep(session: AsyncSession, *, grace: dt.timedelta, limit: int = 500) -> dict[str, int]:

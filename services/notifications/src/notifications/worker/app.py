@@ -56,22 +56,19 @@ def build_app(runtime: Runtime) -> procrastinate.App:
 
     @app.task(name=queue.FAN_OUT, queue=queue.QUEUE)
     async def fan_out(event_ids: list[str] | None = None, event_id: str | None = None) -> None:
-        """Each event in its own transaction; one that fails does not hold back the others, and the job
-        fails after them (the sweep hands on an event left without its fan-out). ``event_id``: a job
-        deferred before jobs took several events."""
-        failed: list[str] = []
-        for one in [*(event_ids or []), *([event_id] if event_id else [])]:
-            try:
-                async with runtime.database.session() as session:
-                    made = await deliveries.fan_out(session, uuid.UUID(one), app_url=settings.app_url)
-            except Exception:
-                logger.exception("fan-out failed", extra={"event_id": one})
-                failed.append(one)
-                continue
+        """The events in one transaction, each in its own savepoint; one that fails does not hold back the
+        others, and the job fails after them (the sweep hands on an event left without its fan-out).
+        ``event_id``: a job deferred before jobs took several events."""
+        ids = [uuid.UUID(one) for one in [*(event_ids or []), *([event_id] if event_id else [])]]
+        async with runtime.database.session() as session:
+            done, failed = await deliveries.fan_out_all(session, ids, app_url=settings.app_url)
+        for one, made in done.items():
             if made is not None:
-                logger.info("fanned out", extra={"event_id": one, "deliveries": made.deliveries})
+                logger.info("fanned out", extra={"event_id": str(one), "deliveries": made.deliveries})
+        for one, exc in failed.items():
+            logger.error("fan-out failed", exc_info=exc, extra={"event_id": str(one)})
         if failed:
-            raise FanOutFailed(f"the fan-out of {len(failed)} event(s) failed: {', '.join(failed)}")
+            raise FanOutFailed(f"the fan-out of {len(failed)} event(s) failed: {', '.join(map(str, failed))}")
 
     @app.task(name=queue.DELIVER, queue=queue.QUEUE)
     async def deliver(delivery_ids: list[str]) -> None:

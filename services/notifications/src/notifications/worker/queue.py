@@ -20,8 +20,9 @@ QUEUE = "notifications"
 # The tasks (worker/tasks.py registers them under these names).
 FAN_OUT = "fan_out"
 DELIVER = "deliver"
-# Events fanned out by one job (each in its own transaction): a job's own cost (taking it, recording its
-# end) is paid once per batch of events instead of once per event.
+# Events fanned out by one job (one transaction, each event in its own savepoint): a job's own cost (taking
+# it, recording its end) is paid once per batch of events instead of once per event, and the batch's
+# webhooks to one endpoint share deliver jobs.
 FAN_OUT_BATCH = 20
 
 _DEFER = text(
