@@ -125,8 +125,8 @@ class Killer(threading.Thread):
         try:
             while not self.done.is_set() or len(self.kills) < len(VICTIMS):
                 time.sleep(self.rng.uniform(0.2, 1.2))
-                victim = order[len(self.kills) % len(order)] if len(self.kills) < len(order) else None
-                victim = victim or self.rng.choice(VICTIMS)
+                first_round = len(self.kills) < len(order)
+                victim = order[len(self.kills)] if first_round else self.rng.choice(VICTIMS)
                 self.stack.kill(victim)
                 self.kills.append(victim)
                 time.sleep(self.rng.uniform(0.1, 1.0))

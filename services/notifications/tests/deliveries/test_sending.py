@@ -32,7 +32,7 @@ from services.notifications.tests.deliveries.conftest import (
     of_event,
     reread,
 )
-from services.notifications.tests.email.conftest import Recorder, Script, StartServer
+from services.notifications.tests.email.conftest import Recorder, Script, StartServer, close_mid_data
 from services.notifications.tests.webhooks.conftest import Receiver
 from shared.database import Database
 
@@ -51,22 +51,6 @@ async def returned_email(session: AsyncSession) -> Delivery:
     [delivery] = await of_event(session, returned.id, "email")
     await session.commit()
     return delivery
-
-
-async def close_mid_data(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"220 test ESMTP\r\n")
-    while line := await reader.readline():
-        if line.upper().startswith(b"EHLO"):
-            writer.write(b"250-test\r\n250 8BITMIME\r\n")
-        elif line.upper().startswith(b"DATA"):
-            writer.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-            await writer.drain()
-            await reader.read(100)  # the first bytes of the message, then the line drops
-            writer.close()
-            return
-        else:
-            writer.write(b"250 OK\r\n")
-        await writer.drain()
 
 
 async def _port(kind: str, smtp_server: StartServer, scripted_server: StartScripted) -> int:

@@ -159,6 +159,23 @@ def smtp_server() -> Iterator[StartServer]:
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
+async def close_mid_data(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A server that takes the first bytes of the message, then drops the line."""
+    writer.write(b"220 test ESMTP\r\n")
+    while line := await reader.readline():
+        if line.upper().startswith(b"EHLO"):
+            writer.write(b"250-test\r\n250 8BITMIME\r\n")
+        elif line.upper().startswith(b"DATA"):
+            writer.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            await writer.drain()
+            await reader.read(100)
+            writer.close()
+            return
+        else:
+            writer.write(b"250 OK\r\n")
+        await writer.drain()
+
+
 @pytest.fixture
 async def scripted_server() -> AsyncIterator[Callable[[Script], Awaitable[int]]]:
     """``await scripted_server(script)``: a TCP server on 127.0.0.1 whose every connection runs ``script``."""

@@ -24,6 +24,7 @@ from services.notifications.tests.email.conftest import (
     Recorder,
     Script,
     StartServer,
+    close_mid_data,
 )
 from shared import clock
 
@@ -261,21 +262,6 @@ async def test_a_server_that_never_greets_times_out(
 async def test_a_connection_closed_in_the_middle_of_data_is_retried(
     scripted_server: StartScripted, make_settings: MakeSettings
 ) -> None:
-    async def close_mid_data(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 test ESMTP\r\n")
-        while line := await reader.readline():
-            if line.upper().startswith(b"EHLO"):
-                writer.write(b"250-test\r\n250 8BITMIME\r\n")
-            elif line.upper().startswith(b"DATA"):
-                writer.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                await writer.drain()
-                await reader.read(100)  # the first bytes of the message, then the line drops
-                writer.close()
-                return
-            else:
-                writer.write(b"250 OK\r\n")
-            await writer.drain()
-
     port = await scripted_server(close_mid_data)
     failed = await failure(EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2)))
     assert failed.retryable
