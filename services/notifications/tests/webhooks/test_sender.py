@@ -108,7 +108,7 @@ async def test_a_hanging_receiver_holds_up_no_other_send(sender: WebhookSender, 
 async def test_a_refused_connection_is_retried(sender: WebhookSender) -> None:
     failed = await failure(sender, f"http://127.0.0.1:{free_port()}/ok")
     assert (failed.status, failed.retryable) == (None, True)
-    assert failed.reason.startswith("The endpoint could not be reached: ConnectError")
+    assert failed.reason.startswith("The endpoint could not be reached: ClientConnectorError")
 
 
 async def test_no_secret_no_send(sender: WebhookSender, receiver: Receiver) -> None:

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -507,18 +507,60 @@ async def _run(
             ) as api,
             httpx.AsyncClient(base_url=sink_url, timeout=30) as sink,
         ):
+            pids = memory["cpu_pids"]
             if "intake" in options.phases:
-                results["intake"] = await _intake(stack, keys, pool, options)
+                with _cpu_of(pids) as cpu:
+                    results["intake"] = await _intake(stack, keys, pool, options)
+                results["intake"]["cpu_s"] = cpu
             if "relay" in options.phases:
-                results["relay_lag"] = await _relay_lag(pool, options)
+                with _cpu_of(pids) as cpu:
+                    results["relay_lag"] = await _relay_lag(pool, options)
+                results["relay_lag"]["cpu_s"] = cpu
             if "webhooks" in options.phases:
-                results["webhooks"] = await _webhooks(stack, keys, api, sink, pool, options)
+                with _cpu_of(pids) as cpu:
+                    results["webhooks"] = await _webhooks(stack, keys, api, sink, pool, options)
+                results["webhooks"]["cpu_s"] = cpu
             if "fan-out" in options.phases:
-                results["fan_out"] = await _fan_out(stack, keys, api, sink, pool, options)
+                with _cpu_of(pids) as cpu:
+                    results["fan_out"] = await _fan_out(stack, keys, api, sink, pool, options)
+                results["fan_out"]["cpu_s"] = cpu
     finally:
         await pool.close()
     memory["after_mib"] = _memory(memory["pids"])
     return results
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, those running and those it has waited for;
+    this process's own only (the stack's processes are its children)."""
+    try:
+        process = psutil.Process(pid)
+        own = process.cpu_times()
+        if pid == os.getpid():
+            return own.user + own.system
+        total = own.user + own.system + own.children_user + own.children_system
+        for child in process.children(True):
+            with contextlib.suppress(psutil.Error):
+                times = child.cpu_times()
+                total += times.user + times.system
+    except psutil.Error:
+        return 0.0
+    return total
+
+
+@contextlib.contextmanager
+def _cpu_of(pids: dict[str, int]) -> Iterator[dict[str, float]]:
+    """The CPU seconds each process spent in the block (filled in when it ends): where a phase's time went,
+    on two cores shared by the worker, the service, PostgreSQL, the receivers and this load generator."""
+    spent: dict[str, float] = {}
+    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    started = time.perf_counter()
+    try:
+        yield spent
+    finally:
+        for name, pid in pids.items():
+            spent[name] = round(_cpu_seconds(pid) - before[name], 2)
+        spent["wall"] = round(time.perf_counter() - started, 2)
 
 
 def _memory(pids: dict[str, int]) -> dict[str, float]:
@@ -583,7 +625,11 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
         assert stack.keys is not None  # noqa: S101
         pids = {name: process.pid for name, process in stack.processes.items()}
         pids["sinks (benchmark's SMTP and webhook receiver)"] = sink_process.pid
-        memory: dict[str, Any] = {"pids": pids}
+        cpu_pids = {**pids, "benchmark (load generator)": os.getpid()}
+        memory: dict[str, Any] = {"pids": pids, "cpu_pids": cpu_pids}
+        postmaster = state / "pgdata" / "postmaster.pid"
+        if postmaster.exists():  # the embedded server (its backends are its children)
+            cpu_pids["postgresql"] = int(postmaster.read_text().split()[0])
         time.sleep(2.0)  # let the processes settle: at rest
         memory["at_rest_mib"] = _memory(pids)
         with MemoryWatch(pids) as watch:
