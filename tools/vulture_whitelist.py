@@ -116,4 +116,5 @@ daily_reminders  # unused function (services/notifications/src/notifications/wor
 _.handle_DATA  # unused method (tools/devstack/src/devstack/mailcatcher.py:44)
 _.restart  # unused method (tools/devstack/src/devstack/stack.py: the kill test restarts what it killed)
 fan_out  # unused function (worker/app.py: a task, by name; deliveries/service.py: one event, used by the test suite)
-_.body_encoding  # unused attribute (services/notifications/src/notifications/email/sender.py: read by email.charset)
+_.connection_made  # unused method (tools/devstack/src/devstack/sinks.py: asyncio.Protocol's callback)
+_.data_received  # unused method (tools/devstack/src/devstack/sinks.py: asyncio.Protocol's callback)

@@ -123,6 +123,43 @@ async def test_a_text_only_message_is_not_multipart(
     assert message["Content-Language"] == "en"
 
 
+async def test_what_is_hard_to_write_arrives_exactly_as_it_was_written(
+    smtp_server: StartServer, make_settings: MakeSettings
+) -> None:
+    """The message is written out by hand from the standard library's encoders: every awkward piece of it
+    goes through a real SMTP server and is read back by the standard parser unchanged."""
+    subject = (
+        "Thông báo kết quả xét tặng danh hiệu Chiến sĩ thi đua cơ sở năm 2026 của Ủy ban nhân dân huyện "
+        "Thạch Hà, tỉnh Hà Tĩnh (đợt 2)"
+    )
+    text = (
+        ". A line that begins with a dot (SMTP's end-of-data marker)\n"
+        "a = b, 100% =3D, trailing spaces   \n"
+        + "Dòng rất dài " * 20
+        + "\r\nA line ended the old Mac way\rand the last line has no line end"
+    )
+    html = '<p style="color:#666">=?utf-8?q?not-a-header?= ' + "ễ" * 120 + "</p>"
+    server = smtp_server()
+    await EmailSender(make_settings(smtp_port=server.port)).send(
+        outgoing(subject=subject, text=text, html=html, to_name='Trần "Bé", Phòng (A)\r\nBcc: x@y')
+    )
+
+    [received] = server.recorder.messages
+    lines = received.content.decode("ascii").split("\r\n")  # 7-bit throughout
+    head, body = lines[: lines.index("")], lines[lines.index("") :]
+    assert max(len(line) for line in body) <= 76  # RFC 2045 §6.7: quoted-printable lines, soft-broken
+    subject_lines = head[[line.split(":")[0] for line in head].index("Subject") :][:4]
+    assert all(len(line) <= 78 for line in subject_lines)  # RFC 5322 §2.1.1: folded
+    assert "Bcc" not in {line.split(":")[0] for line in head}
+    message = parsed(received.content)
+    assert message["Subject"] == subject
+    assert message["To"].addresses[0].display_name == 'Trần "Bé", Phòng (A) Bcc: x@y'
+    plain, rich = (part for part in message.iter_parts() if isinstance(part, EmailMessage))
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert plain.get_content().replace("\r\n", "\n") == expected
+    assert rich.get_content() == html
+
+
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 async def test_starttls_and_login(
     smtp_server: StartServer, make_settings: MakeSettings, certificate: Certificate, mechanism: str
