@@ -279,3 +279,32 @@ def test_a_version_is_compiled_once_by_its_id() -> None:
     draft = render(Source("v2 {{ data.nomination_id }}", "b"), _context())
     assert (first.subject, again.subject, draft.subject) == ("v1 42", "v1 42", "v2 42")
     assert len(rendering._cache) <= rendering.CACHE_SIZE
+
+
+def test_one_event_for_many_people_renders_what_names_nobody_once() -> None:
+    source = Source(
+        subject="Hồ sơ {{ data.nomination_id }}",
+        text_body="Kính gửi {{ recipient.display_name }}, hồ sơ {{ data.nomination_id }}.",
+        html_body="<p>{% if recipient.language == 'vi' %}Kính gửi{% endif %} {{ data.nominee_name }}</p>",
+        id=2_000_000_002,
+    )
+    shared: dict[str, str] = {}
+    lan, hung = _context(), _context()
+    hung["recipient"] = {**hung["recipient"], "display_name": "Trần Văn Hùng"}
+    first, second = render(source, lan, shared), render(source, hung, shared)
+    assert set(shared) == {"subject"}  # the text and the HTML read `recipient`, even only in a condition
+    assert (first.subject, second.subject) == ("Hồ sơ 42", "Hồ sơ 42")
+    assert (first.text, second.text) == (
+        "Kính gửi Nguyễn Thị Lan, hồ sơ 42.",
+        "Kính gửi Trần Văn Hùng, hồ sơ 42.",
+    )
+
+
+def test_a_subject_that_names_the_recipient_is_rendered_for_each() -> None:
+    source = Source("Gửi {{ recipient.display_name }}", "x", id=2_000_000_003)
+    shared: dict[str, str] = {}
+    hung = _context()
+    hung["recipient"] = {**hung["recipient"], "display_name": "Trần Văn Hùng"}
+    subjects = [render(source, context, shared).subject for context in (_context(), hung)]
+    assert subjects == ["Gửi Nguyễn Thị Lan", "Gửi Trần Văn Hùng"]
+    assert shared == {"text_body": "x"}

@@ -312,8 +312,17 @@ def _environment_of(part: str) -> _Sandbox:
 
 
 @dataclass(frozen=True, slots=True)
+class _Part:
+    name: str
+    template: Template
+    # Reads ``recipient``: rendered for each person. A part that does not (most subjects, some bodies) comes
+    # out the same for everyone an event reaches in a language, and is rendered once (see :func:`render`).
+    personal: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Compiled:
-    parts: tuple[tuple[str, Template], ...]
+    parts: tuple[_Part, ...]
 
 
 class _Cache:
@@ -352,10 +361,15 @@ def _syntax_fault(part: str, exc: TemplateSyntaxError) -> _Fault:
 def _compile(source: Source) -> _Compiled:
     compiled = []
     for part, text in source.parts():
+        environment = _environment_of(part)
         try:
-            compiled.append((part, _environment_of(part).from_string(text)))
+            ast = environment.parse(text)
         except TemplateSyntaxError as exc:
             raise TemplateInvalid(str(fault := _syntax_fault(part, exc)), errors=[fault.error()]) from None
+        # The context's names are the only way in (globals are cleared, no filter sees the context), so a
+        # part that never names `recipient` cannot depend on who reads it.
+        personal = "recipient" in meta.find_undeclared_variables(ast)
+        compiled.append(_Part(part, environment.from_string(ast), personal))
     return _Compiled(tuple(compiled))
 
 
@@ -394,16 +408,22 @@ def _single_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _render(compiled: _Compiled, context: Context) -> Rendered:
+def _render(compiled: _Compiled, context: Context, shared: dict[str, str] | None = None) -> Rendered:
     values: dict[str, Any] = dict(context)
     out: dict[str, str] = {}
-    for part, template in compiled.parts:
+    for part in compiled.parts:
+        name = part.name
+        if shared is not None and not part.personal and name in shared:
+            out[name] = shared[name]
+            continue
         try:
-            out[part] = template.render(values)
+            out[name] = part.template.render(values)
         except _RENDER_ERRORS as exc:
             kind = "template_unsafe" if isinstance(exc, SecurityError) else "template_render"
-            fault = _Fault(part, _template_line(exc), str(exc) or type(exc).__name__, kind)
+            fault = _Fault(name, _template_line(exc), str(exc) or type(exc).__name__, kind)
             raise TemplateRenderFailed(str(fault), errors=[fault.error()]) from exc
+        if shared is not None and not part.personal:
+            shared[name] = out[name]
     html = out.get("html_body")
     return Rendered(
         subject=_single_line(out["subject"]),
@@ -412,13 +432,16 @@ def _render(compiled: _Compiled, context: Context) -> Rendered:
     )
 
 
-def render(source: Source, context: Context) -> Rendered:
+def render(source: Source, context: Context, shared: dict[str, str] | None = None) -> Rendered:
     """The message a template makes with one event for one recipient.
+
+    ``shared``: for rendering one event for many people, a dict kept per template version across them; the
+    parts that do not read ``recipient`` are rendered for the first and taken from it for the others.
 
     Raises :class:`TemplateRenderFailed` (naming the part, the line and what was missing) when the template
     reads something the context does not have, or fails otherwise while running.
     """
-    return _render(_compiled(source), context)
+    return _render(_compiled(source), context, shared)
 
 
 # --- the context ---------------------------------------------------------------------------------------
