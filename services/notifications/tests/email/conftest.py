@@ -37,6 +37,7 @@ class Received:
     rcpt_tos: list[str]
     content: bytes
     login: bytes | None
+    peer: object = None  # the client's (host, port): which connection the message came over
 
 
 @dataclass
@@ -67,7 +68,9 @@ class Recorder:
             return self.reply
         login = session.auth_data if isinstance(session.auth_data, bytes) else None
         content = envelope.original_content or b""  # as it came, before any decoding
-        self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content, login))
+        self.messages.append(
+            Received(str(envelope.mail_from), list(envelope.rcpt_tos), content, login, session.peer)
+        )
         return "250 Message accepted for delivery"
 
     def authenticate(

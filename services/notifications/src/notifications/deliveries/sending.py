@@ -2,9 +2,10 @@
 
 A group (up to :data:`GROUP` deliveries) is claimed in one transaction with one lease, its messages are sent
 concurrently (webhooks all at once; emails over a few SMTP connections of the job), and the group's outcomes
-are recorded together in one transaction right after the last send. A worker killed in the middle of a job
-leaves at most one group whose fate is unknown (sent, or some of it, but not recorded): their leases expire
-and the sweep sends them again under the same identity. What the job has not claimed yet stays queued.
+are recorded together right after the last send, in the transaction that claims the next group. A worker
+killed in the middle of a job leaves at most one group whose fate is unknown (sent, or some of it, but not
+recorded): their leases expire and the sweep sends them again under the same identity (as it does a group
+claimed and not yet sent). What the job has not claimed yet stays queued.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.channels import SendFailed
 from notifications.deliveries import service
@@ -38,6 +41,29 @@ class Senders(Protocol):
     async def webhook(self, delivery: Delivery, url: str, secrets: Sequence[str]) -> int | None: ...
 
 
+async def _claim_next(
+    session: AsyncSession,
+    chunks: Sequence[Sequence[uuid.UUID]],
+    start: int,
+    lease: dt.timedelta,
+    targets: dict[str, Target | None],
+    outcomes: dict[str, int],
+) -> tuple[int, list[Delivery]]:
+    """Claim the first of ``chunks[start:]`` that has deliveries still waiting (a chunk another worker
+    holds, or already sent, is skipped): its index and what was claimed, or ``(len(chunks), [])``."""
+    for index in range(start, len(chunks)):
+        chunk = chunks[index]
+        claimed = await service.claim(session, chunk, lease)
+        if len(claimed) < len(chunk):
+            outcomes["skipped"] = outcomes.get("skipped", 0) + len(chunk) - len(claimed)
+        for delivery in claimed:
+            if delivery.channel == Channel.WEBHOOK and delivery.recipient not in targets:
+                targets[delivery.recipient] = await service.webhook_target(session, delivery)
+        if claimed:
+            return index, claimed
+    return len(chunks), []
+
+
 async def deliver(
     database: Database,
     senders: Senders,
@@ -50,41 +76,30 @@ async def deliver(
     outcomes: dict[str, int] = {}
     # A job's webhooks go to one endpoint: its URL and secrets are read once per job, not once per delivery.
     targets: dict[str, Target | None] = {}
+    chunks = [ids[start : start + group] for start in range(0, len(ids), group)]
     async with senders.emails() as email:  # connects on the job's first email, if it has any
-        for start in range(0, len(ids), group):
-            chunk = ids[start : start + group]
-            async with database.session() as session:
-                claimed = await service.claim(session, chunk, lease)
-                for delivery in claimed:
-                    if delivery.channel == Channel.WEBHOOK and delivery.recipient not in targets:
-                        targets[delivery.recipient] = await service.webhook_target(session, delivery)
-            if len(claimed) < len(chunk):
-                outcomes["skipped"] = outcomes.get("skipped", 0) + len(chunk) - len(claimed)
-            if not claimed:
-                continue
+        async with database.session() as session:
+            position, claimed = await _claim_next(session, chunks, 0, lease, targets, outcomes)
 
-            async def attempt(delivery: Delivery) -> service.Attempted:
-                started = clock.now()
-                status: int | None = None
-                error: SendFailed | None = None
-                try:
-                    if delivery.channel == Channel.EMAIL:
-                        status = await email(delivery)
+        async def attempt(delivery: Delivery) -> service.Attempted:
+            started = clock.now()
+            status: int | None = None
+            error: SendFailed | None = None
+            try:
+                if delivery.channel == Channel.EMAIL:
+                    status = await email(delivery)
+                else:
+                    target = targets[delivery.recipient]
+                    if target is None:
+                        error = SendFailed("the webhook endpoint was removed", retryable=False)
                     else:
-                        target = targets[delivery.recipient]
-                        if target is None:
-                            error = SendFailed("the webhook endpoint was removed", retryable=False)
-                        else:
-                            status = await senders.webhook(delivery, target.url, target.secrets)
-                except SendFailed as exc:
-                    error, status = exc, exc.status
-                return service.Attempted(delivery, started, error, status)
+                        status = await senders.webhook(delivery, target.url, target.secrets)
+            except SendFailed as exc:
+                error, status = exc, exc.status
+            return service.Attempted(delivery, started, error, status)
 
+        while claimed:
             attempted = await asyncio.gather(*(attempt(delivery) for delivery in claimed))
-            async with database.session() as session:
-                recorded = await service.record_all(session, attempted, policy)
-            for outcome in recorded:
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
             unanswered = next(
                 (
                     one.error
@@ -96,13 +111,22 @@ async def deliver(
                 ),
                 None,
             )
-            if unanswered is not None:
-                # The endpoint did not answer (timeout, refused): a job holds one endpoint's webhooks, so
-                # the rest would each wait as long; they go back for later instead of holding this slot.
-                async with database.session() as session:
-                    reason = f"postponed: {unanswered.reason}"
-                    later = await service.postpone(session, ids[start + group :], policy, reason)
-                if later:
-                    outcomes["postponed"] = later
-                break
+            # One transaction records this group and claims the next: half the commits of one each.
+            async with database.session() as session:
+                recorded = await service.record_all(session, attempted, policy)
+                if unanswered is None:
+                    position, claimed = await _claim_next(
+                        session, chunks, position + 1, lease, targets, outcomes
+                    )
+                else:
+                    # The endpoint did not answer (timeout, refused): a job holds one endpoint's webhooks,
+                    # so the rest would each wait as long; they go back for later instead of holding this
+                    # slot.
+                    rest = [delivery_id for chunk in chunks[position + 1 :] for delivery_id in chunk]
+                    later = await service.postpone(session, rest, policy, f"postponed: {unanswered.reason}")
+                    if later:
+                        outcomes["postponed"] = later
+                    claimed = []
+            for outcome in recorded:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

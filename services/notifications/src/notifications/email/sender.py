@@ -230,6 +230,11 @@ class MailConnection:
     async def __aenter__(self) -> MailConnection:
         return self
 
+    @property
+    def is_open(self) -> bool:
+        """Connected, and no failure since: fit for the next message."""
+        return self._client is not None and self._client.is_connected
+
     async def __aexit__(self, *exc_info: object) -> None:
         client, self._client = self._client, None
         if client is not None and client.is_connected:
