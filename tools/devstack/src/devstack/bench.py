@@ -77,10 +77,11 @@ class Options:
 class MemoryWatch:
     pids: dict[str, int]
     peak_mib: dict[str, float] = field(default_factory=dict)
+    every_s: float = 0.2  # each sample walks every process and its children in /proc: CPU of its own
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.2):
+        while not self._stop.wait(self.every_s):
             for name, pid in self.pids.items():
                 try:
                     process = psutil.Process(pid)
