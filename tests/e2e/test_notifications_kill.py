@@ -28,6 +28,7 @@ from devstack.stack import Stack, StackOptions, free_port
 from devstack.testing.dates import SUITE_NOW
 from devstack.testing.receiver import WebhookReceiver
 from nominations.models import outbox
+from notifications.deliveries.sending import GROUP  # what a kill may leave in doubt per job
 from shared.database import Database
 from shared.outbox import Event, emit_many
 
@@ -45,12 +46,11 @@ VICTIMS = (
     "mailcatcher",
 )
 WORKER_CONCURRENCY = 8
-# A deliver job's group (notifications.deliveries.sending.GROUP): what a kill may leave in doubt per job.
-GROUP = 10
 # Retries and the sweep on a test's scale: a killed worker's work is handed on in seconds, not minutes.
 FAST = {
-    # Longer than one send may take (the 5 s timeouts below), so only a kill makes a lease run out.
-    "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "20",
+    # Longer than a group's sends may take (four emails in a row at the 5 s timeout below; the worker refuses
+    # a shorter one), so only a kill makes a lease run out.
+    "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "25",
     "NOTIFICATIONS_SWEEP_INTERVAL_SECONDS": "1",
     "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "3",
     "NOTIFICATIONS_DELIVERY_BACKOFF_BASE_SECONDS": "0.2",

@@ -76,9 +76,13 @@ def run_service_cli(
         return 0
     if args.command in extra:
         spec = extra[args.command]
-        if isinstance(spec, CommandWithArguments):
-            return asyncio.run(spec.run(settings, args))
-        return asyncio.run(spec[1](settings))
+        try:
+            if isinstance(spec, CommandWithArguments):
+                return asyncio.run(spec.run(settings, args))
+            return asyncio.run(spec[1](settings))
+        except ConfigurationError as exc:  # a command's own check of how its settings fit together
+            print(f"{name} {args.command}: {exc}", file=sys.stderr)  # noqa: T201 - before anything is logged
+            return 2
 
     # One worker runs in this process; more are forked by uvicorn, each building its app from the environment.
     target: FastAPI | str = app_factory(settings) if settings.workers == 1 else f"{name}.main:create_app"

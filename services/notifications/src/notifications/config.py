@@ -47,7 +47,7 @@ class Settings(ServiceCredentialsSettings):
         default=3600.0, gt=0, description="The longest wait between attempts."
     )
     delivery_lease_seconds: int = Field(
-        default=120,
+        default=180,
         ge=5,
         description="How long a worker holds a delivery it is sending before the sweep hands it on.",
     )

@@ -12,11 +12,13 @@ from notifications.deliveries.models import Delivery
 from notifications.email.sender import EmailSender, MailConnection, OutgoingEmail
 from notifications.webhooks.sender import WebhookSender
 
-# SMTP connections one deliver job uses: a group of sending.GROUP messages goes over them at once.
-EMAIL_CONNECTIONS = 4
+# SMTP connections one deliver job uses: a group of sending.GROUP messages goes over them at once. All the
+# jobs of a worker may use this many each (NOTIFICATIONS_WORKER_CONCURRENCY × 5 at most): a relay that
+# limits connections per client (Postfix: 50 by default) needs a lower concurrency or a higher limit.
+EMAIL_CONNECTIONS = 5
 # Connections a worker keeps open between its jobs, and how long one may wait unused. Opening one (TCP, the
 # greeting, EHLO, and QUIT at the end) cost as much CPU as two or three messages on this machine, and a job
-# of 50 emails opened four; RFC 5321 §4.5.3.2.7 has servers wait at least 5 minutes for the next command.
+# of 50 emails opened five; RFC 5321 §4.5.3.2.7 has servers wait at least 5 minutes for the next command.
 IDLE_CONNECTIONS = 32
 IDLE_SECONDS = 30.0
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from notifications.config import Settings
 from notifications.deliveries.policy import RetryPolicy
-from notifications.deliveries.senders import ChannelSenders
+from notifications.deliveries.senders import EMAIL_CONNECTIONS, ChannelSenders
+from notifications.deliveries.sending import GROUP
 from notifications.worker.app import Runtime, build_app
 from notifications.worker.queue import QUEUE
 from shared.database import Database
-from shared.settings import ServiceSettings
+from shared.settings import ConfigurationError, ServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,29 @@ def runtime_of(settings: Settings, database: Database, senders: ChannelSenders) 
     )
 
 
+def group_sends_seconds(settings: Settings) -> float:
+    """The longest a group's sends may take: every webhook at once (one timeout), or the emails one after
+    another on each of the job's connections (each up to the SMTP timeout)."""
+    emails_in_a_row = math.ceil(GROUP / EMAIL_CONNECTIONS)
+    return max(settings.webhook_timeout_seconds, emails_in_a_row * settings.smtp_timeout_seconds)
+
+
+def check_lease(settings: Settings) -> None:
+    """Refuse to start with a lease shorter than a group's sends: the sweep would send again, while the
+    first worker is still sending, what it holds."""
+    needed = group_sends_seconds(settings)
+    if settings.delivery_lease_seconds <= needed:
+        raise ConfigurationError(
+            f"NOTIFICATIONS_DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be longer than a"
+            f" group's sends, {needed:g} s ({math.ceil(GROUP / EMAIL_CONNECTIONS)} emails in a row of"
+            f" NOTIFICATIONS_SMTP_TIMEOUT_SECONDS={settings.smtp_timeout_seconds:g}, or one"
+            f" NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS={settings.webhook_timeout_seconds:g})."
+        )
+
+
 async def run_worker(settings: ServiceSettings) -> int:
     assert isinstance(settings, Settings)  # noqa: S101 - the notifications CLI passes its own
+    check_lease(settings)
     database = Database(
         settings.database_url.get_secret_value(),
         pool_size=settings.worker_concurrency + 2,
