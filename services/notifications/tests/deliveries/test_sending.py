@@ -328,3 +328,63 @@ async def test_a_job_takes_its_deliveries_a_group_at_a_time_and_records_each_gro
         email.message_from_bytes(m.content, policy=email.policy.default) for m in server.recorder.messages
     ]
     assert {m["Message-ID"] for m in received} == {f"<{i}@hatinh.gov.vn>" for i in ids}
+
+
+async def three_returned_emails(session: AsyncSession) -> list[uuid.UUID]:
+    for sub in ("officer-1", "officer-2", "officer-3"):
+        await person(session, sub, roles=["unit_officer"], org_unit="HT-THA")
+    returned = await event(session, "nomination.returned", nominating_org_unit="HT-THA")
+    await service.fan_out(session, returned.id, app_url=APP)
+    ids = [d.id for d in await of_event(session, returned.id, "email")]
+    await session.commit()
+    return ids
+
+
+async def test_a_message_that_cannot_be_sent_is_dead_with_why_and_its_group_goes_on(
+    db_session: AsyncSession, database: Database, senders: MakeSenders, smtp_server: StartServer
+) -> None:
+    ids = await three_returned_emails(db_session)
+    broken = await reread(db_session, ids[1])
+    broken.message = {"text": "no subject"}  # stored data the sender cannot use (a KeyError when sending)
+    await db_session.commit()
+    server = smtp_server()
+
+    outcome = await sending.deliver(database, senders(smtp_port=server.port), ids, policy=POLICY, lease=LEASE)
+
+    assert outcome == {"sent": 2, "dead": 1}
+    dead = await reread(db_session, ids[1])
+    assert dead.status == "dead"
+    assert dead.last_error == "The message could not be sent: KeyError: 'subject'"
+    assert len(server.recorder.messages) == 2
+
+
+async def test_a_claim_that_fails_leaves_the_group_before_it_recorded(
+    db_session: AsyncSession,
+    database: Database,
+    senders: MakeSenders,
+    smtp_server: StartServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The record of a group shares a transaction with the next group's claim; when the claim fails, what
+    was sent is recorded on its own (not left `sending` to be sent again after its lease)."""
+    ids = await three_returned_emails(db_session)
+    real_claim = sending._claim_next
+    calls = 0
+
+    async def claim_then_fail(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("canceling statement due to lock timeout")
+        return await real_claim(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sending, "_claim_next", claim_then_fail)
+    server = smtp_server()
+    with pytest.raises(RuntimeError, match="lock timeout"):
+        await sending.deliver(
+            database, senders(smtp_port=server.port), ids, policy=POLICY, lease=LEASE, group=2
+        )
+
+    states = [(await reread(db_session, i)).status for i in ids]
+    assert states == ["sent", "sent", "queued"]  # the first group recorded; the last one left for the sweep
+    assert [len(await attempts(db_session, i)) for i in ids] == [1, 1, 0]

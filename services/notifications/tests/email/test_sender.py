@@ -317,3 +317,64 @@ async def test_a_bad_address_is_refused_before_connecting(make_settings: MakeSet
     failed = await failure(EmailSender(make_settings(smtp_port=free_port())), outgoing(to_address=address))
     assert not failed.retryable
     assert "address" in failed.reason
+
+
+def test_a_long_single_line_part_is_soft_broken_with_crlf(make_settings: MakeSettings) -> None:
+    """binascii writes soft line breaks with the data's first line end: a part with none got bare LFs."""
+    built = EmailSender(make_settings()).build(
+        outgoing(text="Kính gửi " * 40, html="<p>" + "ễ" * 60 + "</p>")
+    )
+    assert b"\n" not in built.replace(b"\r\n", b"")
+    assert parsed(built).get_body(("plain",)).get_content() == "Kính gửi " * 40  # type: ignore[union-attr]
+
+
+def test_control_characters_never_reach_a_header(make_settings: MakeSettings) -> None:
+    built = EmailSender(make_settings()).build(
+        outgoing(subject="Hồ sơ\x00số\x0b42\x7f", to_name="Trần\x1bVăn", event_type="nomination.returned")
+    )
+    head = built.split(b"\r\n\r\n", 1)[0]
+    assert not any((byte < 0x20 and byte not in b"\r\n") or byte == 0x7F for byte in head)
+    message = parsed(built)
+    assert message["Subject"] == "Hồ sơ số 42"
+    assert message["To"].addresses[0].display_name == "Trần Văn"
+
+
+async def test_a_kept_connection_the_server_closed_is_replaced_without_failing_the_message(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    """A server that takes one message per connection, then answers the next MAIL with 421 and hangs up:
+    the second message goes over a new connection, not back as a failed attempt."""
+    taken: list[bytes] = []
+
+    async def one_per_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 test ESMTP\r\n")
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                writer.write(b"250-test\r\n250 8BITMIME\r\n")
+            elif verb == b"MAIL" and taken and len(taken) % 2 == 1 and getattr(writer, "_used", False):
+                writer.write(b"421 4.7.0 one message per connection, closing\r\n")
+                await writer.drain()
+                return
+            elif verb == b"DATA":
+                writer.write(b"354 go on\r\n")
+                await writer.drain()
+                data = await reader.readuntil(b"\r\n.\r\n")
+                taken.append(data)
+                writer._used = True  # type: ignore[attr-defined]
+                writer.write(b"250 taken\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                return
+            else:
+                writer.write(b"250 OK\r\n")
+            await writer.drain()
+
+    port = await scripted_server(one_per_connection)
+    sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
+    async with sender.connection() as connection:
+        await connection.send(outgoing(subject="first"))
+        await connection.send(outgoing(subject="second"))  # 421 on the kept one: sent on a new one
+    assert [b"Subject: first" in data for data in taken] == [True, False]
+    assert b"Subject: second" in taken[1]

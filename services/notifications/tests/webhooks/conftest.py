@@ -31,6 +31,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    target: bytes = b""  # the request line's target as it was written (path and query, still encoded)
 
 
 @dataclass
@@ -46,7 +47,10 @@ class Receiver:
 
 def _app(receiver: Receiver) -> Starlette:
     async def record(request: Request) -> Received:
-        received = Received(request.url.path, dict(request.headers), await request.body())
+        raw = request.scope.get("raw_path", b"")
+        query = request.scope.get("query_string", b"")
+        target = raw + (b"?" + query if query else b"")
+        received = Received(request.url.path, dict(request.headers), await request.body(), target)
         receiver.requests.append(received)
         return received
 
@@ -66,6 +70,14 @@ def _app(receiver: Receiver) -> Starlette:
         await record(request)
         return Response(status_code=410)
 
+    async def cookie(request: Request) -> Response:
+        await record(request)
+        return Response(status_code=204, headers={"set-cookie": "session=of-one-endpoint; Path=/"})
+
+    async def anything(request: Request) -> Response:
+        await record(request)
+        return Response(status_code=204)
+
     async def hang(request: Request) -> Response:
         await record(request)
         await asyncio.sleep(HANG_SECONDS)
@@ -80,8 +92,10 @@ def _app(receiver: Receiver) -> Starlette:
                 "error": error,
                 "gone": gone,
                 "hang": hang,
+                "cookie": cookie,
             }.items()
         ]
+        + [Route("/any/{rest:path}", anything, methods=["POST"])]
     )
 
 

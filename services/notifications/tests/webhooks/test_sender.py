@@ -161,3 +161,29 @@ def test_private_targets_are_refused_by_default_only_in_production(make_settings
         jwt_audience="emulation-platform",
     )
     assert not production.webhooks_reach_private_targets
+
+
+async def test_a_url_with_vietnamese_in_it_is_sent_percent_encoded(
+    sender: WebhookSender, receiver: Receiver
+) -> None:
+    url = receiver.url("/any/báo-cáo?đơn_vị=Thạch_Hà")
+    assert await sender.send(url, [new_secret()], uuid.uuid4(), BODY) == 204
+    [received] = receiver.requests
+    assert received.target == b"/any/b%C3%A1o-c%C3%A1o?%C4%91%C6%A1n_v%E1%BB%8B=Th%E1%BA%A1ch_H%C3%A0"
+    assert received.path == "/any/báo-cáo"
+
+
+async def test_an_ascii_url_is_sent_exactly_as_registered(sender: WebhookSender, receiver: Receiver) -> None:
+    url = receiver.url("/any/a%7Eb%2Fc?x=%41")  # not re-quoted: %7E stays, %2F is not a path separator
+    assert await sender.send(url, [new_secret()], uuid.uuid4(), BODY) == 204
+    [received] = receiver.requests
+    assert received.target == b"/any/a%7Eb%2Fc?x=%41"
+
+
+async def test_a_cookie_an_endpoint_sets_goes_back_to_no_endpoint(
+    sender: WebhookSender, receiver: Receiver
+) -> None:
+    await sender.send(receiver.url("/cookie"), [new_secret()], uuid.uuid4(), BODY)
+    await sender.send(receiver.url("/ok"), [new_secret()], uuid.uuid4(), BODY)
+    await sender.send(receiver.url("/cookie"), [new_secret()], uuid.uuid4(), BODY)
+    assert [received.headers.get("cookie") for received in receiver.requests] == [None, None, None]

@@ -38,7 +38,7 @@ class ChannelSenders:
             given_back, connection = self._idle.pop()
             if now - given_back < IDLE_SECONDS:
                 return connection
-            await connection.__aexit__(None, None, None)  # QUIT
+            connection.close()  # without QUIT: it waited too long, the server may not answer
         return self.mail.connection()
 
     async def _give_back(self, connection: MailConnection) -> None:
@@ -73,7 +73,10 @@ class ChannelSenders:
             yield send
         finally:
             for connection in mine:
-                await self._give_back(connection)
+                if connection in idle:
+                    await self._give_back(connection)
+                else:  # still in the middle of a message (the job was cancelled): never reused
+                    connection.close()
 
     async def _email(self, connection: MailConnection, delivery: Delivery) -> None:
         message = delivery.message

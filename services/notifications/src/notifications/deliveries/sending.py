@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -26,6 +27,8 @@ from notifications.deliveries.policy import RetryPolicy
 from notifications.webhooks.service import Target
 from shared import clock
 from shared.database import Database
+
+logger = logging.getLogger(__name__)
 
 # Deliveries claimed, sent and recorded together: what a worker killed mid-job may leave in doubt. The lease
 # covers the group's sends (the worker checks it at start, worker/run.py): webhooks go all at once (one
@@ -98,6 +101,9 @@ async def deliver(
                         status = await senders.webhook(delivery, target.url, target.secrets)
             except SendFailed as exc:
                 error, status = exc, exc.status
+            except Exception as exc:  # a message this code cannot send (bad stored data, a bug): its own end
+                logger.exception("sending failed unexpectedly", extra={"delivery_id": str(delivery.id)})
+                error = SendFailed(f"The message could not be sent: {type(exc).__name__}: {exc}", False)
             return service.Attempted(delivery, started, error, status)
 
         while claimed:
@@ -114,21 +120,30 @@ async def deliver(
                 None,
             )
             # One transaction records this group and claims the next: half the commits of one each.
-            async with database.session() as session:
-                recorded = await service.record_all(session, attempted, policy)
-                if unanswered is None:
-                    position, claimed = await _claim_next(
-                        session, chunks, position + 1, lease, targets, outcomes
-                    )
-                else:
-                    # The endpoint did not answer (timeout, refused): a job holds one endpoint's webhooks,
-                    # so the rest would each wait as long; they go back for later instead of holding this
-                    # slot.
-                    rest = [delivery_id for chunk in chunks[position + 1 :] for delivery_id in chunk]
-                    later = await service.postpone(session, rest, policy, f"postponed: {unanswered.reason}")
-                    if later:
-                        outcomes["postponed"] = later
-                    claimed = []
+            try:
+                async with database.session() as session:
+                    recorded = await service.record_all(session, attempted, policy)
+                    if unanswered is None:
+                        position, claimed = await _claim_next(
+                            session, chunks, position + 1, lease, targets, outcomes
+                        )
+                    else:
+                        # The endpoint did not answer (timeout, refused): a job holds one endpoint's
+                        # webhooks, so the rest would each wait as long; they go back for later instead
+                        # of holding this slot.
+                        rest = [delivery_id for chunk in chunks[position + 1 :] for delivery_id in chunk]
+                        reason = f"postponed: {unanswered.reason}"
+                        later = await service.postpone(session, rest, policy, reason)
+                        if later:
+                            outcomes["postponed"] = later
+                        claimed = []
+            except Exception:
+                # The claim (or the postponement) failed and took the record with it: what was sent is
+                # recorded on its own (the record only touches deliveries still held under this claim),
+                # and the job fails; what it had not claimed stays queued, for the sweep to hand on.
+                async with database.session() as session:
+                    await service.record_all(session, attempted, policy)
+                raise
             for outcome in recorded:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

@@ -67,8 +67,10 @@ class OutgoingEmail:
 # (headers encoded, bodies quoted-printable): any server takes it as it is.
 CRLF = "\r\n"
 MAX_LINE = 78  # RFC 5322 §2.1.1: header lines SHOULD be no longer than 78 characters
-_LINE_BREAKS = re.compile(r"[\r\n]+")
+# Line breaks and every other control character (RFC 5322 allows none in a header's text) become a space.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 # An address as the directory holds it: dot-atom local part and host name (RFC 5322 §3.4.1, no quoted local
 # parts or address literals), nothing that could end a header or open another.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -77,7 +79,7 @@ _ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})*")
 
 
 def _one_line(text: str) -> str:
-    return _LINE_BREAKS.sub(" ", text).strip()
+    return _CONTROLS.sub(" ", text).strip()
 
 
 def _field(name: str, value: str) -> str:
@@ -102,10 +104,13 @@ def _address_field(name: str, display_name: str, address: str) -> str:
 
 
 def _part(body: str, subtype: str) -> str:
-    encoded = binascii.b2a_qp(_LINE_ENDS.sub(CRLF, body).encode("utf-8"), istext=True).decode("ascii")
+    encoded = binascii.b2a_qp(_LINE_ENDS.sub(CRLF, body).encode("utf-8"), istext=True)
+    # b2a_qp writes its soft line breaks with the data's first line end, a bare LF in a part that has none:
+    # every line end of the input is CRLF by now, so any LF alone is a soft break.
+    encoded = _BARE_LF.sub(b"\r\n", encoded)
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
-        f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}{encoded}"
+        f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}{encoded.decode('ascii')}"
     )
 
 
@@ -175,7 +180,7 @@ class EmailSender:
             # end), so the boundary cannot appear in either part.
             boundary = f"=_{uuid.uuid4().hex}"
             body = (
-                f'Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}{CRLF}'
+                f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"{CRLF}{CRLF}'
                 f"--{boundary}{CRLF}{_part(email.text, 'plain')}{CRLF}"
                 f"--{boundary}{CRLF}{_part(email.html, 'html')}{CRLF}"
                 f"--{boundary}--{CRLF}"
@@ -249,27 +254,45 @@ class MailConnection:
         message = sender.build(email)  # before connecting: a message that cannot be written never opens one
         settings = sender.settings
         where = f"{settings.smtp_host}:{settings.smtp_port}"
-        try:
-            if self._client is None or not self._client.is_connected:
-                client = sender._client()
-                await client.connect()
-                self._client = client
-            refused, _ = await self._client.sendmail(sender.mail_from, [email.to_address], message)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            self._drop()
-            raise _failure(exc, where, settings) from None
-        except BaseException:
-            self._drop()
-            raise
+        kept = self.is_open  # opened for an earlier message: the server may have closed it since
+        while True:
+            try:
+                if self._client is None or not self._client.is_connected:
+                    client = sender._client()
+                    await client.connect()
+                    self._client = client
+                refused, _ = await self._client.sendmail(sender.mail_from, [email.to_address], message)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                self._drop()
+                if kept and _closed_meanwhile(exc):
+                    kept = False  # once, on a new connection: what failed was the old one, not this message
+                    continue
+                raise _failure(exc, where, settings) from None
+            except BaseException:
+                self._drop()
+                raise
+            break
         if refused:
             self._drop()
             recipient, (code, text) = next(iter(refused.items()))
             raise _refused(f"the recipient {recipient}", code, text)
 
+    def close(self) -> None:
+        """Close at once, without QUIT (a connection kept too long: the server may be gone)."""
+        self._drop()
+
     def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def _closed_meanwhile(exc: BaseException) -> bool:
+    """A kept connection that the server closed while it waited (idle timeout, a limit of messages per
+    connection): disconnected, reset, or 421 (RFC 5321 §3.8: the server is closing the channel)."""
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+        return True
+    return isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == 421
 
 
 def _failure(exc: aiosmtplib.SMTPException | OSError, where: str, settings: Settings) -> SendFailed:

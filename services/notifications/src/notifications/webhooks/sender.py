@@ -31,6 +31,9 @@ from shared import clock
 USER_AGENT = f"thidua-notifications/{__version__} (Standard Webhooks)"
 # A short answer is read so that its connection can be used again; a longer one is not read at all.
 MAX_READ_BYTES = 64 * 1024
+# A kept connection is closed after this long unused: below the receivers' own idle limits (Node.js closes
+# after 5 s), so a webhook is not written into a connection the receiver has just closed.
+KEEPALIVE_SECONDS = 4.0
 MAX_QUOTED = 200
 
 
@@ -45,6 +48,12 @@ def _quoted(text: str) -> str:
     return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
 
 
+def _url(endpoint_url: str) -> yarl.URL:
+    """An ASCII URL exactly as registered (not re-quoted); another one encoded as a browser would (IDNA
+    for the host, percent-encoding for the path and query)."""
+    return yarl.URL(endpoint_url, encoded=endpoint_url.isascii())
+
+
 class WebhookSender:
     """One HTTP client for every webhook the process sends (connections are kept and reused)."""
 
@@ -57,7 +66,10 @@ class WebhookSender:
         # Made on the first send, inside the worker's event loop (aiohttp binds a session to its loop).
         if self._client is None or self._client.closed:
             self._client = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
+                # No cookies: one endpoint's Set-Cookie must never go to another endpoint on its host.
+                cookie_jar=aiohttp.DummyCookieJar(),
                 headers={"user-agent": USER_AGENT},
                 # No proxy or .netrc from the environment: where a webhook goes is the endpoint's URL and
                 # this module's rule, nothing else.
@@ -92,9 +104,8 @@ class WebhookSender:
         try:
             async with (
                 asyncio.timeout(self.timeout),
-                # encoded=True: the registered URL as it is, not re-quoted.
                 self._session().post(
-                    yarl.URL(endpoint_url, encoded=True), data=body, headers=headers, allow_redirects=False
+                    _url(endpoint_url), data=body, headers=headers, allow_redirects=False
                 ) as response,
             ):
                 status = response.status
@@ -106,7 +117,9 @@ class WebhookSender:
                     await response.read()
         except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
             raise SendFailed(f"The endpoint did not answer within {self.timeout:g} s.", True) from None
-        except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a URL aiohttp cannot use
+        except ValueError as exc:  # aiohttp.InvalidURL among them: a URL no retry will mend
+            raise SendFailed(_quoted(f"The endpoint's URL cannot be used: {exc}"), False) from None
+        except aiohttp.ClientError as exc:
             raise SendFailed(
                 _quoted(f"The endpoint could not be reached: {type(exc).__name__}: {exc}"), True
             ) from None
