@@ -378,3 +378,80 @@ async def test_a_kept_connection_the_server_closed_is_replaced_without_failing_t
         await connection.send(outgoing(subject="second"))  # 421 on the kept one: sent on a new one
     assert [b"Subject: first" in data for data in taken] == [True, False]
     assert b"Subject: second" in taken[1]
+
+
+def serving(taken: list[bytes], after_message: Callable[[int], bytes | None]) -> Script:
+    """A server that takes messages; after the n-th (counted over all connections) it writes
+    ``after_message(n)`` as the reply to the message's end, or drops the line without one (None)."""
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 test ESMTP\r\n")
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                writer.write(b"250-test\r\n250 8BITMIME\r\n")
+            elif verb == b"DATA":
+                writer.write(b"354 go on\r\n")
+                await writer.drain()
+                taken.append(await reader.readuntil(b"\r\n.\r\n"))
+                reply = after_message(len(taken))
+                if reply is None:
+                    return  # the line dropped: did the message go? the client cannot tell
+                writer.write(reply)
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                return
+            else:
+                writer.write(b"250 OK\r\n")
+            await writer.drain()
+
+    return script
+
+
+async def test_a_connection_closed_while_it_waited_is_checked_and_replaced(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    taken: list[bytes] = []
+    # The server hangs up after each message's 250, without a word (as an idle timeout does).
+    port = await scripted_server(serving(taken, lambda n: b"250 taken\r\n"))
+    sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
+    async with sender.connection() as connection:
+        await connection.send(outgoing(subject="first"))
+        connection.check_before_use()  # handed to the next job
+        await connection.send(outgoing(subject="second"))
+    assert [b"Subject: first" in taken[0], b"Subject: second" in taken[1]] == [True, True]
+
+
+async def test_a_line_dropped_after_the_message_is_not_sent_again_by_the_connection(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    """The server may have taken it: the delivery's retry sends it again (an attempt on record), not the
+    connection behind its back."""
+    taken: list[bytes] = []
+    port = await scripted_server(serving(taken, lambda n: b"250 taken\r\n" if n == 1 else None))
+    sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
+    async with sender.connection() as connection:
+        await connection.send(outgoing(subject="first"))
+        with pytest.raises(SendFailed) as caught:
+            await connection.send(outgoing(subject="second"))
+    assert caught.value.retryable
+    assert len(taken) == 2  # the second once, not twice
+
+
+async def test_a_whole_message_is_bounded_by_the_timeout_however_many_steps(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    """Each step answers within the timeout, the message as a whole does not."""
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 test ESMTP\r\n")
+        while line := await reader.readline():
+            await asyncio.sleep(0.3)
+            writer.write(b"250-test\r\n250 8BITMIME\r\n" if line[:4].upper() == b"EHLO" else b"250 OK\r\n")
+            await writer.drain()
+
+    port = await scripted_server(slow)
+    failed = await failure(EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=1)))
+    assert failed.retryable
+    assert failed.reason == f"The SMTP server 127.0.0.1:{port} did not answer within 1 s."

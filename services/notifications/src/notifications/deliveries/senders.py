@@ -37,6 +37,7 @@ class ChannelSenders:
         while self._idle:
             given_back, connection = self._idle.pop()
             if now - given_back < IDLE_SECONDS:
+                connection.check_before_use()  # NOOP first: the server may have closed it meanwhile
                 return connection
             connection.close()  # without QUIT: it waited too long, the server may not answer
         return self.mail.connection()

@@ -22,6 +22,7 @@ Which refusals are worth retrying (RFC 5321 §4.2.1, RFC 3463):
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import functools
 import re
@@ -30,6 +31,7 @@ import uuid
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 import aiosmtplib
 
@@ -226,11 +228,20 @@ class EmailSender:
 
 
 class MailConnection:
-    """An SMTP connection kept across messages; any failure closes it, and the next message opens another."""
+    """An SMTP connection kept across messages; any failure closes it, and the next message opens another.
+
+    A connection handed from one job to the next is checked with NOOP before its first message there (the
+    server may have closed it while it waited: an idle timeout): one that fails the check is replaced,
+    nothing having been sent on it. A 421 reply (RFC 5321 §3.8: the server is closing the channel, the
+    command not done, a message not taken) is answered the same way, once. A line dropped without a reply
+    is never sent again by this class: the server may have taken the message, and it is the delivery's
+    retry, recorded as an attempt, that sends it again, under the same Message-ID."""
 
     def __init__(self, sender: EmailSender) -> None:
         self.sender = sender
         self._client: aiosmtplib.SMTP | None = None
+        self._check = False  # NOOP before the next message (set when the connection changes hands)
+        self._closed = False
 
     async def __aenter__(self) -> MailConnection:
         return self
@@ -239,6 +250,9 @@ class MailConnection:
     def is_open(self) -> bool:
         """Connected, and no failure since: fit for the next message."""
         return self._client is not None and self._client.is_connected
+
+    def check_before_use(self) -> None:
+        self._check = True
 
     async def __aexit__(self, *exc_info: object) -> None:
         client, self._client = self._client, None
@@ -249,14 +263,35 @@ class MailConnection:
                 client.close()
 
     async def send(self, email: OutgoingEmail) -> None:
-        """Send one message; :class:`SendFailed` (with whether a retry may help) for every failure."""
+        """Send one message; :class:`SendFailed` (with whether a retry may help) for every failure. The
+        whole of it, connecting and one replacement included, within ``NOTIFICATIONS_SMTP_TIMEOUT_SECONDS``,
+        so that a deliver job's lease covers its group's sends (worker/run.py checks it)."""
         sender = self.sender
         message = sender.build(email)  # before connecting: a message that cannot be written never opens one
         settings = sender.settings
         where = f"{settings.smtp_host}:{settings.smtp_port}"
-        kept = self.is_open  # opened for an earlier message: the server may have closed it since
+        try:
+            async with asyncio.timeout(settings.smtp_timeout_seconds):
+                refused = await self._send(email, message, where)
+        except TimeoutError:
+            self._drop()
+            wait = settings.smtp_timeout_seconds
+            raise SendFailed(f"The SMTP server {where} did not answer within {wait:g} s.", True) from None
+        if refused:
+            self._drop()
+            recipient, (code, text) = next(iter(refused.items()))
+            raise _refused(f"the recipient {recipient}", code, text)
+
+    async def _send(self, email: OutgoingEmail, message: bytes, where: str) -> dict[str, Any]:
+        sender, settings = self.sender, self.sender.settings
+        replaced = False
         while True:
+            if self._closed:
+                raise SendFailed("The SMTP connection was closed while its job ended.", True)
             try:
+                if self._check and self.is_open:
+                    self._check = False
+                    await self._noop()
                 if self._client is None or not self._client.is_connected:
                     client = sender._client()
                     await client.connect()
@@ -264,21 +299,25 @@ class MailConnection:
                 refused, _ = await self._client.sendmail(sender.mail_from, [email.to_address], message)
             except (aiosmtplib.SMTPException, OSError) as exc:
                 self._drop()
-                if kept and _closed_meanwhile(exc):
-                    kept = False  # once, on a new connection: what failed was the old one, not this message
+                if not replaced and _closing(exc):
+                    replaced = True  # once, on a new connection: the message was not taken
                     continue
                 raise _failure(exc, where, settings) from None
             except BaseException:
                 self._drop()
                 raise
-            break
-        if refused:
-            self._drop()
-            recipient, (code, text) = next(iter(refused.items()))
-            raise _refused(f"the recipient {recipient}", code, text)
+            return dict(refused)
+
+    async def _noop(self) -> None:
+        assert self._client is not None  # noqa: S101 - is_open said so
+        try:
+            await self._client.noop()
+        except (aiosmtplib.SMTPException, OSError):
+            self._drop()  # closed while it waited: nothing was sent on it; a new one is opened
 
     def close(self) -> None:
-        """Close at once, without QUIT (a connection kept too long: the server may be gone)."""
+        """Close at once, without QUIT, for good (a connection kept too long, or a job ending)."""
+        self._closed = True
         self._drop()
 
     def _drop(self) -> None:
@@ -287,11 +326,8 @@ class MailConnection:
             client.close()
 
 
-def _closed_meanwhile(exc: BaseException) -> bool:
-    """A kept connection that the server closed while it waited (idle timeout, a limit of messages per
-    connection): disconnected, reset, or 421 (RFC 5321 §3.8: the server is closing the channel)."""
-    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
-        return True
+def _closing(exc: BaseException) -> bool:
+    """421: the server is closing the channel; the command was not done and the message not taken."""
     return isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == 421
 
 
