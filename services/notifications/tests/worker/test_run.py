@@ -7,6 +7,7 @@ import pytest
 from notifications.config import Settings
 from notifications.main import MIGRATIONS, create_app
 from notifications.worker.run import check_lease, group_sends_seconds, run_worker
+from shared import cli
 from shared.cli import run_service_cli
 from shared.settings import ConfigurationError
 
@@ -49,6 +50,8 @@ def test_the_worker_command_stops_at_once_naming_the_lease(
         "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "60",
     }.items():
         monkeypatch.setenv(name, value)
+    # The process's logging stays the suite's (the command would set it up for a process of its own).
+    monkeypatch.setattr(cli, "configure_logging", lambda *_: None)
     status = run_service_cli(
         Settings, create_app, MIGRATIONS, ["worker"], commands_of_service={"worker": ("worker", run_worker)}
     )
