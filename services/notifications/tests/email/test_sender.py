@@ -339,61 +339,34 @@ def test_control_characters_never_reach_a_header(make_settings: MakeSettings) ->
     assert message["To"].addresses[0].display_name == "Trần Văn"
 
 
-async def test_a_kept_connection_the_server_closed_is_replaced_without_failing_the_message(
-    scripted_server: StartScripted, make_settings: MakeSettings
-) -> None:
-    """A server that takes one message per connection, then answers the next MAIL with 421 and hangs up:
-    the second message goes over a new connection, not back as a failed attempt."""
-    taken: list[bytes] = []
-
-    async def one_per_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 test ESMTP\r\n")
-        while line := await reader.readline():
-            verb = line[:4].upper()
-            if verb == b"EHLO":
-                writer.write(b"250-test\r\n250 8BITMIME\r\n")
-            elif verb == b"MAIL" and taken and len(taken) % 2 == 1 and getattr(writer, "_used", False):
-                writer.write(b"421 4.7.0 one message per connection, closing\r\n")
-                await writer.drain()
-                return
-            elif verb == b"DATA":
-                writer.write(b"354 go on\r\n")
-                await writer.drain()
-                data = await reader.readuntil(b"\r\n.\r\n")
-                taken.append(data)
-                writer._used = True  # type: ignore[attr-defined]
-                writer.write(b"250 taken\r\n")
-            elif verb == b"QUIT":
-                writer.write(b"221 bye\r\n")
-                await writer.drain()
-                return
-            else:
-                writer.write(b"250 OK\r\n")
-            await writer.drain()
-
-    port = await scripted_server(one_per_connection)
-    sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
-    async with sender.connection() as connection:
-        await connection.send(outgoing(subject="first"))
-        await connection.send(outgoing(subject="second"))  # 421 on the kept one: sent on a new one
-    assert [b"Subject: first" in data for data in taken] == [True, False]
-    assert b"Subject: second" in taken[1]
-
-
-def serving(taken: list[bytes], after_message: Callable[[int], bytes | None]) -> Script:
+def serving(
+    taken: list[bytes],
+    after_message: Callable[[int], bytes | None],
+    then: dict[bytes, bytes | None] | None = None,
+) -> Script:
     """A server that takes messages; after the n-th (counted over all connections) it writes
-    ``after_message(n)`` as the reply to the message's end, or drops the line without one (None)."""
+    ``after_message(n)`` as the reply to the message's end, or drops the line without one (None). ``then``:
+    how a connection that has taken a message answers the next command of these verbs (None: no answer),
+    before it hangs up: a server that has closed the connection meanwhile, as the client will find it."""
 
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(b"220 test ESMTP\r\n")
+        took = False
         while line := await reader.readline():
             verb = line[:4].upper()
+            if took and then is not None and verb in then:
+                answer = then[verb]
+                if answer is not None:
+                    writer.write(answer)
+                    await writer.drain()
+                return
             if verb == b"EHLO":
                 writer.write(b"250-test\r\n250 8BITMIME\r\n")
             elif verb == b"DATA":
                 writer.write(b"354 go on\r\n")
                 await writer.drain()
                 taken.append(await reader.readuntil(b"\r\n.\r\n"))
+                took = True
                 reply = after_message(len(taken))
                 if reply is None:
                     return  # the line dropped: did the message go? the client cannot tell
@@ -409,12 +382,34 @@ def serving(taken: list[bytes], after_message: Callable[[int], bytes | None]) ->
     return script
 
 
+def taking(n: int) -> bytes:
+    return b"250 taken\r\n"
+
+
+async def test_a_kept_connection_the_server_closes_with_421_is_replaced_without_failing_the_message(
+    scripted_server: StartScripted, make_settings: MakeSettings
+) -> None:
+    """A server that takes one message per connection, then answers the next MAIL with 421 and hangs up:
+    the second message goes over a new connection, not back as a failed attempt."""
+    taken: list[bytes] = []
+    closing = b"421 4.7.0 one message per connection, closing\r\n"
+    port = await scripted_server(serving(taken, taking, then={b"MAIL": closing}))
+    sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
+    async with sender.connection() as connection:
+        await connection.send(outgoing(subject="first"))
+        await connection.send(outgoing(subject="second"))  # 421 on the kept one: sent on a new one
+    assert [b"Subject: first" in data for data in taken] == [True, False]
+    assert b"Subject: second" in taken[1]
+
+
 async def test_a_connection_closed_while_it_waited_is_checked_and_replaced(
     scripted_server: StartScripted, make_settings: MakeSettings
 ) -> None:
+    """Handed to the next job, a kept connection is checked with NOOP first: here the server has gone
+    (NOOP answered 421; a MAIL would have met a dropped line, a failed attempt), so a new one is opened."""
     taken: list[bytes] = []
-    # The server hangs up after each message's 250, without a word (as an idle timeout does).
-    port = await scripted_server(serving(taken, lambda n: b"250 taken\r\n"))
+    gone = {b"NOOP": b"421 4.4.2 idle too long, closing\r\n", b"MAIL": None}
+    port = await scripted_server(serving(taken, taking, then=gone))
     sender = EmailSender(make_settings(smtp_port=port, smtp_timeout_seconds=2))
     async with sender.connection() as connection:
         await connection.send(outgoing(subject="first"))
