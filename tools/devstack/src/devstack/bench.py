@@ -40,7 +40,7 @@ import psutil
 
 from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
-from devstack.stack import Stack, StackOptions, free_port
+from devstack.stack import Stack, StackOptions, free_port, rss_mib
 from shared import clock
 
 DISTRICTS = [
@@ -73,6 +73,16 @@ class Options:
     duration_s: int = 15
 
 
+def write_results(results: dict[str, Any], output: Path | None) -> dict[str, Any]:
+    """A benchmark's results printed as JSON, and written to ``output`` when given."""
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    print(text)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    return results
+
+
 @dataclass
 class MemoryWatch:
     pids: dict[str, int]
@@ -84,11 +94,10 @@ class MemoryWatch:
         while not self._stop.wait(self.every_s):
             for name, pid in self.pids.items():
                 try:
-                    process = psutil.Process(pid)
-                    rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(True))
+                    rss = rss_mib(pid)
                 except psutil.Error:
                     continue
-                self.peak_mib[name] = max(self.peak_mib.get(name, 0.0), round(rss / 2**20, 1))
+                self.peak_mib[name] = max(self.peak_mib.get(name, 0.0), rss)
 
     def __enter__(self) -> MemoryWatch:
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -459,12 +468,7 @@ def measure_on_stack(
     finally:
         stack.stop()
         shutil.rmtree(state, ignore_errors=True)
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    print(text)
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
-    return results
+    return write_results(results, output)
 
 
 def run_bench(argv: Sequence[str] | None = None) -> int:

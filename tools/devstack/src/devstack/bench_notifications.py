@@ -45,10 +45,10 @@ import asyncpg
 import httpx
 import psutil
 
-from devstack.bench import DISTRICTS, MemoryWatch
+from devstack.bench import DISTRICTS, MemoryWatch, write_results
 from devstack.keys import DevKeys
 from devstack.postgres import libpq_url
-from devstack.stack import Stack, StackOptions, free_port
+from devstack.stack import Stack, StackOptions, free_port, memory_mib
 from shared import clock
 
 INTAKE = "/internal/v1/events"
@@ -533,7 +533,7 @@ async def _run(
                 results["fan_out"]["cpu_s"] = cpu
     finally:
         await pool.close()
-    memory["after_mib"] = _memory(memory["pids"])
+    memory["after_mib"] = memory_mib(memory["pids"])
     return results
 
 
@@ -568,16 +568,6 @@ def _cpu_of(pids: dict[str, int]) -> Iterator[dict[str, float]]:
         for name, pid in pids.items():
             spent[name] = round(_cpu_seconds(pid) - before[name], 2)
         spent["wall"] = round(time.perf_counter() - started, 2)
-
-
-def _memory(pids: dict[str, int]) -> dict[str, float]:
-    result: dict[str, float] = {}
-    for name, pid in pids.items():
-        with contextlib.suppress(psutil.Error):
-            process = psutil.Process(pid)
-            rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(True))
-            result[name] = round(rss / 2**20, 1)
-    return result
 
 
 def _machine() -> dict[str, Any]:
@@ -638,7 +628,7 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
         if postmaster.exists():  # the embedded server (its backends are its children)
             cpu_pids["postgresql"] = int(postmaster.read_text().split()[0])
         time.sleep(2.0)  # let the processes settle: at rest
-        memory["at_rest_mib"] = _memory(pids)
+        memory["at_rest_mib"] = memory_mib(pids)
         with MemoryWatch(pids, every_s=0.5) as watch:
             results = asyncio.run(_run(stack, stack.keys, f"http://127.0.0.1:{http_port}", options, memory))
         results["memory_mib"] = {
@@ -662,12 +652,7 @@ def measure(options: Options, output: Path | None) -> dict[str, Any]:
             sink_process.kill()
         sink_log.close()
         shutil.rmtree(state, ignore_errors=True)
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    print(text)
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
-    return results
+    return write_results(results, output)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,23 @@ SERVICE_CALLERS = (*PRODUCERS, "notifications")
 SERVICE_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 # Typical local frontend dev servers (Vite, Next.js); GATEWAY_CORS_ORIGINS replaces the list.
 DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (nginx workers, uvicorn's), in MiB; psutil.Error if
+    it is gone."""
+    parent = psutil.Process(pid)
+    rss = parent.memory_info().rss + sum(child.memory_info().rss for child in parent.children(recursive=True))
+    return round(rss / 2**20, 1)
+
+
+def memory_mib(pids: Mapping[str, int]) -> dict[str, float]:
+    """:func:`rss_mib` of each named process that is still there."""
+    result: dict[str, float] = {}
+    for name, pid in pids.items():
+        with contextlib.suppress(psutil.Error):
+            result[name] = rss_mib(pid)
+    return result
 
 
 class StackError(RuntimeError):
@@ -361,15 +379,7 @@ class Stack:
 
     def memory_mib(self) -> dict[str, float]:
         """Resident memory of each process (with its children: nginx workers, uvicorn)."""
-        result: dict[str, float] = {}
-        for name, managed in self.processes.items():
-            with contextlib.suppress(psutil.Error):
-                parent = psutil.Process(managed.pid)
-                rss = parent.memory_info().rss + sum(
-                    child.memory_info().rss for child in parent.children(recursive=True)
-                )
-                result[name] = round(rss / 2**20, 1)
-        return result
+        return memory_mib({name: managed.pid for name, managed in self.processes.items()})
 
     def stop(self) -> None:
         """Gateway first (no new requests), then the relays and workers, the services, then the database."""
