@@ -13,6 +13,7 @@ from nominations.calendar.seed import load_exceptions
 from nominations.catalogue.seed import load_catalogue
 from nominations.config import Settings
 from nominations.main import create_app
+from nominations.movements.seed import load_movements
 from nominations.org_scope import TargetsClient
 from services.nominations.tests.arrange import Arrange
 from shared.database import Database
@@ -36,8 +37,8 @@ def settings(database_url: str, jwks_file: Path, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def seeded(database_url: str) -> None:
-    """The nominations seed (the award catalogue, the calendar's seeded exceptions) and the targets service's
-    Hà Tĩnh seed, committed once per worker database."""
+    """The nominations seed (the award catalogue, the calendar's seeded exceptions, the movements) and the
+    targets service's Hà Tĩnh seed, committed once per worker database."""
 
     async def load() -> None:
         database = Database(database_url)
@@ -45,6 +46,7 @@ def seeded(database_url: str) -> None:
             async with database.session() as session:
                 await load_catalogue(session)
                 await load_exceptions(session)
+                await load_movements(session)
             async with database.session() as session:
                 await load_targets_seed(session)
         finally:

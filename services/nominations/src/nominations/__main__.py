@@ -9,6 +9,7 @@ from nominations.catalogue.seed import CatalogueConflict, load_catalogue
 from nominations.config import Settings
 from nominations.main import MIGRATIONS, create_app
 from nominations.models import outbox
+from nominations.movements.seed import load_movements
 from nominations.registry import service as registry
 from shared.cli import run_service_cli
 from shared.database import Database
@@ -20,18 +21,19 @@ SWEEP_GRACE = dt.timedelta(hours=1)
 
 
 async def seed(settings: ServiceSettings) -> int:
-    """Load the award catalogue of the domain brief and the calendar's seeded exceptions (idempotent)."""
+    """Load the award catalogue of the domain brief, the calendar's seeded exceptions and the plan's movements
+    (idempotent)."""
     database = Database(settings.database_url.get_secret_value(), application_name="nominations-seed")
     try:
         async with database.session() as session:
-            catalogue = await load_catalogue(session)
-            calendar_days = await load_exceptions(session)
+            await load_catalogue(session)
+            await load_exceptions(session)
+            await load_movements(session)
     except CatalogueConflict as exc:
         print(f"seed refused: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     finally:
         await database.dispose()
-    print(json.dumps({"catalogue": catalogue, "calendar_days": calendar_days}, ensure_ascii=False))  # noqa: T201
     return 0
 
 
@@ -67,7 +69,7 @@ def main() -> None:
             MIGRATIONS,
             commands_of_service={
                 "seed": (
-                    "load the award catalogue and the working calendar's seeded exceptions (idempotent)",
+                    "load the award catalogue, the calendar's exceptions and the movements (idempotent)",
                     seed,
                 ),
                 "sweep-attachments": (

@@ -48,3 +48,8 @@ CouncilReader = Annotated[
     Principal, Depends(RoleGuard(Role.SECRETARIAT, Role.ADMIN, Role.COUNCIL_MEMBER, Role.AUTHORITY))
 ]
 CouncilVoter = Annotated[Principal, Depends(RoleGuard(Role.COUNCIL_MEMBER))]
+
+# Movements: a unit's officers register it and report; the secretariat records for any unit.
+MovementParticipant = Annotated[
+    Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.ADMIN))
+]

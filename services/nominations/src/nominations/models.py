@@ -8,6 +8,7 @@ from nominations.database import Base
 from nominations.decisions.models import Decision
 from nominations.disclosure.models import Objection
 from nominations.evidence.models import EvidenceSnapshot
+from nominations.movements.models import Milestone, Movement, MovementTarget, Registration, UnitReport
 from nominations.nominations.models import Nomination, NominationEvent
 from nominations.registry.models import Award
 from nominations.rounds.models import Round
@@ -31,11 +32,16 @@ __all__ = [
     "Decision",
     "EligibilityRule",
     "EvidenceSnapshot",
+    "Milestone",
+    "Movement",
+    "MovementTarget",
     "Nomination",
     "NominationEvent",
     "Objection",
     "Quota",
+    "Registration",
     "Round",
+    "UnitReport",
     "idempotency_keys",
     "outbox",
 ]

@@ -117,6 +117,7 @@ class TargetsClient:
         )
         self._cache_seconds = cache_seconds
         self._hierarchies: dict[dt.date, tuple[float, Hierarchy]] = {}
+        self._plan_targets: dict[str, tuple[float, dict[tuple[str, str], int]]] = {}
         self._lock = asyncio.Lock()
 
     async def aclose(self) -> None:
@@ -166,6 +167,42 @@ class TargetsClient:
             hierarchy = Hierarchy(day, units)
             self._hierarchies[day] = (time.monotonic(), hierarchy)
             return hierarchy
+
+    async def target(self, target_id: int, token: str | None) -> dict[str, Any] | None:
+        """One target as the targets service serves it, or None if it has no such target."""
+        response = await self._get(f"/v1/targets/{target_id}", token, {})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise TargetsUnavailable(
+                f"The targets service refused target {target_id} ({response.status_code})."
+            )
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def plan_targets(self, plan: str, token: str | None) -> dict[tuple[str, str], int]:
+        """Every target of a plan: (indicator, org unit) → its id, kept like the hierarchy."""
+        cached = self._plan_targets.get(plan)
+        if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
+            return cached[1]
+        ids: dict[tuple[str, str], int] = {}
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"plan": plan, "limit": PAGE_SIZE}
+            if cursor:
+                params["cursor"] = cursor
+            response = await self._get("/v1/targets", token, params)
+            if response.status_code != 200:
+                raise TargetsUnavailable(
+                    f"The targets service refused the targets of {plan} ({response.status_code})."
+                )
+            page = response.json()
+            ids.update({(item["indicator"], item["org_unit"]): item["id"] for item in page["items"]})
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        self._plan_targets[plan] = (time.monotonic(), ids)
+        return ids
 
     async def progress(
         self, token: str | None, *, org_unit: str, at: dt.date, plan: str | None
