@@ -53,3 +53,6 @@ CouncilVoter = Annotated[Principal, Depends(RoleGuard(Role.COUNCIL_MEMBER))]
 MovementParticipant = Annotated[
     Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.ADMIN))
 ]
+
+# Exemplars: a unit's officers record and bring on their unit's exemplars; the secretariat any unit's.
+ExemplarKeeper = Annotated[Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.ADMIN))]

@@ -8,6 +8,7 @@ from nominations.database import Base
 from nominations.decisions.models import Decision
 from nominations.disclosure.models import Objection
 from nominations.evidence.models import EvidenceSnapshot
+from nominations.exemplars.models import Exemplar, ExemplarEntry, ExemplarNomination, Replication
 from nominations.movements.models import Milestone, Movement, MovementTarget, Registration, UnitReport
 from nominations.nominations.models import Nomination, NominationEvent
 from nominations.registry.models import Award
@@ -32,6 +33,9 @@ __all__ = [
     "Decision",
     "EligibilityRule",
     "EvidenceSnapshot",
+    "Exemplar",
+    "ExemplarEntry",
+    "ExemplarNomination",
     "Milestone",
     "Movement",
     "MovementTarget",
@@ -40,6 +44,7 @@ __all__ = [
     "Objection",
     "Quota",
     "Registration",
+    "Replication",
     "Round",
     "UnitReport",
     "idempotency_keys",

@@ -55,7 +55,9 @@ async def all_movements(client: httpx.AsyncClient, headers: dict[str, str] | Non
 async def plan_target_ids(client: httpx.AsyncClient, auth: Auth) -> dict[str, int]:
     """The ids of the plan's provincial targets, as the targets service (in-process) numbers them."""
     app = client._transport.app  # type: ignore[attr-defined]
-    ids = await app.state.targets.plan_targets("HT-2021-2025", auth("viewer").get("Authorization")[7:])
+    ids = await app.state.targets.plan_targets(
+        "HT-2021-2025", auth("viewer")["Authorization"].removeprefix("Bearer ")
+    )
     return {indicator: target_id for (indicator, unit), target_id in ids.items() if unit == "HT"}
 
 

@@ -138,3 +138,8 @@ async def reports(
     if after is not None:
         query = query.where(UnitReport.id > after)
     return list((await session.execute(query)).scalars())
+
+
+async def codes_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    query = select(Movement.id, Movement.code).where(Movement.id.in_(ids))
+    return {row[0]: row[1] for row in await session.execute(query)}

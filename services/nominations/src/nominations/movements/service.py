@@ -459,3 +459,7 @@ async def reports(
         items=[report_out(movement, row) for row in shown],
         next_cursor=encode_cursor([shown[-1].id]) if len(rows) > limit else None,
     )
+
+
+async def codes_by_id(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    return await repository.codes_by_id(session, sorted(ids))
