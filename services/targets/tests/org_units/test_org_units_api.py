@@ -28,6 +28,19 @@ SEED_DISTRICTS = {
     "HT-VQU",
     "HT-LHA",
 }
+# The provincial departments of 2021-2025 and those after the mergers of 1/3/2025 (seed/data/org_units.json).
+DEPARTMENTS_2024 = {
+    "HT-SNV", "HT-VPUB", "HT-STP", "HT-SKHDT", "HT-STC", "HT-SCT", "HT-SNNPTNT", "HT-SGTVT", "HT-SXD",
+    "HT-STNMT", "HT-STTTT", "HT-SLDTBXH", "HT-SVHTTDL", "HT-SKHCN", "HT-SGDDT", "HT-SYT", "HT-SNGV", "HT-TTT",
+}  # fmt: skip
+DEPARTMENTS_2025 = DEPARTMENTS_2024 - {
+    "HT-SKHDT",
+    "HT-SGTVT",
+    "HT-SNNPTNT",
+    "HT-STNMT",
+    "HT-STTTT",
+    "HT-SLDTBXH",
+} | {"HT-SNNMT"}
 NON_ADMIN_ROLES = ["secretariat", "unit_officer", "council_member", "authority", "reporter", "viewer"]
 
 
@@ -108,11 +121,11 @@ async def test_district_level_units_as_the_hierarchy_stood_on_a_date(
 
 async def test_level_filter(client: httpx.AsyncClient, auth: Auth) -> None:
     assert await list_codes(client, auth, at="2024-06-30", level=1) == ["HT"]
-    assert set(await list_codes(client, auth, at="2024-06-30", level=2)) == SEED_DISTRICTS | {"HT-SNV"}
+    assert set(await list_codes(client, auth, at="2024-06-30", level=2)) == SEED_DISTRICTS | DEPARTMENTS_2024
     # The 216 communes and wards of 2021-2024 sit under the districts; from 2025-07-01, 69 under the province.
     assert len(await list_codes(client, auth, at="2024-06-30", level=3)) == 216
     at_reform = await list_codes(client, auth, at="2025-07-01", level=2)
-    assert len(at_reform) == 70
+    assert len(at_reform) == 69 + len(DEPARTMENTS_2025)
     assert "HT-SNV" in at_reform
     assert await list_codes(client, auth, at="2020-12-31") == []
 
@@ -122,7 +135,12 @@ async def test_type_filter(client: httpx.AsyncClient, auth: Auth) -> None:
     assert await list_codes(client, auth, at="2024-06-30", type="city") == ["HT-HTI"]
     assert len(await list_codes(client, auth, at="2024-06-30", type="district")) == 10
     assert len(await list_codes(client, auth, at="2025-03-01", type="district")) == 9
-    assert await list_codes(client, auth, at="2024-06-30", type="department", level=2) == ["HT-SNV"]
+    assert await list_codes(client, auth, at="2024-06-30", type="department", level=2) == sorted(
+        DEPARTMENTS_2024
+    )
+    # The mergers of 1/3/2025 (Nghị định 45/2025/NĐ-CP; Quyết định 347/QĐ-UBND): 18 departments become 14.
+    assert await list_codes(client, auth, at="2025-02-28", type="department") == sorted(DEPARTMENTS_2024)
+    assert await list_codes(client, auth, at="2025-03-01", type="department") == sorted(DEPARTMENTS_2025)
 
 
 async def test_the_default_date_is_today(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -156,7 +174,7 @@ async def test_cursor_pagination_visits_every_unit_once_in_code_order(
     client: httpx.AsyncClient, auth: Auth
 ) -> None:
     everything = await list_codes(client, auth, at="2024-06-30", parent="HT")
-    assert len(everything) == 14
+    assert len(everything) == 13 + len(DEPARTMENTS_2024)
     seen: list[str] = []
     cursor: str | None = None
     pages = 0
@@ -173,15 +191,15 @@ async def test_cursor_pagination_visits_every_unit_once_in_code_order(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert pages == 4
+    assert pages == 8
     assert seen == sorted(everything) == everything
 
 
 async def test_a_full_last_page_has_no_next_cursor(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.get(
-        "/v1/org-units", params={"at": "2024-06-30", "parent": "HT", "limit": 14}, headers=auth("viewer")
+        "/v1/org-units", params={"at": "2024-06-30", "parent": "HT", "limit": 31}, headers=auth("viewer")
     )
-    assert len(response.json()["items"]) == 14
+    assert len(response.json()["items"]) == 31
     assert response.json()["next_cursor"] is None
 
 
