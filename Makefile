@@ -19,7 +19,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx node bench bench-awards bench-notifications clean
+.PHONY: help run test lint fmt token deps nginx node bench bench-awards bench-reports bench-notifications clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -66,15 +66,19 @@ fmt: deps ## format and autofix
 token: deps ## print a dev token: make -s token ROLE=<role>[,<role>] ORG_UNIT=<code> [SUB=<id>], or SERVICE=<name>
 	@$(PY) -m devstack token $(if $(SERVICE),--service "$(SERVICE)",--role "$(ROLE)") $(if $(ORG_UNIT),--org-unit "$(ORG_UNIT)") $(if $(SUB),--sub "$(SUB)")
 
-bench: deps nginx ## the three benchmarks (docs/benchmarks.md); writes .dev/bench*.json
+bench: deps nginx ## every benchmark (docs/benchmarks.md); writes .dev/bench*.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey
 	$(PY) -m devstack bench --output .dev/bench.json $(BENCH_ARGS)
 	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
+	$(PY) -m devstack bench-reports --output .dev/bench-reports.json
 	$(PY) -m devstack bench-notifications --output .dev/bench-notifications.json $(BENCH_NOTIFICATIONS_ARGS)
 
 bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-awards.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey
 	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
+
+bench-reports: deps nginx ## the report downloads benchmark alone (chart, plan workbook); writes .dev/bench-reports.json
+	$(PY) -m devstack bench-reports --output .dev/bench-reports.json
 
 bench-notifications: deps nginx ## the notifications benchmark alone; writes .dev/bench-notifications.json
 	$(PY) -m devstack bench-notifications --output .dev/bench-notifications.json $(BENCH_NOTIFICATIONS_ARGS)

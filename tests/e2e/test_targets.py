@@ -1,11 +1,14 @@
 """Results from district systems through the real gateway, to the real targets process and PostgreSQL."""
 
+import io
 import socket
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from devstack.stack import Stack
@@ -226,3 +229,52 @@ def test_a_dhis2_client_with_only_a_base_url_posts_unchanged(stack: Stack, gatew
         ).status_code
         == 400
     )
+
+
+def test_the_progress_workbook_and_a_target_chart_download_through_the_gateway(
+    stack: Stack, gateway: httpx.Client
+) -> None:
+    viewer = token(stack, "viewer", "HT")
+    posted = gateway.post(
+        "/api/v1/data-value-sets",
+        json={
+            "dataValues": [
+                {"dataElement": "ENV_FOREST_COVER", "period": "2023", "orgUnit": "HT-VQU", "value": "64"}
+            ]
+        },
+        headers=token(stack, "reporter", "HT-VQU"),
+    )
+    assert posted.status_code == 200, posted.text
+    report = gateway.get(
+        "/api/v1/progress/report",
+        params={"plan": "HT-2021-2025", "org_unit": "HT-VQU", "at": "2024-01-01", "format": "xlsx"},
+        headers=viewer,
+    )
+    assert report.status_code == 200, report.text
+    assert report.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")
+    assert "filename*=UTF-8''" in report.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(report.content))
+    assert book.sheetnames == ["Kinh tế", "Văn hóa - Xã hội", "Môi trường", "Quốc phòng - An ninh"]
+    forest = next(
+        row
+        for row in book["Môi trường"].iter_rows(min_row=7, values_only=True)
+        if row[1] == "HT-VQU" and row[3] == "Tỷ lệ che phủ rừng"
+    )
+    assert forest[10] == 64.0
+
+    targets = gateway.get(
+        "/api/v1/targets", params={"indicator": "ENV_FOREST_COVER", "org_unit": "HT"}, headers=viewer
+    ).json()["items"]
+    chart = gateway.get(
+        f"/api/v1/targets/{targets[0]['id']}/chart.svg",
+        params={"org_unit": "HT-VQU", "at": "2024-01-01"},
+        headers=viewer,
+    )
+    assert chart.status_code == 200, chart.text
+    assert chart.headers["content-type"] == "image/svg+xml"
+    root = ET.fromstring(chart.content)  # noqa: S314 - the service's own answer
+    series = {
+        g.get("data-series") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("data-series")
+    }
+    # One value, so the projection is flat from it: 64 in 2025.
+    assert series == {"observed", "target", "projection"}

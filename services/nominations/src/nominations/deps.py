@@ -56,3 +56,7 @@ MovementParticipant = Annotated[
 
 # Exemplars: a unit's officers record and bring on their unit's exemplars; the secretariat any unit's.
 ExemplarKeeper = Annotated[Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.ADMIN))]
+
+# Emulation blocks: members' officers pledge and score; the leader's officers cross-check and adopt; the
+# secretariat does any of it for any block.
+BlockParticipant = Annotated[Principal, Depends(RoleGuard(Role.UNIT_OFFICER, Role.SECRETARIAT, Role.ADMIN))]

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 import nominations
 from nominations import __version__
 from nominations.attachments.endpoints import router as attachments_router
+from nominations.blocks.endpoints import router as blocks_router
 from nominations.calendar.endpoints import router as calendar_router
 from nominations.catalogue.endpoints import router as catalogue_router
 from nominations.config import Settings
@@ -58,6 +59,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             calendar_router,
             rounds_router,
             movements_router,
+            blocks_router,
             timeliness_router,
             nominations_router,
             evidence_router,

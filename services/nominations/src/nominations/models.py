@@ -1,6 +1,7 @@
 """Every table of the service, imported in one place so Alembic and the tests see the whole schema."""
 
 from nominations.attachments.models import Attachment
+from nominations.blocks.models import Block, BlockMember, Criterion, FlagNomination, Pledge, Score
 from nominations.calendar.models import CalendarDay
 from nominations.catalogue.models import AwardType, BaseSalary, EligibilityRule, Quota
 from nominations.council.models import AgendaItem, BallotReceipt, CouncilMember, CouncilSession
@@ -27,25 +28,31 @@ __all__ = [
     "BallotReceipt",
     "Base",
     "BaseSalary",
+    "Block",
+    "BlockMember",
     "CalendarDay",
     "CouncilMember",
     "CouncilSession",
+    "Criterion",
     "Decision",
     "EligibilityRule",
     "EvidenceSnapshot",
     "Exemplar",
     "ExemplarEntry",
     "ExemplarNomination",
+    "FlagNomination",
     "Milestone",
     "Movement",
     "MovementTarget",
     "Nomination",
     "NominationEvent",
     "Objection",
+    "Pledge",
     "Quota",
     "Registration",
     "Replication",
     "Round",
+    "Score",
     "UnitReport",
     "idempotency_keys",
     "outbox",

@@ -361,7 +361,8 @@ def test_the_source_writes_a_nominations_state_only_in_the_workflow() -> None:
     }
     assert writers == {
         "nominations/workflow.py": ["nomination.outcome", "nomination.status"],
-        # Other tables' own states: a council session's and an objection's.
+        # Other tables' own states: a council session's, an objection's and an emulation block's.
+        "blocks/service.py": ["block.status"],
         "council/service.py": ["council.status"],
         "disclosure/service.py": ["objection.status"],
     }

@@ -18,3 +18,9 @@ class Settings(EventProducerSettings):
         default=True,
         description="Learn about changes by LISTEN/NOTIFY, not a query per request (see catalogue/feed.py)",
     )
+    report_max_rows: int = Field(
+        default=50_000,
+        ge=1,
+        le=1_000_000,
+        description="The most target rows (units × targets) one progress report builds (docs/progress.md)",
+    )

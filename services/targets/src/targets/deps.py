@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from shared.auth import Principal, Role, RoleGuard
 from shared.idempotency import Idempotency, idempotency
 from targets.cache.service import CatalogueCache
+from targets.config import Settings
 from targets.models import idempotency_keys
 
 # Posting results: district and department systems for their own units; the secretariat and admins for all.
@@ -29,6 +30,15 @@ async def get_catalogue(request: Request) -> CatalogueCache:
 
 
 Catalogue = Annotated[CatalogueCache, Depends(get_catalogue)]
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Any = request.app.state.settings
+    assert isinstance(settings, Settings)  # noqa: S101 - set by create_app
+    return settings
+
+
+ServiceSettings = Annotated[Settings, Depends(get_settings)]
 
 # Creates repeatable with the same Idempotency-Key (the key is the caller's own).
 Idempotent = Annotated[Idempotency, Depends(idempotency(idempotency_keys))]

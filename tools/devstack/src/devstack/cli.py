@@ -12,6 +12,7 @@ from types import FrameType
 from devstack.bench import run_bench
 from devstack.bench_awards import run_bench_awards
 from devstack.bench_notifications import run_bench_notifications
+from devstack.bench_reports import run_bench_reports
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
 from devstack.paths import state_dir
@@ -99,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("bench", help="the targets benchmark (make bench); options: devstack bench --help")
     commands.add_parser("bench-awards", help="the nominations benchmark (make bench-awards)")
+    commands.add_parser("bench-reports", help="the report downloads benchmark (make bench-reports)")
     commands.add_parser(
         "bench-notifications",
         help="the notifications benchmark (make bench-notifications); options: --help after it",
@@ -109,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench(argv[1:])
     if argv[:1] == ["bench-awards"]:
         return run_bench_awards(argv[1:])
+    if argv[:1] == ["bench-reports"]:
+        return run_bench_reports(argv[1:])
     if argv[:1] == ["bench-notifications"]:
         return run_bench_notifications(argv[1:])
     args = parser.parse_args(argv)

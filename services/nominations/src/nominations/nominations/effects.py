@@ -22,6 +22,7 @@ EDITABLE_FIELDS = frozenset(
         "nominee_key",
         "nominee_position",
         "nominee_org_unit",
+        "nominee_groups",
         "achievements",
         "achievement_keys",
         "initiatives",

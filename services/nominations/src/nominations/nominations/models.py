@@ -72,6 +72,10 @@ class Nomination(Base):
     nominee_key: Mapped[str] = mapped_column(String(100))
     nominee_position: Mapped[str | None] = mapped_column(Text)
     nominee_org_unit: Mapped[str] = mapped_column(String(50))
+    # The plan's priority groups (nominations.schemas.NomineeGroup): personal data, as the dossier is.
+    nominee_groups: Mapped[list[str]] = mapped_column(
+        ARRAY(String(30)), default=list, server_default=text("'{}'")
+    )
     nominating_org_unit: Mapped[str] = mapped_column(String(50))
     nominating_org_unit_name: Mapped[str] = mapped_column(Text)
     achievements: Mapped[str] = mapped_column(Text)

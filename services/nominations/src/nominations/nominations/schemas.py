@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -9,6 +10,20 @@ from nominations.catalogue.models import Occasion, RecipientKind
 from shared.bounds import RowIdField
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+class NomineeGroup(StrEnum):
+    """The groups the plan asks commendation to reach (Kế hoạch thi đua 2021-2025, IV.4): what the fairness
+    report counts. Personal data, read with the dossier and never published."""
+
+    WORKER = "worker"  # công nhân
+    FARMER = "farmer"  # nông dân
+    DIRECT_LABOURER = "direct_labourer"  # người lao động trực tiếp
+    SMALL_COLLECTIVE = "small_collective"  # tập thể nhỏ
+    WOMAN = "woman"  # phụ nữ (a collective: with 70 % women or more)
+    ETHNIC_MINORITY = "ethnic_minority"  # người dân tộc thiểu số
+    REMOTE_AREA = "remote_area"  # cơ sở vùng sâu, vùng xa
+    BORDER_AREA = "border_area"  # vùng biên giới
 
 
 class Nominee(BaseModel):
@@ -23,6 +38,17 @@ class Nominee(BaseModel):
     )
     position: str | None = Field(default=None, max_length=300, examples=["Giáo viên Trường THCS Thạch Hà"])
     org_unit: str = Code
+    groups: list[NomineeGroup] = Field(
+        default_factory=list,
+        max_length=len(NomineeGroup),
+        description="The plan's priority groups the nominee belongs to (the fairness report's counts)",
+    )
+
+    @model_validator(mode="after")
+    def _distinct_groups(self) -> Nominee:
+        if len(set(self.groups)) != len(self.groups):
+            raise ValueError("each group at most once")
+        return self
 
 
 class InitiativeIn(BaseModel):

@@ -29,6 +29,7 @@ from nominations.nominations.schemas import (
     NominationPatch,
     NominationSummary,
     Nominee,
+    NomineeGroup,
 )
 from nominations.nominations.workflow import Action
 from nominations.org_scope import ScopeCheck
@@ -69,6 +70,7 @@ def to_out(nomination: Nomination, allowed: list[str]) -> NominationOut:
             key=nomination.nominee_key,
             position=nomination.nominee_position,
             org_unit=nomination.nominee_org_unit,
+            groups=[NomineeGroup(group) for group in nomination.nominee_groups],
         ),
         nominating_org_unit=nomination.nominating_org_unit,
         nominating_org_unit_name=nomination.nominating_org_unit_name,
@@ -158,6 +160,7 @@ def _nominee_fields(nominee: Nominee) -> dict[str, Any]:
         "nominee_key": nominee.key,
         "nominee_position": nominee.position,
         "nominee_org_unit": nominee.org_unit,
+        "nominee_groups": [group.value for group in nominee.groups],
     }
 
 

@@ -30,6 +30,7 @@ class IndicatorInfo:
     id: int
     code: str
     name: str
+    area: str
     value_type: str
     aggregation: str
     direction: str
@@ -44,6 +45,7 @@ class IndicatorInfo:
             id=indicator.id,
             code=indicator.code,
             name=indicator.name,
+            area=indicator.area,
             value_type=indicator.value_type,
             aggregation=indicator.aggregation,
             direction=indicator.direction,
@@ -66,6 +68,7 @@ class Lock:
 class PlanInfo:
     id: int
     code: str
+    name: str
     start_date: dt.date
     end_date: dt.date
     at_risk_margin: Decimal
@@ -107,6 +110,7 @@ async def _load(session: AsyncSession, version: int) -> CatalogueSnapshot:
         plan.code: PlanInfo(
             id=plan.id,
             code=plan.code,
+            name=plan.name,
             start_date=plan.start_date,
             end_date=plan.end_date,
             at_risk_margin=plan.at_risk_margin,

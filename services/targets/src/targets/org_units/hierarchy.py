@@ -123,6 +123,31 @@ class Hierarchy:
         counted = set(children)
         return [child for child in children if not self._succeeded_within(child, end, counted)]
 
+    def descendants_within(self, unit_id: int, start: dt.date, end: dt.date) -> list[int]:
+        """The unit and every unit below it at some time in [start, end], in tree order (each once).
+
+        Children come by code under their parent; a unit that moved during the window is listed under the
+        first parent the walk meets.
+        """
+        found: list[int] = []
+        seen: set[int] = set()
+        stack = [unit_id]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            found.append(current)
+            children = {
+                link.org_unit_id
+                for link in self._children_links.get(current, ())
+                if link.valid_from <= end
+                and (link.valid_to is None or start <= link.valid_to)
+                and self.units[link.org_unit_id].overlaps(start, end)
+            }
+            stack.extend(sorted(children - seen, key=lambda child: self.units[child].code, reverse=True))
+        return found
+
     def _succeeded_within(self, unit_id: int, end: dt.date, counted: set[int]) -> bool:
         ended = self.units[unit_id].valid_to
         return ended is not None and ended < end and bool(self.successors.get(unit_id, frozenset()) & counted)

@@ -9,12 +9,21 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shared import clock
 from shared.auth import PUBLIC, AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE
-from shared.database import DatabaseDep
+from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.database import DatabaseDep, SessionDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue
-from targets.progress.schemas import ProgressReport
-from targets.progress.service import CachedReport, ProgressCache, progress_report
+from targets.org_units.service import OrgUnitNotFound
+from targets.plans.service import TargetNotFound
+from targets.progress.schemas import ProgressReport, TargetProgressSeries
+from targets.progress.service import (
+    CachedReport,
+    ProgressCache,
+    TargetNotCovered,
+    progress_report,
+    series_document,
+    target_series,
+)
 
 router = APIRouter(tags=["progress"])
 
@@ -82,3 +91,22 @@ async def get_public_progress(
 ) -> Response:
     report = await progress_report(database, catalogue, cache, plan, None, at or clock.today())
     return _answer(report, request, "public, max-age=60")
+
+
+@router.get(
+    "/v1/targets/{target_id}/progress",
+    summary="One target for one org unit, period by period: its value, status and projection as each ended",
+    responses=problem_responses(TargetNotFound, OrgUnitNotFound, TargetNotCovered),
+)
+async def get_target_progress(
+    session: SessionDep,
+    principal: AnyUser,
+    catalogue: Catalogue,
+    target_id: RowId,
+    org_unit: Annotated[
+        str | None, Query(max_length=50, description="Default: the target's own unit")
+    ] = None,
+    at: At = None,
+) -> TargetProgressSeries:
+    progress, judged = await target_series(session, catalogue, target_id, org_unit, at or clock.today())
+    return series_document(progress, judged)

@@ -22,6 +22,9 @@ class Coverage(BaseModel):
 class ProjectionOut(BaseModel):
     method: str
     year: int
+    period: str = Field(
+        description="The plan's last period of the indicator's type, which the projection reads: 2025, 202512"
+    )
     value: float | None = Field(description="The measure projected to the plan's last year.")
     meets_target: bool | None
     required_per_remaining_year: float | None = Field(
@@ -51,6 +54,10 @@ class ProgressRow(BaseModel):
     tolerance: float | None
     reference_indicator: str | None
     source_text: str
+    period_type: str = Field(
+        examples=["Yearly"],
+        description="The indicator's period type: the series, the latest period and the projection are in it",
+    )
     status: str = Field(
         examples=["on_track"], description="achieved, on_track, at_risk, off_track or no_data"
     )
@@ -76,3 +83,36 @@ class ProgressReport(BaseModel):
     at: dt.date
     summary: dict[str, int] = Field(description="Number of targets per status")
     items: list[ProgressRow]
+
+
+class PeriodProgress(BaseModel):
+    """The target as judged at the end of one period, on the values of that period and the ones before."""
+
+    period: str = Field(examples=["2024Q3"])
+    value: float | None = Field(description="The period's value (posted or rolled up); none if missing")
+    source: str | None
+    status: str
+    measure: float | None
+    percent: float | None
+    projection: float | None = Field(description="The projection to the plan's last period, as of this one")
+    meets_target: bool | None
+
+
+class TargetProgressSeries(BaseModel):
+    """One target for one org unit, period by period: its progress and projection as each period ended."""
+
+    target_id: int
+    indicator: IndicatorRef
+    org_unit: str
+    inherited_from: str | None
+    plan: str
+    at: dt.date
+    period_type: str
+    kind: str
+    comparator: str
+    target_value: float | None
+    projection_method: str
+    projection_period: str
+    items: list[PeriodProgress] = Field(
+        description="Every period of the plan ended by `at`, in order, including those without a value"
+    )

@@ -1,9 +1,11 @@
 """Progress of a plan's targets for an org unit, as of a date.
 
-* Series are yearly. A year's value for an org unit is the value posted for it; when none was posted it is
-  rolled up from the units below by the indicator's aggregation rule (sum, mean, weighted mean, none), over
-  the hierarchy as it stood in that year (:meth:`Hierarchy.children_for_period`), recursively.
-* ``at`` keeps the years that ended on or before that date (values as stored now).
+* A target is judged on the series of its indicator's own period type: years, or months, quarterly … for
+  indicators reported that way (:mod:`targets.progress.grains`). A period's value for an org unit is the value
+  posted for it; when none was posted it is rolled up from the units below by the indicator's aggregation
+  rule (sum, mean, weighted mean, none), over the hierarchy as it stood in that period
+  (:meth:`Hierarchy.children_for_period`), recursively.
+* ``at`` keeps the periods that ended on or before that date (values as stored now).
 * An org unit sees the targets set for it and, for indicators that compare across units (not summed), the
   targets of the units above it, judged on its own series (``inherited_from``).
 * Results are cached per process under the change counters, which move with every write that can change
@@ -18,28 +20,32 @@ import hashlib
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.database import Database
-from shared.problems import NotFound
+from shared.problems import NotFound, UnprocessableContent
 from targets.cache.counters import Counters
 from targets.cache.service import CatalogueCache, CatalogueSnapshot, IndicatorInfo, PlanInfo
 from targets.indicators.models import Aggregation
-from targets.org_units.hierarchy import Hierarchy
+from targets.org_units.hierarchy import Hierarchy, UnitInfo
 from targets.org_units.models import TERRITORIAL_TYPES
+from targets.org_units.service import OrgUnitNotFound
 from targets.plans import service as plans
 from targets.plans.models import Comparator, Projection, Target, TargetKind
 from targets.progress.engine import Outcome, Status, TargetRule, evaluate
+from targets.progress.grains import YEARLY, Grain
 from targets.progress.schemas import (
     Coverage,
     IndicatorRef,
+    PeriodProgress,
     ProgressReport,
     ProgressRow,
     ProjectionOut,
     SeriesPoint,
+    TargetProgressSeries,
 )
 from targets.results import service as results
 
@@ -47,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class YearValue:
+class PeriodValue:
     value: float
     source: str  # "posted" or "aggregated"
     reported: int | None = None
@@ -55,43 +61,44 @@ class YearValue:
 
 
 class SeriesBuilder:
-    """Yearly values of indicators for org units, posted or rolled up, computed once each."""
+    """Values of indicators for org units per period (numbered by the indicator's grain), posted or rolled
+    up, computed once each."""
 
     def __init__(
         self,
         hierarchy: Hierarchy,
-        indicators: dict[int, IndicatorInfo],
+        indicators: Mapping[int, IndicatorInfo],
         posted: dict[tuple[int, int, int], float],
+        grains: Mapping[int, Grain] | None = None,
     ) -> None:
         self.hierarchy = hierarchy
         self.indicators = indicators
         self.posted = posted
-        self._memo: dict[tuple[int, int, int], YearValue | None] = {}
+        self.grains = grains or {}
+        self._memo: dict[tuple[int, int, int], PeriodValue | None] = {}
+        self._children_memo: dict[tuple[int, int, int], list[int]] = {}
 
-    def value(self, indicator_id: int, org_unit_id: int, year: int) -> YearValue | None:
-        key = (indicator_id, org_unit_id, year)
+    def grain(self, indicator_id: int) -> Grain:
+        return self.grains.get(indicator_id, YEARLY)
+
+    def value(self, indicator_id: int, org_unit_id: int, number: int) -> PeriodValue | None:
+        key = (indicator_id, org_unit_id, number)
         if key not in self._memo:
-            self._memo[key] = self._compute(indicator_id, org_unit_id, year)
+            self._memo[key] = self._compute(indicator_id, org_unit_id, number)
         return self._memo[key]
 
-    def _compute(self, indicator_id: int, org_unit_id: int, year: int) -> YearValue | None:
-        posted = self.posted.get((indicator_id, org_unit_id, year))
+    def _compute(self, indicator_id: int, org_unit_id: int, number: int) -> PeriodValue | None:
+        posted = self.posted.get((indicator_id, org_unit_id, number))
         if posted is not None:
-            return YearValue(posted, "posted")
+            return PeriodValue(posted, "posted")
         indicator = self.indicators[indicator_id]
         if indicator.aggregation == Aggregation.NONE:
             return None
-        # Only territorial units add up to a territory: a department reports on itself, not on an area.
-        children = [
-            child
-            for child in self.hierarchy.children_for_period(
-                org_unit_id, dt.date(year, 1, 1), dt.date(year, 12, 31)
-            )
-            if self.hierarchy.units[child].type in TERRITORIAL_TYPES
-        ]
+        grain = self.grain(indicator_id)
+        children = self._children(org_unit_id, grain, number)
         if not children:
             return None
-        values = [(child, self.value(indicator_id, child, year)) for child in children]
+        values = [(child, self.value(indicator_id, child, number)) for child in children]
         present = [(child, found.value) for child, found in values if found is not None]
         if not present:
             return None
@@ -101,52 +108,334 @@ class SeriesBuilder:
             total = sum(value for _, value in present) / len(present)
         else:
             weight_id = indicator.weight_indicator_id
+            # The weight in force in this period: a monthly rate is weighted by the year's population.
+            weight_number = (
+                self.grain(weight_id).number(grain.bounds(number)[0]) if weight_id is not None else 0
+            )
             weighted = [
                 (value, weight.value)
                 for child, value in present
-                if weight_id is not None and (weight := self.value(weight_id, child, year)) is not None
+                if weight_id is not None
+                and (weight := self.value(weight_id, child, weight_number)) is not None
             ]
             weight_sum = sum(weight for _, weight in weighted)
             if not weighted or weight_sum <= 0:
                 return None
             total = sum(value * weight for value, weight in weighted) / weight_sum
-            return YearValue(total, "aggregated", reported=len(weighted), expected=len(children))
-        return YearValue(total, "aggregated", reported=len(present), expected=len(children))
+            return PeriodValue(total, "aggregated", reported=len(weighted), expected=len(children))
+        return PeriodValue(total, "aggregated", reported=len(present), expected=len(children))
 
-    def series(self, indicator_id: int, org_unit_id: int, years: Sequence[int]) -> dict[int, YearValue]:
-        found = {year: self.value(indicator_id, org_unit_id, year) for year in years}
-        return {year: value for year, value in found.items() if value is not None}
+    def _children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
+        # The same for every indicator of the grain: a report rolls up dozens over the same hierarchy.
+        key = (org_unit_id, grain.months, number)
+        found = self._children_memo.get(key)
+        if found is None:
+            # Only territorial units add up to a territory: a department reports on itself, not on an area.
+            found = [
+                child
+                for child in self.hierarchy.children_for_period(org_unit_id, *grain.bounds(number))
+                if self.hierarchy.units[child].type in TERRITORIAL_TYPES
+            ]
+            self._children_memo[key] = found
+        return found
+
+    def series(self, indicator_id: int, org_unit_id: int, numbers: Iterable[int]) -> dict[int, PeriodValue]:
+        found = {number: self.value(indicator_id, org_unit_id, number) for number in numbers}
+        return {number: value for number, value in found.items() if value is not None}
 
 
-def _relevant_units(hierarchy: Hierarchy, unit_id: int, years: Sequence[int]) -> set[int]:
-    units = {unit_id}
-    frontier = [unit_id]
-    while frontier:
-        parent = frontier.pop()
-        for year in years:
-            for child in hierarchy.children_for_period(parent, dt.date(year, 1, 1), dt.date(year, 12, 31)):
-                if child not in units:
-                    units.add(child)
-                    frontier.append(child)
-    return units
-
-
-def _rule(target: Target, plan: PlanInfo) -> TargetRule:
+def _rule(target: Target, plan_numbers: range, at_risk_margin: float) -> TargetRule:
+    # The engine counts periods: for a yearly indicator its "years" are years, for a monthly one months.
     return TargetRule(
         kind=TargetKind(target.kind),
         comparator=Comparator(target.comparator),
         value=float(target.value) if target.value is not None else None,
         tolerance=float(target.tolerance) if target.tolerance is not None else None,
         projection=Projection(target.projection),
-        first_year=plan.start_date.year,
-        last_year=plan.end_date.year,
-        at_risk_margin=float(plan.at_risk_margin),
+        first_year=plan_numbers.start,
+        last_year=plan_numbers.stop - 1,
+        at_risk_margin=at_risk_margin,
     )
 
 
 def _rounded(value: float | None, decimals: int) -> float | None:
     # JSON has no infinity: a figure beyond a float's range (absurd data) is reported as unknown.
     return None if value is None or not math.isfinite(value) else round(value, decimals)
+
+
+NOT_COMPUTABLE = Outcome(Status.NO_DATA, None, "not_computable", None, None, None, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One target judged for one org unit as of the question's date."""
+
+    target: Target
+    indicator: IndicatorInfo
+    unit: UnitInfo
+    grain: Grain
+    plan_numbers: range
+    series: dict[int, PeriodValue]
+    reference: dict[int, PeriodValue] | None
+    outcome: Outcome
+
+    @property
+    def latest(self) -> PeriodValue | None:
+        year = self.outcome.latest_year
+        return self.series.get(year) if year is not None else None
+
+
+class PlanProgress:
+    """Everything needed to judge a plan's targets for some org units as of a date, loaded in one go.
+
+    The report of one unit and the report of a unit with every unit below it share this: values are read
+    once, and each roll-up is computed once however many units' rows need it.
+    """
+
+    def __init__(
+        self,
+        snapshot: CatalogueSnapshot,
+        plan: PlanInfo,
+        at: dt.date,
+        targets: Sequence[Target],
+        builder: SeriesBuilder,
+    ) -> None:
+        self.snapshot = snapshot
+        self.plan = plan
+        self.at = at
+        self.builder = builder
+        self._by_unit: dict[int, list[Target]] = {}
+        for target in targets:
+            self._by_unit.setdefault(target.org_unit_id, []).append(target)
+
+    @staticmethod
+    def window(plan: PlanInfo, at: dt.date) -> tuple[dt.date, dt.date]:
+        """The days whose periods can count: the plan's, up to ``at``."""
+        return plan.start_date, min(at, plan.end_date)
+
+    @staticmethod
+    def ancestors(snapshot: CatalogueSnapshot, plan: PlanInfo, unit: UnitInfo, at: dt.date) -> list[int]:
+        # Inherited targets come from the units above on the last day the unit existed in the plan (a district
+        # still belongs to the province after its tier ended on 2025-06-30, for the years it reported).
+        last_day = min(at, plan.end_date, unit.valid_to or plan.end_date)
+        return list(snapshot.hierarchy.ancestors_on(unit.id, max(last_day, unit.valid_from)))
+
+    @classmethod
+    async def load(
+        cls,
+        session: AsyncSession,
+        snapshot: CatalogueSnapshot,
+        plan: PlanInfo,
+        units: Sequence[UnitInfo],
+        at: dt.date,
+        *,
+        only: Target | None = None,
+    ) -> PlanProgress:
+        """For ``units`` (each judged on its own series), read their targets, inherited ones included, and
+        every value their series and roll-ups need; with ``only``, that one target's (a chart, a series)."""
+        hierarchy = snapshot.hierarchy
+        owners = {unit.id for unit in units}
+        for unit in units:
+            owners.update(cls.ancestors(snapshot, plan, unit, at))
+        targets = [only] if only is not None else await plans.targets_for(session, plan.id, sorted(owners))
+        indicator_ids = {target.indicator_id for target in targets}
+        indicator_ids |= {
+            target.reference_indicator_id for target in targets if target.reference_indicator_id
+        }
+        indicator_ids |= {
+            weight
+            for indicator_id in list(indicator_ids)
+            if (weight := snapshot.indicators_by_id[indicator_id].weight_indicator_id) is not None
+        }
+        start, end = cls.window(plan, at)
+        needed: set[int] = {target.org_unit_id for target in targets}
+        covered: set[int] = set()
+        for unit in units:
+            # A report over a unit and the units below it asks for each subtree once, not once per member.
+            if unit.id not in covered:
+                below = hierarchy.descendants_within(unit.id, start, end)
+                covered.update(below)
+                needed.update(below)
+        grains = {
+            indicator_id: grain
+            for indicator_id in indicator_ids
+            if (grain := Grain.of(snapshot.indicators_by_id[indicator_id].period_type)) is not None
+        }
+        posted: dict[tuple[int, int, int], float] = {}
+        rows = await results.period_values(session, sorted(grains), sorted(needed), start, end)
+        for indicator_id, org_unit_id, period_type, period_start, number in rows:
+            grain = grains[indicator_id]
+            if period_type == grain.type:
+                posted[(indicator_id, org_unit_id, grain.number(period_start))] = number
+        return cls(
+            snapshot, plan, at, targets, SeriesBuilder(hierarchy, snapshot.indicators_by_id, posted, grains)
+        )
+
+    def targets_seen_by(self, unit: UnitInfo) -> list[Target]:
+        """The unit's own targets, then those of the units above it for indicators that are not summed."""
+        own = self._by_unit.get(unit.id, [])
+        inherited = [
+            target
+            for ancestor in self.ancestors(self.snapshot, self.plan, unit, self.at)
+            for target in self._by_unit.get(ancestor, [])
+            if self.snapshot.indicators_by_id[target.indicator_id].aggregation != Aggregation.SUM
+        ]
+        return sorted([*own, *inherited], key=lambda t: (t.org_unit_id != unit.id, t.id))
+
+    def sees(self, unit: UnitInfo, target: Target) -> bool:
+        return any(seen.id == target.id for seen in self.targets_seen_by(unit))
+
+    def _numbers(self, grain: Grain) -> tuple[range, range]:
+        plan_numbers = grain.plan_numbers(self.plan.start_date, self.plan.end_date)
+        return plan_numbers, grain.ended_by(plan_numbers, self.at)
+
+    def judge(self, target: Target, unit: UnitInfo) -> Judged:
+        indicator = self.snapshot.indicators_by_id[target.indicator_id]
+        grain = Grain.of(indicator.period_type)
+        if grain is None:
+            # Weekly, daily and financial-year periods do not tile the plan's years: nothing to judge.
+            return Judged(target, indicator, unit, YEARLY, range(0), {}, None, NOT_COMPUTABLE)
+        plan_numbers, observed = self._numbers(grain)
+        series = self.builder.series(indicator.id, unit.id, observed)
+        # The comparison series belongs to the target's own unit (the region's average is posted for the
+        # province), also when a district is judged against the province's relative goal.
+        reference = (
+            self.builder.series(target.reference_indicator_id, target.org_unit_id, observed)
+            if target.reference_indicator_id
+            else None
+        )
+        outcome = self._evaluate(target, plan_numbers, series, reference, grain.number(self.at))
+        return Judged(target, indicator, unit, grain, plan_numbers, series, reference, outcome)
+
+    def _evaluate(
+        self,
+        target: Target,
+        plan_numbers: range,
+        series: Mapping[int, PeriodValue],
+        reference: Mapping[int, PeriodValue] | None,
+        current: int,
+    ) -> Outcome:
+        try:
+            return evaluate(
+                _rule(target, plan_numbers, float(self.plan.at_risk_margin)),
+                {number: point.value for number, point in series.items()},
+                current_year=current,
+                reference={number: point.value for number, point in reference.items()} if reference else None,
+            )
+        except ArithmeticError:
+            # One target's absurd figures must not take down the whole report (the public one included).
+            logger.warning("progress of target %s cannot be computed", target.id, exc_info=True)
+            return NOT_COMPUTABLE
+
+    def history(self, judged: Judged) -> list[PeriodProgress]:
+        """The target as judged at the end of each period of the plan up to ``at``: the values up to it."""
+        decimals = max(judged.indicator.decimals, 1) + 1
+        _, observed = self._numbers(judged.grain) if judged.plan_numbers else (range(0), range(0))
+        items = []
+        for number in observed:
+            upto = {n: point for n, point in judged.series.items() if n <= number}
+            reference = (
+                {n: point for n, point in judged.reference.items() if n <= number}
+                if judged.reference is not None
+                else None
+            )
+            outcome = self._evaluate(judged.target, judged.plan_numbers, upto, reference, number)
+            point = judged.series.get(number)
+            items.append(
+                PeriodProgress(
+                    period=judged.grain.period_id(number),
+                    value=_rounded(point.value, judged.indicator.decimals) if point else None,
+                    source=point.source if point else None,
+                    status=outcome.status.value,
+                    measure=_rounded(outcome.measure, decimals),
+                    percent=_rounded(outcome.percent, 1),
+                    projection=_rounded(outcome.projected, decimals),
+                    meets_target=outcome.projected_meets,
+                )
+            )
+        return items
+
+    def row(self, judged: Judged, *, with_series: bool = True) -> ProgressRow:
+        """The row of the API; ``with_series=False`` leaves out the series (tables that do not show it)."""
+        target, indicator, outcome, grain = judged.target, judged.indicator, judged.outcome, judged.grain
+        hierarchy = self.snapshot.hierarchy
+        latest = judged.latest
+        decimals = max(indicator.decimals, 1)
+        last_number = (
+            judged.plan_numbers.stop - 1 if judged.plan_numbers else YEARLY.number(self.plan.end_date)
+        )
+        return ProgressRow(
+            target_id=target.id,
+            indicator=indicator_ref(indicator),
+            org_unit=judged.unit.code,
+            inherited_from=None
+            if target.org_unit_id == judged.unit.id
+            else hierarchy.units[target.org_unit_id].code,
+            kind=target.kind,
+            comparator=target.comparator,
+            target_value=float(target.value) if target.value is not None else None,
+            tolerance=float(target.tolerance) if target.tolerance is not None else None,
+            reference_indicator=(
+                self.snapshot.indicators_by_id[target.reference_indicator_id].code
+                if target.reference_indicator_id
+                else None
+            ),
+            source_text=target.source_text,
+            period_type=indicator.period_type,
+            status=outcome.status.value,
+            latest_value=_rounded(outcome.latest_value, indicator.decimals),
+            latest_period=grain.period_id(outcome.latest_year) if outcome.latest_year is not None else None,
+            latest_source=latest.source if latest else None,
+            coverage=(
+                Coverage(reported=latest.reported, expected=latest.expected)
+                if latest and latest.reported is not None and latest.expected is not None
+                else None
+            ),
+            measure=_rounded(outcome.measure, decimals + 1),
+            measure_kind=outcome.measure_kind,
+            percent=_rounded(outcome.percent, 1),
+            projection=ProjectionOut(
+                method=target.projection,
+                year=self.plan.end_date.year,
+                period=grain.period_id(last_number),
+                value=_rounded(outcome.projected, decimals + 1),
+                meets_target=outcome.projected_meets,
+                required_per_remaining_year=_rounded(outcome.required_per_remaining_year, decimals + 1),
+            ),
+            years_met=outcome.years_met,
+            years_observed=outcome.years_observed,
+            reference_value=_rounded(outcome.reference_value, indicator.decimals),
+            series=[
+                SeriesPoint(
+                    period=grain.period_id(number),
+                    value=_rounded(point.value, indicator.decimals) or 0.0,
+                    source=point.source,
+                )
+                for number, point in (sorted(judged.series.items()) if with_series else ())
+            ],
+        )
+
+    def report(self, unit: UnitInfo) -> ProgressReport:
+        rows = [self.row(self.judge(target, unit)) for target in self.targets_seen_by(unit)]
+        summary: dict[str, int] = {}
+        for row in rows:
+            summary[row.status] = summary.get(row.status, 0) + 1
+        return ProgressReport(
+            plan=self.plan.code, org_unit=unit.code, at=self.at, summary=summary, items=rows
+        )
+
+
+def indicator_ref(indicator: IndicatorInfo) -> IndicatorRef:
+    return IndicatorRef(
+        code=indicator.code, name=indicator.name, unit=indicator.unit, value_type=indicator.value_type
+    )
+
+
+def find_unit(snapshot: CatalogueSnapshot, code: str) -> UnitInfo:
+    unit = snapshot.hierarchy.by_code(code)
+    if unit is None:
+        raise OrgUnitNotFound(f"No org unit has the code {code!r}.")
+    return unit
 
 
 async def compute_progress(
@@ -156,118 +445,68 @@ async def compute_progress(
     org_unit_code: str,
     at: dt.date,
 ) -> ProgressReport:
-    hierarchy = snapshot.hierarchy
-    unit = hierarchy.by_code(org_unit_code)
-    if unit is None:
-        raise NotFound(f"No org unit has the code {org_unit_code!r}.")
-    years = [
-        year for year in range(plan.start_date.year, plan.end_date.year + 1) if dt.date(year, 12, 31) <= at
-    ]
-    # Inherited targets come from the units above on the last day the unit existed in the plan (a district
-    # still belongs to the province after its tier ended on 2025-06-30, for the years it reported).
-    last_day = min(at, plan.end_date, unit.valid_to or plan.end_date)
-    ancestors = list(hierarchy.ancestors_on(unit.id, max(last_day, unit.valid_from)))
-    targets = await plans.targets_for(session, plan.id, [unit.id, *ancestors])
-    chosen = [
-        target
-        for target in targets
-        if target.org_unit_id == unit.id
-        or snapshot.indicators_by_id[target.indicator_id].aggregation != Aggregation.SUM
-    ]
-    indicator_ids = {target.indicator_id for target in chosen}
-    indicator_ids |= {target.reference_indicator_id for target in chosen if target.reference_indicator_id}
-    indicator_ids |= {
-        weight
-        for indicator_id in list(indicator_ids)
-        if (weight := snapshot.indicators_by_id[indicator_id].weight_indicator_id) is not None
-    }
-    units = _relevant_units(hierarchy, unit.id, years) | {target.org_unit_id for target in chosen}
-    posted = await results.yearly_values(session, sorted(indicator_ids), sorted(units), years)
-    builder = SeriesBuilder(hierarchy, snapshot.indicators_by_id, posted)
+    unit = find_unit(snapshot, org_unit_code)
+    progress = await PlanProgress.load(session, snapshot, plan, [unit], at)
+    return progress.report(unit)
 
-    rows = []
-    for target in sorted(chosen, key=lambda t: (t.org_unit_id != unit.id, t.id)):
-        indicator = snapshot.indicators_by_id[target.indicator_id]
-        series = builder.series(indicator.id, unit.id, years)
-        # The comparison series belongs to the target's own unit (the region's average is posted for the
-        # province), also when a district is judged against the province's relative goal.
-        reference = (
-            builder.series(target.reference_indicator_id, target.org_unit_id, years)
-            if target.reference_indicator_id
-            else None
+
+async def target_series(
+    session: AsyncSession,
+    catalogue: CatalogueCache,
+    target_id: int,
+    org_unit_code: str | None,
+    at: dt.date,
+) -> tuple[PlanProgress, Judged]:
+    """One target judged for one org unit (default: the target's own), with everything to draw its history.
+
+    Raises ``target-not-found``, ``org-unit-not-found``, and ``target-not-covered`` when the unit does not see
+    the target (neither its own nor inherited from a unit above it)."""
+    snapshot, _ = await catalogue.get(session)
+    target = await plans.get_target(session, target_id)
+    plan = next(plan for plan in snapshot.plans.values() if plan.id == target.plan_id)
+    unit = (
+        find_unit(snapshot, org_unit_code)
+        if org_unit_code is not None
+        else snapshot.hierarchy.units[target.org_unit_id]
+    )
+    progress = await PlanProgress.load(session, snapshot, plan, [unit], at, only=target)
+    if not progress.sees(unit, target):
+        owner = snapshot.hierarchy.units[target.org_unit_id].code
+        raise TargetNotCovered(
+            f"Target {target.id} is set for {owner}; {unit.code} is not {owner}, and is not judged on it from"
+            " below (it is not under it, or the indicator is a total, which is judged only where it is set).",
+            target_id=target.id,
+            org_unit=unit.code,
+            target_org_unit=owner,
         )
-        try:
-            outcome = evaluate(
-                _rule(target, plan),
-                {year: point.value for year, point in series.items()},
-                current_year=at.year,
-                reference={year: point.value for year, point in reference.items()} if reference else None,
-            )
-        except ArithmeticError:
-            # One target's absurd figures must not take down the whole report (the public one included).
-            logger.warning("progress of target %s cannot be computed", target.id, exc_info=True)
-            outcome = Outcome(Status.NO_DATA, None, "not_computable", None, None, None, None, None)
-        latest = series.get(outcome.latest_year) if outcome.latest_year is not None else None
-        decimals = max(indicator.decimals, 1)
-        rows.append(
-            ProgressRow(
-                target_id=target.id,
-                indicator=IndicatorRef(
-                    code=indicator.code,
-                    name=indicator.name,
-                    unit=indicator.unit,
-                    value_type=indicator.value_type,
-                ),
-                org_unit=unit.code,
-                inherited_from=None
-                if target.org_unit_id == unit.id
-                else hierarchy.units[target.org_unit_id].code,
-                kind=target.kind,
-                comparator=target.comparator,
-                target_value=float(target.value) if target.value is not None else None,
-                tolerance=float(target.tolerance) if target.tolerance is not None else None,
-                reference_indicator=(
-                    snapshot.indicators_by_id[target.reference_indicator_id].code
-                    if target.reference_indicator_id
-                    else None
-                ),
-                source_text=target.source_text,
-                status=outcome.status.value,
-                latest_value=_rounded(outcome.latest_value, indicator.decimals),
-                latest_period=str(outcome.latest_year) if outcome.latest_year is not None else None,
-                latest_source=latest.source if latest else None,
-                coverage=(
-                    Coverage(reported=latest.reported, expected=latest.expected)
-                    if latest and latest.reported is not None and latest.expected is not None
-                    else None
-                ),
-                measure=_rounded(outcome.measure, decimals + 1),
-                measure_kind=outcome.measure_kind,
-                percent=_rounded(outcome.percent, 1),
-                projection=ProjectionOut(
-                    method=target.projection,
-                    year=plan.end_date.year,
-                    value=_rounded(outcome.projected, decimals + 1),
-                    meets_target=outcome.projected_meets,
-                    required_per_remaining_year=_rounded(outcome.required_per_remaining_year, decimals + 1),
-                ),
-                years_met=outcome.years_met,
-                years_observed=outcome.years_observed,
-                reference_value=_rounded(outcome.reference_value, indicator.decimals),
-                series=[
-                    SeriesPoint(
-                        period=str(year),
-                        value=_rounded(point.value, indicator.decimals) or 0.0,
-                        source=point.source,
-                    )
-                    for year, point in sorted(series.items())
-                ],
-            )
-        )
-    summary: dict[str, int] = {}
-    for row in rows:
-        summary[row.status] = summary.get(row.status, 0) + 1
-    return ProgressReport(plan=plan.code, org_unit=unit.code, at=at, summary=summary, items=rows)
+    return progress, progress.judge(target, unit)
+
+
+def series_document(progress: PlanProgress, judged: Judged) -> TargetProgressSeries:
+    target = judged.target
+    last = judged.plan_numbers.stop - 1 if judged.plan_numbers else YEARLY.number(progress.plan.end_date)
+    return TargetProgressSeries(
+        target_id=target.id,
+        indicator=indicator_ref(judged.indicator),
+        org_unit=judged.unit.code,
+        inherited_from=None
+        if target.org_unit_id == judged.unit.id
+        else progress.snapshot.hierarchy.units[target.org_unit_id].code,
+        plan=progress.plan.code,
+        at=progress.at,
+        period_type=judged.indicator.period_type,
+        kind=target.kind,
+        comparator=target.comparator,
+        target_value=float(target.value) if target.value is not None else None,
+        projection_method=target.projection,
+        projection_period=judged.grain.period_id(last),
+        items=progress.history(judged),
+    )
+
+
+class TargetNotCovered(UnprocessableContent):
+    slug = "target-not-covered"
+    title = "The org unit is not judged on this target"
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +545,22 @@ class ProgressCache:
             self._entries.popitem(last=False)
 
 
+def resolve(
+    snapshot: CatalogueSnapshot, plan_code: str | None, org_unit_code: str | None
+) -> tuple[PlanInfo, str]:
+    """The plan asked for (default: the latest) and the org unit's code (default: the plan's own unit)."""
+    plan = snapshot.plan(plan_code)
+    if plan is None:
+        raise plans.PlanNotFound(
+            f"No plan has the code {plan_code!r}." if plan_code else "No plan is registered yet."
+        )
+    if org_unit_code is None:
+        if plan.main_org_unit_id is None:
+            raise NotFound(f"Plan {plan.code} has no targets yet.")
+        org_unit_code = snapshot.hierarchy.units[plan.main_org_unit_id].code
+    return plan, org_unit_code
+
+
 def _key(
     snapshot: CatalogueSnapshot,
     counters: Counters,
@@ -313,14 +568,8 @@ def _key(
     org_unit_code: str | None,
     at: dt.date,
 ) -> tuple[PlanInfo, str, tuple[object, ...]]:
-    plan = snapshot.plan(plan_code)
-    if plan is None:
-        raise NotFound(f"No plan has the code {plan_code!r}." if plan_code else "No plan is registered yet.")
-    if org_unit_code is None:
-        if plan.main_org_unit_id is None:
-            raise NotFound(f"Plan {plan.code} has no targets yet.")
-        org_unit_code = snapshot.hierarchy.units[plan.main_org_unit_id].code
-    return plan, org_unit_code, (counters.catalogue, counters.data, plan.code, org_unit_code, at)
+    plan, unit_code = resolve(snapshot, plan_code, org_unit_code)
+    return plan, unit_code, (counters.catalogue, counters.data, plan.code, unit_code, at)
 
 
 async def progress_report(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -447,11 +447,16 @@ async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, 
     return await repository.lock_rows(session)
 
 
-async def yearly_values(
-    session: AsyncSession, indicator_ids: Sequence[int], org_unit_ids: Sequence[int], years: Sequence[int]
-) -> dict[tuple[int, int, int], float]:
-    """{(indicator_id, org_unit_id, year): number} for the numeric values of yearly periods (progress)."""
-    return await repository.yearly_values(session, indicator_ids, org_unit_ids, years)
+async def period_values(
+    session: AsyncSession,
+    indicator_ids: Sequence[int],
+    org_unit_ids: Sequence[int],
+    start: dt.date,
+    end: dt.date,
+) -> Iterator[tuple[int, int, str, dt.date, float]]:
+    """(indicator id, org unit id, period type, period start, number) for the numeric values of the periods
+    within [start, end] (progress), to be consumed once."""
+    return await repository.period_values(session, indicator_ids, org_unit_ids, start, end)
 
 
 async def reported(session: AsyncSession, period_iso: str, indicator_ids: list[int]) -> set[tuple[int, int]]:
