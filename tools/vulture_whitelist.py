@@ -139,3 +139,5 @@ WOMAN  # unused variable (services/nominations/src/nominations/nominations/schem
 ETHNIC_MINORITY  # unused variable (services/nominations/src/nominations/nominations/schemas.py: a priority group clients send; the fairness report counts each)
 REMOTE_AREA  # unused variable (services/nominations/src/nominations/nominations/schemas.py: a priority group clients send; the fairness report counts each)
 BORDER_AREA  # unused variable (services/nominations/src/nominations/nominations/schemas.py: a priority group clients send; the fairness report counts each)
+award_rate  # unused variable (services/nominations/src/nominations/fairness/schemas.py: GroupShare, read by API clients)
+representation  # unused variable (services/nominations/src/nominations/fairness/schemas.py: GroupShare, read by API clients)

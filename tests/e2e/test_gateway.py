@@ -41,6 +41,8 @@ ROUTES = {
     "/api/v1/council-sessions": "nominations",
     "/api/v1/decisions": "nominations",
     "/api/v1/exemplars": "nominations",
+    "/api/v1/reports/fairness": "nominations",
+    "/api/v1/reports/timeliness": "nominations",
     "/api/v1/public/disclosures": "nominations",
     "/api/v1/public/awards": "nominations",
     "/api/v1/inbox": "notifications",

@@ -15,6 +15,7 @@ from nominations.decisions.endpoints import router as decisions_router
 from nominations.disclosure.endpoints import router as disclosure_router
 from nominations.evidence.endpoints import router as evidence_router
 from nominations.exemplars.endpoints import router as exemplars_router
+from nominations.fairness.endpoints import router as reports_router
 from nominations.movements.endpoints import router as movements_router
 from nominations.nominations.endpoints import router as nominations_router
 from nominations.org_scope import TargetsClient
@@ -69,6 +70,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             decisions_router,
             registry_router,
             exemplars_router,
+            reports_router,
         ],
         lifespan_extension=clients,
     )

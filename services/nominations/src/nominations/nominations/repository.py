@@ -6,7 +6,21 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -201,3 +215,34 @@ async def live_count(
     if undecided_only:
         query = query.where(Nomination.status != Status.DECIDED.value)
     return int(await session.scalar(query) or 0)
+
+
+# Drafts were never sent and withdrawn ones were taken back: neither is a nomination the province judged.
+NOT_SENT = (Status.DRAFT.value, Status.WITHDRAWN.value)
+ALL_GROUPS = "*"
+
+
+async def group_counts(
+    session: AsyncSession, *, round_ids: Sequence[int], units: Sequence[str] | None
+) -> list[tuple[str | None, str, int, int, int]]:
+    """(nominating unit or None for all, group or ``*`` for all, nominations, awards, decided) of the
+    rounds' sent nominations, grouped by (group) and by (unit, group) in one pass."""
+    groups = (
+        func.unnest(func.array_append(Nomination.nominee_groups, literal(ALL_GROUPS)))
+        .table_valued("grp")
+        .render_derived(name="each_group")
+        .lateral()
+    )
+    group = groups.c.grp
+    awarded = func.count().filter(Nomination.outcome == Outcome.AWARDED.value)
+    decided = func.count().filter(Nomination.status == Status.DECIDED.value)
+    query = (
+        select(Nomination.nominating_org_unit, group, func.count(), awarded, decided)
+        .select_from(Nomination)
+        .join(groups, true())
+        .where(Nomination.round_id.in_(round_ids), Nomination.status.not_in(NOT_SENT))
+        .group_by(func.grouping_sets(tuple_(group), tuple_(Nomination.nominating_org_unit, group)))
+    )
+    if units is not None:
+        query = query.where(Nomination.nominating_org_unit.in_(sorted(units)))
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in await session.execute(query)]

@@ -405,3 +405,14 @@ async def under_disclosure(
 async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
     """Every nomination of a round: id, award type, status, first submission and decision moments."""
     return await repository.stage_times(session, round_id)
+
+
+# The row of group_counts that counts every group.
+ALL_GROUPS = repository.ALL_GROUPS
+
+
+async def group_counts(
+    session: AsyncSession, *, round_ids: Sequence[int], units: Sequence[str] | None
+) -> list[tuple[str | None, str, int, int, int]]:
+    """Sent nominations and awards per priority group and nominating unit (the fairness report)."""
+    return await repository.group_counts(session, round_ids=round_ids, units=units)

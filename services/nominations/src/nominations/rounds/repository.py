@@ -61,3 +61,7 @@ def deadlines_between(
             tuple_(deadlines.c.due_on, deadlines.c.round_id, deadlines.c.deadline) > tuple_(*after)
         )
     return query
+
+
+async def ids_of_year(session: AsyncSession, year: int) -> list[int]:
+    return list((await session.execute(select(Round.id).where(Round.year == year))).scalars())

@@ -170,3 +170,7 @@ async def deadlines_between(
         if len(rows) > limit
         else None,
     )
+
+
+async def ids_of_year(session: AsyncSession, year: int) -> list[int]:
+    return await repository.ids_of_year(session, year)

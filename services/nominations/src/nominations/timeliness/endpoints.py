@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.deps import NominationReader
 from nominations.rounds import service as rounds
@@ -37,6 +38,11 @@ async def get_timeliness(
     round_id: RowId,
     as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
 ) -> Timeliness:
+    return await timeliness_of(session, round_id, as_of)
+
+
+async def timeliness_of(session: AsyncSession, round_id: int, as_of: dt.date | None) -> Timeliness:
+    """The round's timeliness as of a day (default today), at most a year ahead."""
     round_ = await rounds.get(session, round_id)
     today = clock.today()
     if as_of is not None and as_of > today + MAX_LOOKAHEAD:
