@@ -3,13 +3,15 @@ reports."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 
-from nominations.deps import CatalogueEditor, Idempotent, MovementParticipant
-from nominations.movements import service
+from nominations.deps import CatalogueEditor, Idempotent, MovementParticipant, NominationReader
+from nominations.movements import review_pack, service
 from nominations.movements.models import MilestoneKind, MovementArea
 from nominations.movements.schemas import (
     MilestoneRoundIn,
@@ -27,9 +29,11 @@ from nominations.rounds.schemas import RoundOut
 from shared.auth import PUBLIC, AnyUser
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
+from shared.downloads import content_disposition, file_chunks
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
+from shared.spreadsheets import XLSX_MEDIA_TYPE
 
 router = APIRouter(tags=["movements"])
 
@@ -253,3 +257,38 @@ async def submit_report(
         return Created(service.report_out(movement, row), location, None)
 
     return await idempotent(create)
+
+
+class PackFormat(StrEnum):
+    XLSX = "xlsx"
+    HTML = "html"
+
+
+@router.get(
+    "/v1/movements/{code}/review-pack",
+    summary="A review's pack: targets' progress on its day, exemplars, awards, units' reports (xlsx or html)",
+    responses=problem_responses(service.MovementNotFound, service.MilestoneNotFound, TargetsUnavailable)
+    | {200: {"content": {XLSX_MEDIA_TYPE: {}, "text/html": {}}}},
+    response_class=StreamingResponse,
+)
+async def get_review_pack(
+    session: SessionDep,
+    scope: Scope,
+    principal: NominationReader,
+    code: MovementCode,
+    milestone: MilestoneKind,
+    format: PackFormat = PackFormat.XLSX,
+) -> Response:
+    movement = await service.get(session, code)
+    pack = await review_pack.build(session, scope, movement, milestone.value)
+    if format is PackFormat.HTML:
+        return HTMLResponse(
+            review_pack.html(pack),
+            headers={"Content-Disposition": content_disposition(f"{pack.filename}.html", inline=True)},
+        )
+    workbook = await run_in_threadpool(review_pack.workbook, pack)
+    return StreamingResponse(
+        file_chunks(workbook),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition(f"{pack.filename}.xlsx")},
+    )

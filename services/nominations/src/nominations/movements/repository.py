@@ -143,3 +143,12 @@ async def reports(
 async def codes_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
     query = select(Movement.id, Movement.code).where(Movement.id.in_(ids))
     return {row[0]: row[1] for row in await session.execute(query)}
+
+
+async def all_reports(session: AsyncSession, movement_id: int, until_year: int) -> list[UnitReport]:
+    query = (
+        select(UnitReport)
+        .where(UnitReport.movement_id == movement_id, UnitReport.year <= until_year)
+        .order_by(UnitReport.year, UnitReport.org_unit)
+    )
+    return list((await session.execute(query)).scalars())

@@ -463,3 +463,18 @@ async def reports(
 
 async def codes_by_id(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     return await repository.codes_by_id(session, sorted(ids))
+
+
+async def reports_until(session: AsyncSession, movement: Movement, year: int) -> list[UnitReport]:
+    return await repository.all_reports(session, movement.id, year)
+
+
+async def milestone_of(session: AsyncSession, movement: Movement, kind: str) -> Milestone:
+    found = next((m for m in await repository.milestones(session, [movement.id]) if m.kind == kind), None)
+    if found is None:
+        raise MilestoneNotFound(f"The movement {movement.code} has no {kind} review.")
+    return found
+
+
+async def link_rows(session: AsyncSession, movement: Movement) -> list[MovementTarget]:
+    return await repository.links(session, [movement.id])

@@ -246,3 +246,10 @@ async def group_counts(
     if units is not None:
         query = query.where(Nomination.nominating_org_unit.in_(sorted(units)))
     return [(row[0], row[1], row[2], row[3], row[4]) for row in await session.execute(query)]
+
+
+async def awarded_ids(session: AsyncSession, round_ids: Sequence[int]) -> list[int]:
+    query = select(Nomination.id).where(
+        Nomination.round_id.in_(round_ids), Nomination.outcome == Outcome.AWARDED.value
+    )
+    return list((await session.execute(query)).scalars())

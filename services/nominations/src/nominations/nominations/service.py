@@ -416,3 +416,8 @@ async def group_counts(
 ) -> list[tuple[str | None, str, int, int, int]]:
     """Sent nominations and awards per priority group and nominating unit (the fairness report)."""
     return await repository.group_counts(session, round_ids=round_ids, units=units)
+
+
+async def awarded_ids(session: AsyncSession, round_ids: Sequence[int]) -> list[int]:
+    """The nominations of these rounds decided with an award."""
+    return await repository.awarded_ids(session, round_ids)

@@ -194,3 +194,12 @@ async def set_tokens(session: AsyncSession, tokens_by_id: Mapping[int, Sequence[
             "separator": ARRAY_SEPARATOR,
         },
     )
+
+
+async def of_nominations(session: AsyncSession, nomination_ids: Sequence[int]) -> list[Award]:
+    query = (
+        select(Award)
+        .where(Award.nomination_id.in_(nomination_ids))
+        .order_by(Award.decision_date, Award.award_type_code, Award.recipient_name, Award.id)
+    )
+    return list((await session.execute(query)).scalars())

@@ -372,3 +372,7 @@ async def import_csv(
         )
     await repository.insert_awards(session, fresh)
     return ImportOutcome(imported=len(fresh), ignored=len(rows) - len(fresh))
+
+
+async def awards_of_nominations(session: AsyncSession, nomination_ids: Sequence[int]) -> list[Award]:
+    return await repository.of_nominations(session, nomination_ids)

@@ -65,3 +65,12 @@ def deadlines_between(
 
 async def ids_of_year(session: AsyncSession, year: int) -> list[int]:
     return list((await session.execute(select(Round.id).where(Round.year == year))).scalars())
+
+
+async def of_movement(session: AsyncSession, movement_code: str, until: dt.date) -> list[Round]:
+    query = (
+        select(Round)
+        .where(Round.movement_code == movement_code, Round.reference_date <= until)
+        .order_by(Round.reference_date, Round.id)
+    )
+    return list((await session.execute(query)).scalars())

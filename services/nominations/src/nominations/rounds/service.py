@@ -174,3 +174,8 @@ async def deadlines_between(
 
 async def ids_of_year(session: AsyncSession, year: int) -> list[int]:
     return await repository.ids_of_year(session, year)
+
+
+async def of_movement(session: AsyncSession, movement_code: str, until: dt.date) -> list[Round]:
+    """The movement's rounds (its reviews' and any other naming it) judged on or before ``until``."""
+    return await repository.of_movement(session, movement_code, until)
