@@ -19,7 +19,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx node bench bench-awards bench-reports bench-notifications clean
+.PHONY: help run test lint fmt token deps nginx node bench bench-awards bench-reports bench-commendation bench-notifications clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -71,6 +71,7 @@ bench: deps nginx ## every benchmark (docs/benchmarks.md); writes .dev/bench*.js
 	$(PY) -m devstack bench --output .dev/bench.json $(BENCH_ARGS)
 	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
 	$(PY) -m devstack bench-reports --output .dev/bench-reports.json
+	$(PY) -m devstack bench-commendation --output .dev/bench-commendation.json
 	$(PY) -m devstack bench-notifications --output .dev/bench-notifications.json $(BENCH_NOTIFICATIONS_ARGS)
 
 bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-awards.json
@@ -79,6 +80,9 @@ bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-a
 
 bench-reports: deps nginx ## the report downloads benchmark alone (chart, plan workbook); writes .dev/bench-reports.json
 	$(PY) -m devstack bench-reports --output .dev/bench-reports.json
+
+bench-commendation: deps nginx ## fairness, timeliness and a block's ranking alone; writes .dev/bench-commendation.json
+	$(PY) -m devstack bench-commendation --output .dev/bench-commendation.json
 
 bench-notifications: deps nginx ## the notifications benchmark alone; writes .dev/bench-notifications.json
 	$(PY) -m devstack bench-notifications --output .dev/bench-notifications.json $(BENCH_NOTIFICATIONS_ARGS)

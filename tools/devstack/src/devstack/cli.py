@@ -11,6 +11,7 @@ from types import FrameType
 
 from devstack.bench import run_bench
 from devstack.bench_awards import run_bench_awards
+from devstack.bench_commendation import run_bench_commendation
 from devstack.bench_notifications import run_bench_notifications
 from devstack.bench_reports import run_bench_reports
 from devstack.gateway import NginxMissing
@@ -102,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("bench-awards", help="the nominations benchmark (make bench-awards)")
     commands.add_parser("bench-reports", help="the report downloads benchmark (make bench-reports)")
     commands.add_parser(
+        "bench-commendation", help="fairness, timeliness, block ranking (make bench-commendation)"
+    )
+    commands.add_parser(
         "bench-notifications",
         help="the notifications benchmark (make bench-notifications); options: --help after it",
     )
@@ -113,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench_awards(argv[1:])
     if argv[:1] == ["bench-reports"]:
         return run_bench_reports(argv[1:])
+    if argv[:1] == ["bench-commendation"]:
+        return run_bench_commendation(argv[1:])
     if argv[:1] == ["bench-notifications"]:
         return run_bench_notifications(argv[1:])
     args = parser.parse_args(argv)
