@@ -137,6 +137,24 @@ class TargetsClient:
             )
         return response
 
+    async def _all(
+        self, path: str, token: str | None, params: dict[str, Any], what: str
+    ) -> list[dict[str, Any]]:
+        """Every item of a cursor-paged list of the targets service (at most MAX_PAGES pages)."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            query = params | {"limit": PAGE_SIZE} | ({"cursor": cursor} if cursor else {})
+            response = await self._get(path, token, query)
+            if response.status_code != 200:
+                raise TargetsUnavailable(f"The targets service refused the {what} ({response.status_code}).")
+            page = response.json()
+            items.extend(page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return items
+
     async def hierarchy(self, day: dt.date, token: str | None) -> Hierarchy:
         cached = self._hierarchies.get(day)
         if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
@@ -145,25 +163,14 @@ class TargetsClient:
             cached = self._hierarchies.get(day)
             if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
                 return cached[1]
-            units: dict[str, OrgUnit] = {}
-            cursor: str | None = None
-            for _ in range(MAX_PAGES):
-                params: dict[str, Any] = {"at": day.isoformat(), "limit": PAGE_SIZE}
-                if cursor:
-                    params["cursor"] = cursor
-                response = await self._get("/v1/org-units", token, params)
-                if response.status_code != 200:
-                    raise TargetsUnavailable(
-                        f"The targets service refused the org units of {day} ({response.status_code})."
-                    )
-                page = response.json()
-                for item in page["items"]:
-                    units[item["code"]] = OrgUnit(
-                        item["code"], item["name"], item.get("parent"), item.get("level"), item["type"]
-                    )
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
+            units = {
+                item["code"]: OrgUnit(
+                    item["code"], item["name"], item.get("parent"), item.get("level"), item["type"]
+                )
+                for item in await self._all(
+                    "/v1/org-units", token, {"at": day.isoformat()}, f"org units of {day}"
+                )
+            }
             hierarchy = Hierarchy(day, units)
             self._hierarchies[day] = (time.monotonic(), hierarchy)
             return hierarchy
@@ -185,22 +192,8 @@ class TargetsClient:
         cached = self._plan_targets.get(plan)
         if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
             return cached[1]
-        ids: dict[tuple[str, str], int] = {}
-        cursor: str | None = None
-        for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"plan": plan, "limit": PAGE_SIZE}
-            if cursor:
-                params["cursor"] = cursor
-            response = await self._get("/v1/targets", token, params)
-            if response.status_code != 200:
-                raise TargetsUnavailable(
-                    f"The targets service refused the targets of {plan} ({response.status_code})."
-                )
-            page = response.json()
-            ids.update({(item["indicator"], item["org_unit"]): item["id"] for item in page["items"]})
-            cursor = page.get("next_cursor")
-            if not cursor:
-                break
+        items = await self._all("/v1/targets", token, {"plan": plan}, f"targets of {plan}")
+        ids = {(item["indicator"], item["org_unit"]): item["id"] for item in items}
         self._plan_targets[plan] = (time.monotonic(), ids)
         return ids
 
@@ -213,6 +206,18 @@ class TargetsClient:
             params["plan"] = plan
         response = await self._get("/v1/progress", token, params)
         return str(response.url), response
+
+    async def progress_rows(
+        self, token: str | None, *, org_unit: str, at: dt.date, plan: str
+    ) -> list[dict[str, Any]]:
+        """The rows of a unit's progress report on a day (a refusal is the targets service's problem)."""
+        _, response = await self.progress(token, org_unit=org_unit, at=at, plan=plan)
+        if response.status_code != 200:
+            raise TargetsUnavailable(
+                f"The targets service refused the progress of {org_unit} ({response.status_code})."
+            )
+        rows: list[dict[str, Any]] = response.json()["items"]
+        return rows
 
 
 def bearer_token(request: Request) -> str | None:

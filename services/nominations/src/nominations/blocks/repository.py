@@ -62,9 +62,9 @@ async def scores(
     session: AsyncSession,
     block_id: int,
     *,
-    org_unit: str | None = None,
-    limit: int | None = None,
-    after: tuple[str, str, str] | None = None,
+    org_unit: str | None,
+    limit: int,
+    after: tuple[str, str, str] | None,
 ) -> list[Score]:
     query = (
         select(Score)
@@ -75,9 +75,7 @@ async def scores(
         query = query.where(Score.org_unit == org_unit)
     if after is not None:
         query = query.where(tuple_(Score.org_unit, Score.criterion_code, Score.stage) > tuple_(*after))
-    if limit is not None:
-        query = query.limit(limit + 1)
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(query.limit(limit + 1))).scalars())
 
 
 async def score_points(session: AsyncSession, block_id: int) -> list[tuple[str, str, str, Decimal]]:

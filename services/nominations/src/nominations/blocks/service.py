@@ -51,7 +51,7 @@ from nominations.catalogue.models import RecipientKind
 from nominations.nominations import service as nominations
 from nominations.nominations.models import Nomination
 from nominations.nominations.schemas import NominationIn, Nominee
-from nominations.org_scope import ScopeCheck, TargetsUnavailable, acts_province_wide
+from nominations.org_scope import ScopeCheck, acts_province_wide
 from shared import clock
 from shared.pagination import Page, as_code, as_id, decode_keyset, encode_cursor
 from shared.problems import Conflict, Forbidden, NotFound, UnprocessableContent
@@ -554,17 +554,10 @@ async def auto_score(session: AsyncSession, scope: ScopeCheck, block: Block) -> 
         for criterion in automatic:
             assert criterion.auto_plan is not None  # noqa: S101 - selected above
             if criterion.auto_plan not in by_plan:
-                _, response = await scope.targets.progress(
+                progress = await scope.targets.progress_rows(
                     scope.token, org_unit=member.org_unit, at=at, plan=criterion.auto_plan
                 )
-                if response.status_code != 200:
-                    raise TargetsUnavailable(
-                        f"The targets service refused the progress of {member.org_unit}"
-                        f" ({response.status_code})."
-                    )
-                by_plan[criterion.auto_plan] = {
-                    item["indicator"]["code"]: item for item in response.json()["items"]
-                }
+                by_plan[criterion.auto_plan] = {item["indicator"]["code"]: item for item in progress}
             points, note = auto_points(
                 criterion, by_plan[criterion.auto_plan].get(criterion.auto_indicator or "")
             )

@@ -13,7 +13,6 @@ from nominations.exemplars.models import Stage
 from nominations.exemplars.schemas import (
     AdvanceIn,
     ExemplarIn,
-    ExemplarNominationIn,
     ExemplarOut,
     ExemplarSummary,
     NoteIn,
@@ -22,7 +21,7 @@ from nominations.exemplars.schemas import (
 from nominations.movements.service import MovementNotFound
 from nominations.nominations import guards
 from nominations.nominations import service as nominations
-from nominations.nominations.schemas import NominationOut
+from nominations.nominations.schemas import NominationIn, NominationOut
 from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
 from nominations.rounds.service import RoundNotFound
 from shared.bounds import RowId
@@ -185,7 +184,7 @@ async def nominate(
     scope: Scope,
     principal: NominationDrafter,
     exemplar_id: RowId,
-    body: ExemplarNominationIn,
+    body: NominationIn,
     idempotent: Idempotent,
 ) -> JSONResponse:
     async def create() -> Created:

@@ -6,7 +6,6 @@ from typing import Any
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from nominations.exemplars.models import ExemplarKind, Stage
-from nominations.nominations.schemas import NominationIn
 from shared.bounds import MAX_DATE, MIN_DATE
 
 Note = Field(min_length=1, max_length=20_000)
@@ -59,10 +58,6 @@ class ReplicationIn(BaseModel):
     org_unit: str = Field(min_length=1, max_length=50)
     replicated_on: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
     note: str | None = Field(default=None, max_length=20_000)
-
-
-class ExemplarNominationIn(NominationIn):
-    """A nomination drafted from the exemplar (the same body as ``POST /v1/nominations``)."""
 
 
 class EntryOut(BaseModel):

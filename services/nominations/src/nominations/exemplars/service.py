@@ -25,7 +25,6 @@ from nominations.exemplars.schemas import (
     EntryOut,
     EvidenceIn,
     ExemplarIn,
-    ExemplarNominationIn,
     ExemplarOut,
     ExemplarSummary,
     NoteIn,
@@ -35,6 +34,7 @@ from nominations.exemplars.schemas import (
 from nominations.movements import service as movements
 from nominations.nominations import service as nominations
 from nominations.nominations.models import Nomination
+from nominations.nominations.schemas import NominationIn
 from nominations.org_scope import ScopeCheck
 from nominations.rounds.models import Round
 from shared import clock
@@ -320,7 +320,7 @@ async def replicate(
 
 
 async def nominate(
-    session: AsyncSession, scope: ScopeCheck, exemplar: Exemplar, body: ExemplarNominationIn
+    session: AsyncSession, scope: ScopeCheck, exemplar: Exemplar, body: NominationIn
 ) -> tuple[Nomination, Round]:
     """A nomination drafted from the exemplar at any step, through the nominations' own door (its scope,
     award type and round checks), and kept in the exemplar's history."""

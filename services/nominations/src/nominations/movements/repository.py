@@ -101,7 +101,7 @@ async def registration(session: AsyncSession, movement_id: int, org_unit: str) -
 
 
 async def registrations(
-    session: AsyncSession, movement_id: int, *, units: set[str] | None, limit: int, after: int | None
+    session: AsyncSession, movement_id: int, *, limit: int, after: int | None
 ) -> list[Registration]:
     query = (
         select(Registration)
@@ -109,8 +109,6 @@ async def registrations(
         .order_by(Registration.id)
         .limit(limit + 1)
     )
-    if units is not None:
-        query = query.where(Registration.org_unit.in_(sorted(units)))
     if after is not None:
         query = query.where(Registration.id > after)
     return list((await session.execute(query)).scalars())
@@ -121,7 +119,6 @@ async def reports(
     movement_id: int,
     *,
     year: int | None,
-    units: set[str] | None,
     limit: int,
     after: int | None,
 ) -> list[UnitReport]:
@@ -133,8 +130,6 @@ async def reports(
     )
     if year is not None:
         query = query.where(UnitReport.year == year)
-    if units is not None:
-        query = query.where(UnitReport.org_unit.in_(sorted(units)))
     if after is not None:
         query = query.where(UnitReport.id > after)
     return list((await session.execute(query)).scalars())

@@ -17,7 +17,7 @@ from nominations.exemplars import service as exemplars
 from nominations.movements import service as movements
 from nominations.movements.models import Milestone, Movement
 from nominations.nominations import service as nominations
-from nominations.org_scope import ScopeCheck, TargetsUnavailable
+from nominations.org_scope import ScopeCheck
 from nominations.registry import service as registry
 from nominations.rounds import service as rounds
 from shared import clock
@@ -71,12 +71,7 @@ async def _targets(
             by_unit[(link.plan, link.org_unit)].add(link.target_id)
     rows: list[dict[str, Any]] = []
     for (plan, org_unit), ids in sorted(by_unit.items()):
-        _, response = await scope.targets.progress(scope.token, org_unit=org_unit, at=day, plan=plan)
-        if response.status_code != 200:
-            raise TargetsUnavailable(
-                f"The targets service refused the progress of {org_unit} ({response.status_code})."
-            )
-        for item in response.json()["items"]:
+        for item in await scope.targets.progress_rows(scope.token, org_unit=org_unit, at=day, plan=plan):
             if item["target_id"] in ids:
                 rows.append(
                     {
@@ -136,7 +131,7 @@ async def build(session: AsyncSession, scope: ScopeCheck, movement: Movement, ki
         {"org_unit": report.org_unit, "year": report.year, "summary": report.summary}
         for report in await movements.reports_until(session, movement, day.year)
     ]
-    pack.registered_units = (await movements.outs(session, [movement]))[0].registered_units
+    pack.registered_units = await movements.registered_count(session, movement)
     return pack
 
 

@@ -438,7 +438,7 @@ async def registrations(
 ) -> Page[RegistrationOut]:
     after = decode_keyset(cursor, as_id)
     rows = await repository.registrations(
-        session, movement.id, units=None, limit=limit, after=after[0] if after else None
+        session, movement.id, limit=limit, after=after[0] if after else None
     )
     shown = rows[:limit]
     return Page(
@@ -452,7 +452,7 @@ async def reports(
 ) -> Page[UnitReportOut]:
     after = decode_keyset(cursor, as_id)
     rows = await repository.reports(
-        session, movement.id, year=year, units=None, limit=limit, after=after[0] if after else None
+        session, movement.id, year=year, limit=limit, after=after[0] if after else None
     )
     shown = rows[:limit]
     return Page(
@@ -478,3 +478,7 @@ async def milestone_of(session: AsyncSession, movement: Movement, kind: str) -> 
 
 async def link_rows(session: AsyncSession, movement: Movement) -> list[MovementTarget]:
     return await repository.links(session, [movement.id])
+
+
+async def registered_count(session: AsyncSession, movement: Movement) -> int:
+    return (await repository.registered_counts(session, [movement.id])).get(movement.id, 0)
