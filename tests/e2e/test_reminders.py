@@ -97,10 +97,12 @@ def test_a_report_due_reaches_the_reporters_inbox_once(stack: Stack, gateway: ht
     )
     assert person.status_code == 201, person.text
 
+    # The pass's counts are the whole stack's, and other tests sharing it create reporting obligations of
+    # their own, so "records once" is judged on this reporter's inbox, not on a count of "0 new".
     first = remind(stack, DAY)
     assert first.startswith(f"{DAY}: "), first
     assert not first.endswith(" 0 new"), first
-    assert remind(stack, DAY).endswith(" 0 new")  # a second pass of the same day records nothing again
+    assert remind(stack, DAY).startswith(f"{DAY}: ")  # a second pass: ours not again (below)
 
     mine = bearer(stack, ["reporter"], unit, reporter)
     deadline = time.monotonic() + 30
@@ -120,7 +122,7 @@ def test_a_report_due_reaches_the_reporters_inbox_once(stack: Stack, gateway: ht
     assert "còn 1 ngày làm việc" in body, body
     # The next day is Tết: no pass then; on the due day the reminder is not sent twice either.
     assert remind(stack, "2027-02-04").endswith(": 0 reminders due, 0 new")
-    assert remind(stack, "2027-02-11").endswith(" 0 new")
+    assert remind(stack, "2027-02-11").startswith("2027-02-11: ")
     time.sleep(1.0)
     again = gateway.get("/api/v1/inbox", headers=mine).json()["items"]
     assert [i["event_type"] for i in again if i["event_type"] == "report.due"] == ["report.due"]

@@ -187,6 +187,16 @@ class TargetsClient:
         found: dict[str, Any] = response.json()
         return found
 
+    async def plan(self, code: str, token: str | None) -> dict[str, Any] | None:
+        """One plan (its start and end dates) as the targets service serves it, or None if it has none."""
+        response = await self._get(f"/v1/plans/{code}", token, {})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise TargetsUnavailable(f"The targets service refused the plan {code} ({response.status_code}).")
+        found: dict[str, Any] = response.json()
+        return found
+
     async def plan_targets(self, plan: str, token: str | None) -> dict[tuple[str, str], int]:
         """Every target of a plan: (indicator, org unit) → its id, kept like the hierarchy."""
         cached = self._plan_targets.get(plan)

@@ -8,12 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 MEMBERS = ["HT-STC", "HT-SXD", "HT-SCT", "HT-SKHCN"]
+# The seed's plan ends in 2025; a 2026 block scores from a plan that covers 2026 (module_plan below).
+PLAN = "KH-KHOI-2026-2030"
 CRITERIA: list[dict[str, Any]] = [
     {"code": "1", "title": "Thực hiện nhiệm vụ chính trị được giao", "max_points": 60},
     {"code": "1.1", "parent": "1", "title": "Hoàn thành các chỉ tiêu, nhiệm vụ", "max_points": 40},
@@ -22,11 +25,47 @@ CRITERIA: list[dict[str, Any]] = [
         "parent": "1",
         "title": "Tỷ lệ hồ sơ trực tuyến toàn trình",
         "max_points": 20,
-        "auto": {"plan": "HT-2021-2025", "indicator": "SOC_ONLINE_DOSSIERS_L34"},
+        "auto": {"plan": PLAN, "indicator": "SOC_ONLINE_DOSSIERS_L34"},
     },
     {"code": "2", "title": "Công tác thi đua, khen thưởng", "max_points": 40},
     {"code": "2.1", "parent": "2", "title": "Tổ chức phong trào thi đua", "max_points": 40},
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def module_plan(running_app: FastAPI, targets_app: FastAPI, auth: Auth) -> None:
+    """A 2026-2030 plan with a provincial target for the automatic criterion's indicator, created through
+    the real targets service's API once per worker database (kept: the targets app's writes are committed)."""
+    transport = httpx.ASGITransport(app=targets_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://targets.test") as targets:
+        plan = {
+            "code": PLAN,
+            "name": "Kế hoạch 2026-2030",
+            "start_date": "2026-01-01",
+            "end_date": "2030-12-31",
+        }
+        made = await targets.post("/v1/plans", json=plan | {"source": "test"}, headers=auth("admin"))
+        assert made.status_code in (201, 409), made.text
+        target = {
+            "plan": PLAN,
+            "indicator": "SOC_ONLINE_DOSSIERS_L34",
+            "org_unit": "HT",
+            "kind": "annual",
+            "comparator": "gte",
+            "value": 50,
+            "source_text": "Trên 50% hồ sơ được tiếp nhận và thụ lý trực tuyến",
+        }
+        made = await targets.post("/v1/targets", json=target, headers=auth("admin"))
+        assert made.status_code in (201, 409), made.text
+
+
+def sheet_on(plan: str) -> list[dict[str, Any]]:
+    """The sheet with its automatic criterion scored from another plan's targets."""
+    return [
+        *CRITERIA[:2],
+        CRITERIA[2] | {"auto": {"plan": plan, "indicator": "SOC_ONLINE_DOSSIERS_L34"}},
+        *CRITERIA[3:],
+    ]
 
 
 def block(**overrides: Any) -> dict[str, Any]:
@@ -99,15 +138,26 @@ async def test_members_must_exist_on_the_blocks_date(client: httpx.AsyncClient, 
     problem = assert_problem(response, 422, "invalid-block")
     assert problem["errors"] == [{"name": "members[4]", "reason": "no such org unit on 2026-12-31"}]
     in_2024 = await client.post(
-        "/v1/blocks", json=block(year=2024, members=[*MEMBERS, "HT-SKHDT"]), headers=auth("secretariat")
+        "/v1/blocks",
+        json=block(year=2024, members=[*MEMBERS, "HT-SKHDT"], criteria=sheet_on("HT-2021-2025")),
+        headers=auth("secretariat"),
     )
     assert in_2024.status_code == 201, in_2024.text
-    unknown_auto = [*CRITERIA[:2], CRITERIA[2] | {"auto": {"plan": "HT-2021-2025", "indicator": "NOPE"}}]
-    assert_problem(
-        await client.post("/v1/blocks", json=block(criteria=unknown_auto), headers=auth("secretariat")),
-        422,
-        "invalid-block",
-    )
+    for auto, reason in [
+        ({"plan": PLAN, "indicator": "NOPE"}, "no target for this indicator in the plan"),
+        ({"plan": "NO-SUCH-PLAN", "indicator": "SOC_ONLINE_DOSSIERS_L34"}, "no plan NO-SUCH-PLAN"),
+        (
+            {"plan": "HT-2021-2025", "indicator": "SOC_ONLINE_DOSSIERS_L34"},
+            "the plan HT-2021-2025 does not cover 2026",
+        ),
+    ]:
+        sheet = [*CRITERIA[:2], CRITERIA[2] | {"auto": auto}]
+        problem = assert_problem(
+            await client.post("/v1/blocks", json=block(criteria=sheet), headers=auth("secretariat")),
+            422,
+            "invalid-block",
+        )
+        assert problem["errors"] == [{"name": "criteria[2].auto", "reason": reason}]
     assert_problem(
         await client.post("/v1/blocks", json=block(), headers=officer(auth, "HT-STC")), 403, "missing-role"
     )
@@ -310,3 +360,21 @@ async def test_next_year_the_deputy_leads_and_the_next_member_deputises(
     assert moved.headers["ETag"] == '"2"'
     listed = await client.get("/v1/blocks", params={"year": 2027}, headers=auth("viewer"))
     assert [item["id"] for item in listed.json()["items"]] == [nxt["id"]]
+    # The seed's plan ends in 2025: a 2025 block scored from it has no 2026 successor on the same sheet.
+    last = await created(
+        client,
+        auth,
+        code="KHOI-2025",
+        year=2025,
+        pledge_deadline="2025-03-31",
+        criteria=sheet_on("HT-2021-2025"),
+    )
+    refused = await client.post(
+        f"/v1/blocks/{last['id']}/actions/next-year",
+        json={"pledge_deadline": "2026-03-31"},
+        headers=auth("secretariat"),
+    )
+    problem = assert_problem(refused, 422, "invalid-block")
+    assert problem["errors"] == [
+        {"name": "criteria[2].auto", "reason": "the plan HT-2021-2025 does not cover 2026"}
+    ]

@@ -218,18 +218,29 @@ async def _member_names(scope: ScopeCheck, units: list[str], day: dt.date) -> di
     return {unit: hierarchy.units[unit].name for unit in units}
 
 
-async def _check_auto_criteria(scope: ScopeCheck, criteria: list[CriterionIn]) -> None:
-    """An automatic criterion names an indicator the plan has targets for (read from the targets service)."""
-    for index, criterion in enumerate(criteria):
-        if criterion.auto is None:
-            continue
-        targets = await scope.targets.plan_targets(criterion.auto.plan, scope.token)
-        if not any(indicator == criterion.auto.indicator for indicator, _ in targets):
+async def _check_auto_criteria(scope: ScopeCheck, year: int, automatic: list[tuple[int, str, str]]) -> None:
+    """Each automatic criterion (its index, plan and indicator) names a plan that covers the block's year
+    and an indicator the plan has targets for, both read from the targets service: a plan that ended before
+    the year would score every member from another period's targets."""
+    for index, plan_code, indicator in automatic:
+        name = f"criteria[{index}].auto"
+        plan = await scope.targets.plan(plan_code, scope.token)
+        if plan is None:
             raise BlockInvalid(
-                f"The plan {criterion.auto.plan} has no target for {criterion.auto.indicator}.",
-                errors=[
-                    {"name": f"criteria[{index}].auto", "reason": "no target for this indicator in the plan"}
-                ],
+                f"The targets service has no plan {plan_code}.",
+                errors=[{"name": name, "reason": f"no plan {plan_code}"}],
+            )
+        start, end = dt.date.fromisoformat(plan["start_date"]), dt.date.fromisoformat(plan["end_date"])
+        if not start.year <= year <= end.year:
+            raise BlockInvalid(
+                f"The plan {plan_code} runs from {start} to {end}: it does not cover {year}.",
+                errors=[{"name": name, "reason": f"the plan {plan_code} does not cover {year}"}],
+            )
+        targets = await scope.targets.plan_targets(plan_code, scope.token)
+        if not any(code == indicator for code, _ in targets):
+            raise BlockInvalid(
+                f"The plan {plan_code} has no target for {indicator}.",
+                errors=[{"name": name, "reason": "no target for this indicator in the plan"}],
             )
 
 
@@ -276,7 +287,11 @@ async def _insert(
 async def create(session: AsyncSession, scope: ScopeCheck, body: BlockIn) -> Block:
     day = body.reference_date or dt.date(body.year, 12, 31)
     names = await _member_names(scope, body.members, day)
-    await _check_auto_criteria(scope, body.criteria)
+    await _check_auto_criteria(
+        scope,
+        body.year,
+        [(index, c.auto.plan, c.auto.indicator) for index, c in enumerate(body.criteria) if c.auto],
+    )
     assert body.leader is not None  # noqa: S101 - checked by BlockIn
     assert body.deputy is not None  # noqa: S101 - checked by BlockIn
     block = Block(
@@ -337,6 +352,15 @@ async def next_year(session: AsyncSession, scope: ScopeCheck, block: Block, body
         )
         for c in await repository.criteria(session, block.id)
     ]
+    await _check_auto_criteria(
+        scope,
+        year,
+        [
+            (index, c.auto_plan, c.auto_indicator)
+            for index, c in enumerate(criteria)
+            if c.auto_plan and c.auto_indicator
+        ],
+    )
     successor = Block(
         code=block.code,
         year=year,
