@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -204,6 +205,21 @@ async def whoami(principal: AnyUser) -> WhoAmI:
     )
 
 
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up made (modules, classes, the app, about 180,000 objects) out of the collector's
+    sight, once per process: a full collection otherwise walks them all, 100-180 ms on this machine, every
+    few requests that allocate much (seen as a block ranking's p95 of 180 ms against a p50 of 25 ms,
+    docs/benchmarks.md). What requests make is still collected as before."""
+    global _frozen  # noqa: PLW0603 - once per process, whichever app starts first
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -237,6 +253,7 @@ def create_service_app(
             leeway_seconds=settings.jwt_leeway_seconds,
             roles_claim=settings.jwt_roles_claim,
         )
+        _freeze_startup_objects()
         try:
             if lifespan_extension is None:
                 yield

@@ -1,6 +1,7 @@
 """Rounds: deadlines counted in working days, changed only with If-Match, and the round's timeliness."""
 
 import datetime as dt
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -107,7 +108,12 @@ async def test_timeliness_counts_working_days_and_lists_late_dossiers(
     on_time = await client.get(
         f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": as_of}, headers=steps.secretariat()
     )
-    assert on_time.json()["late"] == []
+    assert on_time.json()["late_by_stage"] == []
+    assert on_time.json()["deadlines"] == round_["deadlines"]
+    listed = await client.get(
+        f"/v1/rounds/{round_['id']}/late-nominations", params={"as_of": as_of}, headers=steps.secretariat()
+    )
+    assert listed.json() == {"items": [], "next_cursor": None}
     later = clock.today() + dt.timedelta(days=365)
     report = await client.get(
         f"/v1/rounds/{round_['id']}/timeliness",
@@ -115,21 +121,90 @@ async def test_timeliness_counts_working_days_and_lists_late_dossiers(
         headers=steps.secretariat(),
     )
     body = report.json()
-    assert body["by_award_type"] == [
-        {
-            "award_type": "CSTD_CO_SO",
-            "nominations": 2,
-            "decided": 1,
-            "median_working_days_to_decision": body["by_award_type"][0]["median_working_days_to_decision"],
-            "max_working_days_to_decision": body["by_award_type"][0]["max_working_days_to_decision"],
-        }
-    ]
-    assert body["by_award_type"][0]["median_working_days_to_decision"] in (
-        4,
-        5,
-    )  # 7 days hold 4-5 working days
-    assert [(item["nomination_id"], item["stage"]) for item in body["late"]] == [(late["id"], "screening")]
-    assert body["late"][0]["working_days_late"] > 200
+    [row] = body["by_award_type"]
+    assert (row["award_type"], row["nominations"], row["decided"], row["late"]) == ("CSTD_CO_SO", 2, 1, 1)
+    # 7 calendar days hold 4-5 working days, by the weekday the submission fell on.
+    assert row["median_working_days_to_decision"] in (4, 5)
+    assert row["max_working_days_to_decision"] == row["median_working_days_to_decision"]
+    [stage] = body["late_by_stage"]
+    assert (stage["award_type"], stage["stage"], stage["nominations"]) == ("CSTD_CO_SO", "screening", 1)
+    assert stage["deadline"] == round_["deadlines"]["screening"]
+    assert stage["max_working_days_late"] > 200
+    late_ones = await client.get(
+        f"/v1/rounds/{round_['id']}/late-nominations",
+        params={"as_of": later.isoformat()},
+        headers=steps.secretariat(),
+    )
+    [item] = late_ones.json()["items"]
+    assert (item["nomination_id"], item["stage"]) == (late["id"], "screening")
+    assert item["working_days_late"] == stage["max_working_days_late"]
+    for other in ("submission", "council", "decision"):
+        none = await client.get(
+            f"/v1/rounds/{round_['id']}/late-nominations",
+            params={"as_of": later.isoformat(), "stage": other},
+            headers=steps.secretariat(),
+        )
+        assert none.json()["items"] == [], other
+    too_far = await client.get(
+        f"/v1/rounds/{round_['id']}/late-nominations",
+        params={"as_of": (later + dt.timedelta(days=2)).isoformat()},
+        headers=steps.secretariat(),
+    )
+    assert_problem(too_far, 400, "lookahead-too-far")
+
+
+async def test_late_nominations_are_paged_and_agree_with_the_report(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    steps = AwardsFlow(client, auth)
+    round_ = await steps.create_round(submission_working_days=5, screening_working_days=2)
+    drafts = [await steps.nominate(round_["id"], unit) for unit in ("HT-THA", "HT-CLO", "HT-HSO")]
+    sent = await steps.nominate(round_["id"], "HT-HTI")
+    await steps.must(sent["id"], "submit", steps.officer("HT-HTI"))
+    # Let one have been sent three days after the submission deadline: late at submission, whatever follows.
+    await db_session.execute(
+        text(
+            "UPDATE nominations.nominations"
+            " SET first_submitted_at = CAST(:day AS date) + interval '3 days 2 hours' WHERE id = :id"
+        ),
+        {"id": sent["id"], "day": dt.date.fromisoformat(round_["deadlines"]["submission"])},
+    )
+    later = (clock.today() + dt.timedelta(days=365)).isoformat()
+    url = f"/v1/rounds/{round_['id']}/late-nominations"
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = await client.get(
+            url,
+            params={"as_of": later, "limit": "2", **({"cursor": cursor} if cursor else {})},
+            headers=steps.secretariat(),
+        )
+        assert page.status_code == 200, page.text
+        seen.extend(page.json()["items"])
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert [item["nomination_id"] for item in seen] == sorted(n["id"] for n in [*drafts, sent])
+    assert {item["stage"] for item in seen} == {"submission"}
+    late_sender = next(item for item in seen if item["nomination_id"] == sent["id"])
+    assert late_sender["working_days_late"] in (1, 2, 3)  # three calendar days after the deadline
+    report = await client.get(
+        f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": later}, headers=steps.secretariat()
+    )
+    [stage] = report.json()["late_by_stage"]
+    assert (stage["stage"], stage["nominations"]) == ("submission", 4)
+    assert stage["max_working_days_late"] == max(item["working_days_late"] for item in seen)
+    assert_problem(
+        await client.get(url, params={"cursor": "nope"}, headers=steps.secretariat()), 400, "invalid-cursor"
+    )
+    assert_problem(
+        await client.get(url, params={"stage": "nope"}, headers=steps.secretariat()), 422, "validation-error"
+    )
+    assert_problem(
+        await client.get("/v1/rounds/999999/late-nominations", headers=steps.secretariat()),
+        404,
+        "round-not-found",
+    )
 
 
 async def test_timeliness_knows_what_an_approved_or_disclosed_dossier_waits_for(
@@ -145,11 +220,16 @@ async def test_timeliness_knows_what_an_approved_or_disclosed_dossier_waits_for(
     report = await client.get(
         f"/v1/rounds/{round_['id']}/timeliness", params={"as_of": later}, headers=steps.secretariat()
     )
-    waiting = {item["nomination_id"]: (item["status"], item["stage"]) for item in report.json()["late"]}
+    listed = await client.get(
+        f"/v1/rounds/{round_['id']}/late-nominations", params={"as_of": later}, headers=steps.secretariat()
+    )
+    waiting = {item["nomination_id"]: (item["status"], item["stage"]) for item in listed.json()["items"]}
     assert waiting == {
         screened["id"]: ("public_comment", "council"),
         approved["id"]: ("approved", "decision"),
     }
+    stages = {(row["award_type"], row["stage"], row["nominations"]) for row in report.json()["late_by_stage"]}
+    assert stages == {("HUAN_CHUONG_LD_3", "council", 1), ("CSTD_CO_SO", "decision", 1)}
 
 
 async def test_a_round_no_catalogue_judges_is_refused(client: httpx.AsyncClient, auth: Auth) -> None:

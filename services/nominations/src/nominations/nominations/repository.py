@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     and_,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -25,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.nominations.models import Nomination, NominationEvent, Outcome, Status
+from shared.clock import VIETNAM
 
 SUMMARY_COLUMNS = (
     Nomination.id,
@@ -181,15 +184,63 @@ async def under_disclosure(
     return rows
 
 
-async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
-    """Every nomination of a round with the moments its timeliness is measured by."""
-    query = select(
-        Nomination.id,
-        Nomination.award_type_code,
-        Nomination.status,
-        Nomination.first_submitted_at,
-        Nomination.decided_at,
-    ).where(Nomination.round_id == round_id)
+def _local_day(moment: Any) -> ColumnElement[dt.date]:
+    """The Vietnamese calendar day of a moment, as ``shared.clock.local_date`` gives it (a fixed offset); the
+    offset is a literal so that the same expression can be grouped by."""
+    offset = VIETNAM.utcoffset(None)
+    assert offset is not None  # noqa: S101 - a fixed-offset zone
+    shift: ColumnElement[Any] = literal_column(f"INTERVAL '{int(offset.total_seconds())} seconds'")
+    return (func.timezone("UTC", moment) + shift).cast(Date)
+
+
+async def stage_day_counts(session: AsyncSession, round_id: int) -> Sequence[Any]:
+    """A round's nominations counted by award type, status, day of first submission and day of decision:
+    the timeliness report's input, a few hundred rows however many nominations the round has."""
+    submitted, decided = _local_day(Nomination.first_submitted_at), _local_day(Nomination.decided_at)
+    query = (
+        select(Nomination.award_type_code, Nomination.status, submitted, decided, func.count())
+        .where(Nomination.round_id == round_id)
+        .group_by(Nomination.award_type_code, Nomination.status, submitted, decided)
+    )
+    return (await session.execute(query)).all()
+
+
+async def late_nominations(
+    session: AsyncSession,
+    round_id: int,
+    *,
+    unsubmitted: Sequence[str],
+    unsubmitted_late: bool,
+    submission_deadline: dt.date,
+    late_submissions: bool,
+    waiting_late: Sequence[str],
+    limit: int,
+    after: int | None,
+) -> Sequence[Any]:
+    """A round's nominations past a deadline, by id: still in an ``unsubmitted`` state (when
+    ``unsubmitted_late``: the submission deadline has passed), first submitted after the submission deadline
+    (when ``late_submissions``), or submitted on time and in a ``waiting_late`` state, one whose deadline
+    has passed. Rows: id, award type, status, day of first submission."""
+    submitted = _local_day(Nomination.first_submitted_at)
+    pending = Nomination.status.in_(unsubmitted)
+    clauses: list[ColumnElement[bool]] = []
+    if unsubmitted_late:
+        clauses.append(pending)
+    if late_submissions:
+        clauses.append(and_(~pending, submitted > submission_deadline))
+    if waiting_late:
+        on_time = or_(Nomination.first_submitted_at.is_(None), submitted <= submission_deadline)
+        clauses.append(and_(Nomination.status.in_(waiting_late), on_time))
+    if not clauses:
+        return []
+    query = (
+        select(Nomination.id, Nomination.award_type_code, Nomination.status, submitted)
+        .where(Nomination.round_id == round_id, or_(*clauses))
+        .order_by(Nomination.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(Nomination.id > after)
     return (await session.execute(query)).all()
 
 

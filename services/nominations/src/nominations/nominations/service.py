@@ -402,9 +402,13 @@ async def under_disclosure(
     )
 
 
-async def stage_times(session: AsyncSession, round_id: int) -> Sequence[Any]:
-    """Every nomination of a round: id, award type, status, first submission and decision moments."""
-    return await repository.stage_times(session, round_id)
+async def stage_day_counts(session: AsyncSession, round_id: int) -> Sequence[Any]:
+    """A round's nominations counted by award type, status, day of first submission and of decision."""
+    return await repository.stage_day_counts(session, round_id)
+
+
+# The late nominations of a round, a page by id (the timeliness service builds the states it asks for).
+late_nominations = repository.late_nominations
 
 
 # The row of group_counts that counts every group.

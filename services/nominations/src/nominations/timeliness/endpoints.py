@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nominations.deps import NominationReader
 from nominations.rounds import service as rounds
 from nominations.timeliness import service
-from nominations.timeliness.schemas import Timeliness
+from nominations.timeliness.schemas import LateNomination, Stage, Timeliness
 from shared import clock
 from shared.bounds import MAX_DATE, MIN_DATE, RowId
 from shared.database import SessionDep
+from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import BadRequest, problem_responses
 
 router = APIRouter(tags=["rounds"])
@@ -41,10 +42,35 @@ async def get_timeliness(
     return await timeliness_of(session, round_id, as_of)
 
 
-async def timeliness_of(session: AsyncSession, round_id: int, as_of: dt.date | None) -> Timeliness:
-    """The round's timeliness as of a day (default today), at most a year ahead."""
+@router.get(
+    "/v1/rounds/{round_id}/late-nominations",
+    summary="The round's nominations past a deadline (of one stage if asked), by id",
+    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar, InvalidCursor),
+)
+async def list_late_nominations(
+    session: SessionDep,
+    principal: NominationReader,
+    round_id: RowId,
+    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+    stage: Stage | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[LateNomination]:
     round_ = await rounds.get(session, round_id)
+    return await service.late_nominations(
+        session, round_, _as_of(as_of), stage=stage, limit=limit, cursor=cursor
+    )
+
+
+def _as_of(as_of: dt.date | None) -> dt.date:
+    """The day asked for (default today), at most a year ahead."""
     today = clock.today()
     if as_of is not None and as_of > today + MAX_LOOKAHEAD:
         raise LookaheadTooFar(f"as_of may be at most a year after today ({today + MAX_LOOKAHEAD}).")
-    return await service.timeliness(session, round_, as_of or today)
+    return as_of or today
+
+
+async def timeliness_of(session: AsyncSession, round_id: int, as_of: dt.date | None) -> Timeliness:
+    """The round's timeliness as of a day (default today), at most a year ahead."""
+    round_ = await rounds.get(session, round_id)
+    return await service.timeliness(session, round_, _as_of(as_of))
