@@ -141,3 +141,5 @@ REMOTE_AREA  # unused variable (services/nominations/src/nominations/nominations
 BORDER_AREA  # unused variable (services/nominations/src/nominations/nominations/schemas.py: a priority group clients send; the fairness report counts each)
 award_rate  # unused variable (services/nominations/src/nominations/fairness/schemas.py: GroupShare, read by API clients)
 representation  # unused variable (services/nominations/src/nominations/fairness/schemas.py: GroupShare, read by API clients)
+max_working_days_late  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: StageLateness, read by API clients)
+late_by_stage  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: Timeliness, read by API clients)

@@ -4,18 +4,20 @@ nomination of the award workflow, and next year's rotation."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 MEMBERS = ["HT-STC", "HT-SXD", "HT-SCT", "HT-SKHCN"]
-# The seed's plan ends in 2025; a 2026 block scores from a plan that covers 2026 (module_plan below).
+# The seed's plan ends in 2025; a 2026 block scores from a plan that covers 2026 (plan_of_2026 below).
 PLAN = "KH-KHOI-2026-2030"
 CRITERIA: list[dict[str, Any]] = [
     {"code": "1", "title": "Thực hiện nhiệm vụ chính trị được giao", "max_points": 60},
@@ -32,31 +34,40 @@ CRITERIA: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-async def module_plan(running_app: FastAPI, targets_app: FastAPI, auth: Auth) -> None:
+@pytest.fixture(autouse=True)
+async def plan_of_2026(
+    targets_app: FastAPI, db_connection: AsyncConnection, auth: Auth
+) -> AsyncIterator[None]:
     """A 2026-2030 plan with a provincial target for the automatic criterion's indicator, created through
-    the real targets service's API once per worker database (kept: the targets app's writes are committed)."""
-    transport = httpx.ASGITransport(app=targets_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://targets.test") as targets:
-        plan = {
-            "code": PLAN,
-            "name": "Kế hoạch 2026-2030",
-            "start_date": "2026-01-01",
-            "end_date": "2030-12-31",
-        }
-        made = await targets.post("/v1/plans", json=plan | {"source": "test"}, headers=auth("admin"))
-        assert made.status_code in (201, 409), made.text
-        target = {
-            "plan": PLAN,
-            "indicator": "SOC_ONLINE_DOSSIERS_L34",
-            "org_unit": "HT",
-            "kind": "annual",
-            "comparator": "gte",
-            "value": 50,
-            "source_text": "Trên 50% hồ sơ được tiếp nhận và thụ lý trực tuyến",
-        }
-        made = await targets.post("/v1/targets", json=target, headers=auth("admin"))
-        assert made.status_code in (201, 409), made.text
+    the real targets service's API inside the test's transaction (its sessions bound to the test's
+    connection), so that it is gone afterwards: other tests of the worker's database judge the seed's plan."""
+    database = targets_app.state.database
+    original = database.sessionmaker
+    database.sessionmaker = async_sessionmaker(
+        bind=db_connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
+    try:
+        transport = httpx.ASGITransport(app=targets_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://targets.test") as targets:
+            plan = {"code": PLAN, "name": "Kế hoạch 2026-2030", "start_date": "2026-01-01"}
+            made = await targets.post(
+                "/v1/plans", json=plan | {"end_date": "2030-12-31", "source": "test"}, headers=auth("admin")
+            )
+            assert made.status_code == 201, made.text
+            target = {
+                "plan": PLAN,
+                "indicator": "SOC_ONLINE_DOSSIERS_L34",
+                "org_unit": "HT",
+                "kind": "annual",
+                "comparator": "gte",
+                "value": 50,
+                "source_text": "Trên 50% hồ sơ được tiếp nhận và thụ lý trực tuyến",
+            }
+            made = await targets.post("/v1/targets", json=target, headers=auth("admin"))
+            assert made.status_code == 201, made.text
+        yield
+    finally:
+        database.sessionmaker = original
 
 
 def sheet_on(plan: str) -> list[dict[str, Any]]:

@@ -1,4 +1,3 @@
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,10 +28,6 @@ MIGRATIONS = "targets:migrations"
 async def change_feed(app: FastAPI) -> AsyncIterator[None]:
     """Start the change feed when configured; without it, counters are read per request (tests do that)."""
     settings: Settings = app.state.settings
-    # What start-up built (modules, the app, the seed's constants) lives as long as the process: frozen out of
-    # the collector, a full collection scans only what requests made. Without it a report's or chart's
-    # hundred thousand values triggered full collections of the whole heap, 150 ms each on the benchmark.
-    gc.freeze()
     if not settings.change_feed:
         yield
         return

@@ -152,10 +152,10 @@ def test_children_for_period_counts_a_unit_that_moves_once_under_its_first_paren
     year_2024 = (D(2024, 1, 1), D(2024, 12, 31))
     # A-MOVES sat under A on 2024-01-01, so 2024 rolls up into A, not into B (where it ended the year).
     assert sorted(hierarchy.children_for_period(DISTRICT_A, *year_2024)) == [COMMUNE_MOVES, COMMUNE_ENDS]
-    assert hierarchy.children_for_period(DISTRICT_B, *year_2024) == [COMMUNE_LATE]
+    assert hierarchy.children_for_period(DISTRICT_B, *year_2024) == (COMMUNE_LATE,)
     # The second half of the year: the move has happened, the other commune has ended.
     second_half = (D(2024, 7, 1), D(2024, 12, 31))
-    assert hierarchy.children_for_period(DISTRICT_A, *second_half) == []
+    assert hierarchy.children_for_period(DISTRICT_A, *second_half) == ()
     assert sorted(hierarchy.children_for_period(DISTRICT_B, *second_half)) == [COMMUNE_MOVES, COMMUNE_LATE]
 
 
@@ -190,5 +190,5 @@ def test_children_for_period_lists_a_unit_once_when_it_returns_to_the_same_paren
         ParentLink(3, 1, D(2021, 7, 1), None),
     ]
     hierarchy = Hierarchy(units=units, links=links)
-    assert hierarchy.children_for_period(1, D(2021, 1, 1), D(2021, 12, 31)) == [3]
-    assert hierarchy.children_for_period(2, D(2021, 1, 1), D(2021, 12, 31)) == []
+    assert hierarchy.children_for_period(1, D(2021, 1, 1), D(2021, 12, 31)) == (3,)
+    assert hierarchy.children_for_period(2, D(2021, 1, 1), D(2021, 12, 31)) == ()

@@ -196,3 +196,46 @@ async def test_series_of_what_does_not_exist_or_does_not_apply_are_problems(
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == f"urn:thidua:problem:{slug}"
+
+
+async def test_one_targets_series_reads_down_only_where_a_unit_has_no_figure_of_its_own(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    """A single target's series and chart read the units below a unit only for the periods it has no posted
+    figure of (``PlanProgress._read_down``); they must agree with the report, which reads every unit."""
+    await indicator(client, auth, "TEST_M_LEVELS", "Monthly", "sum")
+    target_id = await target(
+        client, auth, indicator="TEST_M_LEVELS", kind="end_of_period", comparator="gte", value=1
+    )
+    city, tran_phu, nam_ha = "HT-HTI", "HT-18070-20241231", "HT-18073-20250630"
+    await post(
+        client,
+        auth,
+        [
+            # January: the city posts its own 100, which counts rather than its wards' 7.
+            ("TEST_M_LEVELS", "202401", city, "100"),
+            ("TEST_M_LEVELS", "202401", tran_phu, "7"),
+            # February: the city has none; its wards' 30 + 12 roll up to 42.
+            ("TEST_M_LEVELS", "202402", tran_phu, "30"),
+            ("TEST_M_LEVELS", "202402", nam_ha, "12"),
+            # March: the province posts its own figure.
+            ("TEST_M_LEVELS", "202403", "HT", "999"),
+            ("TEST_M_LEVELS", "202403", tran_phu, "5"),
+            *[("TEST_M_LEVELS", f"2024{month}", "HT-HKH", "20") for month in ("01", "02", "03")],
+        ],
+    )
+    expected = [("202401", 120.0, "aggregated"), ("202402", 62.0, "aggregated"), ("202403", 999.0, "posted")]
+    found = row(await progress(client, auth, at="2024-03-31"), "TEST_M_LEVELS")
+    assert [(p["period"], p["value"], p["source"]) for p in found["series"]] == expected
+    series = await client.get(
+        f"/v1/targets/{target_id}/progress", params={"at": "2024-03-31"}, headers=auth("viewer")
+    )
+    assert series.status_code == 200, series.text
+    assert [(item["period"], item["value"]) for item in series.json()["items"][36:]] == [
+        (period, value) for period, value, _ in expected
+    ]
+    chart = await client.get(
+        f"/v1/targets/{target_id}/chart.svg", params={"at": "2024-03-31"}, headers=auth("viewer")
+    )
+    assert chart.status_code == 200, chart.text
+    assert 'data-points="202401:120 202402:62 202403:999"' in chart.text

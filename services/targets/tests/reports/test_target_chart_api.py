@@ -54,6 +54,13 @@ def points(root: ET.Element, series: str) -> list[tuple[str, str]]:
     return found
 
 
+def data_points(root: ET.Element, series: str) -> list[tuple[str, float]]:
+    """(period, value) of the series as the chart gives them to read by machine (``data-points``)."""
+    [group] = [g for g in groups(root, series) if g.get("data-points") is not None]
+    pairs = (item.split(":") for item in (group.get("data-points") or "").split())
+    return [(period, float(value)) for period, value in pairs]
+
+
 def path_points(root: ET.Element, series: str) -> list[tuple[float, float]]:
     line = next(p for g in groups(root, series) for p in g.iter(f"{SVG}path"))
     numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", line.get("d") or "")]
@@ -93,6 +100,7 @@ async def test_a_yearly_chart_draws_the_values_the_target_line_and_the_projectio
         f"chart-target-{income}-HT-{series}" for series in ("observed", "target", "projection")
     }
     assert points(root, "observed") == [("2021", "47,5"), ("2022", "52,0"), ("2023", "56,6")]
+    assert data_points(root, "observed") == [("2021", 47.5), ("2022", 52.0), ("2023", 56.6)]
     # "trên 70 triệu đồng": a flat line across the plan's five years, drawn without dots.
     target_line = path_points(root, "target")
     assert len(target_line) == 5
@@ -173,11 +181,15 @@ async def test_a_monthly_chart_has_every_month_of_the_plan(
     # Sixty months on the axis, January of each year labelled.
     assert labels == ["202101", "202201", "202301", "202401", "202501"]
     # A cumulative target is drawn as its running sum: 100, 200, … 5,800 by October 2025.
-    observed = points(root, "observed")
-    assert (observed[0], observed[-1], len(observed)) == (("202101", "100"), ("202510", "5.800"), 58)
+    # Sixty months are drawn as lines, without a dot per month; their values are there to read by machine.
+    assert points(root, "observed") == []
+    observed = data_points(root, "observed")
+    assert (observed[0], observed[-1], len(observed)) == (("202101", 100), ("202510", 5800), 58)
+    assert len(path_points(root, "observed")) == 58
     # Two months left at the mean month so far (100): 5,800 + 2 × 100 = 6,000 by December, through 5,900.
-    assert points(root, "projection") == [("202510", "5.800"), ("202511", "5.900"), ("202512", "6.000")]
+    assert data_points(root, "projection") == [("202510", 5800), ("202511", 5900), ("202512", 6000)]
     assert len(path_points(root, "target")) == 60
+    assert data_points(root, "target") == [(month, 6000) for month in [*months, "202511", "202512"]]
 
 
 @pytest.mark.parametrize(

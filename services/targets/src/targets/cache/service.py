@@ -85,11 +85,16 @@ class CatalogueSnapshot:
     locks: tuple[Lock, ...]
     plans: dict[str, PlanInfo]
 
-    def plan(self, code: str | None) -> PlanInfo | None:
-        """The plan with this code; without a code, the latest plan (by start date)."""
+    def plan(self, code: str | None, at: dt.date | None = None) -> PlanInfo | None:
+        """The plan with this code; without a code, the latest plan (by start date) that had started by
+        ``at`` (a report of 2024 judges the plan of 2021-2025, not the next one), else the latest."""
         if code is not None:
             return self.plans.get(code)
-        return max(self.plans.values(), key=lambda plan: (plan.start_date, plan.id), default=None)
+        latest = max(self.plans.values(), key=lambda plan: (plan.start_date, plan.id), default=None)
+        if at is None:
+            return latest
+        started = [plan for plan in self.plans.values() if plan.start_date <= at]
+        return max(started, key=lambda plan: (plan.start_date, plan.id), default=latest)
 
     def lock_for(self, org_unit_id: int, start: dt.date, end: dt.date, day: dt.date) -> Lock | None:
         """A lock covering the period [start, end] for the unit (or one of its ancestors on ``day``)."""

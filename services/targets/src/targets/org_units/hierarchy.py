@@ -53,8 +53,12 @@ class Hierarchy:
     _by_code: dict[str, UnitInfo] = field(init=False, repr=False)
     _links_of: dict[int, list[ParentLink]] = field(init=False, repr=False)
     _children_links: dict[int, list[ParentLink]] = field(init=False, repr=False)
+    # children_for_period's answers: a snapshot never changes, and a roll-up asks the same few thousand
+    # (unit, period) questions on every request (a province's sixty months, through every district).
+    _children_memo: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._children_memo = {}
         self._by_code = {unit.code: unit for unit in self.units.values()}
         self._links_of = defaultdict(list)
         self._children_links = defaultdict(list)
@@ -105,7 +109,11 @@ class Hierarchy:
             return None
         return max(start, unit.valid_from)
 
-    def children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> list[int]:
+    def has_children(self, unit_id: int) -> bool:
+        """Whether any unit was ever under this one (a commune never had any)."""
+        return bool(self._children_links.get(unit_id))
+
+    def children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> tuple[int, ...]:
         """The units whose values roll up into ``unit_id`` for the period [start, end].
 
         A unit counts towards the parent it had on its reference day in the period (the first day it existed
@@ -114,14 +122,21 @@ class Hierarchy:
         2025, ended on 30/6, by the communes that succeeded them on 1/7): a year's figure is the generation's
         that stands at its end, never both generations added together.
         """
-        children: list[int] = []
-        for link in self._children_links.get(unit_id, ()):
-            child = link.org_unit_id
-            day = self.reference_day(child, start, end)
-            if day is not None and self.parent_on(child, day) == unit_id and child not in children:
-                children.append(child)
-        counted = set(children)
-        return [child for child in children if not self._succeeded_within(child, end, counted)]
+        if not self.has_children(unit_id):
+            return ()
+        key = (unit_id, start, end)
+        found = self._children_memo.get(key)
+        if found is None:
+            children: list[int] = []
+            for link in self._children_links[unit_id]:
+                child = link.org_unit_id
+                day = self.reference_day(child, start, end)
+                if day is not None and self.parent_on(child, day) == unit_id and child not in children:
+                    children.append(child)
+            counted = set(children)
+            found = tuple(child for child in children if not self._succeeded_within(child, end, counted))
+            self._children_memo[key] = found
+        return found
 
     def descendants_within(self, unit_id: int, start: dt.date, end: dt.date) -> list[int]:
         """The unit and every unit below it at some time in [start, end], in tree order (each once).

@@ -36,7 +36,10 @@ async def get_progress_cache(request: Request) -> ProgressCache:
 
 
 ProgressCacheDep = Annotated[ProgressCache, Depends(get_progress_cache)]
-Plan = Annotated[str | None, Query(max_length=50, description="Plan code; default: the latest plan")]
+Plan = Annotated[
+    str | None,
+    Query(max_length=50, description="Plan code; default: the latest plan that had started by `at`"),
+]
 At = Annotated[
     dt.date | None,
     Query(ge=MIN_DATE, le=MAX_DATE, description="Judge with the years ended by this date; default: today"),

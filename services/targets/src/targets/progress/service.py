@@ -98,8 +98,7 @@ class SeriesBuilder:
         children = self._children(org_unit_id, grain, number)
         if not children:
             return None
-        values = [(child, self.value(indicator_id, child, number)) for child in children]
-        present = [(child, found.value) for child, found in values if found is not None]
+        present = self._present(indicator_id, children, number)
         if not present:
             return None
         if indicator.aggregation == Aggregation.SUM:
@@ -124,6 +123,27 @@ class SeriesBuilder:
             total = sum(value * weight for value, weight in weighted) / weight_sum
             return PeriodValue(total, "aggregated", reported=len(weighted), expected=len(children))
         return PeriodValue(total, "aggregated", reported=len(present), expected=len(children))
+
+    def _present(self, indicator_id: int, children: list[int], number: int) -> list[tuple[int, float]]:
+        """(child, value) of the children that have a value for the period.
+
+        A posted value is read straight from ``posted`` and a unit with nothing ever below it has no other:
+        the communes under a province's sixty months are 13,000 of them, each without the memo and the
+        recursion (docs/benchmarks.md)."""
+        posted, has_children = self.posted, self.hierarchy.has_children
+        present: list[tuple[int, float]] = []
+        for child in children:
+            value = posted.get((indicator_id, child, number))
+            if value is None and has_children(child):
+                found = self.value(indicator_id, child, number)
+                value = found.value if found is not None else None
+            if value is not None:
+                present.append((child, value))
+        return present
+
+    def children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
+        """The units whose values roll up into this one's for the period."""
+        return self._children(org_unit_id, grain, number)
 
     def _children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
         # The same for every indicator of the grain: a report rolls up dozens over the same hierarchy.
@@ -248,28 +268,78 @@ class PlanProgress:
             if (weight := snapshot.indicators_by_id[indicator_id].weight_indicator_id) is not None
         }
         start, end = cls.window(plan, at)
-        needed: set[int] = {target.org_unit_id for target in targets}
-        covered: set[int] = set()
-        for unit in units:
-            # A report over a unit and the units below it asks for each subtree once, not once per member.
-            if unit.id not in covered:
-                below = hierarchy.descendants_within(unit.id, start, end)
-                covered.update(below)
-                needed.update(below)
         grains = {
             indicator_id: grain
             for indicator_id in indicator_ids
             if (grain := Grain.of(snapshot.indicators_by_id[indicator_id].period_type)) is not None
         }
-        posted: dict[tuple[int, int, int], float] = {}
-        rows = await results.period_values(session, sorted(grains), sorted(needed), start, end)
+        builder = SeriesBuilder(hierarchy, snapshot.indicators_by_id, {}, grains)
+        if only is not None and len(units) == 1:
+            await cls._read_down(session, builder, {only.org_unit_id, units[0].id}, start, end)
+        else:
+            needed: set[int] = {target.org_unit_id for target in targets}
+            covered: set[int] = set()
+            for unit in units:
+                # A report over a unit and the units below it asks for each subtree once, not once per member.
+                if unit.id not in covered:
+                    below = hierarchy.descendants_within(unit.id, start, end)
+                    covered.update(below)
+                    needed.update(below)
+            await cls._read(session, builder, needed, start, end)
+        return cls(snapshot, plan, at, targets, builder)
+
+    @staticmethod
+    async def _read(
+        session: AsyncSession, builder: SeriesBuilder, unit_ids: set[int], start: dt.date, end: dt.date
+    ) -> None:
+        """The posted values of these units for the builder's indicators, periods within [start, end]."""
+        grains = builder.grains
+        wanted = sorted(grains)
+        rows = await results.period_values(session, wanted, sorted(unit_ids), start, end)
+        numbers: dict[tuple[int, dt.date], int] = {}  # a few dozen periods for thousands of rows
         for indicator_id, org_unit_id, period_type, period_start, number in rows:
             grain = grains[indicator_id]
             if period_type == grain.type:
-                posted[(indicator_id, org_unit_id, grain.number(period_start))] = number
-        return cls(
-            snapshot, plan, at, targets, SeriesBuilder(hierarchy, snapshot.indicators_by_id, posted, grains)
-        )
+                key = (indicator_id, period_start)
+                found = numbers.get(key)
+                if found is None:
+                    found = numbers[key] = grain.number(period_start)
+                builder.posted[(indicator_id, org_unit_id, found)] = number
+
+    @classmethod
+    async def _read_down(
+        cls, session: AsyncSession, builder: SeriesBuilder, top: set[int], start: dt.date, end: dt.date
+    ) -> None:
+        """One unit's values, read a level at a time: a unit's own posted value is its value (the roll-up
+        is only for periods it has none of), so the units below are read only for what is missing.
+
+        A province that posts its own monthly figure is then 60 values, not the 20,000 of its 328 communes;
+        a province whose figure is only rolled up reads every level down to the communes, in one query per
+        level (docs/benchmarks.md)."""
+        numbers = {
+            indicator_id: [
+                n
+                for n in grain.plan_numbers(start, end)
+                if start <= grain.bounds(n)[0] <= grain.bounds(n)[1] <= end
+            ]
+            for indicator_id, grain in builder.grains.items()
+            if builder.indicators[indicator_id].aggregation != Aggregation.NONE
+        }
+        seen: set[int] = set()
+        level = top
+        while level:
+            await cls._read(session, builder, level, start, end)
+            seen |= level
+            below: set[int] = set()
+            for unit_id in level:
+                if not builder.hierarchy.has_children(unit_id):
+                    continue
+                for indicator_id, wanted in numbers.items():
+                    grain = builder.grains[indicator_id]
+                    for number in wanted:
+                        if (indicator_id, unit_id, number) not in builder.posted:
+                            below.update(builder.children(unit_id, grain, number))
+            level = below - seen
 
     def targets_seen_by(self, unit: UnitInfo) -> list[Target]:
         """The unit's own targets, then those of the units above it for indicators that are not summed."""
@@ -546,10 +616,11 @@ class ProgressCache:
 
 
 def resolve(
-    snapshot: CatalogueSnapshot, plan_code: str | None, org_unit_code: str | None
+    snapshot: CatalogueSnapshot, plan_code: str | None, org_unit_code: str | None, at: dt.date
 ) -> tuple[PlanInfo, str]:
-    """The plan asked for (default: the latest) and the org unit's code (default: the plan's own unit)."""
-    plan = snapshot.plan(plan_code)
+    """The plan asked for (default: the latest that had started by ``at``) and the org unit's code
+    (default: the plan's own unit)."""
+    plan = snapshot.plan(plan_code, at)
     if plan is None:
         raise plans.PlanNotFound(
             f"No plan has the code {plan_code!r}." if plan_code else "No plan is registered yet."
@@ -568,7 +639,7 @@ def _key(
     org_unit_code: str | None,
     at: dt.date,
 ) -> tuple[PlanInfo, str, tuple[object, ...]]:
-    plan, unit_code = resolve(snapshot, plan_code, org_unit_code)
+    plan, unit_code = resolve(snapshot, plan_code, org_unit_code, at)
     return plan, unit_code, (counters.catalogue, counters.data, plan.code, unit_code, at)
 
 

@@ -7,7 +7,13 @@ clock's date), the style sheet inline, and stable names a frontend or a test can
 
 * the root ``<svg id="chart-target-<id>-<unit>">``;
 * each series' groups carry ``class="series-observed"``, ``series-target`` or ``series-projection`` (and
-  ``data-series``), the line's group also ``id="<root id>-<series>"``.
+  ``data-series``), the line's group also ``id="<root id>-<series>"`` and ``data-points``: the series' values
+  to read by machine, ``period:value`` separated by spaces (``202101:100 202102:250.5``), a period without a
+  value left out.
+
+Dots, each with its value written beside it, are drawn for up to MAX_DOTTED_PERIODS periods (a yearly or
+quarterly chart); a monthly chart of sixty periods is drawn as lines alone: the dots made it twice as long to
+draw (18 against 8 ms on the benchmark machine) and too dense to read.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ PERIOD_AXIS: Final = {
     "Monthly": "Tháng",
 }
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]")
+MAX_DOTTED_PERIODS: Final = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,13 @@ def chart_series(progress: PlanProgress, judged: Judged) -> tuple[list[str], lis
     return labels, series
 
 
-def _tag_series(root_id: str, keys: list[str]) -> Callable[[ET.Element], ET.Element]:
+def _points_attribute(labels: list[str], values: list[float | None]) -> str:
+    return " ".join(
+        f"{label}:{value:.15g}" for label, value in zip(labels, values, strict=True) if value is not None
+    )
+
+
+def _tag_series(root_id: str, keys: list[str], points: dict[str, str]) -> Callable[[ET.Element], ET.Element]:
     def tag(root: ET.Element) -> ET.Element:
         for parent in root.iter():
             for child in list(parent):
@@ -120,6 +133,7 @@ def _tag_series(root_id: str, keys: list[str]) -> Callable[[ET.Element], ET.Elem
             group.set("data-series", key)
             if key not in seen:
                 group.set("id", f"{root_id}-{key}")
+                group.set("data-points", points[key])
                 seen.add(key)
         return root
 
@@ -161,13 +175,15 @@ def render_chart(progress: PlanProgress, judged: Judged) -> bytes:
         root_id  # pygal names the chart with a random uuid; a stable id keeps the bytes (and ETag) stable
     )
     chart.x_labels = labels
+    dotted = len(labels) <= MAX_DOTTED_PERIODS
     for item in series:
         chart.add(
             item.name,
             item.values,
-            show_dots=item.key != "target",
+            show_dots=dotted and item.key != "target",
             stroke_style={"width": 2, "dasharray": "6, 4"} if item.key != "observed" else {"width": 3},
         )
-    chart.add_xml_filter(_tag_series(f"chart-{root_id}", [item.key for item in series]))
+    points = {item.key: _points_attribute(labels, item.values) for item in series}
+    chart.add_xml_filter(_tag_series(f"chart-{root_id}", [item.key for item in series], points))
     rendered: bytes = chart.render()
     return rendered

@@ -110,7 +110,7 @@ async def prepare_report(
     """
     async with database.session() as session:
         snapshot, counters = await catalogue.get(session)
-        plan, unit_code = resolve(snapshot, plan_code, org_unit_code)
+        plan, unit_code = resolve(snapshot, plan_code, org_unit_code, at)
         root = find_unit(snapshot, unit_code)
         etag = _etag(counters, "report", plan.code, root.code, at, report_format.value)
         if etag in if_none_match:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, any_, delete, literal, select, text, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import ColumnElement, Select, delete, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from targets.periods import Period as PeriodValue
@@ -266,41 +267,36 @@ async def lock_rows(session: AsyncSession) -> list[tuple[str, dt.date, dt.date, 
     return [(iso, start, end, unit) for iso, start, end, unit in rows.all()]
 
 
+# The one statement a report or a chart reads its values with, in asyncpg's own terms: the rows come as
+# asyncpg records, without SQLAlchemy's per-row processing (a province's chart rolled up from its communes
+# reads 13,000 of them, a whole plan's report a hundred thousand; docs/benchmarks.md); numbers as doubles.
+PERIOD_VALUES_SQL = """
+SELECT v.indicator_id, v.org_unit_id, p.type, p.start_date, v.number::float8
+FROM targets.data_values AS v JOIN targets.periods AS p ON p.id = v.period_id
+WHERE p.start_date >= $3 AND p.end_date <= $4
+  AND v.indicator_id = ANY($1::int[]) AND v.org_unit_id = ANY($2::int[]) AND v.number IS NOT NULL
+"""
+
+
 async def period_values(
     session: AsyncSession,
     indicator_ids: Sequence[int],
     org_unit_ids: Sequence[int],
     start: dt.date,
     end: dt.date,
-) -> Iterator[tuple[int, int, str, dt.date, float]]:
+) -> Sequence[tuple[int, int, str, dt.date, float]]:
     """(indicator id, org unit id, period type, period start, number) of the numeric values of the periods
-    that lie within [start, end], of any period type, read once as they are consumed."""
+    that lie within [start, end], of any period type. One array each rather than a parameter per id: the
+    statement is the same for any number of ids, so PostgreSQL keeps one plan for it."""
     if not indicator_ids or not org_unit_ids:
-        return iter(())
-    query = (
-        select(
-            DataValue.indicator_id, DataValue.org_unit_id, Period.type, Period.start_date, DataValue.number
-        )
-        .join(Period, Period.id == DataValue.period_id)
-        .where(
-            Period.start_date >= start,
-            Period.end_date <= end,
-            # One array each rather than a parameter per id: the statement is the same for any number of ids,
-            # so PostgreSQL does not alternate between custom and generic plans for it.
-            DataValue.indicator_id == any_(literal(list(indicator_ids), ARRAY(Integer))),
-            DataValue.org_unit_id == any_(literal(list(org_unit_ids), ARRAY(Integer))),
-            DataValue.number.is_not(None),
-        )
-    )
-    # Plain rows through the session's connection: a report reads a hundred thousand of them, and the ORM's
-    # row processing (for columns, not entities) cost as much as the query itself.
+        return ()
     connection = await session.connection()
-    rows = await connection.execute(query)
-    return (
-        (indicator_id, org_unit_id, type_, start, float(number))
-        for indicator_id, org_unit_id, type_, start, number in rows
-        if number is not None
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows: Sequence[tuple[int, int, str, dt.date, float]] = await driver.fetch(
+        PERIOD_VALUES_SQL, list(indicator_ids), list(org_unit_ids), start, end
     )
+    return rows
 
 
 async def delete_lock(session: AsyncSession, lock_id: int) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -453,9 +453,9 @@ async def period_values(
     org_unit_ids: Sequence[int],
     start: dt.date,
     end: dt.date,
-) -> Iterator[tuple[int, int, str, dt.date, float]]:
+) -> Sequence[tuple[int, int, str, dt.date, float]]:
     """(indicator id, org unit id, period type, period start, number) for the numeric values of the periods
-    within [start, end] (progress), to be consumed once."""
+    within [start, end] (progress)."""
     return await repository.period_values(session, indicator_ids, org_unit_ids, start, end)
 
 
