@@ -159,6 +159,23 @@ async def test_the_public_sees_the_province_without_logging_in_and_can_revalidat
     assert changed.headers["etag"] != public.headers["etag"]
 
 
+async def test_the_public_sees_a_district_too(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await post(client, auth, [("ENV_FOREST_COVER", "2023", "HT-HSO", "48")])
+    public = await client.get("/v1/public/progress", params={"org_unit": "HT-HSO", "at": "2024-01-01"})
+    assert public.status_code == 200, public.text
+    assert public.json()["org_unit"] == "HT-HSO"
+    # The district is judged on the province's forest cover (a rate, inherited), with its own figure.
+    forest = next(item for item in public.json()["items"] if item["indicator"]["code"] == "ENV_FOREST_COVER")
+    assert forest["latest_value"] == 48.0
+    signed_in = await client.get(
+        "/v1/progress", params={"org_unit": "HT-HSO", "at": "2024-01-01"}, headers=auth("viewer")
+    )
+    assert public.json() == signed_in.json()
+    unknown = await client.get("/v1/public/progress", params={"org_unit": "NOWHERE"})
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [

@@ -231,3 +231,21 @@ async def test_a_district_gets_the_chart_of_a_province_rate_on_its_own_values(
     assert points(root, "observed") == [("2022", "68,0"), ("2023", "70,0")]
     # Achieved already (over 52 %): the projection still shows where the line leads, 74 in 2025.
     assert points(root, "projection")[-1] == ("2025", "74,0")
+
+
+async def test_the_public_chart_is_the_signed_in_chart_without_a_token(
+    client: httpx.AsyncClient, auth: AuthHeaders, income: int
+) -> None:
+    public = await client.get(f"/v1/public/targets/{income}/chart.svg", params={"at": "2024-01-01"})
+    assert public.status_code == 200, public.text
+    assert public.headers["content-type"].startswith("image/svg+xml")
+    assert public.headers["cache-control"] == "public, max-age=60"
+    signed_in = await client.get(
+        f"/v1/targets/{income}/chart.svg", params={"at": "2024-01-01"}, headers=auth("viewer")
+    )
+    assert public.content == signed_in.content
+    assert signed_in.headers["cache-control"] == "private, no-cache"
+    assert (await client.get(f"/v1/targets/{income}/chart.svg")).status_code == 401
+    missing = await client.get("/v1/public/targets/999999/chart.svg")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

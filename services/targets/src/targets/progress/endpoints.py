@@ -79,7 +79,7 @@ async def get_progress(
 
 @router.get(
     "/v1/public/progress",
-    summary="The province's progress on its plan, for everyone (no login)",
+    summary="A plan's progress for an org unit (default: the plan's own), for everyone (no login)",
     response_model=ProgressReport,
     responses=problem_responses(NotFound),
     dependencies=[PUBLIC],
@@ -90,9 +90,11 @@ async def get_public_progress(
     catalogue: Catalogue,
     cache: ProgressCacheDep,
     plan: Plan = None,
+    org_unit: Annotated[str | None, Query(max_length=50, description="Default: the plan's unit")] = None,
     at: At = None,
 ) -> Response:
-    report = await progress_report(database, catalogue, cache, plan, None, at or clock.today())
+    # A commune's progress is as public as the province's (docs/decisions.md, "Public progress by unit").
+    report = await progress_report(database, catalogue, cache, plan, org_unit, at or clock.today())
     return _answer(report, request, "public, max-age=60")
 
 

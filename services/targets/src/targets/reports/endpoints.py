@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from shared import clock
-from shared.auth import AnyUser
+from shared.auth import PUBLIC, AnyUser
 from shared.bounds import RowId
 from shared.database import DatabaseDep
 from shared.downloads import content_disposition, file_chunks
@@ -19,7 +19,7 @@ from targets.deps import Catalogue, ServiceSettings
 from targets.org_units.service import OrgUnitNotFound
 from targets.plans.service import PlanNotFound, TargetNotFound
 from targets.progress.endpoints import At, Plan
-from targets.progress.service import ProgressCache, TargetNotCovered
+from targets.progress.service import CachedReport, ProgressCache, TargetNotCovered
 from targets.reports.formats import csv_chunks, json_chunks, write_workbook
 from targets.reports.schemas import ProgressTreeReport, ReportFormat
 from targets.reports.service import NotModified, PreparedReport, ReportTooLarge, chart_svg, prepare_report
@@ -136,7 +136,37 @@ async def get_target_chart(
     at: At = None,
 ) -> Response:
     chart = await chart_svg(database, catalogue, cache, target_id, org_unit, at or clock.today())
-    headers = {"ETag": chart.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    return _chart_answer(request, chart, target_id, "private, no-cache")
+
+
+@router.get(
+    "/v1/public/targets/{target_id}/chart.svg",
+    summary="A target's chart, for everyone (no login): the same SVG as /v1/targets/{id}/chart.svg",
+    response_model=None,
+    responses={
+        200: {"content": {SVG_MEDIA_TYPE: {}}, "description": "A standalone SVG without scripts"},
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+        **problem_responses(TargetNotFound, OrgUnitNotFound, TargetNotCovered),
+    },
+    dependencies=[PUBLIC],
+)
+async def get_public_target_chart(
+    request: Request,
+    database: DatabaseDep,
+    catalogue: Catalogue,
+    cache: ChartCache,
+    target_id: RowId,
+    org_unit: Annotated[
+        str | None, Query(max_length=50, description="Default: the target's own unit")
+    ] = None,
+    at: At = None,
+) -> Response:
+    chart = await chart_svg(database, catalogue, cache, target_id, org_unit, at or clock.today())
+    return _chart_answer(request, chart, target_id, "public, max-age=60")
+
+
+def _chart_answer(request: Request, chart: CachedReport, target_id: int, cache_control: str) -> Response:
+    headers = {"ETag": chart.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if chart.etag in _if_none_match(request):
         return Response(status_code=304, headers=headers)
     headers |= {
