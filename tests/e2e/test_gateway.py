@@ -34,6 +34,7 @@ ROUTES = {
     "/api/v1/targets/1/progress": "targets",
     "/api/v1/public/progress": "targets",
     "/api/v1/public/targets/1/chart.svg": "targets",
+    "/api/v1/public/org-units": "targets",
     "/api/v1/award-types": "nominations",
     "/api/v1/movements": "nominations",
     "/api/v1/blocks/1/pledges": "nominations",

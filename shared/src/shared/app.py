@@ -209,7 +209,7 @@ _frozen = False
 
 
 def _freeze_startup_objects() -> None:
-    """Move what start-up made (modules, classes, the app, the seeds' constants: about 180,000 objects) out
+    """Move what start-up made (modules, classes, the app, the seeds' constants: some 180,000 objects) out
     of the collector's sight, once per process: a full collection otherwise walks them all, 100-180 ms on
     this machine, every few requests that allocate much (a block ranking's p95 of 180 ms against a p50 of
     25 ms; a report's hundred thousand values; docs/benchmarks.md). What requests make is still collected."""

@@ -17,9 +17,11 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
 
 from shared.auth import Principal, Role, RoleGuard
 from shared.http_client import create_http_client
@@ -97,6 +99,13 @@ class Hierarchy:
 
 def acts_province_wide(principal: Principal) -> bool:
     return principal.has_any(PROVINCE_WIDE)
+
+
+class PlanDates(BaseModel):
+    """What a block needs of a targets service's plan."""
+
+    start_date: dt.date
+    end_date: dt.date
 
 
 class TargetsClient:
@@ -187,15 +196,19 @@ class TargetsClient:
         found: dict[str, Any] = response.json()
         return found
 
-    async def plan(self, code: str, token: str | None) -> dict[str, Any] | None:
-        """One plan (its start and end dates) as the targets service serves it, or None if it has none."""
-        response = await self._get(f"/v1/plans/{code}", token, {})
+    async def plan(self, code: str, token: str | None) -> PlanDates | None:
+        """One plan's dates as the targets service serves them, or None if it has no such plan."""
+        response = await self._get(f"/v1/plans/{quote(code, safe='')}", token, {})
         if response.status_code == 404:
             return None
         if response.status_code != 200:
             raise TargetsUnavailable(f"The targets service refused the plan {code} ({response.status_code}).")
-        found: dict[str, Any] = response.json()
-        return found
+        try:
+            return PlanDates.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TargetsUnavailable(
+                f"The targets service answered the plan {code} in a form not known."
+            ) from exc
 
     async def plan_targets(self, plan: str, token: str | None) -> dict[tuple[str, str], int]:
         """Every target of a plan: (indicator, org unit) → its id, kept like the hierarchy."""

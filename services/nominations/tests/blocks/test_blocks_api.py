@@ -130,6 +130,8 @@ async def self_scores(
             "worth more",
         ),
         ({"tie_breaks": ["9"]}, "tie-break 9"),
+        # A plan code is one path segment of the targets service's URL, never a path of its own.
+        ({"criteria": sheet_on("../org-units")}, "should match pattern"),
         ({"criteria": [{"code": "1", "title": "x", "max_points": 0}]}, "greater than 0"),
     ],
 )
@@ -387,5 +389,5 @@ async def test_next_year_the_deputy_leads_and_the_next_member_deputises(
     )
     problem = assert_problem(refused, 422, "invalid-block")
     assert problem["errors"] == [
-        {"name": "criteria[2].auto", "reason": "the plan HT-2021-2025 does not cover 2026"}
+        {"name": "sheet.criteria[2].auto", "reason": "the plan HT-2021-2025 does not cover 2026"}
     ]

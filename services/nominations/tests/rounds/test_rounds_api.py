@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from devstack.testing.assertions import assert_problem
 from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
+from nominations.nominations.models import Status
+from nominations.timeliness.schemas import RoundDeadlines
+from nominations.timeliness.service import verdict
 from shared import clock
 
 ROUND = {
@@ -248,3 +251,86 @@ async def test_a_round_no_catalogue_judges_is_refused(client: httpx.AsyncClient,
     }
     refused = await client.post("/v1/rounds", json=body, headers=steps.secretariat())
     assert "2019-12-31" in assert_problem(refused, 422, "no-catalogue-on-reference-date")["detail"]
+
+
+async def test_the_late_list_is_chosen_in_sql_by_the_rule_verdict_states_in_every_state(
+    client: httpx.AsyncClient, auth: Auth, db_session: AsyncSession
+) -> None:
+    """The rule is written twice, in Python (``verdict``) and as SQL (``repository.late_nominations``): for
+    every status, a first submission never made, on time or late, each day around each deadline and each
+    stage asked for, the list holds exactly the nominations ``verdict`` calls late."""
+    steps = AwardsFlow(client, auth)
+    round_ = await steps.create_round(submission_working_days=5, screening_working_days=2)
+    model = await steps.nominate(round_["id"], "HT-THA")
+    deadlines = RoundDeadlines.model_validate(round_["deadlines"])
+    sent = {
+        "never": None,
+        "on_time": deadlines.submission,
+        "late": deadlines.submission + dt.timedelta(days=3),
+    }
+    expected_rows: dict[int, tuple[str, dt.date | None]] = {model["id"]: ("draft", None)}
+    for status in Status:
+        for when in sent.values():
+            made = await db_session.execute(
+                text(
+                    "INSERT INTO nominations.nominations (round_id, award_type_code, catalogue_date,"
+                    " award_name, occasion, nominee_kind, nominee_name, nominee_key, nominee_org_unit,"
+                    " nominating_org_unit, nominating_org_unit_name, achievements, achievement_keys,"
+                    " initiatives, overrides, open_objections, nominee_groups, status, outcome,"
+                    " first_submitted_at, created_by, version)"
+                    " SELECT round_id, award_type_code, catalogue_date, award_name, occasion, nominee_kind,"
+                    " nominee_name, nominee_key || :suffix, nominee_org_unit, nominating_org_unit,"
+                    " nominating_org_unit_name, achievements, achievement_keys, initiatives, overrides,"
+                    " open_objections, nominee_groups, :status, :outcome,"
+                    " CAST(:day AS date) + interval '2 hours', created_by, 1"
+                    " FROM nominations.nominations WHERE id = :id RETURNING id"
+                ),
+                {
+                    "id": model["id"],
+                    "suffix": f"-{status}-{when}",
+                    "status": status.value,
+                    "outcome": "awarded" if status is Status.DECIDED else None,
+                    "day": when,
+                },
+            )
+            expected_rows[made.scalar_one()] = (status.value, when)
+    await db_session.commit()
+    days = sorted({d + dt.timedelta(days=shift) for d in deadlines.model_dump().values() for shift in (0, 1)})
+    for as_of in days:
+        for stage in (None, "submission", "screening", "council", "decision"):
+            params: dict[str, str] = {"as_of": as_of.isoformat(), "limit": "500"}
+            if stage:
+                params["stage"] = stage
+            listed = await client.get(
+                f"/v1/rounds/{round_['id']}/late-nominations", params=params, headers=steps.secretariat()
+            )
+            assert listed.status_code == 200, listed.text
+            got = {item["nomination_id"]: item["stage"] for item in listed.json()["items"]}
+            want = {}
+            for nomination_id, (state, when) in expected_rows.items():
+                missed = verdict(state, when, deadlines, as_of)
+                if missed is not None and stage in (None, missed[0]):
+                    want[nomination_id] = missed[0]
+            assert got == want, (as_of, stage)
+
+
+async def test_a_unit_officer_sees_the_timeliness_of_its_own_dossiers(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    steps = AwardsFlow(client, auth)
+    round_ = await steps.create_round(submission_working_days=5)
+    mine = await steps.nominate(round_["id"], "HT-THA")
+    await steps.nominate(round_["id"], "HT-CLO")
+    later = (clock.today() + dt.timedelta(days=365)).isoformat()
+    url = f"/v1/rounds/{round_['id']}"
+    officer = steps.officer("HT-THA")
+    listed = await client.get(f"{url}/late-nominations", params={"as_of": later}, headers=officer)
+    assert [(i["nomination_id"], i["nominating_org_unit"]) for i in listed.json()["items"]] == [
+        (mine["id"], "HT-THA")
+    ]
+    report = await client.get(f"{url}/timeliness", params={"as_of": later}, headers=officer)
+    assert [row["nominations"] for row in report.json()["by_award_type"]] == [1]
+    everyone = await client.get(
+        f"{url}/late-nominations", params={"as_of": later}, headers=steps.secretariat()
+    )
+    assert len(everyone.json()["items"]) == 2

@@ -119,6 +119,26 @@ async def test_district_level_units_as_the_hierarchy_stood_on_a_date(
     assert all(item["parent"] == "HT" and item["level"] == 2 for item in items)
 
 
+async def test_the_public_lists_the_same_units_without_logging_in(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    params: dict[str, str] = {"at": "2024-06-30", "parent": "HT-HSO", "limit": "3"}
+    public = await client.get("/v1/public/org-units", params=params)
+    assert public.status_code == 200, public.text
+    assert public.json() == (await client.get("/v1/org-units", params=params, headers=auth("viewer"))).json()
+    following = await client.get(
+        "/v1/public/org-units", params=params | {"cursor": public.json()["next_cursor"]}
+    )
+    assert following.status_code == 200
+    assert {i["code"] for i in following.json()["items"]}.isdisjoint(
+        {i["code"] for i in public.json()["items"]}
+    )
+    assert (await client.get("/v1/org-units", params=params)).status_code == 401
+    bad = await client.get("/v1/public/org-units", params={"level": 99})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+
+
 async def test_level_filter(client: httpx.AsyncClient, auth: Auth) -> None:
     assert await list_codes(client, auth, at="2024-06-30", level=1) == ["HT"]
     assert set(await list_codes(client, auth, at="2024-06-30", level=2)) == SEED_DISTRICTS | DEPARTMENTS_2024

@@ -241,3 +241,100 @@ async def test_absurd_but_valid_figures_do_not_break_the_report(
         income = row(response.json(), "ECO_INCOME_PC", kind="end_of_period")
         assert income["status"] == "achieved"
         assert income["projection"]["value"] is None  # beyond a float's range: unknown, not an error
+
+
+async def test_a_district_on_a_relative_target_is_compared_with_the_whole_provinces_reference(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    """The reference of a relative target is its own unit's series: for a district judged on the province's
+    target, the province's, rolled up from every district, in the report as in the target's own series."""
+    for code in ("TEST_REL_MAIN", "TEST_REL_REF"):
+        created = await client.post(
+            "/v1/indicators",
+            json={
+                "code": code,
+                "name": f"Chỉ tiêu thử {code}",
+                "area": "economy",
+                "unit": "điểm",
+                "value_type": "number",
+                "aggregation": "mean",
+                "decimals": 1,
+                "period_type": "Yearly",
+            },
+            headers=auth("admin"),
+        )
+        assert created.status_code == 201, created.text
+    target = await client.post(
+        "/v1/targets",
+        json={
+            "plan": "HT-2021-2025",
+            "indicator": "TEST_REL_MAIN",
+            "org_unit": "HT",
+            "kind": "relative",
+            "comparator": "gt",
+            "source_text": "cao hơn mức chung",
+            "reference_indicator": "TEST_REL_REF",
+        },
+        headers=auth("admin"),
+    )
+    assert target.status_code == 201, target.text
+    await post(
+        client,
+        auth,
+        [
+            ("TEST_REL_MAIN", "2023", "HT-HSO", "50"),
+            ("TEST_REL_REF", "2023", "HT-HSO", "40"),
+            ("TEST_REL_REF", "2023", "HT-HKH", "100"),
+        ],
+    )
+    found = row(
+        await progress(client, auth, org_unit="HT-HSO", at="2024-01-01"), "TEST_REL_MAIN", kind="relative"
+    )
+    # The province's reference is the mean of its districts' (40 and 100): 70; 50 is not above it.
+    assert found["reference_value"] == 70.0
+    assert found["status"] != "achieved"
+    series = await client.get(
+        f"/v1/targets/{target.json()['id']}/progress",
+        params={"org_unit": "HT-HSO", "at": "2024-01-01"},
+        headers=auth("viewer"),
+    )
+    assert series.status_code == 200, series.text
+    assert series.json()["items"][-1]["status"] == found["status"]
+
+
+async def test_without_a_plan_a_day_is_judged_on_the_plan_that_had_started_by_then(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    created = await client.post(
+        "/v1/plans",
+        json={
+            "code": "HT-2026-2030-TEST",
+            "name": "Kế hoạch 2026-2030 (thử)",
+            "start_date": "2026-01-01",
+            "end_date": "2030-12-31",
+            "source": "test",
+        },
+        headers=auth("admin"),
+    )
+    assert created.status_code == 201, created.text
+    target = await client.post(
+        "/v1/targets",
+        json={
+            "plan": "HT-2026-2030-TEST",
+            "indicator": "ENV_FOREST_COVER",
+            "org_unit": "HT",
+            "kind": "end_of_period",
+            "comparator": "gte",
+            "value": 53,
+            "source_text": "Tỷ lệ che phủ rừng từ 53%",
+        },
+        headers=auth("admin"),
+    )
+    assert target.status_code == 201, target.text
+    assert (await progress(client, auth, at="2024-12-31"))["plan"] == "HT-2021-2025"
+    assert (await progress(client, auth, at="2026-03-10"))["plan"] == "HT-2026-2030-TEST"
+    assert (await progress(client, auth))["plan"] == "HT-2026-2030-TEST"  # today, 10/3/2026
+    # Before every plan: the first one.
+    assert (await progress(client, auth, at="2020-06-30"))["plan"] == "HT-2021-2025"
+    public = await client.get("/v1/public/progress", params={"at": "2023-12-31"})
+    assert public.json()["plan"] == "HT-2021-2025"

@@ -238,4 +238,4 @@ async def test_one_targets_series_reads_down_only_where_a_unit_has_no_figure_of_
         f"/v1/targets/{target_id}/chart.svg", params={"at": "2024-03-31"}, headers=auth("viewer")
     )
     assert chart.status_code == 200, chart.text
-    assert 'data-points="202401:120 202402:62 202403:999"' in chart.text
+    assert 'data-points="202401:120.0 202402:62.0 202403:999.0"' in chart.text  # one decimal

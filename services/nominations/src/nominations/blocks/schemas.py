@@ -10,6 +10,7 @@ from shared.bounds import MAX_DATE, MIN_DATE
 
 CriterionCode = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", examples=["1.2"])
 Points = Field(ge=0, le=10_000, max_digits=8, decimal_places=2)
+TARGETS_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 MAX_MEMBERS = 100
 MAX_CRITERIA = 200
 
@@ -20,8 +21,11 @@ class AutoScoreIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    plan: str = Field(min_length=1, max_length=50, examples=["HT-2021-2025"])
-    indicator: str = Field(min_length=1, max_length=50, examples=["ECO_NEW_ENTERPRISES"])
+    # The targets service's codes: a letter or digit, then letters, digits, "_", "." or "-" (never "/").
+    plan: str = Field(min_length=1, max_length=50, pattern=TARGETS_CODE, examples=["HT-2021-2025"])
+    indicator: str = Field(
+        min_length=1, max_length=50, pattern=TARGETS_CODE, examples=["ECO_NEW_ENTERPRISES"]
+    )
 
 
 class CriterionIn(BaseModel):

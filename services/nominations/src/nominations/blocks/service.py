@@ -218,19 +218,21 @@ async def _member_names(scope: ScopeCheck, units: list[str], day: dt.date) -> di
     return {unit: hierarchy.units[unit].name for unit in units}
 
 
-async def _check_auto_criteria(scope: ScopeCheck, year: int, automatic: list[tuple[int, str, str]]) -> None:
+async def _check_auto_criteria(
+    scope: ScopeCheck, year: int, automatic: list[tuple[int, str, str]], *, field: str = "criteria"
+) -> None:
     """Each automatic criterion (its index, plan and indicator) names a plan that covers the block's year
     and an indicator the plan has targets for, both read from the targets service: a plan that ended before
     the year would score every member from another period's targets."""
     for index, plan_code, indicator in automatic:
-        name = f"criteria[{index}].auto"
+        name = f"{field}[{index}].auto"
         plan = await scope.targets.plan(plan_code, scope.token)
         if plan is None:
             raise BlockInvalid(
                 f"The targets service has no plan {plan_code}.",
                 errors=[{"name": name, "reason": f"no plan {plan_code}"}],
             )
-        start, end = dt.date.fromisoformat(plan["start_date"]), dt.date.fromisoformat(plan["end_date"])
+        start, end = plan.start_date, plan.end_date
         if not start.year <= year <= end.year:
             raise BlockInvalid(
                 f"The plan {plan_code} runs from {start} to {end}: it does not cover {year}.",
@@ -360,6 +362,7 @@ async def next_year(session: AsyncSession, scope: ScopeCheck, block: Block, body
             for index, c in enumerate(criteria)
             if c.auto_plan and c.auto_indicator
         ],
+        field="sheet.criteria",  # the block's own sheet, copied: not a field of the next-year request
     )
     successor = Block(
         code=block.code,

@@ -15,7 +15,10 @@ class EvidenceIn(BaseModel):
         default=None, min_length=1, max_length=50, description="The nominee's unit (default) or one below it"
     )
     plan: str | None = Field(
-        default=None, min_length=1, max_length=50, description="Plan code; default: the latest plan"
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="Plan code; default: the latest plan started by the day asked for",
     )
     at: Day | None = Field(
         default=None, description="Judge with the years ended by this date; default: the round's date"

@@ -39,12 +39,13 @@ async def get_fairness(
 @router.get(
     "/v1/reports/timeliness",
     summary="A round's working days from submission to decision per award type, and deadlines missed",
-    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar),
+    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar, TargetsUnavailable),
 )
 async def get_timeliness(
     session: SessionDep,
+    scope: Scope,
     principal: NominationReader,
     round_id: Annotated[RowId, Query()],
     as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
 ) -> Timeliness:
-    return await timeliness_of(session, round_id, as_of)
+    return await timeliness_of(session, scope, round_id, as_of)

@@ -193,15 +193,20 @@ def _local_day(moment: Any) -> ColumnElement[dt.date]:
     return (func.timezone("UTC", moment) + shift).cast(Date)
 
 
-async def stage_day_counts(session: AsyncSession, round_id: int) -> Sequence[Any]:
-    """A round's nominations counted by award type, status, day of first submission and day of decision:
-    the timeliness report's input, a few hundred rows however many nominations the round has."""
+async def stage_day_counts(
+    session: AsyncSession, round_id: int, *, visible: set[str] | None
+) -> Sequence[Any]:
+    """A round's nominations (of the ``visible`` nominating units, all when None) counted by award type,
+    status, day of first submission and day of decision: the timeliness report's input, a few hundred rows
+    however many nominations the round has."""
     submitted, decided = _local_day(Nomination.first_submitted_at), _local_day(Nomination.decided_at)
     query = (
         select(Nomination.award_type_code, Nomination.status, submitted, decided, func.count())
         .where(Nomination.round_id == round_id)
         .group_by(Nomination.award_type_code, Nomination.status, submitted, decided)
     )
+    if visible is not None:
+        query = query.where(Nomination.nominating_org_unit.in_(sorted(visible)))
     return (await session.execute(query)).all()
 
 
@@ -214,13 +219,15 @@ async def late_nominations(
     submission_deadline: dt.date,
     late_submissions: bool,
     waiting_late: Sequence[str],
+    visible: set[str] | None,
     limit: int,
     after: int | None,
 ) -> Sequence[Any]:
     """A round's nominations past a deadline, by id: still in an ``unsubmitted`` state (when
     ``unsubmitted_late``: the submission deadline has passed), first submitted after the submission deadline
     (when ``late_submissions``), or submitted on time and in a ``waiting_late`` state, one whose deadline
-    has passed. Rows: id, award type, status, day of first submission."""
+    has passed; of the ``visible`` nominating units (all when None). Rows: id, award type, status, nominating
+    unit, day of first submission."""
     submitted = _local_day(Nomination.first_submitted_at)
     pending = Nomination.status.in_(unsubmitted)
     clauses: list[ColumnElement[bool]] = []
@@ -234,11 +241,19 @@ async def late_nominations(
     if not clauses:
         return []
     query = (
-        select(Nomination.id, Nomination.award_type_code, Nomination.status, submitted)
+        select(
+            Nomination.id,
+            Nomination.award_type_code,
+            Nomination.status,
+            Nomination.nominating_org_unit,
+            submitted,
+        )
         .where(Nomination.round_id == round_id, or_(*clauses))
         .order_by(Nomination.id)
         .limit(limit + 1)
     )
+    if visible is not None:
+        query = query.where(Nomination.nominating_org_unit.in_(sorted(visible)))
     if after is not None:
         query = query.where(Nomination.id > after)
     return (await session.execute(query)).all()

@@ -402,13 +402,40 @@ async def under_disclosure(
     )
 
 
-async def stage_day_counts(session: AsyncSession, round_id: int) -> Sequence[Any]:
-    """A round's nominations counted by award type, status, day of first submission and of decision."""
-    return await repository.stage_day_counts(session, round_id)
+async def stage_day_counts(session: AsyncSession, scope: ScopeCheck, round_: Round) -> Sequence[Any]:
+    """A round's nominations the caller may read, counted by award type, status, day of first submission
+    and of decision."""
+    visible = await scope.visible_units(round_.reference_date)
+    return await repository.stage_day_counts(session, round_.id, visible=visible)
 
 
-# The late nominations of a round, a page by id (the timeliness service builds the states it asks for).
-late_nominations = repository.late_nominations
+async def late_nominations(
+    session: AsyncSession,
+    scope: ScopeCheck,
+    round_: Round,
+    *,
+    unsubmitted: Sequence[str],
+    unsubmitted_late: bool,
+    submission_deadline: dt.date,
+    late_submissions: bool,
+    waiting_late: Sequence[str],
+    limit: int,
+    after: int | None,
+) -> Sequence[Any]:
+    """The round's late nominations the caller may read, a page by id (the states chosen by the
+    timeliness service, see repository.late_nominations)."""
+    return await repository.late_nominations(
+        session,
+        round_.id,
+        unsubmitted=unsubmitted,
+        unsubmitted_late=unsubmitted_late,
+        submission_deadline=submission_deadline,
+        late_submissions=late_submissions,
+        waiting_late=waiting_late,
+        visible=await scope.visible_units(round_.reference_date),
+        limit=limit,
+        after=after,
+    )
 
 
 # The row of group_counts that counts every group.

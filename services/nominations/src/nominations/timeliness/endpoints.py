@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nominations.deps import NominationReader
+from nominations.org_scope import Scope, ScopeCheck, TargetsUnavailable
 from nominations.rounds import service as rounds
 from nominations.timeliness import service
 from nominations.timeliness.schemas import LateNomination, Stage, Timeliness
@@ -31,24 +32,26 @@ class LookaheadTooFar(BadRequest):
 @router.get(
     "/v1/rounds/{round_id}/timeliness",
     summary="Working days from submission to decision per award type, and nominations past a deadline",
-    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar),
+    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar, TargetsUnavailable),
 )
 async def get_timeliness(
     session: SessionDep,
+    scope: Scope,
     principal: NominationReader,
     round_id: RowId,
     as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
 ) -> Timeliness:
-    return await timeliness_of(session, round_id, as_of)
+    return await timeliness_of(session, scope, round_id, as_of)
 
 
 @router.get(
     "/v1/rounds/{round_id}/late-nominations",
     summary="The round's nominations past a deadline (of one stage if asked), by id",
-    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar, InvalidCursor),
+    responses=problem_responses(rounds.RoundNotFound, LookaheadTooFar, InvalidCursor, TargetsUnavailable),
 )
 async def list_late_nominations(
     session: SessionDep,
+    scope: Scope,
     principal: NominationReader,
     round_id: RowId,
     as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
@@ -58,7 +61,7 @@ async def list_late_nominations(
 ) -> Page[LateNomination]:
     round_ = await rounds.get(session, round_id)
     return await service.late_nominations(
-        session, round_, _as_of(as_of), stage=stage, limit=limit, cursor=cursor
+        session, scope, round_, _as_of(as_of), stage=stage, limit=limit, cursor=cursor
     )
 
 
@@ -70,7 +73,9 @@ def _as_of(as_of: dt.date | None) -> dt.date:
     return as_of or today
 
 
-async def timeliness_of(session: AsyncSession, round_id: int, as_of: dt.date | None) -> Timeliness:
+async def timeliness_of(
+    session: AsyncSession, scope: ScopeCheck, round_id: int, as_of: dt.date | None
+) -> Timeliness:
     """The round's timeliness as of a day (default today), at most a year ahead."""
     round_ = await rounds.get(session, round_id)
-    return await service.timeliness(session, round_, _as_of(as_of))
+    return await service.timeliness(session, scope, round_, _as_of(as_of))

@@ -33,10 +33,16 @@ class RoundDeadlines(BaseModel):
     council: dt.date
     decision: dt.date
 
+    def of(self, stage: Stage) -> dt.date:
+        """The deadline of a stage."""
+        deadline: dt.date = getattr(self, stage)
+        return deadline
+
 
 class Timeliness(BaseModel):
-    """A round's timeliness in one document whatever its size; the late nominations themselves are a list
-    of their own (``/v1/rounds/{id}/late-nominations``)."""
+    """A round's timeliness in one document whatever its size, over the nominations the caller may read
+    (a unit officer: its unit's and those below); the late nominations themselves are a list of their own
+    (``/v1/rounds/{id}/late-nominations``)."""
 
     round_id: int
     as_of: dt.date
@@ -48,6 +54,7 @@ class Timeliness(BaseModel):
 class LateNomination(BaseModel):
     nomination_id: int
     award_type: str
+    nominating_org_unit: str = Field(description="The unit to chase")
     status: str
     stage: Stage = Field(description="The deadline missed")
     deadline: dt.date

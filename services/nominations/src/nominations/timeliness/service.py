@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from nominations.calendar.service import load_calendar
 from nominations.calendar.working_days import WorkingCalendar
 from nominations.nominations import service as nominations
 from nominations.nominations.models import Status
+from nominations.org_scope import ScopeCheck
 from nominations.rounds.models import Round
 from nominations.timeliness.schemas import (
     AwardTypeTimeliness,
@@ -43,6 +45,7 @@ NOT_YET_SUBMITTED: tuple[str, ...] = (Status.DRAFT, Status.RETURNED)
 
 
 def deadlines_of(round_: Round) -> RoundDeadlines:
+    """The round's four deadlines, by stage."""
     return RoundDeadlines(
         submission=round_.submission_deadline,
         screening=round_.screening_deadline,
@@ -62,14 +65,14 @@ def verdict(
     if submitted_on is not None and submitted_on > deadlines.submission:
         return "submission", submitted_on
     stage = WAITING_FOR.get(status)
-    if stage is not None and as_of > getattr(deadlines, stage):
+    if stage is not None and as_of > deadlines.of(stage):
         return stage, as_of
     return None
 
 
-async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Timeliness:
+async def timeliness(session: AsyncSession, scope: ScopeCheck, round_: Round, as_of: dt.date) -> Timeliness:
     """Working days from first submission to decision per award type, and the late per award type and
-    stage, with the most working days any of them is late."""
+    stage, with the most working days any of them is late, over the nominations the caller may read."""
     calendar = await load_calendar(session)
     deadlines = deadlines_of(round_)
     counts: dict[str, int] = defaultdict(int)
@@ -77,7 +80,7 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
     durations: dict[str, list[int]] = defaultdict(list)
     by_stage: dict[tuple[str, Stage], list[int]] = {}
     for award_type, status, submitted_on, decided_on, n in await nominations.stage_day_counts(
-        session, round_.id
+        session, scope, round_
     ):
         counts[award_type] += n
         if decided_on is not None and submitted_on is not None:
@@ -87,7 +90,7 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
             continue
         stage, when = missed
         late[award_type] += n
-        days_late = calendar.working_days_between(getattr(deadlines, stage), when)
+        days_late = calendar.working_days_between(deadlines.of(stage), when)
         tally = by_stage.setdefault((award_type, stage), [0, days_late])
         tally[0] += n
         tally[1] = max(tally[1], days_late)
@@ -112,7 +115,7 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
             StageLateness(
                 award_type=award_type,
                 stage=stage,
-                deadline=getattr(deadlines, stage),
+                deadline=deadlines.of(stage),
                 nominations=tally[0],
                 max_working_days_late=tally[1],
             )
@@ -121,7 +124,7 @@ async def timeliness(session: AsyncSession, round_: Round, as_of: dt.date) -> Ti
     )
 
 
-STAGES: tuple[Stage, ...] = ("submission", "screening", "council", "decision")
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 
 def _stage_order(key: tuple[str, Stage]) -> tuple[str, int]:
@@ -130,6 +133,7 @@ def _stage_order(key: tuple[str, Stage]) -> tuple[str, int]:
 
 async def late_nominations(
     session: AsyncSession,
+    scope: ScopeCheck,
     round_: Round,
     as_of: dt.date,
     *,
@@ -137,21 +141,21 @@ async def late_nominations(
     limit: int,
     cursor: str | None,
 ) -> Page[LateNomination]:
-    """The round's nominations past a deadline on ``as_of`` (of one stage if given), by id."""
+    """The round's nominations past a deadline on ``as_of`` (of one stage if given) that the caller may
+    read, by id."""
     deadlines = deadlines_of(round_)
     wanted = (stage,) if stage else STAGES
     after = decode_keyset(cursor, as_id)
     rows = await nominations.late_nominations(
         session,
-        round_.id,
+        scope,
+        round_,
         unsubmitted=NOT_YET_SUBMITTED,
         unsubmitted_late="submission" in wanted and as_of > deadlines.submission,
         submission_deadline=deadlines.submission,
         late_submissions="submission" in wanted,
         waiting_late=[
-            status
-            for status, waits in WAITING_FOR.items()
-            if waits in wanted and as_of > getattr(deadlines, waits)
+            status for status, waits in WAITING_FOR.items() if waits in wanted and as_of > deadlines.of(waits)
         ],
         limit=limit,
         after=after[0] if after else None,
@@ -165,20 +169,21 @@ async def late_nominations(
 
 
 def _late(
-    row: tuple[int, str, str, dt.date | None],
+    row: tuple[int, str, str, str, dt.date | None],
     deadlines: RoundDeadlines,
     as_of: dt.date,
     calendar: WorkingCalendar,
 ) -> LateNomination:
-    nomination_id, award_type, status, submitted_on = row
+    nomination_id, award_type, status, unit, submitted_on = row
     missed = verdict(status, submitted_on, deadlines, as_of)
-    assert missed is not None  # noqa: S101 - chosen in SQL by the same rule
+    assert missed is not None  # noqa: S101 - chosen in SQL by the same rule (tested state by state)
     stage, when = missed
     return LateNomination(
         nomination_id=nomination_id,
         award_type=award_type,
+        nominating_org_unit=unit,
         status=status,
         stage=stage,
-        deadline=getattr(deadlines, stage),
-        working_days_late=calendar.working_days_between(getattr(deadlines, stage), when),
+        deadline=deadlines.of(stage),
+        working_days_late=calendar.working_days_between(deadlines.of(stage), when),
     )

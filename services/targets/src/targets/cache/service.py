@@ -87,14 +87,17 @@ class CatalogueSnapshot:
 
     def plan(self, code: str | None, at: dt.date | None = None) -> PlanInfo | None:
         """The plan with this code; without a code, the latest plan (by start date) that had started by
-        ``at`` (a report of 2024 judges the plan of 2021-2025, not the next one), else the latest."""
+        ``at`` (a report of 2024 judges the plan of 2021-2025, not the next one); before every plan, the
+        first; without ``at``, the latest."""
         if code is not None:
             return self.plans.get(code)
-        latest = max(self.plans.values(), key=lambda plan: (plan.start_date, plan.id), default=None)
+        order = sorted(self.plans.values(), key=lambda plan: (plan.start_date, plan.id))
+        if not order:
+            return None
         if at is None:
-            return latest
-        started = [plan for plan in self.plans.values() if plan.start_date <= at]
-        return max(started, key=lambda plan: (plan.start_date, plan.id), default=latest)
+            return order[-1]
+        started = [plan for plan in order if plan.start_date <= at]
+        return started[-1] if started else order[0]
 
     def lock_for(self, org_unit_id: int, start: dt.date, end: dt.date, day: dt.date) -> Lock | None:
         """A lock covering the period [start, end] for the unit (or one of its ancestors on ``day``)."""

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import clock
-from shared.auth import AnyUser
+from shared.auth import PUBLIC, AnyUser
 from shared.bounds import MAX_DATE, MIN_DATE
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, Limit, Page
 from shared.problems import problem_responses
+from targets.cache.service import CatalogueCache
 from targets.deps import Administrator, Catalogue, Idempotent
 from targets.org_units import service
 from targets.org_units.models import OrgUnitType
@@ -36,33 +38,62 @@ At = Annotated[
 ]
 
 
+class OrgUnitQuery:
+    """The filters and page of a list of org units (signed in or public)."""
+
+    def __init__(
+        self,
+        at: At = None,
+        parent: Annotated[
+            str | None, Query(max_length=50, description="Only the children of this unit")
+        ] = None,
+        level: Annotated[int | None, Query(ge=1, le=10)] = None,
+        type: Annotated[OrgUnitType | None, Query()] = None,
+        official_code: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[0-9]{2,5}$", description="Only the unit holding this official code on the date"
+            ),
+        ] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> None:
+        self.at, self.parent, self.level, self.type = at, parent, level, type
+        self.official_code, self.limit, self.cursor = official_code, limit, cursor
+
+    async def page(self, session: AsyncSession, catalogue: CatalogueCache) -> Page[OrgUnitOut]:
+        return await service.list_org_units(
+            session,
+            catalogue,
+            day=self.at or clock.today(),
+            parent=self.parent,
+            level=self.level,
+            unit_type=self.type.value if self.type else None,
+            limit=self.limit,
+            cursor=self.cursor,
+            official_code=self.official_code,
+        )
+
+
+OrgUnitFilter = Annotated[OrgUnitQuery, Depends()]
+
+
 @router.get("/v1/org-units", summary="Org units as they stood on a date")
 async def list_org_units(
-    session: SessionDep,
-    principal: AnyUser,
-    catalogue: Catalogue,
-    at: At = None,
-    parent: Annotated[str | None, Query(max_length=50, description="Only the children of this unit")] = None,
-    level: Annotated[int | None, Query(ge=1, le=10)] = None,
-    type: Annotated[OrgUnitType | None, Query()] = None,
-    official_code: Annotated[
-        str | None,
-        Query(pattern=r"^[0-9]{2,5}$", description="Only the unit holding this official code on the date"),
-    ] = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    session: SessionDep, principal: AnyUser, catalogue: Catalogue, query: OrgUnitFilter
 ) -> Page[OrgUnitOut]:
-    return await service.list_org_units(
-        session,
-        catalogue,
-        day=at or clock.today(),
-        parent=parent,
-        level=level,
-        unit_type=type.value if type else None,
-        limit=limit,
-        cursor=cursor,
-        official_code=official_code,
-    )
+    return await query.page(session, catalogue)
+
+
+@router.get(
+    "/v1/public/org-units",
+    summary="Org units as they stood on a date, for everyone (no login): the names a public page filters by",
+    dependencies=[PUBLIC],
+)
+async def list_public_org_units(
+    session: SessionDep, catalogue: Catalogue, query: OrgUnitFilter
+) -> Page[OrgUnitOut]:
+    return await query.page(session, catalogue)
 
 
 @router.get(

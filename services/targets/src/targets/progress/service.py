@@ -95,7 +95,7 @@ class SeriesBuilder:
         if indicator.aggregation == Aggregation.NONE:
             return None
         grain = self.grain(indicator_id)
-        children = self._children(org_unit_id, grain, number)
+        children = self.children(org_unit_id, grain, number)
         if not children:
             return None
         present = self._present(indicator_id, children, number)
@@ -142,11 +142,8 @@ class SeriesBuilder:
         return present
 
     def children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
-        """The units whose values roll up into this one's for the period."""
-        return self._children(org_unit_id, grain, number)
-
-    def _children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
-        # The same for every indicator of the grain: a report rolls up dozens over the same hierarchy.
+        """The units whose values roll up into this one's for the period (the same for every indicator of
+        the grain: a report rolls up dozens over the same hierarchy)."""
         key = (org_unit_id, grain.months, number)
         found = self._children_memo.get(key)
         if found is None:
@@ -283,6 +280,13 @@ class PlanProgress:
                 # A report over a unit and the units below it asks for each subtree once, not once per member.
                 if unit.id not in covered:
                     below = hierarchy.descendants_within(unit.id, start, end)
+                    covered.update(below)
+                    needed.update(below)
+            # A relative target's reference series is its own unit's (the province's, for a district judged
+            # on it): rolled up from the whole of that unit, not from the part of it being reported on.
+            for target in targets:
+                if target.reference_indicator_id and target.org_unit_id not in covered:
+                    below = hierarchy.descendants_within(target.org_unit_id, start, end)
                     covered.update(below)
                     needed.update(below)
             await cls._read(session, builder, needed, start, end)

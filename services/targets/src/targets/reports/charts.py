@@ -8,8 +8,8 @@ clock's date), the style sheet inline, and stable names a frontend or a test can
 * the root ``<svg id="chart-target-<id>-<unit>">``;
 * each series' groups carry ``class="series-observed"``, ``series-target`` or ``series-projection`` (and
   ``data-series``), the line's group also ``id="<root id>-<series>"`` and ``data-points``: the series' values
-  to read by machine, ``period:value`` separated by spaces (``202101:100 202102:250.5``), a period without a
-  value left out.
+  to read by machine, ``period:value`` separated by spaces (``202101:100 202102:250.5``), fixed point to the
+  indicator's decimals, a period without a value left out.
 
 Dots, each with its value written beside it, are drawn for up to MAX_DOTTED_PERIODS periods (a yearly or
 quarterly chart); a monthly chart of sixty periods is drawn as lines alone: the dots made it twice as long to
@@ -109,9 +109,12 @@ def chart_series(progress: PlanProgress, judged: Judged) -> tuple[list[str], lis
     return labels, series
 
 
-def _points_attribute(labels: list[str], values: list[float | None]) -> str:
+def _points_attribute(labels: list[str], values: list[float | None], decimals: int) -> str:
+    """``period:value`` pairs, the values in fixed point to the indicator's decimals (``202101:47.5``)."""
     return " ".join(
-        f"{label}:{value:.15g}" for label, value in zip(labels, values, strict=True) if value is not None
+        f"{label}:{value:.{decimals}f}"
+        for label, value in zip(labels, values, strict=True)
+        if value is not None
     )
 
 
@@ -183,7 +186,7 @@ def render_chart(progress: PlanProgress, judged: Judged) -> bytes:
             show_dots=dotted and item.key != "target",
             stroke_style={"width": 2, "dasharray": "6, 4"} if item.key != "observed" else {"width": 3},
         )
-    points = {item.key: _points_attribute(labels, item.values) for item in series}
+    points = {item.key: _points_attribute(labels, item.values, decimals) for item in series}
     chart.add_xml_filter(_tag_series(f"chart-{root_id}", [item.key for item in series], points))
     rendered: bytes = chart.render()
     return rendered
