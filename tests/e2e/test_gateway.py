@@ -123,7 +123,7 @@ def test_a_callers_request_id_is_kept_and_an_unsafe_one_replaced(gateway: httpx.
         f"/api/system/tasks/DATAVALUE_IMPORT/%0D%0A{JOB_ID[2:]}",
         "/api/dataValueSets%0A",
         "/api/40/dataValueSets/%0D%0A",
-        "/",
+        "/index.html",  # the web app is at / alone (tests/e2e/test_web_app.py)
         "/internal/v1/events",
         "/api/v1/whoami/../../../internal/v1/events",
         "/api/v1/targets/%2e%2e/%2e%2e/%2e%2e/internal/v1/events",

@@ -39,6 +39,7 @@ def _run(_: argparse.Namespace) -> int:
     memory = ", ".join(f"{name} {mib} MiB" for name, mib in report.memory_mib.items())
     print(
         "\n"
+        f"  Web app:   {stack.gateway_url}/  (the public pages, in Vietnamese)\n"
         f"  Gateway:   {stack.gateway_url}\n"
         f"  Health:    {stack.gateway_url}/health/targets (also /nominations, /notifications)\n"
         f"  Token:     make -s token ROLE=admin ORG_UNIT=HT\n"

@@ -37,6 +37,7 @@ class GatewayConfig:
     upstreams: dict[str, str]
     cors_origins: tuple[str, ...] = ()
     source_dir: Path = field(default_factory=lambda: repo_root() / "deploy" / "gateway")
+    web_root: Path = field(default_factory=lambda: repo_root() / "web")
 
 
 def prepare_prefix(prefix: Path, config: GatewayConfig) -> Path:
@@ -51,6 +52,7 @@ def prepare_prefix(prefix: Path, config: GatewayConfig) -> Path:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "GATEWAY_LISTEN": config.listen,
         "GATEWAY_CORS_ORIGINS": ",".join(config.cors_origins),
+        "GATEWAY_WEB_ROOT": str(config.web_root),
         **{f"GATEWAY_{name.upper()}_UPSTREAM": address for name, address in config.upstreams.items()},
     }
     subprocess.run(["sh", str(conf_dir / "render-config.sh"), str(conf_dir)], env=env, check=True)

@@ -10,6 +10,7 @@ class IndicatorRef(BaseModel):
     name: str
     unit: str
     value_type: str
+    area: str = Field(description="The plan's area: economy, culture_society, environment, defence_security")
 
 
 class Coverage(BaseModel):

@@ -501,7 +501,11 @@ class PlanProgress:
 
 def indicator_ref(indicator: IndicatorInfo) -> IndicatorRef:
     return IndicatorRef(
-        code=indicator.code, name=indicator.name, unit=indicator.unit, value_type=indicator.value_type
+        code=indicator.code,
+        name=indicator.name,
+        unit=indicator.unit,
+        value_type=indicator.value_type,
+        area=indicator.area,
     )
 
 

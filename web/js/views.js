@@ -1,0 +1,250 @@
+// The public views. Each renders into the main element from the public API alone.
+import { Problem, get, post, publicUrl } from "./api.js";
+import { day, number, t } from "./i18n.js";
+
+const AREAS = ["economy", "culture_society", "environment", "defence_security"];
+const YEARS = [2021, 2022, 2023, 2024, 2025];
+const STATUSES = ["achieved", "on_track", "at_risk", "off_track", "no_data"];
+// The units below the province that its figures add up from (departments report on themselves).
+const TERRITORIAL = ["city", "town", "district", "commune", "ward", "township"];
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function notice(kind, text) {
+  return el("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status", text });
+}
+
+function failure(error) {
+  return notice("error", error instanceof Problem ? error.plain() : t("error.network"));
+}
+
+function heading(key, leadKey) {
+  return [el("h1", { text: t(key), id: "view-title" }), el("p", { class: "lead", text: t(leadKey) })];
+}
+
+function select(name, label, options, chosen) {
+  const field = el("select", { name, id: `f-${name}` });
+  for (const [value, text] of options) {
+    field.append(el("option", { value, selected: String(value) === String(chosen), text }));
+  }
+  return el("label", { for: `f-${name}` }, t(label), field);
+}
+
+/** Tiến độ: the plan's targets for a unit as of a day, each status explained, a chart on demand. */
+export async function progress(main, query) {
+  const at = query.get("at") || "";
+  const area = query.get("area") || "";
+  const unit = query.get("org_unit") || "HT";
+  main.replaceChildren(...heading("progress.title", "progress.lead"), notice("", t("loading")));
+  let units = [];
+  try {
+    const found = await get("public/org-units", { parent: "HT", at: at || undefined, limit: 500 });
+    units = found.items.filter((item) => TERRITORIAL.includes(item.type));
+  } catch {
+    units = [];
+  }
+  const form = el(
+    "form",
+    { class: "filters", role: "search" },
+    select("at", "progress.year", [["", t("progress.today")], ...YEARS.map((y) => [`${y}-12-31`, `${t("progress.endOf")} ${y}`])], at),
+    select("area", "progress.area", [["", t("progress.allAreas")], ...AREAS.map((a) => [a, t(`area.${a}`)])], area),
+    select("org_unit", "progress.unit", [["HT", "Tỉnh Hà Tĩnh"], ...units.map((u) => [u.code, u.name])], unit),
+    el("button", { class: "primary", type: "submit", text: t("progress.show") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new URLSearchParams(new FormData(form));
+    for (const [name, value] of [...data]) if (!value) data.delete(name);
+    location.hash = `#/tien-do?${data}`;
+  });
+  let report;
+  try {
+    report = await get("public/progress", { at: at || undefined, org_unit: unit });
+  } catch (error) {
+    main.replaceChildren(...heading("progress.title", "progress.lead"), form, failure(error));
+    return;
+  }
+  const rows = report.items.filter((row) => !area || row.indicator.area === area);
+  const counts = STATUSES.map((status) => [status, rows.filter((row) => row.status === status).length]);
+  const summary = el(
+    "p",
+    { class: "summary" },
+    ...counts.filter(([, n]) => n).map(([status, n]) => el("span", { class: `status status-${status}`, text: `${t(`status.${status}`)}: ${n}` })),
+  );
+  const list = el("ul", { class: "cards two" });
+  for (const row of rows) list.append(progressCard(row, report, unit));
+  main.replaceChildren(
+    ...heading("progress.title", "progress.lead"),
+    form,
+    summary,
+    rows.length ? list : notice("", t("none")),
+  );
+}
+
+function progressCard(row, report, unit) {
+  const decimals = row.indicator.value_type === "count" ? 0 : 1;
+  const chart = el("details", {}, el("summary", { text: t("progress.chart") }));
+  chart.addEventListener(
+    "toggle",
+    () => {
+      if (!chart.open || chart.querySelector("img")) return;
+      chart.append(
+        el("img", {
+          class: "chart",
+          width: "860",
+          height: "420",
+          loading: "lazy",
+          alt: `${t("progress.chartAlt")}: ${row.indicator.name}`,
+          src: publicUrl(`public/targets/${row.target_id}/chart.svg`, { org_unit: unit, at: report.at }),
+        }),
+      );
+    },
+  );
+  return el(
+    "li",
+    { class: "card" },
+    el("h2", { text: row.indicator.name }),
+    el("p", { class: "meta", text: row.source_text }),
+    row.inherited_from ? el("p", { class: "meta", text: `${t("progress.inherited")} ${row.inherited_from}` }) : null,
+    el(
+      "p",
+      {},
+      el("span", { class: `status status-${row.status}`, text: t(`status.${row.status}`) }),
+      " ",
+      el("span", { class: "why", text: t(`why.${row.status}`) }),
+    ),
+    el(
+      "p",
+      { class: "meta" },
+      `${t("progress.latest")}: ${number(row.latest_value, decimals)} ${row.indicator.unit}` +
+        (row.latest_period ? ` (${row.latest_period})` : "") +
+        (row.target_value !== null ? ` · ${t("progress.target")}: ${number(row.target_value, decimals)}` : "") +
+        (row.percent !== null ? ` · ${number(row.percent, 1)}% ${t("progress.percent")}` : ""),
+    ),
+    chart,
+  );
+}
+
+/** Sổ khen thưởng: search without accents, pages by the API's cursor. */
+export async function awards(main, query) {
+  const q = query.get("q") || "";
+  const year = query.get("year") || "";
+  const form = el(
+    "form",
+    { class: "filters", role: "search" },
+    el("label", { for: "f-q" }, t("awards.q"), el("input", { id: "f-q", name: "q", value: q, type: "search", maxlength: "100" })),
+    select("year", "awards.year", [["", "–"], ...YEARS.map((y) => [String(y), String(y)])], year),
+    el("button", { class: "primary", type: "submit", text: t("awards.search") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new URLSearchParams(new FormData(form));
+    for (const [name, value] of [...data]) if (!value) data.delete(name);
+    location.hash = `#/khen-thuong?${data}`;
+  });
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("awards.title", "awards.lead"), form, list);
+  await page(main, list, (cursor) => get("public/awards", { q, year, cursor }), awardCard);
+}
+
+function awardCard(award) {
+  return el(
+    "li",
+    { class: "card" },
+    el("h2", { text: award.recipient_name }),
+    el("p", { class: "meta", text: [award.recipient_position, award.org_unit_name].filter(Boolean).join(", ") }),
+    el("p", { text: `${award.award_name} · ${award.year}` }),
+    el("p", { class: "meta", text: `${t("awards.decision")} ${award.decision_number}, ${day(award.decision_date)} (${award.decision_authority})` }),
+  );
+}
+
+async function page(main, list, fetchPage, render, cursor = undefined) {
+  let found;
+  try {
+    found = await fetchPage(cursor);
+  } catch (error) {
+    list.after(failure(error));
+    return;
+  }
+  for (const item of found.items) list.append(render(item));
+  if (!list.children.length) list.replaceWith(notice("", t("none")));
+  const previous = main.querySelector("button.more");
+  if (previous) previous.remove();
+  if (found.next_cursor) {
+    const more = el("button", { class: "more", type: "button", text: t("more") });
+    more.addEventListener("click", () => page(main, list, fetchPage, render, found.next_cursor));
+    list.after(more);
+  }
+}
+
+/** Công khai: the nominations open for comment, each with the objection form and the platform's answer. */
+export async function disclosures(main) {
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("disclosures.title", "disclosures.lead"), list);
+  await page(main, list, (cursor) => get("public/disclosures", { cursor }), disclosureCard);
+}
+
+function disclosureCard(item) {
+  const id = `objection-${item.id}`;
+  const answer = el("div", { "aria-live": "polite" });
+  const form = el(
+    "form",
+    { class: "objection", "aria-labelledby": `${id}-title` },
+    el("h3", { id: `${id}-title`, text: t("disclosures.object") }),
+    el("label", { for: `${id}-text` }, t("disclosures.text"), el("textarea", { id: `${id}-text`, name: "text", required: true, minlength: "10", maxlength: "5000" })),
+    el("label", { for: `${id}-contact` }, t("disclosures.contact"), el("input", { id: `${id}-contact`, name: "contact", maxlength: "300" })),
+    el("button", { class: "primary", type: "submit", text: t("disclosures.send") }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { text: String(data.get("text") || "") };
+    if (data.get("contact")) body.contact = String(data.get("contact"));
+    try {
+      const receipt = await post(`public/disclosures/${item.id}/objections`, body);
+      answer.replaceChildren(notice("ok", t("disclosures.thanks", { id: receipt.id })));
+      form.reset();
+    } catch (error) {
+      answer.replaceChildren(failure(error));
+    }
+  });
+  return el(
+    "li",
+    { class: "card" },
+    el("h2", { text: item.nominee_name }),
+    el("p", { class: "meta", text: [item.nominee_position, item.nominating_org_unit_name].filter(Boolean).join(", ") }),
+    el("p", { text: item.award_name || item.award_type_code }),
+    el("p", { text: item.achievements }),
+    el("p", { class: "meta", text: `${t("disclosures.until")} ${day(item.disclosure_until)}` }),
+    el("details", {}, el("summary", { text: t("disclosures.object") }), form, answer),
+  );
+}
+
+/** Phong trào: the plan's movements with their reviews. */
+export async function movements(main) {
+  const list = el("ul", { class: "cards two" });
+  main.replaceChildren(...heading("movements.title", "movements.lead"), list);
+  await page(main, list, (cursor) => get("movements", { cursor }), movementCard);
+}
+
+function movementCard(movement) {
+  const reviews = movement.milestones.map((milestone) => `${milestone.name} (${day(milestone.review_on)})`);
+  return el(
+    "li",
+    { class: "card" },
+    el("h2", { text: movement.name }),
+    el("p", { text: movement.theme }),
+    el("p", { class: "meta", text: `${t("movements.launched")}: ${movement.launched_by}` }),
+    el("p", { class: "meta", text: `${t("movements.period")}: ${day(movement.starts_on)} – ${day(movement.ends_on)}` }),
+    reviews.length ? el("p", { class: "meta", text: `${t("movements.reviews")}: ${reviews.join("; ")}` }) : null,
+  );
+}
