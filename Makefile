@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything else they need is installed here:
 # uv (pinned, into .tools/), the Python dependencies (from uv.lock, into .venv/), and nginx (system package);
-# `make test` also Node and npm (system packages), for the test against DHIS2's own period library.
+# `make test` also Node and npm (system packages), for the test against DHIS2's own period library and for
+# axe-core, and Chromium with its driver (system packages), for the web app's browser tests.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -19,7 +20,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx node bench bench-awards bench-reports bench-commendation bench-notifications clean
+.PHONY: help run test lint fmt token deps nginx node browser bench bench-awards bench-reports bench-commendation bench-notifications clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,6 +42,12 @@ deps: $(SYNCED) ## install the Python dependencies (uv.lock)
 nginx:
 	@tools/bin/ensure-nginx
 
+# The browser tests drive Debian's Chromium with its own driver (Playwright's browser download does not work
+# here); both are system packages.
+browser:
+	@command -v chromium >/dev/null || tools/bin/ensure-package chromium
+	@command -v chromedriver >/dev/null || tools/bin/ensure-package chromium-driver
+
 # Debian's nodejs comes without npm (a package of its own); NodeSource's nodejs brings it along.
 node:
 	@command -v node >/dev/null || tools/bin/ensure-package nodejs
@@ -49,7 +56,7 @@ node:
 run: deps nginx ## start PostgreSQL (DATABASE_URL or embedded), migrations, the services and the gateway
 	@$(PY) -m devstack run
 
-test: deps nginx node ## run every test (unit, API, end-to-end through nginx, deploy checks)
+test: deps nginx node browser ## run every test (unit, API, end-to-end through nginx, deploy checks)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: deps ## ruff (lint and format check), mypy strict, import-linter, vulture (dead code)

@@ -19,23 +19,20 @@ below steps over it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from devstack.testing.npm import installed, tool
 from targets.periods import Period, PeriodType, parse_period
 
 HERE = Path(__file__).parent / "dhis2"
@@ -61,44 +58,7 @@ NAMED_BY_THE_YEAR_IT_ENDS = {"FYNOV"}  # on the server; see the module's docstri
 Json = dict[str, Any]
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed: this test needs Node 20+ and npm (DHIS2's own period library)")
-    return found
-
-
-@contextlib.contextmanager
-def _one_worker_at_a_time() -> Iterator[None]:
-    """An exclusive lock on the lock file: pytest-xdist workers share node_modules and the cache."""
-    with (HERE / "package-lock.json").open("rb") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def _install() -> None:
-    """``npm ci`` when node_modules was not installed from this lock file (call it holding the lock)."""
-    digest = hashlib.sha256(
-        (HERE / "package-lock.json").read_bytes() + (HERE / "package.json").read_bytes()
-    ).hexdigest()
-    stamp = HERE / "node_modules" / ".installed-from"
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    subprocess.run(
-        [
-            _tool("npm"),
-            "ci",
-            "--ignore-scripts",
-            "--prefer-offline",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-        ],
-        cwd=HERE,
-        check=True,
-        timeout=180,
-    )
-    stamp.write_text(digest)
+WHY = "DHIS2's own period library"
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -118,11 +78,10 @@ def dhis2_periods() -> list[Json]:
         script.read_bytes() + (HERE / "package-lock.json").read_bytes() + " ".join(arguments).encode()
     ).hexdigest()[:16]
     cached = HERE / "node_modules" / ".cache" / f"periods-{key}.json"
-    with _one_worker_at_a_time():
-        _install()
+    with installed(HERE, WHY):
         if not cached.exists():
             result = subprocess.run(
-                [_tool("node"), str(script), *arguments],
+                [tool("node", WHY), str(script), *arguments],
                 cwd=HERE,
                 check=True,
                 capture_output=True,
