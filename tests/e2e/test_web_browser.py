@@ -4,10 +4,12 @@ its first load transfers and how soon it can be used (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import struct
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from devstack.paths import repo_root
 from devstack.stack import Stack
+from devstack.testing.awards import AwardsFlow
 from devstack.testing.npm import installed
 
 BROWSER_TOOLS = Path(__file__).parent / "browser"
@@ -108,6 +111,105 @@ def test_the_public_progress_page_at_a_phones_and_a_desktops_width(
         )
     )
     browser.find_element(By.ID, "lang").click()
+
+
+def test_the_registry_is_searched_without_accents(
+    stack: Stack, gateway: httpx.Client, browser: webdriver.Chrome
+) -> None:
+    assert stack.keys is not None
+    secretariat = stack.keys.mint(roles=["secretariat"], org_unit="HT", subject="e2e-web-secretariat")
+    tag = uuid.uuid4().hex[:6]
+    row = (
+        f"individual,WEB-{tag},Lê Thị Diễm {tag},HT-THA,CSTD_CO_SO,2024,annual,77/QĐ-UBND,2024-12-19,"
+        "district_chair"
+    )
+    header = (
+        "recipient_kind,recipient_key,recipient_name,org_unit,award_type_code,year,occasion,"
+        "decision_number,decision_date,decision_authority"
+    )
+    imported = gateway.post(
+        "/api/v1/awards/import",
+        content=f"{header}\n{row}\n".encode(),
+        headers={"Authorization": f"Bearer {secretariat}", "Content-Type": "text/csv; charset=utf-8"},
+    )
+    assert imported.status_code == 200, imported.text
+    browser.set_window_size(390, 1000)
+    browser.get("about:blank")
+    browser.get(f"{stack.gateway_url}/#/khen-thuong")
+    field = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "f-q"))
+    field.send_keys(f"le thi diem {tag}")  # typed without accents, as on a phone
+    browser.find_element(By.CSS_SELECTOR, "form.filters button.primary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: (
+            d.execute_script(
+                "return [...document.querySelectorAll('ul.cards li.card h2')].map(h => h.textContent)"
+            )
+            == [f"Lê Thị Diễm {tag}"]
+        )
+    )
+    card = browser.execute_script("return document.querySelector('ul.cards li.card').textContent")
+    assert "77/QĐ-UBND" in card
+    assert f"q=le+thi+diem+{tag}" in browser.current_url
+
+
+def _disclosed(stack: Stack) -> dict[str, object]:
+    """A high honour's nomination screened and published for comment, through the gateway's API."""
+    assert stack.keys is not None
+    keys = stack.keys
+
+    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def arrange() -> dict[str, object]:
+        async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
+            steps = AwardsFlow(client, auth, prefix="/api")
+            round_ = await steps.create_round()
+            tag = uuid.uuid4().hex[:6]
+            screened = await steps.screened(
+                round_["id"],
+                "HT-THA",
+                award_type_code="HUAN_CHUONG_LD_3",
+                nominee={"name": f"Hoàng Văn Công {tag}", "key": f"WEB-D-{tag}"},
+            )
+            await steps.must(screened["id"], "disclose", steps.secretariat())
+            return screened
+
+    return asyncio.run(arrange())
+
+
+def test_an_objection_is_filed_and_acknowledged(stack: Stack, browser: webdriver.Chrome) -> None:
+    nomination = _disclosed(stack)
+    name = str(nomination["nominee"]["name"])  # type: ignore[index]
+    browser.set_window_size(1280, 1000)
+    browser.get("about:blank")
+    browser.get(f"{stack.gateway_url}/#/cong-khai")
+    WebDriverWait(browser, 20).until(
+        lambda d: name in (d.execute_script("return document.querySelector('main').textContent") or "")
+    )
+    card = next(c for c in browser.find_elements(By.CSS_SELECTOR, "ul.cards li.card") if name in c.text)
+    card.find_element(By.CSS_SELECTOR, "details summary").click()
+    card.find_element(By.CSS_SELECTOR, "textarea").send_keys(
+        "Thành tích nêu trong hồ sơ chưa đúng với thực tế."
+    )
+    card.find_element(By.CSS_SELECTOR, "form.objection button.primary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.querySelector('.notice.ok')?.textContent || ''")
+    )
+    answer = browser.execute_script("return document.querySelector('.notice.ok').textContent")
+    assert answer.startswith("Đã nhận ý kiến của bạn (số "), answer
+    # Too short: the platform's problem, said in plain Vietnamese, never the raw document.
+    card = next(c for c in browser.find_elements(By.CSS_SELECTOR, "ul.cards li.card") if name in c.text)
+    textarea = card.find_element(By.CSS_SELECTOR, "textarea")
+    browser.execute_script("arguments[0].removeAttribute('minlength')", textarea)
+    textarea.send_keys("ngắn")
+    card.find_element(By.CSS_SELECTOR, "form.objection button.primary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.querySelector('.notice.error')?.textContent || ''")
+    )
+    error = browser.execute_script("return document.querySelector('.notice.error').textContent")
+    assert error.startswith("Thông tin gửi lên chưa hợp lệ"), error
+    assert "{" not in error
 
 
 def test_axe_finds_no_serious_or_critical_violation(stack: Stack, browser: webdriver.Chrome) -> None:
