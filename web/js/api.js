@@ -11,6 +11,7 @@ const PLAIN = {
     "plan-not-found": "Không tìm thấy kế hoạch.",
     "invalid-cursor": "Danh sách đã thay đổi; vui lòng tải lại trang.",
     "too-many-requests": "Bạn gửi quá nhiều yêu cầu; vui lòng chờ một lát rồi thử lại.",
+    network: "Không kết nối được máy chủ. Vui lòng thử lại sau ít phút.",
   },
   en: {
     "validation-error": "Some of what was sent is not valid",
@@ -21,7 +22,13 @@ const PLAIN = {
     "plan-not-found": "The plan was not found.",
     "invalid-cursor": "The list changed; please reload the page.",
     "too-many-requests": "Too many requests; please wait a moment and try again.",
+    network: "The server could not be reached. Please try again in a few minutes.",
   },
+};
+
+const FIELDS = {
+  vi: { text: "nội dung ý kiến", contact: "cách liên hệ", q: "tên", year: "năm", org_unit: "đơn vị", at: "ngày" },
+  en: { text: "the comment", contact: "the contact", q: "the name", year: "the year", org_unit: "the unit", at: "the day" },
 };
 
 export class Problem extends Error {
@@ -45,11 +52,14 @@ export class Problem extends Error {
         ? "Đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau."
         : "The request could not be handled. Please try again later.";
     }
-    if (this.slug === "validation-error" && Array.isArray(this.body.errors) && this.body.errors.length) {
-      const fields = this.body.errors.map((error) => error.name).join(", ");
-      return `${words}: ${fields}.`;
+    if (this.slug === "validation-error" && Array.isArray(this.body.errors)) {
+      // "body.text" → the form's own word for the field; a field without one is left out.
+      const fields = this.body.errors
+        .map((error) => FIELDS[lang()][String(error.location || "").split(".").pop()])
+        .filter(Boolean);
+      if (fields.length) return `${words}: ${[...new Set(fields)].join(", ")}.`;
     }
-    return words;
+    return `${words}.`.replace(/\.\.$/, ".");
   }
 }
 
@@ -61,7 +71,7 @@ async function request(path, options = {}) {
       headers: { Accept: "application/json", ...(options.headers || {}) },
     });
   } catch {
-    throw new Problem({ title: t("error.network") }, 0);
+    throw new Problem({ type: "urn:thidua:problem:network", title: t("error.network") }, 0);
   }
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : {};

@@ -21,6 +21,8 @@ function translateChrome() {
   button.setAttribute("aria-label", t("switchTo"));
 }
 
+let shown = 0;
+
 async function show() {
   const [path, search = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const route = ROUTES[path] ? path : "tien-do";
@@ -28,11 +30,26 @@ async function show() {
     if (link.dataset.view === NAMES[route]) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  // Each route draws into a stage of its own: a slower earlier one finishes into a stage no longer shown.
   const main = document.getElementById("view");
-  await ROUTES[route](main, new URLSearchParams(search));
-  if (document.activeElement && document.activeElement !== document.body) return;
-  main.focus({ preventScroll: true });
+  const stage = document.createElement("div");
+  const mine = ++shown;
+  main.replaceChildren(stage);
+  try {
+    await ROUTES[route](stage, new URLSearchParams(search));
+  } finally {
+    if (mine === shown) {
+      stage.dataset.ready = route;
+      if (mine > 1) stage.querySelector("h1")?.focus({ preventScroll: false });
+    }
+  }
 }
+
+// The skip link moves focus to the content without changing the route.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("view").focus();
+});
 
 document.getElementById("lang").addEventListener("click", () => {
   setLang(lang() === "vi" ? "en" : "vi");

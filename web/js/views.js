@@ -28,7 +28,7 @@ function failure(error) {
 }
 
 function heading(key, leadKey) {
-  return [el("h1", { text: t(key), id: "view-title" }), el("p", { class: "lead", text: t(leadKey) })];
+  return [el("h1", { text: t(key), tabindex: "-1" }), el("p", { class: "lead", text: t(leadKey) })];
 }
 
 function select(name, label, options, chosen) {
