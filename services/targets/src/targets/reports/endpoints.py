@@ -113,15 +113,20 @@ async def get_progress_report(
     return StreamingResponse(file_chunks(workbook), media_type=MEDIA_TYPES[format], headers=headers)
 
 
+# The signed-in and the public chart answer alike.
+CHART_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {"content": {SVG_MEDIA_TYPE: {}}, "description": "A standalone SVG without scripts"},
+    304: {"description": "Not modified since the ETag sent in If-None-Match"},
+    **problem_responses(TargetNotFound, OrgUnitNotFound, TargetNotCovered),
+}
+ChartUnit = Annotated[str | None, Query(max_length=50, description="Default: the target's own unit")]
+
+
 @router.get(
     "/v1/targets/{target_id}/chart.svg",
     summary="A target's values by period, its target line and its projection, as an SVG to embed",
     response_model=None,
-    responses={
-        200: {"content": {SVG_MEDIA_TYPE: {}}, "description": "A standalone SVG without scripts"},
-        304: {"description": "Not modified since the ETag sent in If-None-Match"},
-        **problem_responses(TargetNotFound, OrgUnitNotFound, TargetNotCovered),
-    },
+    responses=CHART_RESPONSES,
 )
 async def get_target_chart(
     request: Request,
@@ -130,9 +135,7 @@ async def get_target_chart(
     catalogue: Catalogue,
     cache: ChartCache,
     target_id: RowId,
-    org_unit: Annotated[
-        str | None, Query(max_length=50, description="Default: the target's own unit")
-    ] = None,
+    org_unit: ChartUnit = None,
     at: At = None,
 ) -> Response:
     chart = await chart_svg(database, catalogue, cache, target_id, org_unit, at or clock.today())
@@ -143,11 +146,7 @@ async def get_target_chart(
     "/v1/public/targets/{target_id}/chart.svg",
     summary="A target's chart, for everyone (no login): the same SVG as /v1/targets/{id}/chart.svg",
     response_model=None,
-    responses={
-        200: {"content": {SVG_MEDIA_TYPE: {}}, "description": "A standalone SVG without scripts"},
-        304: {"description": "Not modified since the ETag sent in If-None-Match"},
-        **problem_responses(TargetNotFound, OrgUnitNotFound, TargetNotCovered),
-    },
+    responses=CHART_RESPONSES,
     dependencies=[PUBLIC],
 )
 async def get_public_target_chart(
@@ -156,9 +155,7 @@ async def get_public_target_chart(
     catalogue: Catalogue,
     cache: ChartCache,
     target_id: RowId,
-    org_unit: Annotated[
-        str | None, Query(max_length=50, description="Default: the target's own unit")
-    ] = None,
+    org_unit: ChartUnit = None,
     at: At = None,
 ) -> Response:
     chart = await chart_svg(database, catalogue, cache, target_id, org_unit, at or clock.today())
