@@ -80,9 +80,14 @@ def test_the_app_speaks_only_to_the_api_of_its_own_origin() -> None:
     code = "\n".join(path.read_text(encoding="utf-8") for path in (WEB / "js").glob("*.js"))
     assert not re.search(r"https?://", code), "no other origin"
     assert re.findall(r"fetch\(`([^`]*)`", code) == ["/api/v1/${path}"]
-    # Nothing is kept in the browser (the development token, when staff pages come, is the one exception).
-    for storage in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):
+    # Nothing is kept in the browser but the development token: in this tab only, under one key, in api.js.
+    for storage in ("localStorage", "indexedDB", "document.cookie", "caches."):
         assert storage not in code, storage
+    kept = re.findall(r"sessionStorage\.(\w+)\(([^,)]*)", code)
+    assert sorted(kept) == [("getItem", "TOKEN_KEY"), ("removeItem", "TOKEN_KEY"), ("setItem", "TOKEN_KEY")]
+    api = (WEB / "js" / "api.js").read_text(encoding="utf-8")
+    assert 'const TOKEN_KEY = "thidua.dev-token";' in api
+    assert code.count("sessionStorage") == api.count("sessionStorage") == 3
 
 
 def test_every_text_has_its_english() -> None:

@@ -222,22 +222,35 @@ def test_an_objection_is_filed_and_acknowledged(stack: Stack, browser: webdriver
     assert error == "Thông tin gửi lên chưa hợp lệ: nội dung ý kiến.", error
 
 
+def _axe(driver: webdriver.Chrome, axe: str) -> list[dict[str, object]]:
+    driver.execute_script(axe)
+    result: list[dict[str, object]] = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))), e => done([{id: String(e)}]));"
+    )
+    return [v for v in result if v.get("impact") in ("serious", "critical") or "impact" not in v]
+
+
 def test_axe_finds_no_serious_or_critical_violation(stack: Stack, browser: webdriver.Chrome) -> None:
+    assert stack.keys is not None
     with installed(BROWSER_TOOLS, "axe-core, the accessibility engine") as modules:
         axe = (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-    for route in ("tien-do", "khen-thuong", "cong-khai", "phong-trao"):
+    for route in ("tien-do", "khen-thuong", "cong-khai", "phong-trao", "dang-nhap"):
         browser.set_window_size(1280, 1000)
         browser.get("about:blank")
         browser.get(f"{stack.gateway_url}/#/{route}")
         _ready(browser, route)
-        browser.execute_script(axe)
-        result = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
-            "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))), e => done([{id: String(e)}]));"
-        )
-        serious = [v for v in result if v.get("impact") in ("serious", "critical") or "impact" not in v]
-        assert serious == [], (route, serious)
+        assert _axe(browser, axe) == [], route
+    # The staff pages, signed in with the roles that open them all.
+    token = stack.keys.mint(roles=["secretariat", "council_member"], org_unit="HT-SNV", subject="e2e-web-axe")
+    _sign_in(browser, stack, token)
+    try:
+        for route in ("hop-thu", "ho-so", "phieu-bau", "nhat-ky-gui", "dang-nhap"):
+            _go(browser, route)
+            assert _axe(browser, axe) == [], route
+    finally:
+        browser.execute_script("sessionStorage.clear()")
 
 
 def test_the_first_load_is_small_and_quick(stack: Stack, browser: webdriver.Chrome) -> None:
@@ -268,3 +281,196 @@ def test_the_first_load_is_small_and_quick(stack: Stack, browser: webdriver.Chro
     (out / "web-first-load.json").write_text(json.dumps(figures) + "\n", encoding="utf-8")
     assert transferred <= 200_000, figures
     assert interactive_ms <= 1000, figures
+
+
+def _sign_in(driver: webdriver.Chrome, stack: Stack, token: str) -> None:
+    """Through the sign-in page, as a developer pastes a token from ``make token``."""
+    driver.set_window_size(1280, 1000)
+    driver.get("about:blank")
+    driver.get(f"{stack.gateway_url}/#/dang-nhap")
+    _ready(driver, "dang-nhap")
+    field = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "f-token"))
+    # Typed by script: a token is one long word that send_keys would type a key at a time.
+    driver.execute_script("arguments[0].value = arguments[1]", field, token)
+    driver.find_element(By.CSS_SELECTOR, "form.signin button.primary").click()
+    _ready(driver, "hop-thu")
+
+
+def _go(driver: webdriver.Chrome, route: str) -> None:
+    driver.execute_script("location.hash = arguments[0]", f"#/{route}")
+    _ready(driver, route.split("?", maxsplit=1)[0])
+
+
+def _text(driver: webdriver.Chrome, selector: str = "main") -> str:
+    return str(
+        driver.execute_script("return document.querySelector(arguments[0])?.textContent || ''", selector)
+    )
+
+
+def _council_open(stack: Stack, member: str) -> dict[str, object]:
+    """A session of the council opened on two nominations, ``member`` among its three members."""
+    assert stack.keys is not None
+    keys = stack.keys
+
+    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def arrange() -> dict[str, object]:
+        async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
+            steps = AwardsFlow(client, auth, prefix="/api")
+            round_ = await steps.create_round()
+            tag = uuid.uuid4().hex[:6]
+            agenda = [
+                await steps.to_council(round_["id"], "HT-THA", nominee={"name": f"Đặng Thị Lan {tag}"}),
+                await steps.to_council(round_["id"], "HT-CLO", nominee={"name": f"Võ Văn Sơn {tag}"}),
+            ]
+            opened = await client.post(
+                "/api/v1/council-sessions",
+                json={
+                    "round_id": round_["id"],
+                    "name": f"Phiên họp Hội đồng TĐKT tỉnh {tag}",
+                    "held_on": round_["opens_on"],
+                    "members": [
+                        {"subject": member, "name": "Ủy viên Nguyễn Văn An"},
+                        {"subject": f"{member}-2", "name": "Ủy viên 2"},
+                        {"subject": f"{member}-3", "name": "Ủy viên 3"},
+                    ],
+                    "nomination_ids": [n["id"] for n in agenda],
+                },
+                headers=steps.secretariat(),
+            )
+            assert opened.status_code == 201, opened.text
+            session: dict[str, object] = opened.json()
+            return session
+
+    return asyncio.run(arrange())
+
+
+def test_a_council_member_signs_in_and_casts_a_secret_ballot(stack: Stack, browser: webdriver.Chrome) -> None:
+    assert stack.keys is not None
+    member = f"e2e-web-member-{uuid.uuid4().hex[:6]}"
+    session = _council_open(stack, member)
+    _sign_in(browser, stack, stack.keys.mint(roles=["council_member"], org_unit=None, subject=member))
+    assert f"Đã đăng nhập: {member}" in _text(browser, "nav.staff")
+    _go(browser, "phieu-bau")
+    card = f"li[data-session='{session['id']}']"
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{card} form.ballot"))
+    groups = browser.find_elements(By.CSS_SELECTOR, f"{card} fieldset")
+    assert len(groups) == 2
+    groups[0].find_element(By.CSS_SELECTOR, "input[value='approve']").click()
+    groups[1].find_element(By.CSS_SELECTOR, "input[value='abstain']").click()
+    browser.find_element(By.CSS_SELECTOR, f"{card} form.ballot button.primary").click()
+    WebDriverWait(browser, 20).until(lambda d: _text(d, f"{card} .notice.ok"))
+    # The receipt, and nothing else: the choices are gone from the page.
+    assert (
+        _text(browser, f"{card} .notice.ok")
+        == f"Phiếu của bạn đã được ghi nhận (phiên họp số {session['id']})."
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, f"{card} input")
+    assert "Đồng ý" not in _text(browser, card)
+    secretariat = stack.keys.mint(roles=["secretariat"], org_unit="HT-SNV", subject="secretariat-1")
+    read = httpx.get(
+        f"{stack.gateway_url}/api/v1/council-sessions/{session['id']}",
+        headers={"Authorization": f"Bearer {secretariat}"},
+    ).json()
+    assert read["ballots_cast"] == 1
+    assert {m["subject"]: m["voted"] for m in read["members"]}[member] is True
+    # Drawn again, the page says the member has voted, and offers no second ballot.
+    _go(browser, "tien-do")
+    _go(browser, "phieu-bau")
+    WebDriverWait(browser, 20).until(lambda d: _text(d, f"{card} .notice.ok"))
+    assert _text(browser, f"{card} .notice.ok") == "Bạn đã bỏ phiếu trong phiên họp này."
+
+
+def test_an_inbox_entry_appears_after_a_nomination_is_returned(
+    stack: Stack, browser: webdriver.Chrome
+) -> None:
+    """The secretariat returns a nomination on its page; the unit's officer sees it in the inbox."""
+    assert stack.keys is not None
+    keys = stack.keys
+    tag = uuid.uuid4().hex[:6]
+    officer = f"e2e-web-officer-{tag}"
+    admin = {"Authorization": f"Bearer {keys.mint(roles=['admin'], org_unit='HT', subject='e2e-admin')}"}
+    registered = httpx.post(
+        f"{stack.gateway_url}/api/v1/recipients",
+        json={
+            "sub": officer,
+            "display_name": "Cán bộ thi đua huyện Thạch Hà",
+            "email": f"{officer}@thidua.hatinh.gov.vn",
+            "language": "vi",
+            "org_unit": "HT-THA",
+            "roles": ["unit_officer"],
+        },
+        headers=admin,
+    )
+    assert registered.status_code == 201, registered.text
+
+    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def submitted() -> dict[str, object]:
+        async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
+            steps = AwardsFlow(client, auth, prefix="/api")
+            round_ = await steps.create_round()
+            nomination = await steps.nominate(round_["id"], "HT-THA", nominee={"name": f"Phan Thị Mai {tag}"})
+            return await steps.must(nomination["id"], "submit", steps.officer("HT-THA", officer))
+
+    nomination = asyncio.run(submitted())
+    card = f"li[data-nomination='{nomination['id']}']"
+    _sign_in(browser, stack, keys.mint(roles=["secretariat"], org_unit="HT-SNV", subject="secretariat-1"))
+    _go(browser, "ho-so?status=submitted")
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    browser.find_element(By.CSS_SELECTOR, f"{card} details summary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{card} button[data-action]")
+    )
+    actions = [
+        b.get_attribute("data-action")
+        for b in browser.find_elements(By.CSS_SELECTOR, f"{card} button[data-action]")
+    ]
+    assert set(actions) >= {"return", "screen"}, actions
+    # A return needs its reason: said in words before anything is sent.
+    browser.find_element(By.CSS_SELECTOR, f"{card} button[data-action='return']").click()
+    WebDriverWait(browser, 10).until(lambda d: _text(d, f"{card} .notice.error"))
+    assert (
+        _text(browser, f"{card} .notice.error")
+        == "Vui lòng ghi rõ lý do trước khi trả lại hoặc không đề nghị."
+    )
+    browser.find_element(By.CSS_SELECTOR, f"{card} textarea").send_keys("Bổ sung xác nhận của UBND xã")
+    browser.find_element(By.CSS_SELECTOR, f"{card} button[data-action='return']").click()
+    WebDriverWait(browser, 20).until(lambda d: "Trả lại để bổ sung" in _text(d, f"{card} .notice.ok"))
+    assert _text(browser, f"{card} .pill") == "Trả lại để bổ sung"
+
+    # The officer of the unit signs in: the entry arrives through the outbox, the relay and the worker.
+    _go(browser, "dang-nhap")
+    browser.find_element(By.CSS_SELECTOR, "main button.primary").click()  # sign out
+    _ready(browser, "tien-do")
+    _sign_in(browser, stack, keys.mint(roles=["unit_officer"], org_unit="HT-THA", subject=officer))
+    title = f"Hồ sơ bị trả lại: Phan Thị Mai {tag}"
+    deadline = time.monotonic() + 60
+    while title not in _text(browser, "main ul.cards") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        browser.find_element(By.XPATH, "//button[normalize-space()='Làm mới']").click()
+        time.sleep(0.3)
+    assert title in _text(browser, "main ul.cards")
+    entry = next(c for c in browser.find_elements(By.CSS_SELECTOR, "main li.card.unread") if title in c.text)
+    assert "Lý do: Bổ sung xác nhận của UBND xã" in entry.text
+    unread = len(browser.find_elements(By.CSS_SELECTOR, "main li.card.unread"))
+    assert _text(browser, "main p.summary") == f"Chưa đọc: {unread}"
+    entry.find_element(By.XPATH, ".//button[normalize-space()='Đánh dấu đã đọc']").click()
+    WebDriverWait(browser, 20).until(lambda d: _text(d, "main p.summary") == f"Chưa đọc: {unread - 1}")
+    # The officer's own nominations page: the returned one, with what the officer may do now.
+    _go(browser, "ho-so")
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    browser.find_element(By.CSS_SELECTOR, f"{card} details summary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{card} button[data-action]")
+    )
+    actions = [
+        b.get_attribute("data-action")
+        for b in browser.find_elements(By.CSS_SELECTOR, f"{card} button[data-action]")
+    ]
+    assert "resubmit" in actions, actions
+    assert "return" not in actions, actions

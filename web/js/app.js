@@ -1,5 +1,6 @@
 // The reference web app: hash routes over the public API, Vietnamese first, English on request.
 import { lang, setLang, t } from "./i18n.js";
+import * as staff from "./staff.js";
 import * as views from "./views.js";
 
 const ROUTES = {
@@ -7,8 +8,33 @@ const ROUTES = {
   "khen-thuong": views.awards,
   "cong-khai": views.disclosures,
   "phong-trao": views.movements,
+  "dang-nhap": staff.signIn,
+  "hop-thu": staff.inbox,
+  "ho-so": staff.nominations,
+  "phieu-bau": staff.ballot,
+  "nhat-ky-gui": staff.deliveries,
 };
-const NAMES = { "tien-do": "progress", "khen-thuong": "awards", "cong-khai": "disclosures", "phong-trao": "movements" };
+const NAMES = {
+  "tien-do": "progress",
+  "khen-thuong": "awards",
+  "cong-khai": "disclosures",
+  "phong-trao": "movements",
+  "dang-nhap": "signIn",
+  "hop-thu": "inbox",
+  "ho-so": "nominations",
+  "phieu-bau": "ballot",
+  "nhat-ky-gui": "deliveries",
+};
+
+/** The staff links the signed-in person's roles open; the sign-in link names who is signed in. */
+async function staffNav() {
+  const person = await staff.whoami();
+  for (const link of document.querySelectorAll("nav a[data-needs]")) {
+    const needs = link.dataset.needs.split(" ");
+    link.hidden = !person || !(needs.includes("signed-in") || staff.hasRole(person, ...needs));
+  }
+  document.getElementById("who").textContent = person ? `${t("nav.signedIn")}: ${person.subject}` : t("nav.signIn");
+}
 
 function translateChrome() {
   document.title = t("title");
@@ -19,6 +45,7 @@ function translateChrome() {
   const button = document.getElementById("lang");
   button.textContent = lang() === "vi" ? "EN" : "VI";
   button.setAttribute("aria-label", t("switchTo"));
+  staffNav();
 }
 
 let shown = 0;
@@ -61,6 +88,7 @@ document.getElementById("lang").addEventListener("click", () => {
   show();
 });
 window.addEventListener("hashchange", show);
+document.addEventListener("signed-in", staffNav);
 setLang(lang());
 translateChrome();
 show();

@@ -1,43 +1,13 @@
 // The public views. Each renders into the main element from the public API alone.
-import { Problem, get, post, publicUrl } from "./api.js";
+import { get, post, publicUrl } from "./api.js";
 import { day, number, t } from "./i18n.js";
+import { el, failure, heading, notice, page, select } from "./ui.js";
 
 const AREAS = ["economy", "culture_society", "environment", "defence_security"];
 const YEARS = [2021, 2022, 2023, 2024, 2025];
 const STATUSES = ["achieved", "on_track", "at_risk", "off_track", "no_data"];
 // The units below the province that its figures add up from (departments report on themselves).
 const TERRITORIAL = ["city", "town", "district", "commune", "ward", "township"];
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
-
-function notice(kind, text) {
-  return el("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status", text });
-}
-
-function failure(error) {
-  return notice("error", error instanceof Problem ? error.plain() : t("error.network"));
-}
-
-function heading(key, leadKey) {
-  return [el("h1", { text: t(key), tabindex: "-1" }), el("p", { class: "lead", text: t(leadKey) })];
-}
-
-function select(name, label, options, chosen) {
-  const field = el("select", { name, id: `f-${name}` });
-  for (const [value, text] of options) {
-    field.append(el("option", { value, selected: String(value) === String(chosen), text }));
-  }
-  return el("label", { for: `f-${name}` }, t(label), field);
-}
 
 /** Tiến độ: the plan's targets for a unit as of a day, each status explained, a chart on demand. */
 export async function progress(main, query) {
@@ -165,25 +135,6 @@ function awardCard(award) {
     el("p", { text: `${award.award_name} · ${award.year}` }),
     el("p", { class: "meta", text: `${t("awards.decision")} ${award.decision_number}, ${day(award.decision_date)} (${award.decision_authority})` }),
   );
-}
-
-async function page(main, list, fetchPage, render, cursor = undefined) {
-  let found;
-  try {
-    found = await fetchPage(cursor);
-  } catch (error) {
-    list.after(failure(error));
-    return;
-  }
-  for (const item of found.items) list.append(render(item));
-  if (!list.children.length) list.replaceWith(notice("", t("none")));
-  const previous = main.querySelector("button.more");
-  if (previous) previous.remove();
-  if (found.next_cursor) {
-    const more = el("button", { class: "more", type: "button", text: t("more") });
-    more.addEventListener("click", () => page(main, list, fetchPage, render, found.next_cursor));
-    list.after(more);
-  }
 }
 
 /** Công khai: the nominations open for comment, each with the objection form and the platform's answer. */

@@ -1,0 +1,389 @@
+// The staff pages: sign-in, the inbox, a unit's nominations, the council ballot and the delivery log. Each
+// calls the API with the signed-in token and shows only what the API lets that person see.
+import { Problem, session, staff } from "./api.js";
+import { day, t } from "./i18n.js";
+import { el, failure, heading, notice, page, select } from "./ui.js";
+
+// The nomination actions a person takes from this page; the others need a form of their own (an override
+// names a rule, a forwarding names an office) or are the platform's (the council's result, the decision).
+const BUTTONS = ["submit", "resubmit", "withdraw", "screen", "return", "reject", "disclose", "send_to_council"];
+const NEEDS_NOTE = new Set(["return", "reject"]);
+
+let me = null; // the signed-in person as /v1/whoami read them, for this page's life only
+
+/** Who is signed in (read once per token), or null. */
+export async function whoami() {
+  if (!session.token) return null;
+  if (me && me.token === session.token) return me;
+  try {
+    me = { token: session.token, ...(await staff.get("whoami")) };
+  } catch (error) {
+    if (error instanceof Problem && error.status === 401) session.signOut();
+    me = null;
+  }
+  return me;
+}
+
+export function hasRole(person, ...roles) {
+  return Boolean(person) && roles.some((role) => person.roles.includes(role));
+}
+
+function signedOut(main, titleKey) {
+  main.replaceChildren(
+    ...heading(titleKey, "staff.signInFirst"),
+    el("p", {}, el("a", { href: "#/dang-nhap", text: t("nav.signIn") })),
+  );
+}
+
+/** Đăng nhập: a development bearer token pasted in; the identity provider's sign-in in production. */
+export async function signIn(main) {
+  const person = await whoami();
+  const form = el(
+    "form",
+    { class: "filters signin" },
+    el(
+      "label",
+      { for: "f-token" },
+      t("signIn.token"),
+      el("textarea", { id: "f-token", name: "token", required: true, autocomplete: "off", spellcheck: "false" }),
+    ),
+    el("button", { class: "primary", type: "submit", text: t("signIn.submit") }),
+  );
+  const answer = el("div", { "aria-live": "polite" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = String(new FormData(form).get("token") || "").trim();
+    session.signIn(value);
+    const found = await whoami();
+    if (!found) {
+      session.signOut();
+      answer.replaceChildren(notice("error", t("signIn.refused")));
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("signed-in"));
+    location.hash = "#/hop-thu";
+  });
+  const children = [...heading("signIn.title", "signIn.lead"), el("p", { class: "meta", text: t("signIn.dev") })];
+  if (person) {
+    const out = el("button", { type: "button", class: "primary", text: t("signIn.out") });
+    out.addEventListener("click", () => {
+      session.signOut();
+      me = null;
+      document.dispatchEvent(new CustomEvent("signed-in"));
+      location.hash = "#/tien-do";
+    });
+    children.push(
+      notice("ok", t("signIn.as", { who: person.subject, roles: person.roles.join(", "), unit: person.org_unit || "–" })),
+      out,
+    );
+  } else {
+    children.push(form, answer);
+  }
+  main.replaceChildren(...children);
+}
+
+/** Hộp thư: the person's notifications, newest first, unread first to the eye. */
+export async function inbox(main, query) {
+  if (!(await whoami())) return signedOut(main, "inbox.title");
+  const unread = query.get("unread") || "";
+  const count = el("p", { class: "summary", role: "status" });
+  const refresh = el("button", { type: "button", class: "primary", text: t("inbox.refresh") });
+  const readAll = el("button", { type: "button", text: t("inbox.readAll") });
+  const list = el("ul", { class: "cards" });
+  const filters = el(
+    "form",
+    { class: "filters" },
+    select("unread", "inbox.show", [["", t("inbox.all")], ["true", t("inbox.unread")]], unread),
+    el("button", { class: "primary", type: "submit", text: t("progress.show") }),
+  );
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = new FormData(filters).get("unread");
+    location.hash = value ? "#/hop-thu?unread=true" : "#/hop-thu";
+  });
+  const draw = async () => {
+    list.replaceChildren();
+    for (const node of main.querySelectorAll(".notice.error, .notice.empty, button.more")) node.remove();
+    try {
+      const { unread: n } = await staff.get("inbox/unread-count");
+      count.textContent = t("inbox.count", { n });
+    } catch (error) {
+      count.replaceChildren(failure(error));
+    }
+    await page(main, list, (cursor) => staff.get("inbox", { unread: unread || undefined, cursor }), (item) =>
+      inboxCard(item, draw),
+    );
+  };
+  refresh.addEventListener("click", draw);
+  readAll.addEventListener("click", async () => {
+    try {
+      await staff.post("inbox/actions/read-all");
+    } catch (error) {
+      list.before(failure(error));
+    }
+    await draw();
+  });
+  main.replaceChildren(
+    ...heading("inbox.title", "inbox.lead"),
+    filters,
+    count,
+    el("p", { class: "actions" }, refresh, " ", readAll),
+    list,
+  );
+  await draw();
+}
+
+function inboxCard(item, redraw) {
+  const card = el(
+    "li",
+    { class: item.read_at ? "card" : "card unread" },
+    el("h2", { text: item.title }),
+    el("p", { class: "meta", text: `${item.read_at ? t("inbox.read") : t("inbox.new")} · ${when(item.occurred_at)}` }),
+    el("p", { class: "body", text: item.body }),
+  );
+  if (!item.read_at) {
+    const mark = el("button", { type: "button", text: t("inbox.markRead") });
+    mark.addEventListener("click", async () => {
+      try {
+        await staff.post(`inbox/${item.id}/read`);
+        await redraw();
+      } catch (error) {
+        card.append(failure(error));
+      }
+    });
+    card.append(mark);
+  }
+  return card;
+}
+
+function when(instant) {
+  const moment = new Date(instant);
+  return `${day(instant.slice(0, 10))} ${String(moment.getHours()).padStart(2, "0")}:${String(moment.getMinutes()).padStart(2, "0")}`;
+}
+
+/** Hồ sơ: the nominations the person may read (a unit officer: its unit's), each with what may be done now
+ * and the rules it is judged by. */
+export async function nominations(main, query) {
+  if (!(await whoami())) return signedOut(main, "nominations.title");
+  const status = query.get("status") || "";
+  const statuses = ["draft", "submitted", "returned", "screening", "public_comment", "council", "disclosure", "approved", "decided", "withdrawn", "forwarded"];
+  const form = el(
+    "form",
+    { class: "filters" },
+    select("status", "nominations.status", [["", "–"], ...statuses.map((s) => [s, t(`nstatus.${s}`)])], status),
+    el("button", { class: "primary", type: "submit", text: t("progress.show") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = new FormData(form).get("status");
+    location.hash = value ? `#/ho-so?status=${value}` : "#/ho-so";
+  });
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("nominations.title", "nominations.lead"), form, list);
+  await page(main, list, (cursor) => staff.get("nominations", { status, cursor }), nominationCard);
+}
+
+function nominationCard(summary) {
+  const more = el("details", {}, el("summary", { text: t("nominations.open") }));
+  const body = el("div", { class: "detail" });
+  more.append(body);
+  const load = async () => {
+    body.replaceChildren(notice("", t("loading")));
+    let read;
+    try {
+      read = await staff.read(`nominations/${summary.id}`);
+    } catch (error) {
+      body.replaceChildren(failure(error));
+      return;
+    }
+    body.replaceChildren(...nominationDetail(read.body, read.etag, load));
+  };
+  more.addEventListener("toggle", () => {
+    if (more.open && !body.children.length) load();
+  });
+  return el(
+    "li",
+    { class: "card", "data-nomination": String(summary.id) },
+    el("h2", { text: summary.nominee_name }),
+    el("p", { class: "meta", text: `${summary.award_type_code} · ${summary.nominating_org_unit} · ${t("nominations.number")} ${summary.id}` }),
+    el("p", {}, el("span", { class: "pill", text: t(`nstatus.${summary.status}`) })),
+    more,
+  );
+}
+
+function nominationDetail(nomination, etag, reload) {
+  const parts = [el("p", { text: nomination.award_name }), el("p", { class: "meta", text: nomination.achievements })];
+  const verdicts = nomination.eligibility?.verdicts || [];
+  if (verdicts.length) {
+    parts.push(el("h3", { text: t("nominations.eligibility") }));
+    const rules = el("ul", { class: "rules" });
+    for (const verdict of verdicts) {
+      rules.append(
+        el(
+          "li",
+          {},
+          el("span", { class: `verdict verdict-${verdict.status}`, text: t(`verdict.${verdict.status}`) + (verdict.overridden ? ` (${t("verdict.overridden")})` : "") }),
+          " ",
+          el("span", { lang: "vi", text: `${verdict.description}: ${verdict.reason}` }),
+          el("span", { class: "meta", lang: "vi", text: ` (${verdict.legal_source})` }),
+        ),
+      );
+    }
+    parts.push(rules);
+  } else {
+    parts.push(el("p", { class: "meta", text: t("nominations.notScreened") }));
+  }
+  const actions = nomination.allowed_actions.filter((action) => BUTTONS.includes(action));
+  parts.push(el("h3", { text: t("nominations.actions") }));
+  if (!actions.length) {
+    parts.push(el("p", { class: "meta", text: t("nominations.noActions") }));
+    return parts;
+  }
+  const id = `note-${nomination.id}`;
+  const note = el("textarea", { id, name: "note", maxlength: "5000" });
+  const answer = el("div", { "aria-live": "polite" });
+  const buttons = el("p", { class: "actions" });
+  for (const action of actions) {
+    const button = el("button", { type: "button", class: "primary", "data-action": action, text: t(`action.${action}`) });
+    button.addEventListener("click", async () => {
+      const text = note.value.trim();
+      if (NEEDS_NOTE.has(action) && !text) {
+        answer.replaceChildren(notice("error", t("nominations.noteNeeded")));
+        note.focus();
+        return;
+      }
+      for (const other of buttons.querySelectorAll("button")) other.disabled = true;
+      try {
+        const done = await staff.post(`nominations/${nomination.id}/actions/${action}`, text ? { note: text } : {}, { "If-Match": etag });
+        await reload();
+        const status = t(`nstatus.${done.status}`);
+        const card = document.querySelector(`[data-nomination="${nomination.id}"]`);
+        card?.querySelector(".pill")?.replaceChildren(status);
+        card?.querySelector(".detail")?.prepend(notice("ok", t("nominations.done", { status })));
+      } catch (error) {
+        if (error instanceof Problem && error.status === 412) await reload();
+        answer.replaceChildren(failure(error));
+        for (const other of buttons.querySelectorAll("button")) other.disabled = false;
+      }
+    });
+    buttons.append(button, " ");
+  }
+  parts.push(el("label", { for: id }, t("nominations.note"), note), buttons, answer);
+  return parts;
+}
+
+/** Phiếu bầu: a council member's secret ballot for each open session they sit on. The answer is the
+ * receipt alone; the choices are not shown again, kept in the page, or sent anywhere else. */
+export async function ballot(main) {
+  const person = await whoami();
+  if (!person) return signedOut(main, "ballot.title");
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("ballot.title", "ballot.lead"), list);
+  if (!hasRole(person, "council_member")) {
+    list.replaceWith(notice("", t("ballot.notMember")));
+    return;
+  }
+  let sessions;
+  try {
+    sessions = (await staff.get("council-sessions", { limit: 50 })).items.filter((s) => s.status === "open");
+  } catch (error) {
+    list.replaceWith(failure(error));
+    return;
+  }
+  for (const summary of sessions) {
+    let detail;
+    try {
+      detail = await staff.get(`council-sessions/${summary.id}`);
+    } catch (error) {
+      list.append(el("li", { class: "card" }, failure(error)));
+      continue;
+    }
+    const seat = detail.members.find((member) => member.subject === person.subject);
+    if (seat) list.append(ballotCard(detail, seat));
+  }
+  if (!list.children.length) list.replaceWith(notice("", t("ballot.none")));
+}
+
+function ballotCard(detail, seat) {
+  const card = el(
+    "li",
+    { class: "card", "data-session": String(detail.id) },
+    el("h2", { text: detail.name }),
+    el("p", { class: "meta", text: `${t("ballot.held")} ${day(detail.held_on)} · ${t("ballot.cast", { n: detail.ballots_cast, of: detail.members.length })}` }),
+  );
+  if (seat.voted) {
+    card.append(notice("ok", t("ballot.already")));
+    return card;
+  }
+  const form = el("form", { class: "ballot" });
+  for (const item of detail.agenda) {
+    const group = el(
+      "fieldset",
+      {},
+      el("legend", { text: `${item.nominee_name} (${item.award_type_code}, ${item.nominating_org_unit})` }),
+    );
+    for (const choice of ["approve", "reject", "abstain"]) {
+      const id = `c-${detail.id}-${item.nomination_id}-${choice}`;
+      group.append(
+        el(
+          "label",
+          { class: "choice", for: id },
+          el("input", { type: "radio", id, name: String(item.nomination_id), value: choice, required: true }),
+          t(`choice.${choice}`),
+        ),
+      );
+    }
+    form.append(group);
+  }
+  const answer = el("div", { "aria-live": "polite" });
+  form.append(el("button", { class: "primary", type: "submit", text: t("ballot.send") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const choices = Object.fromEntries(new FormData(form));
+    try {
+      const receipt = await staff.post(`council-sessions/${detail.id}/ballots`, { choices });
+      // The choices leave the page with the form: only the receipt stays.
+      form.remove();
+      answer.replaceChildren(notice("ok", t("ballot.receipt", { session: receipt.session_id })));
+    } catch (error) {
+      answer.replaceChildren(failure(error));
+    }
+  });
+  card.append(form, answer);
+  return card;
+}
+
+/** Nhật ký gửi: every email, webhook and inbox delivery, newest first (secretariat, admin). */
+export async function deliveries(main, query) {
+  const person = await whoami();
+  if (!person) return signedOut(main, "deliveries.title");
+  const status = query.get("status") || "";
+  const channel = query.get("channel") || "";
+  const form = el(
+    "form",
+    { class: "filters" },
+    select("status", "deliveries.status", [["", "–"], ...["queued", "sending", "sent", "retrying", "dead"].map((s) => [s, t(`dstatus.${s}`)])], status),
+    select("channel", "deliveries.channel", [["", "–"], ...["email", "webhook", "inbox"].map((c) => [c, t(`channel.${c}`)])], channel),
+    el("button", { class: "primary", type: "submit", text: t("progress.show") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new URLSearchParams(new FormData(form));
+    for (const [name, value] of [...data]) if (!value) data.delete(name);
+    location.hash = `#/nhat-ky-gui?${data}`;
+  });
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("deliveries.title", "deliveries.lead"), form, list);
+  await page(main, list, (cursor) => staff.get("deliveries", { status, channel, cursor }), deliveryCard);
+}
+
+function deliveryCard(delivery) {
+  return el(
+    "li",
+    { class: "card" },
+    el("h2", { lang: "en", text: delivery.event_type }),
+    el("p", {}, el("span", { class: "pill", text: t(`dstatus.${delivery.status}`) || delivery.status }), ` ${t(`channel.${delivery.channel}`)} → ${delivery.address || delivery.recipient}`),
+    el("p", { class: "meta", text: `${t("deliveries.attempts")}: ${delivery.attempts} · ${when(delivery.created_at)}${delivery.sent_at ? ` · ${t("deliveries.sent")} ${when(delivery.sent_at)}` : ""}` }),
+    delivery.last_error ? el("p", { class: "meta", lang: "en", text: delivery.last_error }) : null,
+  );
+}

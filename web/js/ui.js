@@ -1,0 +1,60 @@
+// The few pieces every view is drawn with.
+import { Problem } from "./api.js";
+import { t } from "./i18n.js";
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+export function notice(kind, text) {
+  return el("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status", text });
+}
+
+export function failure(error) {
+  return notice("error", error instanceof Problem ? error.plain() : t("error.network"));
+}
+
+export function heading(key, leadKey) {
+  return [el("h1", { text: t(key), tabindex: "-1" }), el("p", { class: "lead", text: t(leadKey) })];
+}
+
+export function select(name, label, options, chosen) {
+  const field = el("select", { name, id: `f-${name}` });
+  for (const [value, text] of options) {
+    field.append(el("option", { value, selected: String(value) === String(chosen), text }));
+  }
+  return el("label", { for: `f-${name}` }, t(label), field);
+}
+
+/** A list paged by the API's cursor: the first page now, the next on request. */
+export async function page(main, list, fetchPage, render, cursor = undefined) {
+  let found;
+  try {
+    found = await fetchPage(cursor);
+  } catch (error) {
+    list.after(failure(error));
+    return;
+  }
+  for (const item of found.items) list.append(render(item));
+  // Said beside the list, which stays (a view that draws again reuses it).
+  if (!list.children.length) list.after(el("p", { class: "notice empty", role: "status", text: t("none") }));
+  const previous = main.querySelector("button.more");
+  if (previous) previous.remove();
+  if (found.next_cursor) {
+    const more = el("button", { class: "more", type: "button", text: t("more") });
+    // Once: a second click while the page loads would append the same page twice.
+    more.addEventListener("click", () => {
+      more.disabled = true;
+      page(main, list, fetchPage, render, found.next_cursor);
+    }, { once: true });
+    list.after(more);
+  }
+}
+
