@@ -288,6 +288,8 @@ def _sign_in(driver: webdriver.Chrome, stack: Stack, token: str) -> None:
     driver.set_window_size(1280, 1000)
     driver.get("about:blank")
     driver.get(f"{stack.gateway_url}/#/dang-nhap")
+    driver.execute_script("sessionStorage.clear()")  # whoever an earlier test signed in
+    driver.refresh()
     _ready(driver, "dang-nhap")
     field = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "f-token"))
     # Typed by script: a token is one long word that send_keys would type a key at a time.
