@@ -138,6 +138,7 @@ def test_unknown_and_internal_paths_are_gateway_404_problems(
     response = gateway.get(path, headers={"X-Request-ID": request_id})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
     assert response.json()["status"] == 404
     assert response.json()["request_id"] == request_id
     for spec in SERVICES:
@@ -148,6 +149,7 @@ def test_a_services_own_problem_passes_through_unchanged(gateway: httpx.Client) 
     response = gateway.get("/api/v1/whoami", headers={"Authorization": "Bearer not-a-jwt"})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
     body = response.json()
     assert body["type"] == "urn:thidua:problem:invalid-token"
     assert body["instance"] == "/api/v1/whoami"

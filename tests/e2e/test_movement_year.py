@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devstack.flows import AwardsFlow, etag, unique
 from devstack.stack import Stack
 from devstack.testing import dates
-from devstack.testing.awards import AwardsFlow, etag, unique
 
 pytestmark = pytest.mark.e2e
 

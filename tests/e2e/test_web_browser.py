@@ -21,9 +21,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from devstack.flows import AwardsFlow
 from devstack.paths import repo_root
 from devstack.stack import Stack
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.npm import installed
 
 BROWSER_TOOLS = Path(__file__).parent / "browser"

@@ -1,4 +1,5 @@
-// The public views. Each renders into the main element from the public API alone.
+// The public views. Each renders into the main element from the public API alone. What the API gives in
+// Vietnamese (names, achievements) carries lang="vi", so that a screen reader reads it so in the English view.
 import { get, post, publicUrl } from "./api.js";
 import { day, number, t } from "./i18n.js";
 import { el, failure, heading, notice, page, select } from "./ui.js";
@@ -22,12 +23,17 @@ export async function progress(main, query) {
   } catch {
     units = [];
   }
+  // A day or unit from a shared link that the lists do not hold is still shown as chosen.
+  const days = [["", t("progress.today")], ...YEARS.map((y) => [`${y}-12-31`, `${t("progress.endOf")} ${y}`])];
+  if (at && !days.some(([value]) => value === at)) days.push([at, day(at)]);
+  const unitOptions = [["HT", "Tỉnh Hà Tĩnh"], ...units.map((u) => [u.code, u.name])];
+  if (!unitOptions.some(([code]) => code === unit)) unitOptions.push([unit, unit]);
   const form = el(
     "form",
     { class: "filters", role: "search" },
-    select("at", "progress.year", [["", t("progress.today")], ...YEARS.map((y) => [`${y}-12-31`, `${t("progress.endOf")} ${y}`])], at),
+    select("at", "progress.year", days, at),
     select("area", "progress.area", [["", t("progress.allAreas")], ...AREAS.map((a) => [a, t(`area.${a}`)])], area),
-    select("org_unit", "progress.unit", [["HT", "Tỉnh Hà Tĩnh"], ...units.map((u) => [u.code, u.name])], unit),
+    select("org_unit", "progress.unit", unitOptions, unit),
     el("button", { class: "primary", type: "submit", text: t("progress.show") }),
   );
   form.addEventListener("submit", (event) => {
@@ -52,9 +58,11 @@ export async function progress(main, query) {
   );
   const list = el("ul", { class: "cards two" });
   for (const row of rows) list.append(progressCard(row, report, unit));
+  const name = unitOptions.find(([code]) => code === unit)[1];
   main.replaceChildren(
     ...heading("progress.title", "progress.lead"),
     form,
+    el("p", { class: "meta shown", text: t("progress.shown", { unit: name, day: day(report.at) }) }),
     summary,
     rows.length ? list : notice("", t("none")),
   );
@@ -82,8 +90,8 @@ function progressCard(row, report, unit) {
   return el(
     "li",
     { class: "card" },
-    el("h2", { text: row.indicator.name }),
-    el("p", { class: "meta", text: row.source_text }),
+    el("h2", { lang: "vi", text: row.indicator.name }),
+    el("p", { class: "meta", lang: "vi", text: row.source_text }),
     row.inherited_from ? el("p", { class: "meta", text: `${t("progress.inherited")} ${row.inherited_from}` }) : null,
     el(
       "p",
@@ -130,10 +138,10 @@ function awardCard(award) {
   return el(
     "li",
     { class: "card" },
-    el("h2", { text: award.recipient_name }),
-    el("p", { class: "meta", text: [award.recipient_position, award.org_unit_name].filter(Boolean).join(", ") }),
-    el("p", { text: `${award.award_name} · ${award.year}` }),
-    el("p", { class: "meta", text: `${t("awards.decision")} ${award.decision_number}, ${day(award.decision_date)} (${award.decision_authority})` }),
+    el("h2", { lang: "vi", text: award.recipient_name }),
+    el("p", { class: "meta", lang: "vi", text: [award.recipient_position, award.org_unit_name].filter(Boolean).join(", ") }),
+    el("p", { lang: "vi", text: `${award.award_name} · ${award.year}` }),
+    el("p", { class: "meta", text: `${t("awards.decision")} ${award.decision_number}, ${day(award.decision_date)} (${t(`authority.${award.decision_authority}`)})` }),
   );
 }
 
@@ -171,10 +179,10 @@ function disclosureCard(item) {
   return el(
     "li",
     { class: "card" },
-    el("h2", { text: item.nominee_name }),
-    el("p", { class: "meta", text: [item.nominee_position, item.nominating_org_unit_name].filter(Boolean).join(", ") }),
-    el("p", { text: item.award_name || item.award_type_code }),
-    el("p", { text: item.achievements }),
+    el("h2", { lang: "vi", text: item.nominee_name }),
+    el("p", { class: "meta", lang: "vi", text: [item.nominee_position, item.nominating_org_unit_name].filter(Boolean).join(", ") }),
+    el("p", { lang: "vi", text: item.award_name || item.award_type_code }),
+    el("p", { lang: "vi", text: item.achievements }),
     el("p", { class: "meta", text: `${t("disclosures.until")} ${day(item.disclosure_until)}` }),
     el("details", {}, el("summary", { text: t("disclosures.object") }), form, answer),
   );
@@ -192,8 +200,8 @@ function movementCard(movement) {
   return el(
     "li",
     { class: "card" },
-    el("h2", { text: movement.name }),
-    el("p", { text: movement.theme }),
+    el("h2", { lang: "vi", text: movement.name }),
+    el("p", { lang: "vi", text: movement.theme }),
     el("p", { class: "meta", text: `${t("movements.launched")}: ${movement.launched_by}` }),
     el("p", { class: "meta", text: `${t("movements.period")}: ${day(movement.starts_on)} – ${day(movement.ends_on)}` }),
     reviews.length ? el("p", { class: "meta", text: `${t("movements.reviews")}: ${reviews.join("; ")}` }) : null,

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from devstack.testing.awards import AwardsFlow
+from devstack.flows import AwardsFlow
 from devstack.testing.dates import SUITE_TODAY
 from devstack.testing.plugin import AuthHeaders as Auth
 

@@ -2,8 +2,8 @@
 
 import httpx
 
+from devstack.flows import AwardsFlow
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 

@@ -23,8 +23,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from devstack.flows import AwardsFlow, unique
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow, unique
 from devstack.testing.plugin import AuthHeaders
 from shared import clock
 

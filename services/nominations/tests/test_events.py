@@ -13,8 +13,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.flows import etag, unique
 from devstack.testing import dates
-from devstack.testing.awards import etag, unique
 from nominations.nominations.workflow import ANNOUNCEMENTS, WORKFLOW
 from services.nominations.tests.arrange import DISCLOSURE_DAYS, DISCLOSURE_UNTIL, Arrange
 from shared import clock

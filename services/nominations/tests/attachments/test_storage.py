@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from devstack.testing.awards import AwardsFlow
+from devstack.flows import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.attachments.service import sweep
 from nominations.attachments.storage import (

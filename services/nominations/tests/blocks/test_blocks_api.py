@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
+from devstack.flows import AwardsFlow
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 MEMBERS = ["HT-STC", "HT-SXD", "HT-SCT", "HT-SKHCN"]

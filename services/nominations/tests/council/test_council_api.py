@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.flows import AwardsFlow
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.calendar.service import load_calendar
 from shared import clock

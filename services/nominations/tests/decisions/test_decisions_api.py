@@ -12,9 +12,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.flows import unique
 from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import unique
 from nominations.decisions.service import cash_bonus
 from services.nominations.tests.arrange import DISCLOSURE_DAYS, Arrange
 from shared import clock

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from devstack.flows import AwardsFlow
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 UNIT = "HT-18073"  # Phường Thành Sen, from 1/7/2025

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
+from devstack.flows import etag, unique
 from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import etag, unique
 from devstack.testing.plugin import AuthHeaders as Auth
 from services.nominations.tests.arrange import DISCLOSURE_DAYS, Arrange
 from shared import clock

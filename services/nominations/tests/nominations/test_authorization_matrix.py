@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.testing.awards import AwardsFlow
+from devstack.flows import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 
 UNIT = "HT-THA"

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.flows import etag, unique
 from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import etag, unique
 from nominations.nominations import guards
 from nominations.nominations.attempt import Attempt
 from nominations.nominations.models import Nomination

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from devstack.flows import AwardsFlow
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import AwardsFlow
 from devstack.testing.plugin import AuthHeaders as Auth
 from nominations.org_scope import TargetsClient
 

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from devstack.flows import etag
 from devstack.testing import dates
 from devstack.testing.assertions import assert_problem
-from devstack.testing.awards import etag
 from nominations.nominations import guards, workflow
 from nominations.nominations.attempt import Attempt, DecisionTerms
 from nominations.nominations.models import Nomination, Status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -14,6 +15,7 @@ from devstack.bench_awards import run_bench_awards
 from devstack.bench_commendation import run_bench_commendation
 from devstack.bench_notifications import run_bench_notifications
 from devstack.bench_reports import run_bench_reports
+from devstack.demo import SIGN_IN, DemoError, DemoReport, load_demo
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
 from devstack.paths import state_dir
@@ -37,9 +39,11 @@ def _run(_: argparse.Namespace) -> int:
         print(f"devstack: {exc}", file=sys.stderr)
         return 1
     memory = ", ".join(f"{name} {mib} MiB" for name, mib in report.memory_mib.items())
+    demo = _demo(stack)
     print(
         "\n"
         f"  Web app:   {stack.gateway_url}/  (the public pages, in Vietnamese)\n"
+        f"{_demo_lines(stack, demo)}"
         f"  Gateway:   {stack.gateway_url}\n"
         f"  Health:    {stack.gateway_url}/health/targets (also /nominations, /notifications)\n"
         f"  Token:     make -s token ROLE=admin ORG_UNIT=HT\n"
@@ -61,6 +65,33 @@ def _run(_: argparse.Namespace) -> int:
     stack.stop()
     print("devstack: stopped", flush=True)
     return exit_code
+
+
+def _demo(stack: Stack) -> DemoReport | None:
+    """The demonstration data set, unless ``DEMO=0``; a refusal is said and the stack keeps running."""
+    if os.environ.get("DEMO", "1") == "0":
+        return None
+    print("devstack: loading the demonstration data (DEMO=0 skips it)…", flush=True)
+    try:
+        demo = load_demo(stack)
+    except DemoError as exc:
+        print(f"devstack: the demonstration data was not loaded: {exc}", file=sys.stderr, flush=True)
+        return None
+    done = ", ".join(demo.loaded) or "nothing new"
+    kept = f"; already there: {', '.join(demo.present)}" if demo.present else ""
+    print(f"devstack: demonstration data loaded in {demo.seconds:.1f} s ({done}{kept})", flush=True)
+    return demo
+
+
+def _demo_lines(stack: Stack, demo: DemoReport | None) -> str:
+    if demo is None:
+        return ""
+    people = "".join(f"             {who}: make -s token {claims}\n" for who, claims in SIGN_IN)
+    return (
+        f"  Demo:      results 2021-2024: {demo.published_values} published (each with its source), "
+        f"{demo.illustrative_values} illustrative (marked 'Số liệu minh họa'); docs/web.md\n"
+        f"  Sign in:   {stack.gateway_url}/#/dang-nhap with a token:\n{people}"
+    )
 
 
 def _token(args: argparse.Namespace) -> int:

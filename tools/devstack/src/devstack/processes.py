@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import IO
 
 
+def _routine(line: bytes) -> bool:
+    """A job queue's bookkeeping at INFO (a periodic sweep every 5 s: three lines each), kept in the log file
+    and not mirrored to the terminal, where it buried the start-up banner within seconds."""
+    return b'"logger": "procrastinate.' in line and b'"level": "INFO"' in line
+
+
 class ManagedProcess:
     """A child in its own session: Ctrl-C reaches only the supervisor, which stops the children in order."""
 
@@ -51,7 +57,7 @@ class ManagedProcess:
         for line in iter(self.process.stdout.readline, b""):
             self._log.write(line)
             self._log.flush()
-            if echo:
+            if echo and not _routine(line):
                 sys.stdout.buffer.write(prefix + line)
                 sys.stdout.buffer.flush()
 

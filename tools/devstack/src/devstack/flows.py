@@ -1,5 +1,8 @@
-"""Steps of the award workflow over HTTP, shared by the nominations service's API tests (in-process) and the
-end-to-end tests (through the gateway, ``prefix="/api"``)."""
+"""Steps of the award workflow over HTTP, shared by the nominations service's API tests (in-process), the
+end-to-end tests (through the gateway, ``prefix="/api"``) and the demonstration data set (``devstack.demo``).
+
+An answer other than the one a step expects raises :class:`FlowError` with the answer's text: the demo loader
+stops on it, and a test fails on it as on an assertion."""
 
 from __future__ import annotations
 
@@ -23,6 +26,20 @@ def etag(resource: dict[str, Any]) -> str:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_serial)}-{uuid.uuid4().hex[:10]}"
+
+
+class FlowError(AssertionError):
+    """A step was answered otherwise than it expects (the method, path, status and problem)."""
+
+
+def expect(response: httpx.Response, status: int = 200) -> Any:
+    """The answer's JSON body when its status is ``status``; :class:`FlowError` otherwise."""
+    if response.status_code != status:
+        request = response.request
+        raise FlowError(
+            f"{request.method} {request.url.path}: {response.status_code} (expected {status}) {response.text}"
+        )
+    return response.json()
 
 
 class AwardsFlow:
@@ -52,8 +69,7 @@ class AwardsFlow:
             "decision_working_days": 10,
         } | overrides
         response = await self.client.post(f"{self.prefix}/v1/rounds", json=body, headers=self.secretariat())
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
+        created: dict[str, Any] = expect(response, 201)
         return created
 
     def nomination_body(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
@@ -81,8 +97,7 @@ class AwardsFlow:
             json=self.nomination_body(round_id, unit, **overrides),
             headers=self.officer(unit),
         )
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
+        created: dict[str, Any] = expect(response, 201)
         return created
 
     async def to_council(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
@@ -126,22 +141,20 @@ class AwardsFlow:
             },
             headers=self.secretariat(),
         )
-        assert opened.status_code == 201, opened.text
-        session_id = opened.json()["id"]
+        session_id = expect(opened, 201)["id"]
         for number in range(members):
             ballot = await self.client.post(
                 f"{self.prefix}/v1/council-sessions/{session_id}/ballots",
                 json={"choices": {str(nomination_id): "approve" for nomination_id in nomination_ids}},
                 headers=self.member(number),
             )
-            assert ballot.status_code == 201, ballot.text
+            expect(ballot, 201)
         path = f"{self.prefix}/v1/council-sessions/{session_id}"
         read = await self.client.get(path, headers=self.secretariat())
         closed = await self.client.post(
             f"{path}/actions/close", headers=self.secretariat() | {"If-Match": read.headers["ETag"]}
         )
-        assert closed.status_code == 200, closed.text
-        body: dict[str, Any] = closed.json()
+        body: dict[str, Any] = expect(closed)
         return body
 
     async def etag(self, nomination_id: int) -> str:
@@ -149,7 +162,7 @@ class AwardsFlow:
         response = await self.client.get(
             f"{self.prefix}/v1/nominations/{nomination_id}", headers=self.secretariat()
         )
-        assert response.status_code == 200, response.text
+        expect(response)
         return response.headers["ETag"]
 
     async def act(
@@ -179,6 +192,5 @@ class AwardsFlow:
         **body: Any,
     ) -> dict[str, Any]:
         response = await self.act(nomination_id, action, headers, if_match=if_match, **body)
-        assert response.status_code == 200, f"{action}: {response.text}"
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = expect(response)
         return result
