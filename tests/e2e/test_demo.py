@@ -6,6 +6,8 @@ block of 2024 is ranked, the round of 2024 is in the public registry, two nomina
 an officer's inbox holds the returned nomination, and a council member has an open session to vote in.
 """
 
+import datetime as dt
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.demo import BLOCK, PAST_ROUND, DemoReport, load_demo, published_values
+from devstack.demo import BLOCK, PAST_ROUND, RESEARCH, DemoReport, load_demo, published_values
+from devstack.paths import repo_root
 from devstack.postgres import PostgresServer
 from devstack.stack import Stack, StackOptions, free_port
-from devstack.testing.dates import SUITE_NOW
+from devstack.testing.dates import SUITE_NOW, SUITE_TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -65,14 +68,33 @@ def test_loaded_once_and_kept_on_the_next_start(loadings: tuple[DemoReport, Demo
     assert (first.published_values, first.illustrative_values) == (29, 100)
     assert second.present == ["results", "2024", "today"]
     assert second.loaded == []
+    assert first.cut == second.cut == []
 
 
-def test_the_provinces_progress_shows_every_status(demo_stack: Stack, loadings: object) -> None:
+def nominations_clock(stack: Stack, at: dt.datetime | None = None) -> Any:
+    """The nominations service's clock, read (or set to ``at``) on its own port."""
+    admin = bearer(stack, "admin", "HT", "demo-test-admin")
+    url = f"{stack.service_url('nominations')}/internal/v1/clock"
+    if at is None:
+        response = httpx.get(url, headers=admin, timeout=10)
+    else:
+        response = httpx.post(url, json={"at": at.isoformat()}, headers=admin, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_clock_is_given_back(demo_stack: Stack, loadings: object) -> None:
+    # The suite's stack runs from SUITE_NOW: after the excursion into 2024 it runs from there again.
+    read = nominations_clock(demo_stack)
+    assert (read["today"], read["set"]) == (SUITE_TODAY.isoformat(), True)
+
+
+def test_the_provinces_progress_is_no_longer_no_data(demo_stack: Stack, loadings: object) -> None:
     for at in ({"at": "2025-01-31"}, {}):  # after 2024, and today (the plan's last year not reported)
         report = get(demo_stack, "/v1/public/progress", None, org_unit="HT", **at)
         statuses = [row["status"] for row in report["items"]]
         assert "no_data" not in statuses, report["items"]
-        assert {"achieved", "off_track"} <= set(statuses), statuses
+        assert {"achieved", "on_track", "at_risk", "off_track"} <= set(statuses), statuses
 
 
 def test_each_value_says_where_it_comes_from(demo_stack: Stack, loadings: object) -> None:
@@ -80,8 +102,14 @@ def test_each_value_says_where_it_comes_from(demo_stack: Stack, loadings: object
     values = get(demo_stack, "/v1/data-values", viewer, org_unit="HT", period="2023", limit=100)["items"]
     by_indicator = {value["indicator"]: value for value in values}
     growth = by_indicator["ECO_GRDP_GROWTH"]
-    assert (growth["value"], growth["comment"][:6]) == ("8.05", "Nguồn:"), growth
-    assert "thuvienphapluat" in growth["comment"] or "http" in growth["comment"]
+    [record] = [
+        r
+        for r in json.loads((repo_root() / RESEARCH).read_text(encoding="utf-8"))
+        if (r["indicator"], r["year"]) == ("ECO_GRDP_GROWTH", 2023)
+    ]
+    assert growth["value"] == "8.05"
+    assert growth["comment"].startswith(f"Nguồn: {record['source']['publisher']}"), growth
+    assert growth["comment"].endswith(record["source"]["url"]), growth  # a final figure: no "ước tính"
     assert by_indicator["ENV_FOREST_COVER"]["comment"].startswith("Số liệu minh họa")
     assert all(v["comment"].startswith(("Nguồn:", "Số liệu minh họa")) for v in values), values
 
@@ -170,3 +198,44 @@ def test_a_council_member_has_a_session_to_vote_in(demo_stack: Stack, loadings: 
     [session] = [s for s in sessions if s["status"] == "open"]
     detail = get(demo_stack, f"/v1/council-sessions/{session['id']}", member)
     assert [item["nominee_name"] for item in detail["agenda"]] == ["Phạm Minh Đức"], detail
+
+
+def test_a_half_made_part_is_said_and_a_later_day_opens_new_disclosures(
+    demo_stack: Stack, loadings: object
+) -> None:
+    # Last in the module: it moves the nominations clock a month on, past today's disclosures.
+    later = SUITE_NOW + dt.timedelta(days=30)
+    secretariat = bearer(demo_stack, "secretariat", "HT-SNV", "secretariat-1")
+    try:
+        day = nominations_clock(demo_stack, later)["today"]
+        # What a loading cut after its round would leave: the round of that day, nothing in it.
+        cut = httpx.post(
+            f"{demo_stack.gateway_url}/api/v1/rounds",
+            json={
+                "code": f"DEMO-DX-{day.replace('-', '')}",
+                "name": "Khen thưởng đột xuất (dữ liệu trình diễn)",
+                "kind": "ad_hoc",
+                "year": int(day[:4]),
+                "reference_date": day,
+                "opens_on": day,
+                "submission_working_days": 15,
+                "screening_working_days": 10,
+                "council_working_days": 10,
+                "decision_working_days": 10,
+            },
+            headers=secretariat,
+            timeout=30,
+        )
+        assert cut.status_code == 201, cut.text
+        report = load_demo(demo_stack)
+        assert report.loaded == []
+        assert [part.split(" ")[0] for part in report.cut] == ["today"], report.cut
+        assert get(demo_stack, "/v1/public/disclosures")["items"] == []
+
+        nominations_clock(demo_stack, later + dt.timedelta(days=1))
+        report = load_demo(demo_stack)
+        assert (report.loaded, report.cut) == (["today"], [])
+        open_ = get(demo_stack, "/v1/public/disclosures", limit=100)["items"]
+        assert sorted(item["nominee_name"] for item in open_) == ["Lữ Thị Thanh", "Võ Văn Tâm"]
+    finally:
+        nominations_clock(demo_stack, SUITE_NOW)

@@ -84,14 +84,31 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_public_progress_page_at_a_phones_and_a_desktops_width(
-    stack: Stack, gateway: httpx.Client, browser: webdriver.Chrome, width: int, tmp_path: Path
+    stack: Stack, gateway: httpx.Client, browser: webdriver.Chrome, width: int
 ) -> None:
     targets = gateway.get("/api/v1/public/progress").json()["items"]
+    # The viewport itself at that width (a window may not shrink to a phone's), as a phone's when narrow.
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    try:
+        _progress_at(stack, browser, targets, width)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _progress_at(
+    stack: Stack, browser: webdriver.Chrome, targets: list[dict[str, object]], width: int
+) -> None:
     _open(browser, f"{stack.gateway_url}/#/tien-do", width)
+    assert browser.execute_script("return window.innerWidth") == width
     assert browser.find_element(By.TAG_NAME, "h1").text == "Tiến độ thực hiện các chỉ tiêu"
     cards = browser.find_elements(By.CSS_SELECTOR, "ul.cards li.card")
     assert len(cards) == len(targets)
-    assert targets[0]["indicator"]["name"] in cards[0].text
+    first = targets[0]["indicator"]
+    assert isinstance(first, dict)
+    assert first["name"] in cards[0].text
     # Each status is said in words, not only by colour.
     words = ("Đã đạt", "Đúng tiến độ", "Có nguy cơ không đạt", "Chậm tiến độ", "Chưa có số liệu")
     assert all(any(word in card.text for word in words) for card in cards)
@@ -100,9 +117,10 @@ def test_the_public_progress_page_at_a_phones_and_a_desktops_width(
     )
     assert overflow <= 0, f"{overflow} px wider than the window at {width} px"
     shot = browser.get_screenshot_as_png()
-    (tmp_path / f"progress-{width}.png").write_bytes(shot)
-    shot_width, _ = _png_size(shot)
-    assert shot_width == browser.execute_script("return window.innerWidth")
+    kept = repo_root() / ".dev" / "web-screenshots"  # kept for a person to look at, not committed
+    kept.mkdir(parents=True, exist_ok=True)
+    (kept / f"progress-{width}.png").write_bytes(shot)
+    assert _png_size(shot)[0] == width
     # The chart opens on demand, drawn by the API.
     browser.find_element(By.CSS_SELECTOR, "ul.cards li.card details summary").click()
     WebDriverWait(browser, 10).until(
@@ -242,12 +260,26 @@ def test_axe_finds_no_serious_or_critical_violation(stack: Stack, browser: webdr
         browser.get(f"{stack.gateway_url}/#/{route}")
         _ready(browser, route)
         assert _axe(browser, axe) == [], route
-    # The staff pages, signed in with the roles that open them all.
-    token = stack.keys.mint(roles=["secretariat", "council_member"], org_unit="HT-SNV", subject="e2e-web-axe")
+    # The staff pages, signed in with the roles that open them all, with something in each: a session the
+    # person sits on (the ballot's radio groups) and a nomination opened (its rules, note and buttons).
+    subject = f"e2e-web-axe-{uuid.uuid4().hex[:6]}"
+    session = _council_open(stack, subject)
+    token = stack.keys.mint(roles=["secretariat", "council_member"], org_unit="HT-SNV", subject=subject)
     _sign_in(browser, stack, token)
     try:
         for route in ("hop-thu", "ho-so", "phieu-bau", "nhat-ky-gui", "dang-nhap"):
             _go(browser, route)
+            if route == "phieu-bau":
+                WebDriverWait(browser, 20).until(
+                    lambda d: d.find_elements(
+                        By.CSS_SELECTOR, f"li[data-session='{session['id']}'] form.ballot"
+                    )
+                )
+            if route == "ho-so":
+                browser.find_element(By.CSS_SELECTOR, "li[data-nomination] details summary").click()
+                WebDriverWait(browser, 20).until(
+                    lambda d: d.find_elements(By.CSS_SELECTOR, "li[data-nomination] .detail h3")
+                )
             assert _axe(browser, axe) == [], route
     finally:
         browser.execute_script("sessionStorage.clear()")

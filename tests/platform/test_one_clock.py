@@ -145,3 +145,8 @@ async def test_the_clock_is_served_and_set_only_where_adjustable(
     assert moved.json()["today"] == "2025-01-24"
     assert moved.json()["set"] is True
     assert dt.datetime.fromisoformat(moved.json()["now"]) >= dt.datetime.fromisoformat(before_tet["at"])
+    # null gives the wall clock back (the demonstration loader, after its excursion into 2024).
+    wall = await adjustable.post("/internal/v1/clock", json={"at": None}, headers=admin)
+    assert wall.status_code == 200, wall.text
+    assert wall.json()["set"] is False
+    assert clock.is_set() is False

@@ -137,6 +137,11 @@ async function request(path, options = {}, { signed = false, withEtag = false } 
   }
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : {};
+  if (signed && token && response.status === 401) {
+    // The token is no longer taken (expired, or the keys turned): signed out everywhere in the page.
+    session.signOut();
+    document.dispatchEvent(new CustomEvent("signed-in"));
+  }
   if (!response.ok) throw new Problem(body, response.status);
   return withEtag ? { body, etag: response.headers.get("etag") } : body;
 }

@@ -1,7 +1,7 @@
 // The staff pages: sign-in, the inbox, a unit's nominations, the council ballot and the delivery log. Each
 // calls the API with the signed-in token and shows only what the API lets that person see.
-import { Problem, session, staff } from "./api.js";
-import { day, t } from "./i18n.js";
+import { Problem, get, session, staff } from "./api.js";
+import { day, lang, t } from "./i18n.js";
 import { el, failure, heading, notice, page, select } from "./ui.js";
 
 // The nomination actions a person takes from this page; the others need a form of their own (an override
@@ -22,6 +22,30 @@ export async function whoami() {
     me = null;
   }
   return me;
+}
+
+/** Forget who was signed in (a sign-out, or a token the API no longer takes). */
+export function forget() {
+  me = null;
+}
+
+let awardNames = null; // code → name of the award types in force today (the public catalogue), read once
+
+async function awardName(code) {
+  if (!awardNames) {
+    awardNames = new Map();
+    try {
+      let cursor;
+      do {
+        const found = await get("award-types", { limit: 500, cursor });
+        for (const type of found.items) awardNames.set(type.code, type.name);
+        cursor = found.next_cursor;
+      } while (cursor);
+    } catch {
+      // Without the catalogue a nomination still shows its award's code.
+    }
+  }
+  return awardNames.get(code) || code;
 }
 
 export function hasRole(person, ...roles) {
@@ -68,7 +92,7 @@ export async function signIn(main) {
     const out = el("button", { type: "button", class: "primary", text: t("signIn.out") });
     out.addEventListener("click", () => {
       session.signOut();
-      me = null;
+      forget();
       document.dispatchEvent(new CustomEvent("signed-in"));
       location.hash = "#/tien-do";
     });
@@ -101,27 +125,42 @@ export async function inbox(main, query) {
     const value = new FormData(filters).get("unread");
     location.hash = value ? "#/hop-thu?unread=true" : "#/hop-thu";
   });
-  const draw = async () => {
+  // Each drawing has a number: one started later (a second click on Refresh) makes an earlier one stop
+  // before it adds its cards, so the list never holds a page twice.
+  let drawing = 0;
+  const draw = async (problem = null) => {
+    const mine = ++drawing;
+    let n = null;
+    let counted = null;
+    try {
+      ({ unread: n } = await staff.get("inbox/unread-count"));
+    } catch (error) {
+      counted = error;
+    }
+    if (mine !== drawing) return;
     list.replaceChildren();
     for (const node of main.querySelectorAll(".notice.error, .notice.empty, button.more")) node.remove();
-    try {
-      const { unread: n } = await staff.get("inbox/unread-count");
-      count.textContent = t("inbox.count", { n });
-    } catch (error) {
-      count.replaceChildren(failure(error));
-    }
-    await page(main, list, (cursor) => staff.get("inbox", { unread: unread || undefined, cursor }), (item) =>
-      inboxCard(item, draw),
+    if (counted) count.replaceChildren(failure(counted));
+    else count.textContent = t("inbox.count", { n });
+    if (problem) list.before(failure(problem));
+    await page(
+      main,
+      list,
+      async (cursor) => {
+        const found = await staff.get("inbox", { unread: unread || undefined, cursor });
+        return mine === drawing ? found : null;
+      },
+      (item) => inboxCard(item, draw),
     );
   };
-  refresh.addEventListener("click", draw);
+  refresh.addEventListener("click", () => draw());
   readAll.addEventListener("click", async () => {
     try {
       await staff.post("inbox/actions/read-all");
+      await draw();
     } catch (error) {
-      list.before(failure(error));
+      await draw(error); // said after the list is drawn again, not removed by it
     }
-    await draw();
   });
   main.replaceChildren(
     ...heading("inbox.title", "inbox.lead"),
@@ -137,6 +176,7 @@ function inboxCard(item, redraw) {
   const card = el(
     "li",
     { class: item.read_at ? "card" : "card unread" },
+    // In the recipient's own language (the notifications service writes it so): no lang of its own.
     el("h2", { text: item.title }),
     el("p", { class: "meta", text: `${item.read_at ? t("inbox.read") : t("inbox.new")} · ${when(item.occurred_at)}` }),
     el("p", { class: "body", text: item.body }),
@@ -156,9 +196,18 @@ function inboxCard(item, redraw) {
   return card;
 }
 
+/** An instant as a day and time in Vietnam, whatever the browser's zone (00:00-07:00 there is still the day
+ * before in UTC: shared/clock.py). */
 function when(instant) {
-  const moment = new Date(instant);
-  return `${day(instant.slice(0, 10))} ${String(moment.getHours()).padStart(2, "0")}:${String(moment.getMinutes()).padStart(2, "0")}`;
+  return new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "vi-VN", {
+    timeZone: "Asia/Ho_Chi_Minh",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(instant));
 }
 
 /** Hồ sơ: the nominations the person may read (a unit officer: its unit's), each with what may be done now
@@ -180,6 +229,7 @@ export async function nominations(main, query) {
   });
   const list = el("ul", { class: "cards" });
   main.replaceChildren(...heading("nominations.title", "nominations.lead"), form, list);
+  await awardName(""); // the catalogue once, before the cards name their awards
   await page(main, list, (cursor) => staff.get("nominations", { status, cursor }), nominationCard);
 }
 
@@ -190,13 +240,16 @@ function nominationCard(summary) {
   const load = async () => {
     body.replaceChildren(notice("", t("loading")));
     let read;
+    let eligibility;
     try {
       read = await staff.read(`nominations/${summary.id}`);
+      // Before screening there is no snapshot: the rules as they judge the dossier now.
+      eligibility = read.body.eligibility || (await staff.get(`nominations/${summary.id}/eligibility`));
     } catch (error) {
       body.replaceChildren(failure(error));
       return;
     }
-    body.replaceChildren(...nominationDetail(read.body, read.etag, load));
+    body.replaceChildren(...nominationDetail(read.body, eligibility, read.etag, load));
   };
   more.addEventListener("toggle", () => {
     if (more.open && !body.children.length) load();
@@ -204,18 +257,21 @@ function nominationCard(summary) {
   return el(
     "li",
     { class: "card", "data-nomination": String(summary.id) },
-    el("h2", { text: summary.nominee_name }),
-    el("p", { class: "meta", text: `${summary.award_type_code} · ${summary.nominating_org_unit} · ${t("nominations.number")} ${summary.id}` }),
+    el("h2", { lang: "vi", text: summary.nominee_name }),
+    el("p", { class: "meta" }, el("span", { lang: "vi", text: awardNames?.get(summary.award_type_code) || summary.award_type_code }), ` · ${summary.nominating_org_unit} · ${t("nominations.number")} ${summary.id}`),
     el("p", {}, el("span", { class: "pill", text: t(`nstatus.${summary.status}`) })),
     more,
   );
 }
 
-function nominationDetail(nomination, etag, reload) {
-  const parts = [el("p", { text: nomination.award_name }), el("p", { class: "meta", text: nomination.achievements })];
-  const verdicts = nomination.eligibility?.verdicts || [];
+function nominationDetail(nomination, eligibility, etag, reload) {
+  const parts = [
+    el("p", { lang: "vi", text: nomination.award_name }),
+    el("p", { class: "meta", lang: "vi", text: nomination.achievements }),
+  ];
+  const verdicts = eligibility?.verdicts || [];
   if (verdicts.length) {
-    parts.push(el("h3", { text: t("nominations.eligibility") }));
+    parts.push(el("h3", { text: t(nomination.eligibility ? "nominations.eligibility" : "nominations.eligibilityNow") }));
     const rules = el("ul", { class: "rules" });
     for (const verdict of verdicts) {
       rules.append(
@@ -261,7 +317,12 @@ function nominationDetail(nomination, etag, reload) {
         card?.querySelector(".pill")?.replaceChildren(status);
         card?.querySelector(".detail")?.prepend(notice("ok", t("nominations.done", { status })));
       } catch (error) {
-        if (error instanceof Problem && error.status === 412) await reload();
+        if (error instanceof Problem && error.status === 412) {
+          // Changed by someone else: the dossier as it is now, and why it was drawn again.
+          await reload();
+          document.querySelector(`[data-nomination="${nomination.id}"] .detail`)?.prepend(failure(error));
+          return;
+        }
         answer.replaceChildren(failure(error));
         for (const other of buttons.querySelectorAll("button")) other.disabled = false;
       }
@@ -283,9 +344,16 @@ export async function ballot(main) {
     list.replaceWith(notice("", t("ballot.notMember")));
     return;
   }
-  let sessions;
+  const sessions = [];
   try {
-    sessions = (await staff.get("council-sessions", { limit: 50 })).items.filter((s) => s.status === "open");
+    // Every page: an open session can sit behind closed ones (the list is newest first).
+    let cursor;
+    do {
+      const found = await staff.get("council-sessions", { limit: 100, cursor });
+      sessions.push(...found.items.filter((s) => s.status === "open"));
+      cursor = found.next_cursor;
+    } while (cursor);
+    await awardName("");
   } catch (error) {
     list.replaceWith(failure(error));
     return;
@@ -308,7 +376,7 @@ function ballotCard(detail, seat) {
   const card = el(
     "li",
     { class: "card", "data-session": String(detail.id) },
-    el("h2", { text: detail.name }),
+    el("h2", { lang: "vi", text: detail.name }),
     el("p", { class: "meta", text: `${t("ballot.held")} ${day(detail.held_on)} · ${t("ballot.cast", { n: detail.ballots_cast, of: detail.members.length })}` }),
   );
   if (seat.voted) {
@@ -320,7 +388,7 @@ function ballotCard(detail, seat) {
     const group = el(
       "fieldset",
       {},
-      el("legend", { text: `${item.nominee_name} (${item.award_type_code}, ${item.nominating_org_unit})` }),
+      el("legend", { lang: "vi", text: `${item.nominee_name} (${awardNames?.get(item.award_type_code) || item.award_type_code}, ${item.nominating_org_unit})` }),
     );
     for (const choice of ["approve", "reject", "abstain"]) {
       const id = `c-${detail.id}-${item.nomination_id}-${choice}`;

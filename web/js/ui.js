@@ -33,15 +33,28 @@ export function select(name, label, options, chosen) {
   return el("label", { for: `f-${name}` }, t(label), field);
 }
 
-/** A list paged by the API's cursor: the first page now, the next on request. */
+/** A list paged by the API's cursor: the first page now, the next on request. ``fetchPage`` answers null
+ * when the list is being drawn anew meanwhile (nothing is added then). */
 export async function page(main, list, fetchPage, render, cursor = undefined) {
   let found;
   try {
     found = await fetchPage(cursor);
   } catch (error) {
-    list.after(failure(error));
+    const said = failure(error);
+    list.after(said);
+    if (cursor !== undefined) {
+      // The next page failed: the button comes back to try it again.
+      const again = el("button", { class: "more", type: "button", text: t("more") });
+      again.addEventListener("click", () => {
+        said.remove();
+        again.remove();
+        page(main, list, fetchPage, render, cursor);
+      }, { once: true });
+      said.after(again);
+    }
     return;
   }
+  if (found === null) return; // a newer drawing of the same list took over
   for (const item of found.items) list.append(render(item));
   // Said beside the list, which stays (a view that draws again reuses it).
   if (!list.children.length) list.after(el("p", { class: "notice empty", role: "status", text: t("none") }));

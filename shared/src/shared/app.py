@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
@@ -76,7 +76,7 @@ class WhoAmI(BaseModel):
 class ClockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime
+    at: AwareDatetime | None = Field(description="The moment to run from; null: back to the wall clock")
 
 
 class ClockOut(BaseModel):
@@ -177,7 +177,7 @@ def _clock_router(settings: ServiceSettings) -> APIRouter:
 
     @router.post(
         "/internal/v1/clock",
-        summary="Run the clock from another moment (admin; only where the clock is adjustable)",
+        summary="Run the clock from another moment, or the wall clock again (admin; only where adjustable)",
         responses=problem_responses(ClockFixed),
     )
     async def set_clock(principal: Admin, body: ClockIn) -> ClockOut:
@@ -186,7 +186,10 @@ def _clock_router(settings: ServiceSettings) -> APIRouter:
             raise ClockFixed(
                 f"This service runs on the wall clock ({settings.env_name('clock_adjustable')} is not set)."
             )
-        clock.set_to(body.at)
+        if body.at is None:
+            clock.reset()
+        else:
+            clock.set_to(body.at)
         return state()
 
     return router

@@ -15,11 +15,11 @@ from devstack.bench_awards import run_bench_awards
 from devstack.bench_commendation import run_bench_commendation
 from devstack.bench_notifications import run_bench_notifications
 from devstack.bench_reports import run_bench_reports
-from devstack.demo import SIGN_IN, DemoError, DemoReport, load_demo
+from devstack.demo import RECOVER, SIGN_IN, DemoError, DemoReport, load_demo
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
 from devstack.paths import state_dir
-from devstack.stack import Stack, StackError, default_options
+from devstack.stack import Stack, StackError, StartupReport, default_options
 from shared.auth import Role
 
 
@@ -38,6 +38,17 @@ def _run(_: argparse.Namespace) -> int:
     except (StackError, NginxMissing) as exc:
         print(f"devstack: {exc}", file=sys.stderr)
         return 1
+    try:
+        return _serve(stack, report, stop)
+    finally:
+        # Whatever happens after the start (an error in the demonstration's loading too), the children, each
+        # in a session of its own, are stopped and their ports freed.
+        print("devstack: stopping…", flush=True)
+        stack.stop()
+        print("devstack: stopped", flush=True)
+
+
+def _serve(stack: Stack, report: StartupReport, stop: threading.Event) -> int:
     memory = ", ".join(f"{name} {mib} MiB" for name, mib in report.memory_mib.items())
     demo = _demo(stack)
     print(
@@ -54,17 +65,12 @@ def _run(_: argparse.Namespace) -> int:
         "  Press Ctrl-C to stop.\n",
         flush=True,
     )
-    exit_code = 0
     while not stop.wait(0.5):
         crashed = stack.crashed()
         if crashed:
             print(f"devstack: {', '.join(crashed)} stopped unexpectedly; stopping the stack", file=sys.stderr)
-            exit_code = 1
-            break
-    print("devstack: stopping…", flush=True)
-    stack.stop()
-    print("devstack: stopped", flush=True)
-    return exit_code
+            return 1
+    return 0
 
 
 def _demo(stack: Stack) -> DemoReport | None:
@@ -80,6 +86,8 @@ def _demo(stack: Stack) -> DemoReport | None:
     done = ", ".join(demo.loaded) or "nothing new"
     kept = f"; already there: {', '.join(demo.present)}" if demo.present else ""
     print(f"devstack: demonstration data loaded in {demo.seconds:.1f} s ({done}{kept})", flush=True)
+    for part in demo.cut:
+        print(f"devstack: demonstration part not loaded: {part}: {RECOVER}", file=sys.stderr, flush=True)
     return demo
 
 

@@ -14,8 +14,10 @@ officer, the secretariat, the council and the chair would send it; nothing write
 4. **Today**: an ad-hoc round with a nomination returned to its unit (an inbox entry), two open for public
    comment (the objection form), and one before an open council session (the ballot).
 
-Each part is skipped when it is already there (a round's code, the block's code), so a second ``make run``
-adds nothing; the clock is set back to the moment it read at the start (plus the time the loading took).
+Each part is skipped when what it makes last is there (the decision in the registry; an open disclosure of
+today's round), so a second ``make run`` adds nothing, and one after today's disclosures have closed opens
+new ones; a part an earlier loading left half-made is said (``DemoReport.cut``) and not loaded again. The
+clock is given back as it was: the wall clock, or the moment it ran from plus the time the loading took.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ OTHER_DEFINITION = {("ECO_URBANISATION", 2022)}
 SECONDARY_PUBLISHERS = ("Wikipedia",)
 
 PAST_ROUND = "DEMO-KT-2024"
+DECISION = "DEMO-01/QĐ-UBND"
+TODAY_PREFIX = "DEMO-DX-"
+RECOVER = (
+    "an earlier loading stopped half-way; to load the demonstration again, stop make run and remove its state"
+    " (the .dev directory, or DEVSTACK_STATE_DIR), or start with DEMO=0 to keep what is there"
+)
 BLOCK = "DEMO-KHOI-KTTH"
 MOVEMENT = "PT-DOANH-NGHIEP"
 BLOCK_MEMBERS = ["HT-SKHDT", "HT-STC", "HT-SCT", "HT-SXD", "HT-SGTVT", "HT-SNNPTNT"]
@@ -73,12 +81,20 @@ PAST_NOMINATIONS: list[tuple[str, str, str, str, list[str]]] = [
 ]
 
 
+@dataclass(frozen=True)
+class ServiceClock:
+    now: dt.datetime
+    set: bool  # run from another moment than the wall clock's
+
+
 @dataclass
 class DemoReport:
-    """What a loading did: the parts loaded now, the parts already there, the values posted."""
+    """What a loading did: the parts loaded now, the parts already there, those an earlier loading left
+    half-made (not loaded again: see ``RECOVER``), the values posted."""
 
     loaded: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
+    cut: list[str] = field(default_factory=list)
     published_values: int = 0
     illustrative_values: int = 0
     seconds: float = 0.0
@@ -160,13 +176,14 @@ class DemoLoader:
 
     # The nominations service's clock.
 
-    async def clock(self) -> dt.datetime:
+    async def clock(self) -> ServiceClock:
         body = expect(await self.direct.get("/internal/v1/clock", headers=self.auth("admin")))
-        return dt.datetime.fromisoformat(body["now"])
+        return ServiceClock(now=dt.datetime.fromisoformat(body["now"]), set=body["set"])
 
-    async def set_clock(self, at: dt.datetime) -> dt.date:
+    async def set_clock(self, at: dt.datetime | None) -> dt.date:
+        """Run the clock from ``at``; None: the wall clock again. Today's date as the service then says."""
         answer = await self.direct.post(
-            "/internal/v1/clock", json={"at": at.isoformat()}, headers=self.auth("admin")
+            "/internal/v1/clock", json={"at": at.isoformat() if at else None}, headers=self.auth("admin")
         )
         return dt.date.fromisoformat(expect(answer)["today"])
 
@@ -218,17 +235,20 @@ class DemoLoader:
 
     # 3. 2024.
 
-    async def round_exists(self, code: str, year: int) -> bool:
+    async def rounds_of(self, year: int) -> list[dict[str, Any]]:
+        rounds: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             page = await self.get(
                 "/v1/rounds", self.steps.secretariat(), year=year, limit=100, **_cursor(cursor)
             )
-            if any(item["code"] == code for item in page["items"]):
-                return True
+            rounds.extend(page["items"])
             cursor = page.get("next_cursor")
             if not cursor:
-                return False
+                return rounds
+
+    async def round_exists(self, code: str, year: int) -> bool:
+        return any(item["code"] == code for item in await self.rounds_of(year))
 
     async def block_exists(self) -> bool:
         page = await self.get("/v1/blocks", self.steps.secretariat(), year=2024, limit=100)
@@ -365,7 +385,7 @@ class DemoLoader:
             "/v1/decisions",
             authority | {"Idempotency-Key": str(uuid.uuid4())},
             201,
-            number="DEMO-01/QĐ-UBND",
+            number=DECISION,
             signed_on=signed_on.isoformat(),
             signer="Chủ tịch UBND tỉnh (minh họa)",
             signer_title="Chủ tịch UBND tỉnh",
@@ -377,26 +397,11 @@ class DemoLoader:
         """Submitted by its unit, screened (a failed rule overridden in writing), sent to the council."""
         nomination_id: int = nomination["id"]
         submitted = await self.steps.must(nomination_id, "submit", officer, if_match=etag(nomination))
-        screened = await self.screen(submitted)
+        screened = await self.steps.screen(submitted, note="Hội đồng cơ sở đã xác minh (dữ liệu trình diễn)")
         await self.steps.must(
             nomination_id, "send_to_council", self.steps.secretariat(), if_match=etag(screened)
         )
         return nomination_id
-
-    async def screen(self, submitted: dict[str, Any]) -> dict[str, Any]:
-        secretariat = self.steps.secretariat()
-        screened = await self.steps.must(submitted["id"], "screen", secretariat, if_match=etag(submitted))
-        for verdict in screened["eligibility"]["verdicts"]:
-            if verdict["status"] == "failed":
-                screened = await self.steps.must(
-                    submitted["id"],
-                    "override",
-                    secretariat,
-                    if_match=etag(screened),
-                    override={"rule": verdict["kind"]},
-                    note="Hội đồng cơ sở đã xác minh (dữ liệu trình diễn)",
-                )
-        return screened
 
     # 4. Today.
 
@@ -476,33 +481,58 @@ class DemoLoader:
             nomination_ids=[session_item],
         )
 
+    async def registry_has_the_decision(self) -> bool:
+        # The decision's flag: the province gives few, so one page holds them.
+        found = await self.get("/v1/public/awards", year=2024, award_type="CO_THI_DUA_TINH", limit=100)
+        return any(award["decision_number"] == DECISION for award in found["items"])
+
+    async def open_disclosure_of_today(self, today: dt.date) -> bool:
+        """Whether a demonstration round of this year still has a nomination open for comment."""
+        rounds = await self.rounds_of(today.year)
+        ours = {r["id"] for r in rounds if r["code"].startswith(TODAY_PREFIX)}
+        if not ours:
+            return False
+        disclosed = await self.get("/v1/public/disclosures", limit=100)
+        return any(item["round_id"] in ours for item in disclosed["items"])
+
+    async def past(self) -> None:
+        if await self.registry_has_the_decision():
+            self.report.present.append("2024")
+            return
+        if await self.round_exists(PAST_ROUND, 2024) or await self.block_exists():
+            self.report.cut.append(f"2024 (the round {PAST_ROUND} or the block {BLOCK} without the decision)")
+            return
+        block = await self.block_of_2024()
+        await self.set_clock(YEAR_OVER)
+        await self.ranked(block)
+        await self.round_of_2024(block)
+        self.report.loaded.append("2024")
+
+    async def present(self, today: dt.date) -> None:
+        if await self.open_disclosure_of_today(today):
+            self.report.present.append("today")
+            return
+        if await self.round_exists(_today_round(today), today.year):
+            self.report.cut.append(f"today (the round {_today_round(today)} without its open disclosures)")
+            return
+        await self.today(today)
+        self.report.loaded.append("today")
+
     async def load(self) -> DemoReport:
         started = time.perf_counter()
         began = await self.clock()
-        root = repo_root()
-        await self.results(root)
+        await self.results(repo_root())
         await self.people()
         try:
-            if await self.round_exists(PAST_ROUND, 2024):
-                self.report.present.append("2024")
-            else:
-                block = await self.block_of_2024() if not await self.block_exists() else None
-                await self.set_clock(YEAR_OVER)
-                if block is None:
-                    raise DemoError(
-                        f"the block {BLOCK} is there without the round {PAST_ROUND}: a loading was cut"
-                    )
-                await self.ranked(block)
-                await self.round_of_2024(block)
-                self.report.loaded.append("2024")
-            today = await self.set_clock(began + dt.timedelta(seconds=time.perf_counter() - started))
-            if await self.round_exists(_today_round(today), today.year):
-                self.report.present.append("today")
-            else:
-                await self.today(today)
-                self.report.loaded.append("today")
+            await self.past()
+            today = await self.set_clock(began.now + dt.timedelta(seconds=time.perf_counter() - started))
+            await self.present(today)
         finally:
-            await self.set_clock(began + dt.timedelta(seconds=time.perf_counter() - started))
+            # As it was: the wall clock (make run), or the moment it ran from plus the time this took (tests).
+            if began.set:
+                await self.set_clock(began.now + dt.timedelta(seconds=time.perf_counter() - started))
+            else:
+                await self.set_clock(None)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -516,7 +546,8 @@ def _key() -> str:
 
 
 def _today_round(today: dt.date) -> str:
-    return f"DEMO-DX-{today.year}"
+    # One a day at most: a later make run, once today's disclosures have closed, opens new ones.
+    return f"{TODAY_PREFIX}{today:%Y%m%d}"
 
 
 async def _load(stack: Stack) -> DemoReport:
@@ -531,8 +562,12 @@ def load_demo(stack: Stack) -> DemoReport:
     """Load the demonstration into a started stack (what is already there is kept); DemoError if refused."""
     try:
         return asyncio.run(_load(stack))
+    except DemoError:
+        raise
     except (FlowError, httpx.HTTPError) as exc:
         raise DemoError(str(exc)) from exc
+    except Exception as exc:  # an answer of another shape than expected: said, and make run goes on
+        raise DemoError(f"{type(exc).__name__}: {exc}") from exc
 
 
 # The people the demonstration's data belongs to, as ``make token`` signs them in (printed by ``make run``).

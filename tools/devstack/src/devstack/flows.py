@@ -2,7 +2,7 @@
 end-to-end tests (through the gateway, ``prefix="/api"``) and the demonstration data set (``devstack.demo``).
 
 An answer other than the one a step expects raises :class:`FlowError` with the answer's text: the demo loader
-stops on it, and a test fails on it as on an assertion."""
+stops on it, and a test fails on it."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{next(_serial)}-{uuid.uuid4().hex[:10]}"
 
 
-class FlowError(AssertionError):
+class FlowError(RuntimeError):
     """A step was answered otherwise than it expects (the method, path, status and problem)."""
 
 
@@ -107,19 +107,25 @@ class AwardsFlow:
 
     async def screened(self, round_id: int, unit: str, **overrides: Any) -> dict[str, Any]:
         """Nominated, submitted, screened with every failed rule overridden in writing."""
-        secretariat = self.secretariat()
         nomination = await self.nominate(round_id, unit, **overrides)
         submitted = await self.must(nomination["id"], "submit", self.officer(unit), if_match=etag(nomination))
-        screened = await self.must(nomination["id"], "screen", secretariat, if_match=etag(submitted))
+        return await self.screen(submitted)
+
+    async def screen(
+        self, submitted: dict[str, Any], note: str = "Hội đồng cơ sở đã xác minh"
+    ) -> dict[str, Any]:
+        """A submitted nomination screened by the secretariat, every failed rule overridden with ``note``."""
+        secretariat = self.secretariat()
+        screened = await self.must(submitted["id"], "screen", secretariat, if_match=etag(submitted))
         for verdict in screened["eligibility"]["verdicts"]:
             if verdict["status"] == "failed":
                 screened = await self.must(
-                    nomination["id"],
+                    submitted["id"],
                     "override",
                     secretariat,
                     if_match=etag(screened),
                     override={"rule": verdict["kind"]},
-                    note="Hội đồng cơ sở đã xác minh",
+                    note=note,
                 )
         return screened
 
