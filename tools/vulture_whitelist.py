@@ -143,3 +143,4 @@ award_rate  # unused variable (services/nominations/src/nominations/fairness/sch
 representation  # unused variable (services/nominations/src/nominations/fairness/schemas.py: GroupShare, read by API clients)
 max_working_days_late  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: StageLateness, read by API clients)
 late_by_stage  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: Timeliness, read by API clients)
+latest_note  # unused variable (services/targets/src/targets/progress/schemas.py: ProgressRow, set by the report and read by API clients)

@@ -111,6 +111,12 @@ def test_each_value_says_where_it_comes_from(demo_stack: Stack, loadings: object
     assert growth["comment"].startswith(f"Nguồn: {record['source']['publisher']}"), growth
     assert growth["comment"].endswith(record["source"]["url"]), growth  # a final figure: no "ước tính"
     assert by_indicator["ENV_FOREST_COVER"]["comment"].startswith("Số liệu minh họa")
+    # And where the figure is read: the public progress gives each latest figure's note with it.
+    public = get(demo_stack, "/v1/public/progress", org_unit="HT", at="2023-12-31")["items"]
+    notes = {row["indicator"]["code"]: row["latest_note"] for row in public if row["kind"] != "relative"}
+    assert notes["ECO_GRDP_GROWTH"] == growth["comment"]
+    assert notes["ENV_FOREST_COVER"] == by_indicator["ENV_FOREST_COVER"]["comment"]
+    assert all(note and note.startswith(("Nguồn:", "Số liệu minh họa")) for note in notes.values()), notes
     assert all(v["comment"].startswith(("Nguồn:", "Số liệu minh họa")) for v in values), values
 
 

@@ -508,3 +508,81 @@ def test_an_inbox_entry_appears_after_a_nomination_is_returned(
     ]
     assert "resubmit" in actions, actions
     assert "return" not in actions, actions
+
+
+def _block_of_two(stack: Stack) -> dict[str, object]:
+    """A block of 2026 of two departments, each pledged and self-scored (the ranking live, not adopted)."""
+    assert stack.keys is not None
+    keys = stack.keys
+
+    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def arrange() -> dict[str, object]:
+        async with httpx.AsyncClient(base_url=f"{stack.gateway_url}/api", timeout=30) as client:
+            steps = AwardsFlow(client, auth)
+            created = await client.post(
+                "/v1/blocks",
+                json={
+                    "code": f"KHOI-WEB-{uuid.uuid4().hex[:6]}",
+                    "year": 2026,
+                    "name": "Khối các sở kinh tế (web)",
+                    "members": ["HT-STC", "HT-SXD"],
+                    "leader": "HT-STC",
+                    "deputy": "HT-SXD",
+                    "pledge_deadline": "2026-03-31",
+                    "criteria": [
+                        {"code": "1", "title": "Nhiệm vụ chính trị", "max_points": 60},
+                        {"code": "1.1", "parent": "1", "title": "Hoàn thành chỉ tiêu", "max_points": 60},
+                        {"code": "2", "title": "Công tác thi đua", "max_points": 40},
+                    ],
+                    "tie_breaks": ["1"],
+                },
+                headers=steps.secretariat(),
+            )
+            assert created.status_code == 201, created.text
+            block: dict[str, object] = created.json()
+            for unit, (one, two) in {"HT-STC": (50, 30), "HT-SXD": (55, 35)}.items():
+                pledge = await client.post(
+                    f"/v1/blocks/{block['id']}/pledges",
+                    json={"commitments": [{"text": "Hoàn thành nhiệm vụ năm 2026"}]},
+                    headers=steps.officer(unit),
+                )
+                assert pledge.status_code == 201, pledge.text
+                scores = [{"criterion": "1.1", "points": one}, {"criterion": "2", "points": two}]
+                scored = await client.post(
+                    f"/v1/blocks/{block['id']}/scores", json={"scores": scores}, headers=steps.officer(unit)
+                )
+                assert scored.status_code == 200, scored.text
+            return block
+
+    return asyncio.run(arrange())
+
+
+def test_a_member_reads_its_blocks_ranking(stack: Stack, browser: webdriver.Chrome) -> None:
+    assert stack.keys is not None
+    block = _block_of_two(stack)
+    _sign_in(
+        browser, stack, stack.keys.mint(roles=["unit_officer"], org_unit="HT-STC", subject="officer-HT-STC")
+    )
+    browser.get(f"{stack.gateway_url}/#/khoi-thi-dua?year=2026")
+    _ready(browser, "khoi-thi-dua")
+    card = f"li[data-block='{block['id']}']"
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    browser.find_element(By.CSS_SELECTOR, f"{card} details summary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{card} table.ranking tbody tr")
+    )
+    rows = [
+        [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td")]
+        for row in browser.find_elements(By.CSS_SELECTOR, f"{card} table.ranking tbody tr")
+    ]
+    assert rows == [
+        ["1", "Sở Xây dựng tỉnh Hà Tĩnh", "55", "35", "90"],
+        ["2", "Sở Tài chính tỉnh Hà Tĩnh", "50", "30", "80"],
+    ]
+    assert _text(browser, f"{card} table.ranking caption") == "Kết quả tạm thời (chưa thông qua)"
+    with installed(BROWSER_TOOLS, "axe-core, the accessibility engine") as modules:
+        axe = (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    assert _axe(browser, axe) == []

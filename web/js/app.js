@@ -13,6 +13,7 @@ const ROUTES = {
   "ho-so": staff.nominations,
   "phieu-bau": staff.ballot,
   "nhat-ky-gui": staff.deliveries,
+  "khoi-thi-dua": staff.blocks,
 };
 const NAMES = {
   "tien-do": "progress",
@@ -24,6 +25,7 @@ const NAMES = {
   "ho-so": "nominations",
   "phieu-bau": "ballot",
   "nhat-ky-gui": "deliveries",
+  "khoi-thi-dua": "blocks",
 };
 
 /** The staff links the signed-in person's roles open; the sign-in link names who is signed in. */

@@ -1,7 +1,7 @@
 // The staff pages: sign-in, the inbox, a unit's nominations, the council ballot and the delivery log. Each
 // calls the API with the signed-in token and shows only what the API lets that person see.
 import { Problem, get, session, staff } from "./api.js";
-import { day, lang, t } from "./i18n.js";
+import { day, lang, number, t } from "./i18n.js";
 import { el, failure, heading, notice, page, select } from "./ui.js";
 
 // The nomination actions a person takes from this page; the others need a form of their own (an override
@@ -280,7 +280,11 @@ function nominationDetail(nomination, eligibility, etag, reload) {
           {},
           el("span", { class: `verdict verdict-${verdict.status}`, text: t(`verdict.${verdict.status}`) + (verdict.overridden ? ` (${t("verdict.overridden")})` : "") }),
           " ",
-          el("span", { lang: "vi", text: `${verdict.description}: ${verdict.reason}` }),
+          el("span", { lang: "vi", text: `${verdict.description}: ` }),
+          // The reason in Vietnamese where the API gives it (older snapshots have it in English only).
+          lang() === "vi" && verdict.reason_vi
+            ? el("span", { lang: "vi", text: verdict.reason_vi })
+            : el("span", { lang: "en", text: verdict.reason }),
           el("span", { class: "meta", lang: "vi", text: ` (${verdict.legal_source})` }),
         ),
       );
@@ -454,4 +458,87 @@ function deliveryCard(delivery) {
     el("p", { class: "meta", text: `${t("deliveries.attempts")}: ${delivery.attempts} · ${when(delivery.created_at)}${delivery.sent_at ? ` · ${t("deliveries.sent")} ${when(delivery.sent_at)}` : ""}` }),
     delivery.last_error ? el("p", { class: "meta", lang: "en", text: delivery.last_error }) : null,
   );
+}
+
+/** Khối thi đua: the emulation blocks of a year, their members with the leader and deputy, and the ranking
+ * (live, or adopted) with each top criterion's points (any signed-in person reads them). */
+export async function blocks(main, query) {
+  if (!(await whoami())) return signedOut(main, "blocks.title");
+  const year = query.get("year") || "";
+  const years = Array.from({ length: 8 }, (_, i) => String(2021 + i));
+  const form = el(
+    "form",
+    { class: "filters" },
+    select("year", "blocks.year", [["", "–"], ...years.map((y) => [y, y])], year),
+    el("button", { class: "primary", type: "submit", text: t("progress.show") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = new FormData(form).get("year");
+    location.hash = value ? `#/khoi-thi-dua?year=${value}` : "#/khoi-thi-dua";
+  });
+  const list = el("ul", { class: "cards" });
+  main.replaceChildren(...heading("blocks.title", "blocks.lead"), form, list);
+  await page(main, list, (cursor) => staff.get("blocks", { year, cursor }), blockCard);
+}
+
+function blockCard(block) {
+  const more = el("details", {}, el("summary", { text: t("blocks.ranking") }));
+  const body = el("div", { class: "detail" });
+  more.append(body);
+  more.addEventListener("toggle", async () => {
+    if (!more.open || body.children.length) return;
+    body.replaceChildren(notice("", t("loading")));
+    let detail;
+    let ranking;
+    try {
+      [detail, ranking] = await Promise.all([staff.get(`blocks/${block.id}`), staff.get(`blocks/${block.id}/ranking`)]);
+    } catch (error) {
+      body.replaceChildren(failure(error));
+      return;
+    }
+    body.replaceChildren(...blockDetail(detail, ranking));
+  });
+  return el(
+    "li",
+    { class: "card", "data-block": String(block.id) },
+    el("h2", { lang: "vi", text: `${block.name} (${block.year})` }),
+    el("p", { class: "meta", text: `${t("blocks.leader")}: ${block.leader} · ${t("blocks.deputy")}: ${block.deputy}` }),
+    el("p", {}, el("span", { class: "pill", text: t(`bstatus.${block.status}`) })),
+    more,
+  );
+}
+
+function blockDetail(detail, ranking) {
+  const tops = detail.criteria.filter((criterion) => !criterion.parent);
+  const head = el(
+    "tr",
+    {},
+    el("th", { scope: "col", text: t("blocks.rank") }),
+    el("th", { scope: "col", text: t("blocks.unit") }),
+    ...tops.map((criterion) => el("th", { scope: "col", lang: "vi", text: `${criterion.code}. ${criterion.title} (${number(criterion.max_points, 0)})` })),
+    el("th", { scope: "col", text: t("blocks.total") }),
+  );
+  const rows = ranking.items.map((item) =>
+    el(
+      "tr",
+      {},
+      el("td", { text: String(item.rank) }),
+      el("th", { scope: "row", lang: "vi", text: item.org_unit_name }),
+      ...tops.map((criterion) => el("td", { text: number(item.subtotals[criterion.code] ?? null, 1) })),
+      el("td", { text: number(item.total, 1) + (item.complete ? "" : ` (${t("blocks.missing", { n: item.missing.length })})`) }),
+    ),
+  );
+  const table = el(
+    "table",
+    { class: "ranking" },
+    el("caption", { text: t(ranking.adopted ? "blocks.adopted" : "blocks.live", { day: detail.adopted_on ? day(detail.adopted_on) : "" }) }),
+    el("thead", {}, head),
+    el("tbody", {}, ...rows),
+  );
+  const parts = [];
+  if (detail.description) parts.push(el("p", { class: "meta", lang: "vi", text: detail.description }));
+  parts.push(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": t("blocks.ranking") }, table));
+  if (ranking.tie_breaks.length) parts.push(el("p", { class: "meta", text: t("blocks.ties", { order: ranking.tie_breaks.join(", ") }) }));
+  return parts;
 }

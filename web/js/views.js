@@ -100,16 +100,36 @@ function progressCard(row, report, unit) {
       " ",
       el("span", { class: "why", text: t(`why.${row.status}`) }),
     ),
-    el(
-      "p",
-      { class: "meta" },
-      `${t("progress.latest")}: ${number(row.latest_value, decimals)} ${row.indicator.unit}` +
-        (row.latest_period ? ` (${row.latest_period})` : "") +
-        (row.target_value !== null ? ` · ${t("progress.target")}: ${number(row.target_value, decimals)}` : "") +
-        (row.percent !== null ? ` · ${number(row.percent, 1)}% ${t("progress.percent")}` : ""),
-    ),
+    el("p", { class: "meta" }, latestText(row, decimals)),
+    measureText(row, decimals),
+    row.latest_note ? el("p", { class: "meta note" }, `${t("progress.note")}: `, el("span", { lang: "vi", text: row.latest_note })) : null,
     chart,
   );
+}
+
+function latestText(row, decimals) {
+  const latest = row.measure_kind === "state" && row.latest_value !== null
+    ? t(row.latest_value ? "progress.stateMet" : "progress.stateNotMet")
+    : `${number(row.latest_value, decimals)} ${row.indicator.unit}`;
+  return `${t("progress.latest")}: ${latest}` +
+    (row.latest_period ? ` (${row.latest_period})` : "") +
+    (row.target_value !== null && row.measure_kind !== "state" ? ` · ${t("progress.target")}: ${number(row.target_value, decimals)}` : "") +
+    (row.measure_kind === "latest_value" && row.percent !== null ? ` · ${number(row.percent, 1)}% ${t("progress.percent")}` : "");
+}
+
+/** What the status is judged on, when it is not the latest figure: an average, a running sum, the years met,
+ * a difference from the reference (so that "105 %" of one year does not seem to contradict "at risk"). */
+function measureText(row, decimals) {
+  const percent = row.percent !== null ? ` (${number(row.percent, 1)}% ${t("progress.percent")})` : "";
+  const measure = `${number(row.measure, decimals)} ${row.indicator.unit}`;
+  const text = {
+    average: () => `${t("progress.average")}: ${measure}${percent}`,
+    compound_average: () => `${t("progress.average")}: ${measure}${percent}`,
+    running_sum: () => `${t("progress.runningSum")}: ${measure}${percent}`,
+    share_of_years_met: () => `${t("progress.yearsMet")}: ${row.years_met ?? 0}/${row.years_observed ?? 0}`,
+    difference: () => `${t("progress.difference")}: ${number(row.measure, decimals)}`,
+  }[row.measure_kind];
+  return text && row.measure !== null ? el("p", { class: "meta", text: text() }) : null;
 }
 
 /** Sổ khen thưởng: search without accents, pages by the API's cursor. */

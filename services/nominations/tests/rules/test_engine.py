@@ -49,6 +49,28 @@ def test_a_gap_in_the_consecutive_years_fails_and_names_the_missing_year() -> No
     verdict = evaluate(PROVINCIAL_FIGHTER[:1], facts)[0]
     assert verdict.status is FAILED
     assert "missing 2023" in verdict.reason
+    # Said in Vietnamese too, for the dossier's readers.
+    assert verdict.reason_vi == "Cần có CSTD_CO_SO các năm 2022, 2023, 2024, còn thiếu năm 2023"
+
+
+def test_every_check_gives_its_reason_in_vietnamese() -> None:
+    facts = Facts(
+        round_year=2024,
+        history=held("CSTD_CO_SO", 2022, 2023, 2024),
+        initiatives=[Initiative("Số hóa hồ sơ khen thưởng", "provincial", 2023)],
+        open_discipline=False,
+    )
+    verdicts = evaluate(PROVINCIAL_FIGHTER, facts)
+    assert [v.reason_vi for v in verdicts] == [
+        "Đã có CSTD_CO_SO các năm 2022, 2023, 2024",
+        "Có sáng kiến được công nhận: Số hóa hồ sơ khen thưởng (cấp tỉnh, 2023)",
+        "Không đang bị xem xét kỷ luật, điều tra hay khiếu nại",
+    ]
+    unknown = evaluate([rule("member_share", award_type="LDTT", min_share=0.7), rule("quota")], Facts(2024))
+    assert [v.reason_vi for v in unknown] == [
+        "Hồ sơ chưa nêu thành viên của tập thể",
+        "Chưa có căn cứ tính tỷ lệ, số lượng khen thưởng của cơ quan đề nghị",
+    ]
 
 
 def test_ad_hoc_awards_do_not_count_towards_a_higher_award() -> None:

@@ -80,6 +80,52 @@ async def test_a_value_posted_for_the_province_wins_over_the_roll_up(
     assert new_enterprises["coverage"] is None
 
 
+async def test_the_note_posted_with_the_latest_value_is_published_with_it(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    source = "Nguồn: Cục Thống kê, Niên giám thống kê 2023 (số liệu ước tính)"
+    response = await client.post(
+        "/v1/data-value-sets",
+        json={
+            "dataValues": [
+                {
+                    "dataElement": "ENV_FOREST_COVER",
+                    "period": "2022",
+                    "orgUnit": "HT",
+                    "value": "51",
+                    "comment": "x",
+                },
+                {
+                    "dataElement": "ENV_FOREST_COVER",
+                    "period": "2023",
+                    "orgUnit": "HT",
+                    "value": "52",
+                    "comment": source,
+                },
+                {
+                    "dataElement": "ECO_NEW_ENTERPRISES",
+                    "period": "2023",
+                    "orgUnit": "HT-HSO",
+                    "value": "40",
+                    "comment": "a commune's own note",
+                },
+            ]
+        },
+        headers=auth("admin"),
+    )
+    assert response.status_code == 200, response.text
+    report = await progress(client, auth, at="2023-12-31")
+    forest = row(report, "ENV_FOREST_COVER")
+    assert (forest["latest_period"], forest["latest_note"]) == ("2023", source)  # the latest's, not 2022's
+    # A rolled-up figure has no note of its own (the units' notes stay with their values).
+    enterprises = row(report, "ECO_NEW_ENTERPRISES")
+    assert (enterprises["latest_source"], enterprises["latest_note"]) == ("aggregated", None)
+    # And the public reads it as the staff do.
+    public = await client.get("/v1/public/progress", params={"at": "2023-12-31"})
+    assert row(public.json(), "ENV_FOREST_COVER")["latest_note"] == source
+    assert row(report, "SOC_NEW_JOBS")["latest_note"] is None  # no value at all
+
+
 async def test_partial_reporting_is_visible_as_coverage(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
     await post(client, auth, [("ECO_NEW_ENTERPRISES", "2022", unit, "50") for unit in DISTRICTS_2024[:4]])
     new_enterprises = row(await progress(client, auth, at="2022-12-31"), "ECO_NEW_ENTERPRISES")

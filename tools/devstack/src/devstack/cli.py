@@ -57,7 +57,7 @@ def _serve(stack: Stack, report: StartupReport, stop: threading.Event) -> int:
         f"{_demo_lines(stack, demo)}"
         f"  Gateway:   {stack.gateway_url}\n"
         f"  Health:    {stack.gateway_url}/health/targets (also /nominations, /notifications)\n"
-        f"  Token:     make -s token ROLE=admin ORG_UNIT=HT\n"
+        f"  Token:     {_token_command('ROLE=admin ORG_UNIT=HT')}\n"
         f"  Mail:      {stack.mail_url} (every email the stack sends)\n"
         f"  Database:  {report.database}\n"
         f"  Logs:      {stack.log_dir}\n"
@@ -91,10 +91,16 @@ def _demo(stack: Stack) -> DemoReport | None:
     return demo
 
 
+def _token_command(claims: str) -> str:
+    """``make token`` as this stack's keys sign: with its state directory when it is not the default one."""
+    state = os.environ.get("DEVSTACK_STATE_DIR")
+    return f"{f'DEVSTACK_STATE_DIR={state} ' if state else ''}make -s token {claims}"
+
+
 def _demo_lines(stack: Stack, demo: DemoReport | None) -> str:
     if demo is None:
         return ""
-    people = "".join(f"             {who}: make -s token {claims}\n" for who, claims in SIGN_IN)
+    people = "".join(f"             {who}: {_token_command(claims)}\n" for who, claims in SIGN_IN)
     return (
         f"  Demo:      results 2021-2024: {demo.published_values} published (each with its source), "
         f"{demo.illustrative_values} illustrative (marked 'Số liệu minh họa'); docs/web.md\n"

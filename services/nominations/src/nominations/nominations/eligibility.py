@@ -91,6 +91,7 @@ def to_out(
             kind=v.kind,
             status=v.status.value,
             reason=v.reason,
+            reason_vi=v.reason_vi or None,
             description=v.description,
             legal_source=v.legal_source,
             overridden=v.kind in overridden and v.status is not VerdictStatus.PASSED,

@@ -142,7 +142,11 @@ class ActionIn(BaseModel):
 class VerdictOut(BaseModel):
     kind: str
     status: str = Field(description="passed, failed or unknown")
-    reason: str
+    reason: str = Field(description="Why, in English (logs, integrations)")
+    reason_vi: str | None = Field(
+        default=None,
+        description="Why, in Vietnamese, for the people who read the dossier (none in snapshots before it)",
+    )
     description: str
     legal_source: str
     overridden: bool = False

@@ -65,6 +65,12 @@ class ProgressRow(BaseModel):
     latest_value: float | None
     latest_period: str | None
     latest_source: str | None
+    latest_note: str | None = Field(
+        default=None,
+        description="What the reporting unit posted with its latest value (DHIS2's comment: the figure's"
+        " source, an estimate, an illustration), published with the value; none for a rolled-up one, and in"
+        " downloads",
+    )
     coverage: Coverage | None
     measure: float | None = Field(
         description="The figure judged: latest value, average, sum, share of years met"

@@ -489,14 +489,32 @@ class PlanProgress:
             ],
         )
 
-    def report(self, unit: UnitInfo) -> ProgressReport:
-        rows = [self.row(self.judge(target, unit)) for target in self.targets_seen_by(unit)]
+    async def report(self, session: AsyncSession, unit: UnitInfo) -> ProgressReport:
+        """The unit's report, each row with the note posted with its latest value (one query for all)."""
+        judged = [self.judge(target, unit) for target in self.targets_seen_by(unit)]
+        keys = {id(item): key for item in judged if (key := _latest_key(item)) is not None}
+        notes = await results.comments(session, sorted(set(keys.values())))
+        rows = []
+        for item in judged:
+            row = self.row(item)
+            key = keys.get(id(item))
+            if key is not None:
+                row.latest_note = notes.get(key)
+            rows.append(row)
         summary: dict[str, int] = {}
         for row in rows:
             summary[row.status] = summary.get(row.status, 0) + 1
         return ProgressReport(
             plan=self.plan.code, org_unit=unit.code, at=self.at, summary=summary, items=rows
         )
+
+
+def _latest_key(judged: Judged) -> tuple[int, int, str, dt.date] | None:
+    """The stored value behind a row's latest figure, when the unit posted it itself."""
+    latest, year = judged.latest, judged.outcome.latest_year
+    if latest is None or year is None or latest.source != "posted":
+        return None
+    return judged.indicator.id, judged.unit.id, str(judged.grain.type), judged.grain.bounds(year)[0]
 
 
 def indicator_ref(indicator: IndicatorInfo) -> IndicatorRef:
@@ -525,7 +543,7 @@ async def compute_progress(
 ) -> ProgressReport:
     unit = find_unit(snapshot, org_unit_code)
     progress = await PlanProgress.load(session, snapshot, plan, [unit], at)
-    return progress.report(unit)
+    return await progress.report(session, unit)
 
 
 async def target_series(

@@ -299,6 +299,30 @@ async def period_values(
     return rows
 
 
+COMMENTS_SQL = """
+SELECT v.indicator_id, v.org_unit_id, p.type, p.start_date, v.comment
+FROM unnest($1::int[], $2::int[], $3::text[], $4::date[]) AS k(indicator_id, org_unit_id, type, start_date)
+JOIN targets.periods AS p ON p.type = k.type AND p.start_date = k.start_date
+JOIN targets.data_values AS v
+  ON v.period_id = p.id AND v.indicator_id = k.indicator_id AND v.org_unit_id = k.org_unit_id
+WHERE v.comment IS NOT NULL
+"""
+
+
+async def comments(
+    session: AsyncSession, keys: Sequence[tuple[int, int, str, dt.date]]
+) -> dict[tuple[int, int, str, dt.date], str]:
+    """The comment of each stored value named by (indicator id, org unit id, period type, period start)."""
+    if not keys:
+        return {}
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    columns = list(zip(*keys, strict=True))
+    rows = await driver.fetch(COMMENTS_SQL, *(list(column) for column in columns))
+    return {(row[0], row[1], row[2], row[3]): row[4] for row in rows}
+
+
 async def delete_lock(session: AsyncSession, lock_id: int) -> bool:
     deleted = await session.execute(
         delete(PeriodLock).where(PeriodLock.id == lock_id).returning(PeriodLock.id)

@@ -459,6 +459,14 @@ async def period_values(
     return await repository.period_values(session, indicator_ids, org_unit_ids, start, end)
 
 
+async def comments(
+    session: AsyncSession, keys: Sequence[tuple[int, int, str, dt.date]]
+) -> dict[tuple[int, int, str, dt.date], str]:
+    """The comment posted with each of these values, (indicator id, org unit id, period type, period start);
+    values without one are left out (progress: the note published with a unit's latest figure)."""
+    return await repository.comments(session, keys)
+
+
 async def reported(session: AsyncSession, period_iso: str, indicator_ids: list[int]) -> set[tuple[int, int]]:
     """(indicator id, org unit id) with a value for the period (its DHIS2 id), among these indicators."""
     if not indicator_ids:
