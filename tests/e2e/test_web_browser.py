@@ -167,6 +167,9 @@ def test_the_registry_is_searched_without_accents(
     field = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "f-q"))
     field.send_keys(f"le thi diem {tag}")  # typed without accents, as on a phone
     browser.find_element(By.CSS_SELECTOR, "form.filters button.primary").click()
+    # The search's own drawing: before it, the unfiltered list may hold that entry alone too.
+    WebDriverWait(browser, 20).until(lambda d: f"q=le+thi+diem+{tag}" in d.current_url)
+    _ready(browser, "khen-thuong")
     WebDriverWait(browser, 20).until(
         lambda d: (
             d.execute_script(
@@ -175,9 +178,10 @@ def test_the_registry_is_searched_without_accents(
             == [f"Lê Thị Diễm {tag}"]
         )
     )
-    card = browser.execute_script("return document.querySelector('ul.cards li.card').textContent")
+    card = WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.querySelector('ul.cards li.card')?.textContent || ''")
+    )
     assert "77/QĐ-UBND" in card
-    assert f"q=le+thi+diem+{tag}" in browser.current_url
 
 
 def _disclosed(stack: Stack) -> dict[str, object]:
@@ -237,7 +241,7 @@ def test_an_objection_is_filed_and_acknowledged(stack: Stack, browser: webdriver
         lambda d: d.execute_script("return document.querySelector('.notice.error')?.textContent || ''")
     )
     error = browser.execute_script("return document.querySelector('.notice.error').textContent")
-    assert error == "Thông tin gửi lên chưa hợp lệ: nội dung ý kiến.", error
+    assert error == "Thông tin gửi lên chưa hợp lệ: nội dung ý kiến quá ngắn.", error
 
 
 def _axe(driver: webdriver.Chrome, axe: str) -> list[dict[str, object]]:
@@ -392,6 +396,12 @@ def test_a_council_member_signs_in_and_casts_a_secret_ballot(stack: Stack, brows
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{card} form.ballot"))
     groups = browser.find_elements(By.CSS_SELECTOR, f"{card} fieldset")
     assert len(groups) == 2
+    # The member reads what each nomination is for before choosing.
+    groups[0].find_element(By.CSS_SELECTOR, "details.dossier summary").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: "Hoàn thành xuất sắc nhiệm vụ năm 2024" in _text(d, f"{card} fieldset")
+    )
+    assert "đã có 0/3 phiếu" in _text(browser, f"{card} p.meta")
     groups[0].find_element(By.CSS_SELECTOR, "input[value='approve']").click()
     groups[1].find_element(By.CSS_SELECTOR, "input[value='abstain']").click()
     browser.find_element(By.CSS_SELECTOR, f"{card} form.ballot button.primary").click()
@@ -402,6 +412,7 @@ def test_a_council_member_signs_in_and_casts_a_secret_ballot(stack: Stack, brows
         == f"Phiếu của bạn đã được ghi nhận (phiên họp số {session['id']})."
     )
     assert not browser.find_elements(By.CSS_SELECTOR, f"{card} input")
+    WebDriverWait(browser, 20).until(lambda d: "đã có 1/3 phiếu" in _text(d, f"{card} p.meta"))
     assert "Đồng ý" not in _text(browser, card)
     secretariat = stack.keys.mint(roles=["secretariat"], org_unit="HT-SNV", subject="secretariat-1")
     read = httpx.get(
@@ -508,6 +519,10 @@ def test_an_inbox_entry_appears_after_a_nomination_is_returned(
     ]
     assert "resubmit" in actions, actions
     assert "return" not in actions, actions
+    # Why it came back, and the rules as they judge it now (it was never screened).
+    assert "Lý do trả lại: Bổ sung xác nhận của UBND xã" in _text(browser, f"{card} .detail")
+    assert "Điều kiện theo quy định (đánh giá tại thời điểm này" in _text(browser, f"{card} .detail")
+    assert browser.find_elements(By.CSS_SELECTOR, f"{card} .rules li")
 
 
 def _block_of_two(stack: Stack) -> dict[str, object]:

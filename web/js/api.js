@@ -93,6 +93,12 @@ const FIELDS = {
   en: { text: "the comment", contact: "the contact", q: "the name", year: "the year", org_unit: "the unit", at: "the day", note: "the reason", choices: "the ballot" },
 };
 
+// Pydantic's error types as the person reads them (the detail of each says the exact bound).
+const WRONG = {
+  vi: { string_too_short: "quá ngắn", string_too_long: "quá dài", missing: "chưa được điền", too_short: "chưa đủ", too_long: "quá nhiều" },
+  en: { string_too_short: "is too short", string_too_long: "is too long", missing: "is missing", too_short: "has too few", too_long: "has too many" },
+};
+
 export class Problem extends Error {
   constructor(body, status) {
     super(body.detail || body.title || String(status));
@@ -115,9 +121,14 @@ export class Problem extends Error {
         : "The request could not be handled. Please try again later.";
     }
     if (this.slug === "validation-error" && Array.isArray(this.body.errors)) {
-      // "body.text" → the form's own word for the field; a field without one is left out.
+      // "body.text" → the form's own word for the field, and what is wrong with it when the API's error type
+      // says it plainly (too short, too long, missing); a field without a word of the form's is left out.
       const fields = this.body.errors
-        .map((error) => FIELDS[lang()][String(error.location || "").split(".").pop()])
+        .map((error) => {
+          const field = FIELDS[lang()][String(error.location || "").split(".").pop()];
+          const wrong = WRONG[lang()][error.type];
+          return field && wrong ? `${field} ${wrong}` : field;
+        })
         .filter(Boolean);
       if (fields.length) return `${words}: ${[...new Set(fields)].join(", ")}.`;
     }

@@ -241,15 +241,21 @@ function nominationCard(summary) {
     body.replaceChildren(notice("", t("loading")));
     let read;
     let eligibility;
+    let returnNote = null;
     try {
       read = await staff.read(`nominations/${summary.id}`);
       // Before screening there is no snapshot: the rules as they judge the dossier now.
       eligibility = read.body.eligibility || (await staff.get(`nominations/${summary.id}/eligibility`));
+      if (read.body.status === "returned") {
+        // Why it came back: the note of its last return (the trail is oldest first).
+        const trail = await staff.get(`nominations/${summary.id}/events`, { limit: 500 });
+        returnNote = trail.items.filter((event) => event.action === "return").at(-1)?.note || null;
+      }
     } catch (error) {
       body.replaceChildren(failure(error));
       return;
     }
-    body.replaceChildren(...nominationDetail(read.body, eligibility, read.etag, load));
+    body.replaceChildren(...nominationDetail(read.body, eligibility, returnNote, read.etag, load));
   };
   more.addEventListener("toggle", () => {
     if (more.open && !body.children.length) load();
@@ -264,16 +270,25 @@ function nominationCard(summary) {
   );
 }
 
-function nominationDetail(nomination, eligibility, etag, reload) {
+function nominationDetail(nomination, eligibility, returnNote, etag, reload) {
   const parts = [
     el("p", { lang: "vi", text: nomination.award_name }),
     el("p", { class: "meta", lang: "vi", text: nomination.achievements }),
   ];
   const verdicts = eligibility?.verdicts || [];
+  if (returnNote) parts.push(notice("", `${t("nominations.returnedFor")}: ${returnNote}`));
   if (verdicts.length) {
     parts.push(el("h3", { text: t(nomination.eligibility ? "nominations.eligibility" : "nominations.eligibilityNow") }));
-    const rules = el("ul", { class: "rules" });
-    for (const verdict of verdicts) {
+    parts.push(rulesList(verdicts));
+  } else {
+    parts.push(el("p", { class: "meta", text: t("nominations.notScreened") }));
+  }
+  return parts.concat(actionParts(nomination, etag, reload));
+}
+
+function rulesList(verdicts) {
+  const rules = el("ul", { class: "rules" });
+  for (const verdict of verdicts) {
       rules.append(
         el(
           "li",
@@ -288,11 +303,13 @@ function nominationDetail(nomination, eligibility, etag, reload) {
           el("span", { class: "meta", lang: "vi", text: ` (${verdict.legal_source})` }),
         ),
       );
-    }
-    parts.push(rules);
-  } else {
-    parts.push(el("p", { class: "meta", text: t("nominations.notScreened") }));
   }
+  return rules;
+}
+
+/** The actions the API allows the caller now, a reason for those that need one, and the answer. */
+function actionParts(nomination, etag, reload) {
+  const parts = [];
   const actions = nomination.allowed_actions.filter((action) => BUTTONS.includes(action));
   parts.push(el("h3", { text: t("nominations.actions") }));
   if (!actions.length) {
@@ -376,12 +393,36 @@ export async function ballot(main) {
   if (!list.children.length) list.replaceWith(notice("", t("ballot.none")));
 }
 
+/** A nomination on the agenda, read when the member opens it: what it is for and the rules it was judged by. */
+function dossier(nominationId) {
+  const more = el("details", { class: "dossier" }, el("summary", { text: t("ballot.dossier") }));
+  const body = el("div", {});
+  more.append(body);
+  more.addEventListener("toggle", async () => {
+    if (!more.open || body.children.length) return;
+    try {
+      const nomination = await staff.get(`nominations/${nominationId}`);
+      const verdicts = nomination.eligibility?.verdicts || [];
+      body.replaceChildren(
+        el("p", { lang: "vi", text: nomination.award_name }),
+        el("p", { class: "meta", lang: "vi", text: nomination.achievements }),
+        ...(verdicts.length ? [rulesList(verdicts)] : []),
+      );
+    } catch (error) {
+      body.replaceChildren(failure(error));
+    }
+  });
+  return more;
+}
+
 function ballotCard(detail, seat) {
+  const cast = (n) => `${t("ballot.held")} ${day(detail.held_on)} · ${t("ballot.cast", { n, of: detail.members.length })}`;
+  const count = el("p", { class: "meta", text: cast(detail.ballots_cast) });
   const card = el(
     "li",
     { class: "card", "data-session": String(detail.id) },
     el("h2", { lang: "vi", text: detail.name }),
-    el("p", { class: "meta", text: `${t("ballot.held")} ${day(detail.held_on)} · ${t("ballot.cast", { n: detail.ballots_cast, of: detail.members.length })}` }),
+    count,
   );
   if (seat.voted) {
     card.append(notice("ok", t("ballot.already")));
@@ -394,6 +435,7 @@ function ballotCard(detail, seat) {
       {},
       el("legend", { lang: "vi", text: `${item.nominee_name} (${awardNames?.get(item.award_type_code) || item.award_type_code}, ${item.nominating_org_unit})` }),
     );
+    group.append(dossier(item.nomination_id));
     for (const choice of ["approve", "reject", "abstain"]) {
       const id = `c-${detail.id}-${item.nomination_id}-${choice}`;
       group.append(
@@ -417,6 +459,11 @@ function ballotCard(detail, seat) {
       // The choices leave the page with the form: only the receipt stays.
       form.remove();
       answer.replaceChildren(notice("ok", t("ballot.receipt", { session: receipt.session_id })));
+      try {
+        count.textContent = cast((await staff.get(`council-sessions/${detail.id}`)).ballots_cast);
+      } catch {
+        // The count stays as read; the receipt is what matters.
+      }
     } catch (error) {
       answer.replaceChildren(failure(error));
     }

@@ -55,7 +55,14 @@ export async function page(main, list, fetchPage, render, cursor = undefined) {
     return;
   }
   if (found === null) return; // a newer drawing of the same list took over
+  const first = list.children.length;
   for (const item of found.items) list.append(render(item));
+  if (cursor !== undefined && list.children[first]) {
+    // A next page asked for by its button: the keyboard goes on from the first new item, not the page's top.
+    const start = list.children[first];
+    start.setAttribute("tabindex", "-1");
+    start.focus();
+  }
   // Said beside the list, which stays (a view that draws again reuses it).
   if (!list.children.length) list.after(el("p", { class: "notice empty", role: "status", text: t("none") }));
   const previous = main.querySelector("button.more");

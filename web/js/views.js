@@ -57,7 +57,8 @@ export async function progress(main, query) {
     ...counts.filter(([, n]) => n).map(([status, n]) => el("span", { class: `status status-${status}`, text: `${t(`status.${status}`)}: ${n}` })),
   );
   const list = el("ul", { class: "cards two" });
-  for (const row of rows) list.append(progressCard(row, report, unit));
+  const names = new Map(unitOptions);
+  for (const row of rows) list.append(progressCard(row, report, unit, names));
   const name = unitOptions.find(([code]) => code === unit)[1];
   main.replaceChildren(
     ...heading("progress.title", "progress.lead"),
@@ -68,9 +69,14 @@ export async function progress(main, query) {
   );
 }
 
-function progressCard(row, report, unit) {
+function progressCard(row, report, unit, names) {
   const decimals = row.indicator.value_type === "count" ? 0 : 1;
-  const chart = el("details", {}, el("summary", { text: t("progress.chart") }));
+  // Each summary names its target: a screen reader's list of 32 "Biểu đồ" would say nothing.
+  const chart = el(
+    "details",
+    {},
+    el("summary", { "aria-label": `${t("progress.chart")}: ${row.indicator.name}`, text: t("progress.chart") }),
+  );
   chart.addEventListener(
     "toggle",
     () => {
@@ -92,7 +98,7 @@ function progressCard(row, report, unit) {
     { class: "card" },
     el("h2", { lang: "vi", text: row.indicator.name }),
     el("p", { class: "meta", lang: "vi", text: row.source_text }),
-    row.inherited_from ? el("p", { class: "meta", text: `${t("progress.inherited")} ${row.inherited_from}` }) : null,
+    row.inherited_from ? el("p", { class: "meta", text: `${t("progress.inherited")} ${names.get(row.inherited_from) || row.inherited_from}` }) : null,
     el(
       "p",
       {},
@@ -175,10 +181,10 @@ export async function disclosures(main) {
 function disclosureCard(item) {
   const id = `objection-${item.id}`;
   const answer = el("div", { "aria-live": "polite" });
+  // The form is named by the summary that opens it (one heading, not the same words twice).
   const form = el(
     "form",
     { class: "objection", "aria-labelledby": `${id}-title` },
-    el("h3", { id: `${id}-title`, text: t("disclosures.object") }),
     el("label", { for: `${id}-text` }, t("disclosures.text"), el("textarea", { id: `${id}-text`, name: "text", required: true, minlength: "10", maxlength: "5000" })),
     el("label", { for: `${id}-contact` }, t("disclosures.contact"), el("input", { id: `${id}-contact`, name: "contact", maxlength: "300" })),
     el("button", { class: "primary", type: "submit", text: t("disclosures.send") }),
@@ -204,7 +210,7 @@ function disclosureCard(item) {
     el("p", { lang: "vi", text: item.award_name || item.award_type_code }),
     el("p", { lang: "vi", text: item.achievements }),
     el("p", { class: "meta", text: `${t("disclosures.until")} ${day(item.disclosure_until)}` }),
-    el("details", {}, el("summary", { text: t("disclosures.object") }), form, answer),
+    el("details", {}, el("summary", { id: `${id}-title`, text: t("disclosures.object") }), form, answer),
   );
 }
 
