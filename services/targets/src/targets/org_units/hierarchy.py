@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from targets.org_units.models import TERRITORIAL_TYPES
+
 
 @dataclass(frozen=True, slots=True)
 class UnitInfo:
@@ -56,9 +58,11 @@ class Hierarchy:
     # children_for_period's answers: a snapshot never changes, and a roll-up asks the same few thousand
     # (unit, period) questions on every request (a province's sixty months, through every district).
     _children_memo: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = field(init=False, repr=False)
+    _territorial_memo: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._children_memo = {}
+        self._territorial_memo = {}
         self._by_code = {unit.code: unit for unit in self.units.values()}
         self._links_of = defaultdict(list)
         self._children_links = defaultdict(list)
@@ -112,6 +116,20 @@ class Hierarchy:
     def has_children(self, unit_id: int) -> bool:
         """Whether any unit was ever under this one (a commune never had any)."""
         return bool(self._children_links.get(unit_id))
+
+    def territorial_children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> tuple[int, ...]:
+        """Those of :meth:`children_for_period` that add up to a territory (a department reports on itself,
+        not on an area), kept as long as the snapshot: a chart of sixty months asks for each month again."""
+        key = (unit_id, start, end)
+        found = self._territorial_memo.get(key)
+        if found is None:
+            found = tuple(
+                child
+                for child in self.children_for_period(unit_id, start, end)
+                if self.units[child].type in TERRITORIAL_TYPES
+            )
+            self._territorial_memo[key] = found
+        return found
 
     def children_for_period(self, unit_id: int, start: dt.date, end: dt.date) -> tuple[int, ...]:
         """The units whose values roll up into ``unit_id`` for the period [start, end].

@@ -57,8 +57,7 @@ class Grain:
         return (day.year * 12 + day.month - 1) // self.months
 
     def bounds(self, number: int) -> tuple[dt.date, dt.date]:
-        first_month = number * self.months
-        return _month_start(first_month), _month_start(first_month + self.months) - _ONE_DAY
+        return _bounds(self.months, number)
 
     def period_id(self, number: int) -> str:
         """The DHIS2 identifier: ``2024``, ``2024Q3``, ``202409`` …"""
@@ -74,6 +73,13 @@ class Grain:
         if self.bounds(last)[1] > at:
             last -= 1
         return range(numbers.start, max(numbers.start, min(numbers.stop, last + 1)))
+
+
+# A roll-up asks the bounds of the same few hundred periods for every unit and indicator: worked out once.
+@functools.lru_cache(maxsize=8192)
+def _bounds(months: int, number: int) -> tuple[dt.date, dt.date]:
+    first_month = number * months
+    return _month_start(first_month), _month_start(first_month + months) - _ONE_DAY
 
 
 # A report names the same few hundred periods tens of thousands of times; a Period checks itself when built.

@@ -31,7 +31,6 @@ from targets.cache.counters import Counters
 from targets.cache.service import CatalogueCache, CatalogueSnapshot, IndicatorInfo, PlanInfo
 from targets.indicators.models import Aggregation
 from targets.org_units.hierarchy import Hierarchy, UnitInfo
-from targets.org_units.models import TERRITORIAL_TYPES
 from targets.org_units.service import OrgUnitNotFound
 from targets.plans import service as plans
 from targets.plans.models import Comparator, Projection, Target, TargetKind
@@ -76,7 +75,7 @@ class SeriesBuilder:
         self.posted = posted
         self.grains = grains or {}
         self._memo: dict[tuple[int, int, int], PeriodValue | None] = {}
-        self._children_memo: dict[tuple[int, int, int], list[int]] = {}
+        self._children_memo: dict[tuple[int, int, int], tuple[int, ...]] = {}
 
     def grain(self, indicator_id: int) -> Grain:
         return self.grains.get(indicator_id, YEARLY)
@@ -124,7 +123,7 @@ class SeriesBuilder:
             return PeriodValue(total, "aggregated", reported=len(weighted), expected=len(children))
         return PeriodValue(total, "aggregated", reported=len(present), expected=len(children))
 
-    def _present(self, indicator_id: int, children: list[int], number: int) -> list[tuple[int, float]]:
+    def _present(self, indicator_id: int, children: tuple[int, ...], number: int) -> list[tuple[int, float]]:
         """(child, value) of the children that have a value for the period.
 
         A posted value is read straight from ``posted`` and a unit with nothing ever below it has no other:
@@ -141,18 +140,13 @@ class SeriesBuilder:
                 present.append((child, value))
         return present
 
-    def children(self, org_unit_id: int, grain: Grain, number: int) -> list[int]:
+    def children(self, org_unit_id: int, grain: Grain, number: int) -> tuple[int, ...]:
         """The units whose values roll up into this one's for the period (the same for every indicator of
         the grain: a report rolls up dozens over the same hierarchy)."""
         key = (org_unit_id, grain.months, number)
         found = self._children_memo.get(key)
         if found is None:
-            # Only territorial units add up to a territory: a department reports on itself, not on an area.
-            found = [
-                child
-                for child in self.hierarchy.children_for_period(org_unit_id, *grain.bounds(number))
-                if self.hierarchy.units[child].type in TERRITORIAL_TYPES
-            ]
+            found = self.hierarchy.territorial_children_for_period(org_unit_id, *grain.bounds(number))
             self._children_memo[key] = found
         return found
 
@@ -300,6 +294,8 @@ class PlanProgress:
         grains = builder.grains
         wanted = sorted(grains)
         rows = await results.period_values(session, wanted, sorted(unit_ids), start, end)
+        # The period's number is worked out here, not in SQL: computing it there (and filtering the type by
+        # the indicator's) took PostgreSQL longer than decoding the period's type and day takes asyncpg.
         numbers: dict[tuple[int, dt.date], int] = {}  # a few dozen periods for thousands of rows
         for indicator_id, org_unit_id, period_type, period_start, number in rows:
             grain = grains[indicator_id]
