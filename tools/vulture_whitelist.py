@@ -144,3 +144,4 @@ representation  # unused variable (services/nominations/src/nominations/fairness
 max_working_days_late  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: StageLateness, read by API clients)
 late_by_stage  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: Timeliness, read by API clients)
 latest_note  # unused variable (services/targets/src/targets/progress/schemas.py: ProgressRow, set by the report and read by API clients)
+DEVELOPMENT  # unused variable (shared/src/shared/settings.py: Environment, chosen by <S>_ENVIRONMENT=development)

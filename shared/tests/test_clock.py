@@ -72,6 +72,7 @@ def example_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Monke
     jwks.write_text('{"keys": []}')
     monkeypatch.setenv("EXAMPLE_DATABASE_URL", "postgresql://u:p@db:5432/platform")
     monkeypatch.setenv("EXAMPLE_JWKS_FILE", str(jwks))
+    monkeypatch.setenv("EXAMPLE_ENVIRONMENT", "development")  # the default is production
     return monkeypatch
 
 

@@ -28,7 +28,7 @@ from devstack.testing.intake import FakeIntake, serving
 from shared.database import Database, libpq_dsn
 from shared.outbox import Event, emit_many, notify_trigger_sql, outbox_table
 from shared.relay import Backoff, ClientCredentials, Intake, Relay, StaticToken, relay_command
-from shared.settings import EventProducerSettings
+from shared.settings import Environment, EventProducerSettings
 
 TOKEN = "service-token-of-the-test"
 
@@ -344,7 +344,9 @@ def jwks(tmp_path: Path) -> Path:
 async def test_the_relay_command_refuses_to_start_unconfigured(
     jwks: Path, outbox: Table, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = ProducerSettings(database_url=SecretStr("postgresql://u@h/db"), jwks_file=jwks)
+    settings = ProducerSettings(
+        environment=Environment.DEVELOPMENT, database_url=SecretStr("postgresql://u@h/db"), jwks_file=jwks
+    )
     _, command = relay_command(outbox)
     assert await command(settings) == 2
     err = capsys.readouterr().err
@@ -368,7 +370,12 @@ async def test_the_relay_command_refuses_to_start_unconfigured(
 )
 def test_relay_settings_that_cannot_work_are_refused(jwks: Path, given: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        ProducerSettings(database_url=SecretStr("postgresql://u@h/db"), jwks_file=jwks, **given)
+        ProducerSettings(
+            environment=Environment.DEVELOPMENT,
+            database_url=SecretStr("postgresql://u@h/db"),
+            jwks_file=jwks,
+            **given,
+        )
 
 
 def test_production_needs_https_to_notifications(jwks: Path) -> None:

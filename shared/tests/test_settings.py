@@ -27,6 +27,26 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("EXAMPLE_"):
             monkeypatch.delenv(name)
+    # A development configuration, said as make run says it (the default is production).
+    monkeypatch.setenv("EXAMPLE_ENVIRONMENT", "development")
+
+
+def test_without_an_environment_a_service_runs_as_production(
+    monkeypatch: pytest.MonkeyPatch, jwks: Path
+) -> None:
+    monkeypatch.delenv("EXAMPLE_ENVIRONMENT")
+    monkeypatch.setenv("EXAMPLE_DATABASE_URL", "postgresql://u@h/db")
+    monkeypatch.setenv("EXAMPLE_JWKS_FILE", str(jwks))
+    # Fails closed: a development key file is not enough where nobody said "development".
+    with pytest.raises(ConfigurationError, match="EXAMPLE_JWKS_URL must be an https URL in production"):
+        load_settings(ExampleSettings)
+    monkeypatch.delenv("EXAMPLE_JWKS_FILE")
+    monkeypatch.setenv("EXAMPLE_JWKS_URL", "http://idp.example/certs")
+    with pytest.raises(ConfigurationError, match="must be an https URL in production"):
+        load_settings(ExampleSettings)
+    monkeypatch.setenv("EXAMPLE_JWKS_URL", "https://idp.example/certs")
+    with pytest.raises(ConfigurationError, match="EXAMPLE_JWT_ISSUER and EXAMPLE_JWT_AUDIENCE are required"):
+        load_settings(ExampleSettings)
 
 
 def test_reads_prefixed_variables(monkeypatch: pytest.MonkeyPatch, jwks: Path) -> None:

@@ -126,3 +126,13 @@ def test_render_config_refuses_values_that_would_inject_configuration(
     )
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in SERVICES])
+def test_each_image_runs_as_production_unless_told_otherwise(service: str) -> None:
+    # Fail closed twice: the image says production, and so does the settings' default; only the
+    # development stacks (make run, docker compose) say development.
+    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    assert f"{service.upper()}_ENVIRONMENT=production" in dockerfile
+    compose_file = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert f"{service.upper()}_ENVIRONMENT: development" in compose_file

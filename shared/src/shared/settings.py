@@ -49,7 +49,9 @@ class ServiceSettings(BaseSettings):
     service_name: ClassVar[str]
     db_schema: ClassVar[str]
 
-    environment: Environment = Environment.DEVELOPMENT
+    # Fail closed: a deployment that forgets its environment runs with production's checks (https JWKS, issuer
+    # and audience, a fixed clock); development and test say so (make run, docker compose, the tests).
+    environment: Environment = Environment.PRODUCTION
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
