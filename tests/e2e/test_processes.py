@@ -48,6 +48,7 @@ def service_env(service: str, database_url: str, jwks: Path, port: int) -> dict[
         f"{prefix}JWKS_FILE": str(jwks),
         f"{prefix}PORT": str(port),
         f"{prefix}DB_CONNECT_TIMEOUT_SECONDS": "1",
+        f"{prefix}ENVIRONMENT": "test",  # the default is production, which refuses a key file
     }
 
 

@@ -42,7 +42,9 @@ async function awardName(code) {
         cursor = found.next_cursor;
       } while (cursor);
     } catch {
-      // Without the catalogue a nomination still shows its award's code.
+      // Without the catalogue a nomination still shows its award's code; the next page asks again.
+      awardNames = null;
+      return code;
     }
   }
   return awardNames.get(code) || code;
@@ -399,9 +401,10 @@ function dossier(nominationId) {
   const body = el("div", {});
   more.append(body);
   more.addEventListener("toggle", async () => {
-    if (!more.open || body.children.length) return;
+    if (!more.open || body.dataset.loaded) return;
     try {
       const nomination = await staff.get(`nominations/${nominationId}`);
+      body.dataset.loaded = "yes";
       const verdicts = nomination.eligibility?.verdicts || [];
       body.replaceChildren(
         el("p", { lang: "vi", text: nomination.award_name }),
@@ -513,6 +516,7 @@ export async function blocks(main, query) {
   if (!(await whoami())) return signedOut(main, "blocks.title");
   const year = query.get("year") || "";
   const years = Array.from({ length: 8 }, (_, i) => String(2021 + i));
+  if (year && !years.includes(year)) years.push(year); // a shared link's year stays chosen
   const form = el(
     "form",
     { class: "filters" },
@@ -530,26 +534,29 @@ export async function blocks(main, query) {
 }
 
 function blockCard(block) {
-  const more = el("details", {}, el("summary", { text: t("blocks.ranking") }));
+  const id = `block-${block.id}`;
+  // Named with the block's heading, as each chart is: every block's summary says "Bảng xếp hạng".
+  const more = el("details", {}, el("summary", { id: `${id}-ranking`, "aria-labelledby": `${id}-ranking ${id}`, text: t("blocks.ranking") }));
   const body = el("div", { class: "detail" });
   more.append(body);
   more.addEventListener("toggle", async () => {
-    if (!more.open || body.children.length) return;
+    if (!more.open || body.dataset.loaded) return;
     body.replaceChildren(notice("", t("loading")));
     let detail;
     let ranking;
     try {
       [detail, ranking] = await Promise.all([staff.get(`blocks/${block.id}`), staff.get(`blocks/${block.id}/ranking`)]);
     } catch (error) {
-      body.replaceChildren(failure(error));
+      body.replaceChildren(failure(error)); // not marked loaded: opened again, it asks again
       return;
     }
+    body.dataset.loaded = "yes";
     body.replaceChildren(...blockDetail(detail, ranking));
   });
   return el(
     "li",
     { class: "card", "data-block": String(block.id) },
-    el("h2", { lang: "vi", text: `${block.name} (${block.year})` }),
+    el("h2", { id, lang: "vi", text: `${block.name} (${block.year})` }),
     el("p", { class: "meta", text: `${t("blocks.leader")}: ${block.leader} · ${t("blocks.deputy")}: ${block.deputy}` }),
     el("p", {}, el("span", { class: "pill", text: t(`bstatus.${block.status}`) })),
     more,
@@ -585,7 +592,9 @@ function blockDetail(detail, ranking) {
   );
   const parts = [];
   if (detail.description) parts.push(el("p", { class: "meta", lang: "vi", text: detail.description }));
-  parts.push(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": t("blocks.ranking") }, table));
+  parts.push(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": `block-${detail.id}-ranking block-${detail.id}` }, table));
+  const names = new Map(detail.members.map((member) => [member.org_unit, member.org_unit_name]));
+  parts.unshift(el("p", { class: "meta", lang: "vi", text: `${t("blocks.leader")}: ${names.get(detail.leader) || detail.leader} · ${t("blocks.deputy")}: ${names.get(detail.deputy) || detail.deputy}` }));
   if (ranking.tie_breaks.length) parts.push(el("p", { class: "meta", text: t("blocks.ties", { order: ranking.tie_breaks.join(", ") }) }));
   return parts;
 }

@@ -71,11 +71,12 @@ export async function progress(main, query) {
 
 function progressCard(row, report, unit, names) {
   const decimals = row.indicator.value_type === "count" ? 0 : 1;
-  // Each summary names its target: a screen reader's list of 32 "Biểu đồ" would say nothing.
+  // Each summary is named with its target's heading: a screen reader's list of 32 "Biểu đồ" would say nothing.
+  const id = `target-${row.target_id}`;
   const chart = el(
     "details",
     {},
-    el("summary", { "aria-label": `${t("progress.chart")}: ${row.indicator.name}`, text: t("progress.chart") }),
+    el("summary", { id: `${id}-chart`, "aria-labelledby": `${id}-chart ${id}`, text: t("progress.chart") }),
   );
   chart.addEventListener(
     "toggle",
@@ -96,7 +97,7 @@ function progressCard(row, report, unit, names) {
   return el(
     "li",
     { class: "card" },
-    el("h2", { lang: "vi", text: row.indicator.name }),
+    el("h2", { id: `target-${row.target_id}`, lang: "vi", text: row.indicator.name }),
     el("p", { class: "meta", lang: "vi", text: row.source_text }),
     row.inherited_from ? el("p", { class: "meta", text: `${t("progress.inherited")} ${names.get(row.inherited_from) || row.inherited_from}` }) : null,
     el(

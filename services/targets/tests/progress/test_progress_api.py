@@ -80,35 +80,31 @@ async def test_a_value_posted_for_the_province_wins_over_the_roll_up(
     assert new_enterprises["coverage"] is None
 
 
-async def test_the_note_posted_with_the_latest_value_is_published_with_it(
+async def test_a_note_meant_for_the_reader_is_published_with_the_latest_value(
     client: httpx.AsyncClient, auth: AuthHeaders
 ) -> None:
     source = "Nguồn: Cục Thống kê, Niên giám thống kê 2023 (số liệu ước tính)"
+    internal = "Chị Lan gọi lại xác nhận, số điện thoại 0912 345 678"
+
+    def value(element: str, period: str, unit: str, number: str, comment: str) -> dict[str, str]:
+        return {
+            "dataElement": element,
+            "period": period,
+            "orgUnit": unit,
+            "value": number,
+            "comment": comment,
+        }
+
     response = await client.post(
         "/v1/data-value-sets",
         json={
             "dataValues": [
-                {
-                    "dataElement": "ENV_FOREST_COVER",
-                    "period": "2022",
-                    "orgUnit": "HT",
-                    "value": "51",
-                    "comment": "x",
-                },
-                {
-                    "dataElement": "ENV_FOREST_COVER",
-                    "period": "2023",
-                    "orgUnit": "HT",
-                    "value": "52",
-                    "comment": source,
-                },
-                {
-                    "dataElement": "ECO_NEW_ENTERPRISES",
-                    "period": "2023",
-                    "orgUnit": "HT-HSO",
-                    "value": "40",
-                    "comment": "a commune's own note",
-                },
+                value("ENV_FOREST_COVER", "2022", "HT", "51", "Nguồn: an older source"),
+                value("ENV_FOREST_COVER", "2023", "HT", "52", source),
+                value("SOC_HEALTH_INSURANCE", "2023", "HT", "93", internal),
+                value("ENV_RURAL_STANDARD_WATER", "2023", "HT", "60", "Số liệu minh họa " + "x" * 600),
+                value("ECO_NEW_ENTERPRISES", "2023", "HT-HSO", "40", internal),
+                value("ENV_FOREST_COVER", "2023", "HT-HSO", "61", internal),
             ]
         },
         headers=auth("admin"),
@@ -117,13 +113,21 @@ async def test_the_note_posted_with_the_latest_value_is_published_with_it(
     report = await progress(client, auth, at="2023-12-31")
     forest = row(report, "ENV_FOREST_COVER")
     assert (forest["latest_period"], forest["latest_note"]) == ("2023", source)  # the latest's, not 2022's
+    # A comment not meant for the reader (a name, a phone number) is never published with the figure.
+    assert row(report, "SOC_HEALTH_INSURANCE")["latest_note"] is None
+    # A long one is cut (the report is kept in memory, per question).
+    water = row(report, "ENV_RURAL_STANDARD_WATER")["latest_note"]
+    assert (len(water), water[-1]) == (500, "…")
     # A rolled-up figure has no note of its own (the units' notes stay with their values).
     enterprises = row(report, "ECO_NEW_ENTERPRISES")
     assert (enterprises["latest_source"], enterprises["latest_note"]) == ("aggregated", None)
-    # And the public reads it as the staff do.
-    public = await client.get("/v1/public/progress", params={"at": "2023-12-31"})
-    assert row(public.json(), "ENV_FOREST_COVER")["latest_note"] == source
-    assert row(report, "SOC_NEW_JOBS")["latest_note"] is None  # no value at all
+    # The public reads what the staff read: a district's own report holds no internal comment either.
+    public = (await client.get("/v1/public/progress", params={"at": "2023-12-31"})).json()
+    assert row(public, "ENV_FOREST_COVER")["latest_note"] == source
+    district = await client.get("/v1/public/progress", params={"at": "2023-12-31", "org_unit": "HT-HSO"})
+    assert district.status_code == 200, district.text
+    assert [item["latest_note"] for item in district.json()["items"] if item["latest_note"]] == []
+    assert row(district.json(), "ENV_FOREST_COVER")["latest_value"] == 61.0  # its own posted figure
 
 
 async def test_partial_reporting_is_visible_as_coverage(client: httpx.AsyncClient, auth: AuthHeaders) -> None:

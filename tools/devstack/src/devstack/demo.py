@@ -492,8 +492,11 @@ class DemoLoader:
         ours = {r["id"] for r in rounds if r["code"].startswith(TODAY_PREFIX)}
         if not ours:
             return False
-        disclosed = await self.get("/v1/public/disclosures", limit=100)
-        return any(item["round_id"] in ours for item in disclosed["items"])
+        for round_id in ours:
+            disclosed = await self.get("/v1/public/disclosures", round_id=round_id, limit=1)
+            if disclosed["items"]:
+                return True
+        return False
 
     async def past(self) -> None:
         if await self.registry_has_the_decision():

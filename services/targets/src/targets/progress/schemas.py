@@ -67,9 +67,10 @@ class ProgressRow(BaseModel):
     latest_source: str | None
     latest_note: str | None = Field(
         default=None,
-        description="What the reporting unit posted with its latest value (DHIS2's comment: the figure's"
-        " source, an estimate, an illustration), published with the value; none for a rolled-up one, and in"
-        " downloads",
+        description="The note posted with the latest value, when it is meant for the reader: a DHIS2 comment"
+        " beginning 'Nguồn:' or 'Nguồn số liệu:' (its source) or 'Số liệu minh họa' (made up), at most 500"
+        " characters; any other comment stays with the signed-in readers of /v1/data-values. None for a"
+        " rolled-up value, and in downloads",
     )
     coverage: Coverage | None
     measure: float | None = Field(

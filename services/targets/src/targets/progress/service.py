@@ -22,6 +22,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -495,7 +496,7 @@ class PlanProgress:
             row = self.row(item)
             key = keys.get(id(item))
             if key is not None:
-                row.latest_note = notes.get(key)
+                row.latest_note = public_note(notes.get(key))
             rows.append(row)
         summary: dict[str, int] = {}
         for row in rows:
@@ -503,6 +504,19 @@ class PlanProgress:
         return ProgressReport(
             plan=self.plan.code, org_unit=unit.code, at=self.at, summary=summary, items=rows
         )
+
+
+# A value's comment is the reporting system's free text, never reviewed for publication: only a comment that
+# says it is meant for the reader (a source, an illustration) is published with the figure, and not at length.
+PUBLIC_NOTE_PREFIXES: Final = ("Nguồn:", "Nguồn số liệu:", "Số liệu minh họa")
+PUBLIC_NOTE_LENGTH: Final = 500
+
+
+def public_note(comment: str | None) -> str | None:
+    """The comment as published with its figure, or None when it is not one meant for the public."""
+    if comment is None or not comment.startswith(PUBLIC_NOTE_PREFIXES):
+        return None
+    return comment if len(comment) <= PUBLIC_NOTE_LENGTH else comment[: PUBLIC_NOTE_LENGTH - 1] + "…"
 
 
 def _latest_key(judged: Judged) -> tuple[int, int, str, dt.date] | None:
