@@ -4,7 +4,7 @@ import json
 
 import asyncpg
 import pytest
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InternalError
 from starlette.requests import Request
 
 from shared.database import handle_data_error
@@ -45,6 +45,19 @@ async def test_a_server_refusing_connections_is_a_503() -> None:
     )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
+
+
+async def test_a_connection_cut_in_mid_operation_is_a_503() -> None:
+    # asyncpg's words after pg_terminate_backend, about once in twenty cuts: a 500 until now.
+    cut = asyncpg.exceptions.InternalClientError(
+        "cannot switch to state 15; another operation (2) is in progress"
+    )
+    adapter = Exception("adapted")
+    adapter.__cause__ = cut
+    response = await handle_data_error(request(), InternalError("SELECT 1", {}, adapter))
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert json.loads(bytes(response.body))["type"] == "urn:thidua:problem:backend-unavailable"
 
 
 async def test_an_overflow_inside_a_query_stays_a_server_error() -> None:

@@ -464,8 +464,13 @@ async def test_objections_are_size_limited_and_rate_limited_by_the_gateway(stack
             (await client.post(url, json={"text": "Ý kiến về hồ sơ khen thưởng này."})).status_code
             for _ in range(6)
         ]
+        # The gateway's 429 says when to try again.
+        refused = await client.post(url, json={"text": "Ý kiến về hồ sơ khen thưởng này."})
     # 6 a minute per address with a burst of 3: the service answers the first (no such disclosure), the
     # gateway refuses the rest before they reach it.
     assert statuses[0] == 404
     assert 429 in statuses
     assert set(statuses) <= {404, 429}
+    assert (refused.status_code, refused.headers.get("retry-after")) == (429, "10")
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["status"] == 429

@@ -222,3 +222,13 @@ def test_the_same_fault_answers_the_same_way_through_the_gateway(gateway: httpx.
         nul = gateway.get(path, headers=admin)
         assert (nul.status_code, nul.json()["type"]) == (422, "urn:thidua:problem:unstorable-value")
         assert nul.headers["content-type"] == "application/problem+json"
+
+
+def test_a_header_too_large_is_a_problem_not_an_html_page(gateway: httpx.Client) -> None:
+    # nginx answers it itself (its internal 494) before any location: a problem like every other.
+    response = gateway.get("/api/v1/public/awards", headers={"X-Padding": "x" * 40_000})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert (body["status"], body["title"]) == (400, "Bad Request")
+    assert "header" in body["detail"]

@@ -47,6 +47,10 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
+    # asyncpg's protocol found its connection in a state it cannot go on from: what a connection cut by the
+    # server in mid-operation leaves ("cannot switch to state 15; another operation (2) is in progress",
+    # about one cut in twenty after pg_terminate_backend); SQLAlchemy raises it as InternalError.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
