@@ -237,3 +237,19 @@ def test_a_header_too_large_is_a_problem_not_an_html_page(gateway: httpx.Client)
     body = response.json()
     assert (body["status"], body["title"]) == (400, "Bad Request")
     assert "header" in body["detail"]
+
+
+def test_the_access_log_keeps_the_method_sent_when_an_error_page_answers(
+    stack: Stack, gateway: httpx.Client
+) -> None:
+    request_id = new_request_id()
+    response = gateway.post("/api/v1/unknown-resource", json={}, headers={"X-Request-ID": request_id})
+    assert response.status_code == 404
+    deadline = time.monotonic() + 5
+    while (
+        not (lines := log_lines_with(stack.log_file("gateway"), request_id)) and time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    [line] = lines
+    entry = json.loads(line.split(" | ", 1)[-1])
+    assert (entry["http_method"], entry["http_status"]) == ("POST", 404)
