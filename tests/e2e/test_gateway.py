@@ -175,6 +175,18 @@ def test_bodies_are_small_except_for_result_ingestion(stack: Stack, gateway: htt
     time.sleep(0.05)
     assert log_lines_with(stack.log_file("targets"), request_id)
 
+    # Per route (issue 13): a nomination's JSON is small, its attachment and the registry's import are not.
+    for path in ("/api/v1/nominations", "/api/v1/nominations/1/events", "/api/v1/rounds"):
+        refused = gateway.post(path, content=two_megabytes, headers={"Content-Type": "application/json"})
+        assert refused.status_code == 413, path
+        assert refused.headers["content-type"] == "application/problem+json"
+    for path in ("/api/v1/nominations/1/attachments", "/api/v1/awards/import"):
+        request_id = new_request_id()
+        passed = gateway.post(path, content=two_megabytes, headers={"X-Request-ID": request_id})
+        assert passed.status_code == 401, (path, passed.text)  # the service's answer: no token
+        time.sleep(0.05)
+        assert log_lines_with(stack.log_file("nominations"), request_id), path
+
 
 def test_public_endpoints_are_rate_limited(gateway: httpx.Client) -> None:
     statuses = [gateway.get("/api/v1/public/awards").status_code for _ in range(80)]
