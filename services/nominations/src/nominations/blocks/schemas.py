@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.blocks.models import ScoreStage
 from shared.bounds import MAX_DATE, MIN_DATE
+from shared.text import CodeRef
 
 CriterionCode = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", examples=["1.2"])
 Points = Field(ge=0, le=10_000, max_digits=8, decimal_places=2)
@@ -75,14 +76,14 @@ class BlockIn(BaseModel):
     reference_date: dt.date | None = Field(
         default=None, ge=MIN_DATE, le=MAX_DATE, description="The members' date (default: 31 December)"
     )
-    members: list[str] = Field(
+    members: list[CodeRef] = Field(
         min_length=2, max_length=MAX_MEMBERS, description="Org unit codes, in rotation order"
     )
     leader: str | None = Field(default=None, min_length=1, max_length=50)
     deputy: str | None = Field(default=None, min_length=1, max_length=50)
     pledge_deadline: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
     criteria: list[CriterionIn] = Field(min_length=1, max_length=MAX_CRITERIA)
-    tie_breaks: list[str] = Field(default_factory=list, max_length=20)
+    tie_breaks: list[CodeRef] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _consistent(self) -> BlockIn:

@@ -29,7 +29,9 @@ class RequiredDocument(BaseModel):
 class RuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description="One of the engine's checks, e.g. consecutive_titles, member_share, quota")
+    kind: str = Field(
+        max_length=50, description="One of the engine's checks, e.g. consecutive_titles, member_share, quota"
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     description: str = Field(min_length=1, max_length=2000, description="The rule in the law's words")
     legal_source: str = Field(min_length=1, max_length=2000)
@@ -59,7 +61,7 @@ class AwardTypeIn(BaseModel):
         gt=0, le=1, decimal_places=3, description="Share of the council needed, e.g. 0.9"
     )
     vote_base: VoteBase
-    vote_comparison: str = Field(default="gte", pattern="^(gte|gt)$")
+    vote_comparison: str = Field(default="gte", max_length=3, pattern="^(gte|gt)$")
     disclosure_stage: DisclosureStage | None = Field(
         default=None,
         description="When the list is published for comment: before_council (high honours, Nghị định"

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.catalogue.models import Occasion, RecipientKind
 from shared.bounds import RowIdField
+from shared.text import KeyRef
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
 
@@ -90,7 +91,7 @@ class NominationIn(BaseModel):
         default=None, min_length=1, max_length=50, description="Default: the caller's org unit"
     )
     achievements: str = Field(min_length=1, max_length=20_000, description="Tóm tắt thành tích")
-    achievement_keys: list[str] = Field(
+    achievement_keys: list[KeyRef] = Field(
         default_factory=list,
         max_length=50,
         description="Identifiers of the achievements rewarded (one achievement, one award)",
@@ -108,7 +109,7 @@ class NominationPatch(BaseModel):
 
     nominee: Nominee | None = None
     achievements: str | None = Field(default=None, min_length=1, max_length=20_000)
-    achievement_keys: list[str] | None = Field(default=None, max_length=50)
+    achievement_keys: list[KeyRef] | None = Field(default=None, max_length=50)
     initiatives: list[InitiativeIn] | None = Field(default=None, max_length=50)
     members: MembersIn | None = None
     open_discipline: bool | None = None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.text import CodeRef
 from targets.indicators.models import Aggregation, Area, Direction, ValueType
 from targets.periods import PeriodType
 
@@ -23,10 +24,10 @@ class IndicatorIn(BaseModel):
     direction: Direction = Direction.HIGHER_IS_BETTER
     decimals: int = Field(default=1, ge=0, le=6)
     period_type: PeriodType = PeriodType.YEARLY
-    parent: str | None = Field(
+    parent: CodeRef | None = Field(
         default=None, description="Code of the indicator this is an 'of which' part of"
     )
-    weight_indicator: str | None = Field(default=None, description="For weighted aggregation: the weight")
+    weight_indicator: CodeRef | None = Field(default=None, description="For weighted aggregation: the weight")
     description: str | None = Field(default=None, max_length=5000)
 
     @model_validator(mode="after")

@@ -5,6 +5,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.bounds import Day
+from shared.text import CodeRef
 from targets.org_units.models import OrgUnitType, RestructuringKind
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", examples=["HT-HSO"])
@@ -14,6 +15,7 @@ OFFICIAL_CODE_HELP = (
 )
 OfficialCode = Field(
     default=None,
+    max_length=5,
     pattern=r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$",
     description=OFFICIAL_CODE_HELP,
     examples=["18196"],
@@ -30,7 +32,7 @@ class OrgUnitIn(BaseModel):
     type: OrgUnitType
     valid_from: Day
     valid_to: Day | None = None
-    parent: str | None = Field(default=None, description="Code of the parent from valid_from on")
+    parent: CodeRef | None = Field(default=None, description="Code of the parent from valid_from on")
     remote: bool = False
     border: bool = False
     mountainous: bool = False
@@ -57,7 +59,7 @@ class OrgUnitPatch(BaseModel):
     border: bool | None = None
     mountainous: bool | None = None
     notes: str | None = Field(default=None, max_length=5000)
-    parent: str | None = None
+    parent: CodeRef | None = None
     parent_from: Day | None = None
 
     # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
@@ -122,11 +124,11 @@ class RestructuringIn(BaseModel):
 
     kind: RestructuringKind
     effective_date: Day
-    predecessors: list[str] = Field(min_length=1, max_length=500)
-    successors: list[str] = Field(default_factory=list, max_length=500)
+    predecessors: list[CodeRef] = Field(min_length=1, max_length=500)
+    successors: list[CodeRef] = Field(default_factory=list, max_length=500)
     legal_source: str = Field(min_length=1, max_length=2000)
     notes: str | None = Field(default=None, max_length=5000)
-    move_children_to: str | None = Field(
+    move_children_to: CodeRef | None = Field(
         default=None,
         description="Where the units below the ended predecessors go on effective_date. Default for a"
         " merge or a rename: the successor. Required for a split or a dissolution when there are such units"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.bounds import Day
+from shared.text import CodeRef
 from targets.plans.models import Comparator, Projection, TargetKind
 
 
@@ -68,16 +69,16 @@ class PlanOut(BaseModel):
 class TargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    plan: str
-    indicator: str
-    org_unit: str
+    plan: CodeRef
+    indicator: CodeRef
+    org_unit: CodeRef
     kind: TargetKind
     comparator: Comparator
     value: Decimal | None = None
     tolerance: Decimal | None = Field(default=None, ge=0)
     baseline: Decimal | None = None
     baseline_year: int | None = Field(default=None, ge=1900, le=2199)
-    reference_indicator: str | None = None
+    reference_indicator: CodeRef | None = None
     projection: Projection | None = None
     source_text: str = Field(min_length=1, max_length=5000, description="The plan's own words")
     notes: str | None = Field(default=None, max_length=5000)

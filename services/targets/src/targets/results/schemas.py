@@ -5,6 +5,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.text import CodeRef, PeriodRef
+
 
 class ImportOptionsOut(BaseModel):
     """The options the import ran with, as DHIS2 echoes them (its names; schemes by object type)."""
@@ -119,10 +121,10 @@ class RevisionOut(BaseModel):
 class PeriodLockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(
+    period: PeriodRef = Field(
         examples=["2023"], description="A DHIS2 period; every period inside it is locked too."
     )
-    org_unit: str | None = Field(
+    org_unit: CodeRef | None = Field(
         default=None, description="Lock only this unit and the units below it; empty: every unit."
     )
     reason: str | None = Field(default=None, max_length=1000)
