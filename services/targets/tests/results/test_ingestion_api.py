@@ -250,6 +250,14 @@ async def test_empty_payload_is_a_success_that_stores_nothing(
         (dv(NUMBER, "2024", "HT-HSO", "NaN"), "E7619", NUMBER, "value", "not a number"),
         (dv(NUMBER, "2024", "HT-HSO", "١٢"), "E7619", NUMBER, "value", "not a number"),
         (dv(NUMBER, "2024", "HT-HSO", True), "E7619", NUMBER, "value", "'true' is not a number"),
+        # A comment of more than DHIS2's 50,000 characters (one of 10 MiB was stored before).
+        (
+            dv(COUNT, "2024", "HT-HSO", "1") | {"comment": "x" * 50_001},
+            "E7620",
+            COUNT,
+            "comment",
+            "50001 characters; at most 50000",
+        ),
     ],
 )
 async def test_each_conflict_code(

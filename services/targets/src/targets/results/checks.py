@@ -5,9 +5,9 @@ The rules (DHIS2's, where DHIS2 has one):
 * Each value is checked in order: indicator (E7610), a disaggregation other than the default (E7613,
   E7615), period (E7611, also when its type is not the indicator's), org unit and its existence during the
   period (E7612), the caller's scope on the value's reference day (E7617), the value against the indicator's
-  type (E7619), with ``requireCategoryOptionCombo``/``requireAttributeOptionCombo`` a combination left out
-  (E7630, E7631), a period lock (E7640). Conflicts are grouped by code and object with the indexes of the
-  values concerned.
+  type (E7619), its comment (E7620, at most 50,000 characters), with ``requireCategoryOptionCombo`` or
+  ``requireAttributeOptionCombo`` a combination left out (E7630, E7631), a period lock (E7640). Conflicts
+  are grouped by code and object with the indexes of the values concerned.
 * The default combination is known by DHIS2's uid for it, and by its code and name ``default``; with a
   ``categoryOptionComboIdScheme`` by that property only.
 * ``atomicMode=ALL``: one conflict and nothing is stored. ``NONE``: the values without conflicts are stored.
@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from targets.indicators.models import ValueType
 from targets.org_units.scope import Scope
@@ -47,6 +47,9 @@ _DEFAULT_COMBO_BY_SCHEME = {
     "CODE": frozenset({"default"}),
     "NAME": frozenset({"default"}),
 }
+
+# DHIS2's VALUE_MAX_LENGTH, the bound of a long text and of a value's comment (docs/targets.md).
+MAX_COMMENT_LENGTH: Final = 50_000
 
 
 class ImportStrategy(StrEnum):
@@ -260,6 +263,16 @@ class Checker:
                     "value", raw.index,
                 )  # fmt: skip
                 return None
+        if raw.comment is not None and len(raw.comment) > MAX_COMMENT_LENGTH:
+            # DHIS2's own bound and code (ValidationUtils.commentIsValid, ErrorCode E7620 "Invalid comment"):
+            # a comment of megabytes was stored before, and published notes are read from it.
+            self.conflicts.add(
+                "E7620", indicator.code,
+                f"Invalid comment: comment_length_greater_than_max_length ({len(raw.comment)} characters;"
+                f" at most {MAX_COMMENT_LENGTH})",
+                "comment", raw.index,
+            )  # fmt: skip
+            return None
         # DHIS2's constraints come after its validation: a combination required but left out, then the lock.
         for combo, required, code, prop, what in (
             (raw.category_option_combo, self.options.require_category_option_combo, "E7630",
