@@ -37,6 +37,7 @@ from shared.auth import (
 )
 from shared.concurrency import handle_stale_data
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, handle_data_error
+from shared.early_auth import AuthenticateBeforeBody
 from shared.edge import check_edge
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
@@ -282,6 +283,8 @@ def create_service_app(
     app.include_router(_operations_router(settings, script_location))
     for router in (whoami_router, _clock_router(settings), *routers):
         app.include_router(router, dependencies=[Depends(check_edge)])
+    # Innermost: a guarded route's caller is authenticated before the body is read (shared.early_auth).
+    app.add_middleware(AuthenticateBeforeBody)
     app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)
     # Added last, so it is the outermost middleware and sees every response (see its docstring).
     app.add_middleware(RequestContextMiddleware, quiet_paths=OPERATIONAL_PATHS)

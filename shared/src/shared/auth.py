@@ -277,6 +277,10 @@ async def authenticate(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise MissingToken
+    # Verified already from this request's own header, before its body was read (shared.early_auth).
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     principal = await get_token_verifier(request).verify(credentials.credentials)
     request.state.principal = principal
     return principal
