@@ -176,14 +176,16 @@ def test_bodies_are_small_except_for_result_ingestion(stack: Stack, gateway: htt
     assert log_lines_with(stack.log_file("targets"), request_id)
 
     # Per route (issue 13): a nomination's JSON is small, its attachment and the registry's import are not.
+    five_megabytes = b"x" * (5 * 1024 * 1024)
     for path in ("/api/v1/nominations", "/api/v1/nominations/1/events", "/api/v1/rounds"):
-        refused = gateway.post(path, content=two_megabytes, headers={"Content-Type": "application/json"})
+        refused = gateway.post(path, content=five_megabytes, headers={"Content-Type": "application/json"})
         assert refused.status_code == 413, path
         assert refused.headers["content-type"] == "application/problem+json"
-    for path in ("/api/v1/nominations/1/attachments", "/api/v1/awards/import"):
+    for path in ("/api/v1/nominations/1/attachments", "/api/v1/awards/import", "/api/v1/awards/import/"):
         request_id = new_request_id()
-        passed = gateway.post(path, content=two_megabytes, headers={"X-Request-ID": request_id})
-        assert passed.status_code == 401, (path, passed.text)  # the service's answer: no token
+        passed = gateway.post(path, content=five_megabytes, headers={"X-Request-ID": request_id})
+        # The service's answer: no token (or, with the trailing slash, its redirect to the path without it).
+        assert passed.status_code in (401, 307), (path, passed.text)
         time.sleep(0.05)
         assert log_lines_with(stack.log_file("nominations"), request_id), path
 

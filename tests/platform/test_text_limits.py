@@ -1,5 +1,5 @@
 """Every string a request body carries has a length limit (issue 13: a 10 MiB value was stored): a bound
-(maxLength), a closed set (enum, const) or a format whose values are short (dates, UUIDs, URLs). The numbers
+(maxLength), a closed set (enum, const) or a format whose values are short (dates, times, UUIDs). The numbers
 clients may send as strings (pydantic's decimals: a number or a string) are numbers, and CSV bodies are files,
 bounded by the gateway's per-route limit and checked row by row by their own importers."""
 
@@ -7,7 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
-BOUNDED = ("maxLength", "enum", "const", "format")
+BOUNDED = ("maxLength", "enum", "const")
+# Formats whose values are short whatever is sent: a longer one is not of the format (an email address over
+# 254 characters is refused by email-validator, RFC 5321's bound). A URL says its maxLength itself. A binary
+# is a file, bounded by its endpoint's own size limit (an attachment: NOMINATIONS_ATTACHMENTS_MAX_BYTES).
+SHORT_FORMATS = frozenset({"date", "date-time", "time", "uuid", "duration", "email", "binary"})
 
 
 def unbounded(
@@ -22,7 +26,8 @@ def unbounded(
     for branch in branches:
         if not (decimal and branch.get("type") == "string"):
             found += unbounded(branch, components, path, seen)
-    if schema.get("type") == "string" and not any(key in schema for key in BOUNDED):
+    bounded = any(key in schema for key in BOUNDED) or schema.get("format") in SHORT_FORMATS
+    if schema.get("type") == "string" and not bounded:
         found.append(path)
     for name, sub in schema.get("properties", {}).items():
         found += unbounded(sub, components, f"{path}.{name}", seen)

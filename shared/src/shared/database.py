@@ -49,7 +49,9 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     # asyncpg's protocol found its connection in a state it cannot go on from: what a connection cut by the
     # server in mid-operation leaves ("cannot switch to state 15; another operation (2) is in progress",
-    # about one cut in twenty after pg_terminate_backend); SQLAlchemy raises it as InternalError.
+    # about one cut in twenty after pg_terminate_backend); SQLAlchemy raises it as InternalError. The class
+    # also covers asyncpg's protocol errors and a stale schema cache after a migration: each is a request
+    # worth retrying on a new connection, so a 503 with Retry-After fits them too.
     asyncpg.exceptions.InternalClientError,
 )
 

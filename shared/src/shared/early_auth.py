@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.auth import InvalidToken, MissingToken, RoleGuard, get_token_verifier
+from shared.auth import MissingToken, RoleGuard, get_token_verifier
 from shared.problems import ProblemError, problem_response, request_instance
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -36,7 +36,9 @@ def _needs_login(route: APIRoute) -> bool:
 
 
 def guarded_routes(app: FastAPI) -> list[APIRoute]:
-    """The app's routes as they are served (the included routers' with their prefixes) that need a login."""
+    """The app's routes that need a login. Each is matched by its own path: no router of the platform is
+    included with a prefix or with dependencies of its own (tests/platform/test_early_auth.py checks it), so
+    the route as declared is the route as served."""
     cached: list[APIRoute] | None = getattr(app.state, "guarded_routes", None)
     if cached is None:
         cached = [
@@ -70,7 +72,9 @@ class AuthenticateBeforeBody:
             if scheme.lower() != "bearer" or not token.strip():
                 raise MissingToken
             principal = await get_token_verifier(request).verify(token.strip())
-        except (MissingToken, InvalidToken) as refused:
+        except ProblemError as refused:
+            # Missing or refused (401), or the identity provider's keys out of reach (503 with Retry-After):
+            # rendered here, outside FastAPI's handlers, as the route's own guard would have.
             await self._refuse(refused, request, scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal

@@ -56,7 +56,7 @@ class AwardTypeIn(BaseModel):
     recipient_kind: RecipientKind
     level: AwardLevel
     deciding_authority: Authority
-    occasions: list[Occasion] = Field(min_length=1)
+    occasions: list[Occasion] = Field(min_length=1, max_length=len(Occasion))
     vote_threshold: Decimal = Field(
         gt=0, le=1, decimal_places=3, description="Share of the council needed, e.g. 0.9"
     )
@@ -71,12 +71,12 @@ class AwardTypeIn(BaseModel):
     disclosure_source: str | None = Field(default=None, max_length=2000)
     bonus_coefficient: Decimal = Field(ge=0, le=100, decimal_places=2)
     bonus_source: str | None = Field(default=None, max_length=2000)
-    required_documents: list[RequiredDocument] = Field(default_factory=list)
+    required_documents: list[RequiredDocument] = Field(default_factory=list, max_length=50)
     legal_source: str = Field(min_length=1, max_length=2000)
     valid_from: Day
     valid_to: Day | None = None
     notes: str | None = Field(default=None, max_length=5000)
-    rules: list[RuleIn] = Field(default_factory=list)
+    rules: list[RuleIn] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _interval(self) -> AwardTypeIn:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from nominations.exemplars.models import ExemplarKind, Stage
 from shared.bounds import MAX_DATE, MIN_DATE
@@ -17,7 +17,8 @@ class EvidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=500)
-    url: AnyHttpUrl | None = None
+    # AnyHttpUrl has no length bound of its own (HttpUrl's is 2,083): the same bound here.
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2083)] | None = None
     attachment_id: int | None = Field(default=None, ge=1, description="An attachment of a dossier")
 
 
