@@ -20,7 +20,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx node browser bench bench-awards bench-reports bench-commendation bench-notifications clean
+.PHONY: help run test lint fmt token deps nginx node browser openapi bench bench-awards bench-reports bench-commendation bench-notifications clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ bench: deps nginx ## every benchmark (docs/benchmarks.md); writes .dev/bench*.js
 bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-awards.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey
 	$(PY) -m devstack bench-awards --output .dev/bench-awards.json
+
+openapi: deps ## write the merged OpenAPI document the gateway serves at /api/openapi.json (web/openapi.json)
+	$(PY) -m devstack openapi
 
 bench-reports: deps nginx ## the report downloads benchmark alone (chart, plan workbook); writes .dev/bench-reports.json
 	$(PY) -m devstack bench-reports --output .dev/bench-reports.json

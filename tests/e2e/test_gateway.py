@@ -222,6 +222,14 @@ def test_openapi_documents_are_published(gateway: httpx.Client) -> None:
         document = gateway.get(f"/api/openapi/{spec.name}.json")
         assert document.status_code == 200
         assert document.json()["servers"][0]["url"] == "/api"
+    # And the platform's one document, every path as clients call it (issue 13).
+    merged = gateway.get("/api/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert merged.status_code == 200
+    assert merged.headers["content-type"].startswith("application/json")
+    assert merged.headers["x-content-type-options"] == "nosniff"
+    paths = merged.json()["paths"]
+    assert {"/api/v1/nominations", "/api/v1/inbox", "/api/v1/public/progress"} <= set(paths)
+    assert not [path for path in paths if "/internal/" in path]
 
 
 def test_the_same_fault_answers_the_same_way_through_the_gateway(gateway: httpx.Client, token: str) -> None:

@@ -18,6 +18,7 @@ from devstack.bench_reports import run_bench_reports
 from devstack.demo import RECOVER, SIGN_IN, DemoError, DemoReport, load_demo
 from devstack.gateway import NginxMissing
 from devstack.keys import ensure_dev_keys
+from devstack.openapi import run_openapi
 from devstack.paths import state_dir
 from devstack.stack import Stack, StackError, StartupReport, default_options
 from shared.auth import Role
@@ -151,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "bench-commendation", help="fairness, timeliness, block ranking (make bench-commendation)"
     )
+    commands.add_parser("openapi", help="write the merged OpenAPI document, web/openapi.json (make openapi)")
     commands.add_parser(
         "bench-notifications",
         help="the notifications benchmark (make bench-notifications); options: --help after it",
@@ -167,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench_commendation(argv[1:])
     if argv[:1] == ["bench-notifications"]:
         return run_bench_notifications(argv[1:])
+    if argv[:1] == ["openapi"]:
+        return run_openapi(argv[1:])
     args = parser.parse_args(argv)
     handlers = {"run": _run, "token": _token}
     return handlers[args.command](args)
