@@ -42,6 +42,7 @@ from shared.edge import check_edge
 from shared.http_client import create_http_client
 from shared.metrics import READY, MetricsMiddleware, metrics_response
 from shared.migrations import current_revision, head_revision
+from shared.openapi import problem_openapi
 from shared.problems import (
     Forbidden,
     Problem,
@@ -277,6 +278,8 @@ def create_service_app(
         servers=[{"url": "/api", "description": "through the gateway"}],
     )
     app.state.settings = settings
+    # Each operation's document lists the statuses the platform's conventions make it answer (problem+json).
+    app.openapi = problem_openapi(app, skip=OPERATIONAL_PATHS)  # type: ignore[method-assign]
     install_problem_handlers(app, unavailable=DATABASE_UNAVAILABLE_ERRORS)
     app.add_exception_handler(StaleDataError, handle_stale_data)
     app.add_exception_handler(DBAPIError, handle_data_error)

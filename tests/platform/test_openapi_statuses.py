@@ -1,0 +1,41 @@
+"""Each operation's document lists what it can answer (issue 13): the statuses of the platform's conventions,
+every error as application/problem+json, never FastAPI's application/json validation error."""
+
+from fastapi import FastAPI
+
+from shared.app import OPERATIONAL_PATHS
+from shared.problems import PROBLEM_CONTENT_TYPE
+
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def test_every_operation_lists_its_problems(app: FastAPI) -> None:
+    missing = []
+    for path, operations in app.openapi()["paths"].items():
+        if path in OPERATIONAL_PATHS:  # for probes and scrapers, not clients (not in the merged document)
+            continue
+        for method in METHODS:
+            operation = operations.get(method)
+            if operation is None:
+                continue
+            expected = {"400", "422", "503"}
+            if "requestBody" in operation:
+                expected |= {"413", "415"}
+            if "{" in path:
+                expected.add("404")
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            elif path.startswith("/v1/public/"):
+                expected.add("429")
+            responses = operation["responses"]
+            missing += [f"{method.upper()} {path} {status}" for status in sorted(expected - set(responses))]
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    assert set(response.get("content", {})) <= {PROBLEM_CONTENT_TYPE}, (method, path, status)
+    assert missing == []
+
+
+def test_no_validation_error_schema_of_fastapis_own(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert "Problem" in schemas
