@@ -2,7 +2,9 @@
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,23 +16,32 @@ from devstack.testing.dates import SUITE_NOW
 ALLOWED_ORIGIN = "http://localhost:5173"
 
 
+@contextmanager
+def started_stack(
+    postgres_server: PostgresServer, state: Path, prefix: str, **options: Any
+) -> Iterator[Stack]:
+    """A stack of its own on a new database of the suite's server, stopped and dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    stack = Stack(
+        StackOptions(
+            state=state, database_url=url, gateway_port=free_port(), echo=False, clock_at=SUITE_NOW, **options
+        )
+    )
+    try:
+        stack.start(timeout=180)  # a bound for a broken stack, generous for a loaded machine
+        yield stack
+    finally:
+        stack.stop()
+        postgres_server.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    name = f"e2e_{uuid.uuid4().hex[:8]}"
-    url = postgres_server.create_database(name)
-    options = StackOptions(
-        state=tmp_path_factory.mktemp("stack"),
-        database_url=url,
-        gateway_port=free_port(),
-        cors_origins=(ALLOWED_ORIGIN,),
-        echo=False,
-        clock_at=SUITE_NOW,
-    )
-    stack = Stack(options)
-    stack.start(timeout=180)  # a bound for a broken stack, generous for a loaded machine
-    yield stack
-    stack.stop()
-    postgres_server.drop_database(name)
+    with started_stack(
+        postgres_server, tmp_path_factory.mktemp("stack"), "e2e", cors_origins=(ALLOWED_ORIGIN,)
+    ) as started:
+        yield started
 
 
 @pytest.fixture

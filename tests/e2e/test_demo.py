@@ -9,7 +9,6 @@ an officer's inbox holds the returned nomination, and a council member has an op
 import datetime as dt
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,29 +18,17 @@ import pytest
 from devstack.demo import BLOCK, PAST_ROUND, RESEARCH, DemoReport, load_demo, published_values
 from devstack.paths import repo_root
 from devstack.postgres import PostgresServer
-from devstack.stack import Stack, StackOptions, free_port
+from devstack.stack import Stack
 from devstack.testing.dates import SUITE_NOW, SUITE_TODAY
+from tests.e2e.conftest import started_stack
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def demo_stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    name = f"demo_{uuid.uuid4().hex[:8]}"
-    url = postgres_server.create_database(name)
-    stack = Stack(
-        StackOptions(
-            state=tmp_path_factory.mktemp("demo"),
-            database_url=url,
-            gateway_port=free_port(),
-            echo=False,
-            clock_at=SUITE_NOW,
-        )
-    )
-    stack.start(timeout=180)
-    yield stack
-    stack.stop()
-    postgres_server.drop_database(name)
+    with started_stack(postgres_server, tmp_path_factory.mktemp("demo"), "demo") as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import asyncio
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 
@@ -24,13 +23,13 @@ from sqlalchemy import text
 from standardwebhooks import Webhook
 
 from devstack.postgres import PostgresServer
-from devstack.stack import Stack, StackOptions, free_port
-from devstack.testing.dates import SUITE_NOW
+from devstack.stack import Stack
 from devstack.testing.receiver import WebhookReceiver
 from nominations.models import outbox
 from notifications.deliveries.sending import GROUP  # what a kill may leave in doubt per job
 from shared.database import Database
 from shared.outbox import Event, emit_many
+from tests.e2e.conftest import started_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -67,23 +66,10 @@ FAST = {
 
 @pytest.fixture(scope="module")
 def crash_stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    name = f"kill_{uuid.uuid4().hex[:8]}"
-    url = postgres_server.create_database(name)
-    stack = Stack(
-        StackOptions(
-            state=tmp_path_factory.mktemp("crash-stack"),
-            database_url=url,
-            gateway_port=free_port(),
-            echo=False,
-            clock_at=SUITE_NOW,
-            workers=2,
-            extra_env=FAST,
-        )
-    )
-    stack.start(timeout=180)
-    yield stack
-    stack.stop()
-    postgres_server.drop_database(name)
+    with started_stack(
+        postgres_server, tmp_path_factory.mktemp("crash-stack"), "kill", workers=2, extra_env=FAST
+    ) as started:
+        yield started
 
 
 def officer(unit: str) -> str:

@@ -21,7 +21,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devstack.flows import AwardsFlow
+from devstack.flows import AuthHeaders, AwardsFlow
+from devstack.keys import DevKeys
 from devstack.paths import repo_root
 from devstack.stack import Stack
 from devstack.testing.npm import installed
@@ -184,14 +185,22 @@ def test_the_registry_is_searched_without_accents(
     assert "77/QĐ-UBND" in card
 
 
+def _auth(keys: DevKeys) -> AuthHeaders:
+    """Bearer headers of the stack's own keys, as AwardsFlow asks for them."""
+
+    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
+        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
+        return {"Authorization": f"Bearer {token}"}
+
+    return auth
+
+
 def _disclosed(stack: Stack) -> dict[str, object]:
     """A high honour's nomination screened and published for comment, through the gateway's API."""
     assert stack.keys is not None
     keys = stack.keys
 
-    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
-        return {"Authorization": f"Bearer {token}"}
+    auth = _auth(keys)
 
     async def arrange() -> dict[str, object]:
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
@@ -350,9 +359,7 @@ def _council_open(stack: Stack, member: str) -> dict[str, object]:
     assert stack.keys is not None
     keys = stack.keys
 
-    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
-        return {"Authorization": f"Bearer {token}"}
+    auth = _auth(keys)
 
     async def arrange() -> dict[str, object]:
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
@@ -451,9 +458,7 @@ def test_an_inbox_entry_appears_after_a_nomination_is_returned(
     )
     assert registered.status_code == 201, registered.text
 
-    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
-        return {"Authorization": f"Bearer {token}"}
+    auth = _auth(keys)
 
     async def submitted() -> dict[str, object]:
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
@@ -530,9 +535,7 @@ def _block_of_two(stack: Stack) -> dict[str, object]:
     assert stack.keys is not None
     keys = stack.keys
 
-    def auth(*roles: str, org_unit: str | None = "HT", subject: str | None = None) -> dict[str, str]:
-        token = keys.mint(roles=list(roles), org_unit=org_unit, subject=subject or f"{roles[0]}-{org_unit}")
-        return {"Authorization": f"Bearer {token}"}
+    auth = _auth(keys)
 
     async def arrange() -> dict[str, object]:
         async with httpx.AsyncClient(base_url=f"{stack.gateway_url}/api", timeout=30) as client:

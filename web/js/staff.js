@@ -31,23 +31,26 @@ export function forget() {
 
 let awardNames = null; // code → name of the award types in force today (the public catalogue), read once
 
-async function awardName(code) {
-  if (!awardNames) {
-    awardNames = new Map();
-    try {
-      let cursor;
-      do {
-        const found = await get("award-types", { limit: 500, cursor });
-        for (const type of found.items) awardNames.set(type.code, type.name);
-        cursor = found.next_cursor;
-      } while (cursor);
-    } catch {
-      // Without the catalogue a nomination still shows its award's code; the next page asks again.
-      awardNames = null;
-      return code;
-    }
+/** The catalogue's names, read once before cards name their awards. */
+async function loadAwardNames() {
+  if (awardNames) return;
+  const names = new Map();
+  try {
+    let cursor;
+    do {
+      const found = await get("award-types", { limit: 500, cursor });
+      for (const type of found.items) names.set(type.code, type.name);
+      cursor = found.next_cursor;
+    } while (cursor);
+    awardNames = names;
+  } catch {
+    // Without the catalogue a nomination still shows its award's code; the next page asks again.
   }
-  return awardNames.get(code) || code;
+}
+
+/** An award type's name, or its code when the catalogue could not be read. */
+function awardLabel(code) {
+  return awardNames?.get(code) || code;
 }
 
 export function hasRole(person, ...roles) {
@@ -231,7 +234,7 @@ export async function nominations(main, query) {
   });
   const list = el("ul", { class: "cards" });
   main.replaceChildren(...heading("nominations.title", "nominations.lead"), form, list);
-  await awardName(""); // the catalogue once, before the cards name their awards
+  await loadAwardNames();
   await page(main, list, (cursor) => staff.get("nominations", { status, cursor }), nominationCard);
 }
 
@@ -266,7 +269,7 @@ function nominationCard(summary) {
     "li",
     { class: "card", "data-nomination": String(summary.id) },
     el("h2", { lang: "vi", text: summary.nominee_name }),
-    el("p", { class: "meta" }, el("span", { lang: "vi", text: awardNames?.get(summary.award_type_code) || summary.award_type_code }), ` · ${summary.nominating_org_unit} · ${t("nominations.number")} ${summary.id}`),
+    el("p", { class: "meta" }, el("span", { lang: "vi", text: awardLabel(summary.award_type_code) }), ` · ${summary.nominating_org_unit} · ${t("nominations.number")} ${summary.id}`),
     el("p", {}, el("span", { class: "pill", text: t(`nstatus.${summary.status}`) })),
     more,
   );
@@ -376,7 +379,7 @@ export async function ballot(main) {
       sessions.push(...found.items.filter((s) => s.status === "open"));
       cursor = found.next_cursor;
     } while (cursor);
-    await awardName("");
+    await loadAwardNames();
   } catch (error) {
     list.replaceWith(failure(error));
     return;
@@ -436,7 +439,7 @@ function ballotCard(detail, seat) {
     const group = el(
       "fieldset",
       {},
-      el("legend", { lang: "vi", text: `${item.nominee_name} (${awardNames?.get(item.award_type_code) || item.award_type_code}, ${item.nominating_org_unit})` }),
+      el("legend", { lang: "vi", text: `${item.nominee_name} (${awardLabel(item.award_type_code)}, ${item.nominating_org_unit})` }),
     );
     group.append(dossier(item.nomination_id));
     for (const choice of ["approve", "reject", "abstain"]) {

@@ -19,7 +19,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import MissingToken, RoleGuard, get_token_verifier
-from shared.problems import ProblemError, problem_response, request_instance
+from shared.problems import ProblemError, problem_for
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -75,22 +75,7 @@ class AuthenticateBeforeBody:
         except ProblemError as refused:
             # Missing or refused (401), or the identity provider's keys out of reach (503 with Retry-After):
             # rendered here, outside FastAPI's handlers, as the route's own guard would have.
-            await self._refuse(refused, request, scope, receive, send)
+            await problem_for(refused, request)(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
-
-    @staticmethod
-    async def _refuse(
-        error: ProblemError, request: Request, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        response = problem_response(
-            error.status,
-            title=error.title,
-            type_=error.type,
-            detail=error.detail,
-            instance=request_instance(request),
-            headers=error.headers,
-            **error.extra,
-        )
-        await response(scope, receive, send)

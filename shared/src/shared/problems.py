@@ -197,17 +197,22 @@ def _location(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def problem_for(error: ProblemError, request: Request) -> JSONResponse:
+    """The problem details response of a raised problem (the handlers', and middleware's outside them)."""
+    return problem_response(
+        error.status,
+        title=error.title,
+        type_=error.type,
+        detail=error.detail,
+        instance=request_instance(request),
+        headers=error.headers,
+        **error.extra,
+    )
+
+
 async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)  # noqa: S101 - registered for ProblemError only
-    return problem_response(
-        exc.status,
-        title=exc.title,
-        type_=exc.type,
-        detail=exc.detail,
-        instance=request_instance(request),
-        headers=exc.headers,
-        **exc.extra,
-    )
+    return problem_for(exc, request)
 
 
 async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -76,7 +76,6 @@ class SeriesBuilder:
         self.posted = posted
         self.grains = grains or {}
         self._memo: dict[tuple[int, int, int], PeriodValue | None] = {}
-        self._children_memo: dict[tuple[int, int, int], tuple[int, ...]] = {}
 
     def grain(self, indicator_id: int) -> Grain:
         return self.grains.get(indicator_id, YEARLY)
@@ -144,12 +143,7 @@ class SeriesBuilder:
     def children(self, org_unit_id: int, grain: Grain, number: int) -> tuple[int, ...]:
         """The units whose values roll up into this one's for the period (the same for every indicator of
         the grain: a report rolls up dozens over the same hierarchy)."""
-        key = (org_unit_id, grain.months, number)
-        found = self._children_memo.get(key)
-        if found is None:
-            found = self.hierarchy.territorial_children_for_period(org_unit_id, *grain.bounds(number))
-            self._children_memo[key] = found
-        return found
+        return self.hierarchy.territorial_children_for_period(org_unit_id, *grain.bounds(number))
 
     def series(self, indicator_id: int, org_unit_id: int, numbers: Iterable[int]) -> dict[int, PeriodValue]:
         found = {number: self.value(indicator_id, org_unit_id, number) for number in numbers}
