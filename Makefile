@@ -37,7 +37,15 @@ $(SYNCED): $(UV) uv.lock $(PROJECTS)
 	@$(PY) -m compileall -q -j0 services shared tools >/dev/null
 	@touch $@
 
-deps: $(SYNCED) ## install the Python dependencies (uv.lock)
+# The policy scanner of the Kubernetes manifests (checkov) pins old versions of what the tests use; it has an
+# environment of its own, resolved in the same lock file (pyproject.toml, the "policy" group).
+POLICY_VENV := .venv-policy
+POLICY_SYNCED := $(POLICY_VENV)/.synced
+$(POLICY_SYNCED): $(UV) uv.lock pyproject.toml
+	@UV_PROJECT_ENVIRONMENT=$(POLICY_VENV) $(UV) sync --frozen --only-group policy --no-install-workspace --quiet >&2
+	@touch $@
+
+deps: $(SYNCED) $(POLICY_SYNCED) ## install the Python dependencies (uv.lock)
 
 nginx:
 	@tools/bin/ensure-nginx

@@ -145,3 +145,4 @@ max_working_days_late  # unused variable (services/nominations/src/nominations/t
 late_by_stage  # unused variable (services/nominations/src/nominations/timeliness/schemas.py: Timeliness, read by API clients)
 latest_note  # unused variable (services/targets/src/targets/progress/schemas.py: ProgressRow, set by the report and read by API clients)
 DEVELOPMENT  # unused variable (shared/src/shared/settings.py: Environment, chosen by <S>_ENVIRONMENT=development)
+client_tool  # unused function (tools/devstack/src/devstack/postgres.py: the backup-and-restore test's pg_dump, psql and pg_restore)

@@ -131,3 +131,22 @@ def test_the_database_password_is_not_printed(monkeypatch: pytest.MonkeyPatch, j
     monkeypatch.setenv("EXAMPLE_JWKS_FILE", str(jwks))
     settings = load_settings(ExampleSettings)
     assert "hunter2" not in repr(settings)
+
+
+def test_secrets_are_read_from_files_named_after_their_variables(
+    monkeypatch: pytest.MonkeyPatch, jwks: Path, tmp_path: Path
+) -> None:
+    # As Kubernetes mounts a Secret (deploy/k8s): one file per variable, the value its content.
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "example_database_url").write_text("postgresql://app:s3cret@db:5432/emulation\n")
+    monkeypatch.setenv("EXAMPLE_SECRETS_DIR", str(secrets))
+    monkeypatch.setenv("EXAMPLE_JWKS_FILE", str(jwks))
+    settings = load_settings(ExampleSettings)
+    assert settings.database_url.get_secret_value() == "postgresql://app:s3cret@db:5432/emulation"
+
+
+def test_a_missing_secrets_directory_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EXAMPLE_SECRETS_DIR", str(tmp_path / "absent"))
+    with pytest.raises(ConfigurationError, match="EXAMPLE_SECRETS_DIR: no such directory"):
+        load_settings(ExampleSettings)

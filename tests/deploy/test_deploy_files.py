@@ -96,6 +96,7 @@ def test_gateway_configuration_passes_nginx_t(tmp_path: Path) -> None:
             listen="127.0.0.1:8080",
             upstreams={spec.name: "127.0.0.1:9" for spec in SERVICES},
             cors_origins=("https://a.example", "http://localhost:5173"),
+            trusted_proxies=("10.0.0.0/8", "fd00::/8"),
         ),
     )
     result = check_config(tmp_path, conf)
@@ -110,6 +111,7 @@ def test_gateway_configuration_passes_nginx_t(tmp_path: Path) -> None:
         ("GATEWAY_LISTEN", "8080 ssl; root /"),
         ("GATEWAY_CORS_ORIGINS", "javascript:alert(1)"),
         ("GATEWAY_CORS_ORIGINS", 'https://ok.example,https://x" $x; default'),
+        ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8; allow all"),
     ],
 )
 def test_render_config_refuses_values_that_would_inject_configuration(

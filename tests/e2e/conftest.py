@@ -36,10 +36,18 @@ def started_stack(
         postgres_server.drop_database(name)
 
 
+TRUSTED_PROXY = "127.0.0.2"
+
+
 @pytest.fixture(scope="session")
 def stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with started_stack(
-        postgres_server, tmp_path_factory.mktemp("stack"), "e2e", cors_origins=(ALLOWED_ORIGIN,)
+        postgres_server,
+        tmp_path_factory.mktemp("stack"),
+        "e2e",
+        cors_origins=(ALLOWED_ORIGIN,),
+        # As behind a Kubernetes Ingress: the tests' own address is the proxy whose X-Forwarded-For counts.
+        trusted_proxies=(TRUSTED_PROXY,),
     ) as started:
         yield started
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from devstack.stack import SERVICES, Stack
-from tests.e2e.conftest import ALLOWED_ORIGIN, log_lines_with, new_request_id
+from tests.e2e.conftest import ALLOWED_ORIGIN, TRUSTED_PROXY, log_lines_with, new_request_id
 
 pytestmark = pytest.mark.e2e
 
@@ -201,6 +201,38 @@ def test_public_endpoints_are_rate_limited(gateway: httpx.Client) -> None:
     time.sleep(2.5)  # let the bucket refill for the other tests
 
 
+def gateway_log_entry(stack: Stack, request_id: str) -> dict[str, object]:
+    """The gateway's access-log line of a request (it is written when the response has gone)."""
+    deadline = time.monotonic() + 5
+    while (
+        not (lines := log_lines_with(stack.log_file("gateway"), request_id)) and time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    [line] = lines
+    entry: dict[str, object] = json.loads(line.split(" | ", 1)[-1])
+    return entry
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_the_client(stack: Stack) -> None:
+    # GATEWAY_TRUSTED_PROXIES (as behind a Kubernetes Ingress): each forwarded client has its own rate limit
+    # and is the one logged; a client that is not a listed proxy cannot choose its address.
+    transport = httpx.HTTPTransport(local_address=TRUSTED_PROXY)
+    with httpx.Client(base_url=stack.gateway_url, timeout=10, transport=transport) as proxy:
+        flooding = {"X-Forwarded-For": "203.0.113.7"}
+        statuses = [proxy.get("/api/v1/public/awards", headers=flooding).status_code for _ in range(80)]
+        assert 429 in statuses
+        other = proxy.get("/api/v1/public/awards", headers={"X-Forwarded-For": "203.0.113.8"})
+        assert other.status_code == 200
+        request_id = new_request_id()
+        proxy.get("/healthz", headers={"X-Forwarded-For": "198.51.100.1", "X-Request-ID": request_id})
+        assert gateway_log_entry(stack, request_id)["client"] == "198.51.100.1"
+    with httpx.Client(base_url=stack.gateway_url, timeout=10) as direct:
+        request_id = new_request_id()
+        direct.get("/healthz", headers={"X-Forwarded-For": "198.51.100.1", "X-Request-ID": request_id})
+        assert gateway_log_entry(stack, request_id)["client"] == "127.0.0.1"
+    time.sleep(2.5)  # let the bucket refill for the other tests
+
+
 def test_cors_answers_only_configured_origins(gateway: httpx.Client) -> None:
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
     allowed = gateway.options("/api/v1/nominations", headers={"Origin": ALLOWED_ORIGIN, **preflight})
@@ -267,11 +299,5 @@ def test_the_access_log_keeps_the_method_sent_when_an_error_page_answers(
     request_id = new_request_id()
     response = gateway.post("/api/v1/unknown-resource", json={}, headers={"X-Request-ID": request_id})
     assert response.status_code == 404
-    deadline = time.monotonic() + 5
-    while (
-        not (lines := log_lines_with(stack.log_file("gateway"), request_id)) and time.monotonic() < deadline
-    ):
-        time.sleep(0.1)
-    [line] = lines
-    entry = json.loads(line.split(" | ", 1)[-1])
+    entry = gateway_log_entry(stack, request_id)
     assert (entry["http_method"], entry["http_status"]) == ("POST", 404)

@@ -6,6 +6,8 @@ a message naming the environment variable (``TARGETS_DATABASE_URL: ...``), never
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ClassVar, Self, TypeVar
@@ -127,10 +129,25 @@ class ServiceSettings(BaseSettings):
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 
+def secrets_dir_of(settings_class: type[ServiceSettings], environ: Mapping[str, str]) -> Path | None:
+    """``<S>_SECRETS_DIR``: a directory of files named after the variables (``targets_database_url``), one
+    secret each, read before the environment's defaults and after its variables (Kubernetes mounts a Secret
+    so, and a secret as a file stays out of ``/proc/<pid>/environ`` and crash dumps)."""
+    value = environ.get(settings_class.env_name("secrets_dir"))
+    if not value:
+        return None
+    directory = Path(value)
+    if not directory.is_dir():
+        raise ConfigurationError(f"{settings_class.env_name('secrets_dir')}: no such directory: {directory}")
+    return directory
+
+
 def load_settings(settings_class: type[SettingsT]) -> SettingsT:
-    """Read the environment, or raise :class:`ConfigurationError` naming every bad variable."""
+    """Read the environment (and ``<S>_SECRETS_DIR``), or raise :class:`ConfigurationError` naming every bad
+    variable."""
+    secrets_dir = secrets_dir_of(settings_class, os.environ)
     try:
-        return settings_class()
+        return settings_class(_secrets_dir=secrets_dir)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():

