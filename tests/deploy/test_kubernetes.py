@@ -312,6 +312,9 @@ def test_who_reaches_whom_inside(overlay: str) -> None:
     operator = Peer(
         {"app.kubernetes.io/name": "cloudnative-pg"}, {"kubernetes.io/metadata.name": "cnpg-system"}
     )
+    prometheus = Peer({"app.kubernetes.io/name": "prometheus"}, {"kubernetes.io/metadata.name": "monitoring"})
     for spec in SERVICES:
+        assert connects(policies, prometheus, every[spec.name], 8000)
+        assert not connects(policies, prometheus, every[f"{spec.name}-db"], 5432)
         assert connects(policies, operator, every[f"{spec.name}-db"], 5432)
         assert connects(policies, every[f"{spec.name}-db"], every[f"{spec.name}-db"], 5432)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url
 
 from devstack.gateway import GatewayConfig, nginx_command, prepare_prefix
@@ -133,6 +134,45 @@ def test_readiness_follows_the_database_down_and_back_up(
         # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal as its exit status.
         assert service.stop() in (0, -signal.SIGTERM)
         assert "Application shutdown complete." in (tmp_path / "targets.log").read_text()
+
+
+def requests_counted(metrics: str, route: str, status: int) -> float:
+    """The value of http_requests_total for a route and status in a /metrics page (0 when absent)."""
+    for family in text_string_to_metric_families(metrics):
+        for sample in family.samples:
+            if (
+                sample.name == "http_requests_total"
+                and sample.labels.get("route") == route
+                and sample.labels.get("status") == str(status)
+            ):
+                return float(sample.value)
+    return 0.0
+
+
+def test_with_several_workers_the_metrics_add_up_all_of_them(tmp_path: Path, database_url: str) -> None:
+    keys = ensure_dev_keys(tmp_path / "keys")
+    port = free_port()
+    service = ManagedProcess(
+        "targets",
+        [sys.executable, "-m", "targets", "serve"],
+        env={**service_env("targets", database_url, keys.jwks_file, port), "TARGETS_WORKERS": "2"},
+        log_file=tmp_path / "targets.log",
+        echo=False,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/readyz", 200, timeout=60)
+        # A new connection each time, so that both workers answer some of them.
+        for _ in range(40):
+            assert httpx.get(f"http://127.0.0.1:{port}/v1/whoami").status_code == 401
+        answers = {
+            requests_counted(httpx.get(f"http://127.0.0.1:{port}/metrics").text, "/v1/whoami", 401)
+            for _ in range(10)
+        }
+        # Whichever worker answers the scrape (each answered some of the 40: 14 and 26, 16 and 24 when each
+        # counted only its own), it counts them all.
+        assert answers == {40.0}
+    finally:
+        assert service.stop() in (0, -signal.SIGTERM)
 
 
 def test_the_gateway_answers_502_problems_for_a_service_that_is_down(tmp_path: Path) -> None:

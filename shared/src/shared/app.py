@@ -40,7 +40,7 @@ from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, handle_data_e
 from shared.early_auth import AuthenticateBeforeBody
 from shared.edge import check_edge
 from shared.http_client import create_http_client
-from shared.metrics import READY, MetricsMiddleware, metrics_response
+from shared.metrics import READY, MetricsMiddleware, forget_this_worker, metrics_response
 from shared.migrations import current_revision, head_revision
 from shared.openapi import problem_openapi
 from shared.problems import (
@@ -268,6 +268,7 @@ def create_service_app(
         finally:
             await key_source.aclose()
             await app.state.database.dispose()
+            forget_this_worker()
 
     app = FastAPI(
         title=title,

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from shared import migrations
 from shared.logs import configure_logging, logging_config
+from shared.metrics import shared_metrics
 from shared.settings import ConfigurationError, ServiceSettings, load_settings
 
 ServiceCommand = Callable[[ServiceSettings], Coroutine[Any, Any, int]]
@@ -86,6 +87,12 @@ def run_service_cli(
 
     # One worker runs in this process; more are forked by uvicorn, each building its app from the environment.
     target: FastAPI | str = app_factory(settings) if settings.workers == 1 else f"{name}.main:create_app"
+    with shared_metrics(settings.workers):
+        serve(target, name, settings)
+    return 0
+
+
+def serve(target: FastAPI | str, name: str, settings: ServiceSettings) -> None:
     uvicorn.run(
         target,
         factory=settings.workers > 1,
@@ -98,4 +105,3 @@ def run_service_cli(
         server_header=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
-    return 0
