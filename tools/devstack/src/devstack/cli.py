@@ -21,6 +21,7 @@ from devstack.keys import ensure_dev_keys
 from devstack.openapi import run_openapi
 from devstack.paths import state_dir
 from devstack.stack import Stack, StackError, StartupReport, default_options
+from devstack.supervisor import Supervisor
 from shared.auth import Role
 
 
@@ -66,11 +67,9 @@ def _serve(stack: Stack, report: StartupReport, stop: threading.Event) -> int:
         "  Press Ctrl-C to stop.\n",
         flush=True,
     )
+    supervisor = Supervisor(stack, stack.say)
     while not stop.wait(0.5):
-        crashed = stack.crashed()
-        if crashed:
-            print(f"devstack: {', '.join(crashed)} stopped unexpectedly; stopping the stack", file=sys.stderr)
-            return 1
+        supervisor.tick()
     return 0
 
 

@@ -79,6 +79,10 @@ class ManagedProcess:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        # What the child left behind in its session (nginx's workers when the master was killed, uvicorn's):
+        # they would keep its port, and its output pipe open, so the copying thread would never end.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self._pump.join(timeout=5)
         if self.process.stdout is not None:
             self.process.stdout.close()
