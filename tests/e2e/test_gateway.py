@@ -283,6 +283,23 @@ def test_the_same_fault_answers_the_same_way_through_the_gateway(gateway: httpx.
         assert nul.headers["content-type"] == "application/problem+json"
 
 
+def test_a_method_the_gateway_refuses_itself_says_which_are_allowed(gateway: httpx.Client) -> None:
+    # nginx refuses TRACE before any location; the problem names the path's methods (RFC 9110, Allow).
+    for path, allowed in (
+        ("/api/v1/award-types", "GET, POST"),
+        ("/api/v1/inbox/unread-count", "GET"),
+        ("/api/v1/blocks/7/ranking", "GET"),
+    ):
+        response = gateway.request("TRACE", path)
+        assert response.status_code == 405
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["allow"] == allowed, path
+    # A service's own 405 keeps its own Allow, once.
+    response = gateway.request("DELETE", "/api/v1/public/awards")
+    assert response.status_code == 405
+    assert response.headers.get_list("allow") == ["GET"]
+
+
 def test_a_header_too_large_is_a_problem_not_an_html_page(gateway: httpx.Client) -> None:
     # nginx answers it itself (its internal 494) before any location: a problem like every other.
     response = gateway.get("/api/v1/public/awards", headers={"X-Padding": "x" * 40_000})

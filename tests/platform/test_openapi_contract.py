@@ -4,7 +4,7 @@
 import json
 from typing import Any
 
-from devstack.openapi import DOCUMENT, REF, document_text
+from devstack.openapi import ALLOW_MAP, DOCUMENT, REF, allow_map_text, document_text
 from devstack.paths import repo_root
 
 
@@ -16,6 +16,12 @@ def committed() -> dict[str, Any]:
 def test_the_committed_document_is_the_codes() -> None:
     assert (repo_root() / DOCUMENT).read_text(encoding="utf-8") == document_text(), (
         "the API changed: run `make openapi` and commit web/openapi.json"
+    )
+
+
+def test_the_gateways_allow_map_is_the_documents() -> None:
+    assert (repo_root() / ALLOW_MAP).read_text(encoding="utf-8") == allow_map_text(committed()), (
+        "run `make openapi` and commit deploy/gateway/allow-methods.conf"
     )
 
 

@@ -10,11 +10,20 @@ from typing import Annotated
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from shared.problems import PreconditionFailed, ProblemError, problem_response, problem_type, request_instance
 
+
+def _blank_is_absent(value: object) -> object:
+    """An empty ``If-Match`` says no more than none: a required one is then missing (428), an optional one
+    is not asked (never a 412 against the empty tag)."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 IfMatch = Annotated[
     str | None,
+    BeforeValidator(_blank_is_absent),
     Header(alias="If-Match", description="The ETag of the version being edited (required)."),
 ]
 

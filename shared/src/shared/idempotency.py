@@ -12,6 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
@@ -114,6 +115,9 @@ async def run_idempotent(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+LOCATION_SAFE = "/!$&'()*+,;=:@-._~"
+
+
 @dataclass(frozen=True, slots=True)
 class Created:
     """What a create answers: the new resource, where it lives, its version."""
@@ -141,7 +145,11 @@ class Idempotency:
 
         async def answer() -> tuple[int, Any, dict[str, str]]:
             created = await create()
-            headers = {"Location": created.location} if created.location else {}
+            # A path built from what a client chose (a recipient's subject) may hold characters a header
+            # cannot (HTTP headers are Latin-1): percent-encoded as in any URL, "/" and RFC 3986's
+            # sub-delims kept.
+            location = created.location
+            headers = {"Location": quote(location, safe=LOCATION_SAFE)} if location else {}
             if created.etag is not None:
                 headers["ETag"] = created.etag
             return created.status, created.body.model_dump(mode="json"), headers

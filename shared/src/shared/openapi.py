@@ -2,14 +2,15 @@
 OpenAPI is the contract"): what the platform's conventions make any endpoint answer (docs/api-conventions.md),
 each as ``application/problem+json``, beside what the endpoint itself declares.
 
-* every operation: 400 (an unknown query parameter, malformed JSON), 422 (validation), 503 (the database or a
-  sibling service out of reach);
+* every operation: 400 (an unknown query parameter, malformed JSON), 404 (a resource its path, a filter or
+  its body names does not exist), 414 (a URL longer than the gateway takes), 422 (validation), 503 (the
+  database or a sibling service out of reach);
 * one that takes a body: 413 (too large), 415 (another media type);
-* one with a path parameter: 404;
 * one that needs a login: 401 and 403; a public one under ``/v1/public/``: 429 (the gateway's rate limit).
 
 FastAPI's own 422 (``HTTPValidationError`` as ``application/json``) is replaced: the platform answers it as a
-problem.
+problem. Where an operation answers 428 (it refuses a write without ``If-Match``), its ``If-Match`` header is
+marked required, as the code enforces it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ DESCRIPTIONS = {
     "400": "Bad request: an unknown query parameter, or a body that is not JSON",
     "401": "No token, or one refused",
     "403": "A role or an org-unit scope the caller does not have",
-    "404": "No such resource",
+    "404": "No such resource (named in the path, a filter or the body)",
     "413": "The body is larger than this endpoint accepts",
+    "414": "The URL is longer than the gateway accepts (2,083 characters)",
     "415": "A body of another media type",
     "422": "A value that does not validate; each field is named in `errors`",
     "429": "Too many requests from this address (the gateway's limit; `Retry-After`)",
@@ -57,11 +59,9 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            statuses = ["400", "422", "503"]
+            statuses = ["400", "404", "414", "422", "503"]
             if "requestBody" in operation:
                 statuses += ["413", "415"]
-            if "{" in path:
-                statuses.append("404")
             if operation.get("security"):
                 statuses += ["401", "403"]
             elif path.startswith("/v1/public/"):
@@ -77,7 +77,16 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
                     problem.setdefault("schema", schema or {"$ref": PROBLEM_REF})
             for status in statuses:
                 responses.setdefault(status, _problem(DESCRIPTIONS[status]))
+            if "428" in responses:
+                _require_if_match(operation)
     return document
+
+
+def _require_if_match(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "string", "minLength": 1, "title": "If-Match"}
 
 
 def problem_openapi(app: FastAPI, skip: frozenset[str] = frozenset()) -> Callable[[], dict[str, Any]]:

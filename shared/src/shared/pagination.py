@@ -26,7 +26,12 @@ MAX_LIMIT = 500
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 500).")]
 
-Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page.")]
+# What encode_cursor makes (base64url without padding), bounded so that a URL with one stays well within the
+# gateway's 2,083 characters; another character or a longer one is a 422 naming the parameter.
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, pattern="^[A-Za-z0-9_-]*$", description="`next_cursor` of the previous page."),
+]
 
 
 class InvalidCursor(BadRequest):

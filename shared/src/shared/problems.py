@@ -39,6 +39,15 @@ class InvalidParam(BaseModel):
     type: str
 
 
+class FieldRefused(BaseModel):
+    """One field a rule of the domain refused (a request valid in form): which, and why."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(examples=["nominating_org_unit"])
+    reason: str = Field(examples=["unknown on the round's date"])
+
+
 class Problem(BaseModel):
     """The body of every error response (RFC 9457); extension members are allowed."""
 
@@ -49,7 +58,8 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[InvalidParam] | None = None
+    # Validation names each bad field as InvalidParam; a domain rule, as FieldRefused.
+    errors: list[InvalidParam | FieldRefused] | None = None
 
 
 class ProblemError(Exception):

@@ -41,9 +41,9 @@ def supervisor(stack: StandInStack, clock: Clock, said: list[str]) -> Supervisor
 
 
 def test_a_process_that_exits_is_started_again_after_a_wait_that_doubles_in_a_row() -> None:
-    stack, clock, said = StandInStack(), Clock(), []
+    stack, clock, said = StandInStack(), Clock(), list[str]()
     watcher = supervisor(stack, clock, said)
-    starts = []
+    starts: list[float] = []
     for _ in range(7):
         stack.exited["targets-relay"] = -9
         watcher.tick()
@@ -59,7 +59,7 @@ def test_a_process_that_exits_is_started_again_after_a_wait_that_doubles_in_a_ro
 
 
 def test_a_process_that_ran_for_a_minute_starts_over_from_the_first_wait() -> None:
-    stack, clock, said = StandInStack(), Clock(), []
+    stack, clock, said = StandInStack(), Clock(), list[str]()
     watcher = supervisor(stack, clock, said)
     for _ in range(3):
         stack.exited["gateway"] = 1
@@ -74,7 +74,7 @@ def test_a_process_that_ran_for_a_minute_starts_over_from_the_first_wait() -> No
 
 
 def test_a_restarted_service_is_said_ready_again_once_its_readiness_answers() -> None:
-    stack, clock, said = StandInStack(), Clock(), []
+    stack, clock, said = StandInStack(), Clock(), list[str]()
     watcher = supervisor(stack, clock, said)
     stack.exited["targets"] = -9
     watcher.tick()

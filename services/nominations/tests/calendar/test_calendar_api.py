@@ -127,6 +127,7 @@ async def test_bad_input_is_answered_with_problem_details(client: httpx.AsyncCli
         {"from": "2026-01-01"},
         {"from": "1899-12-31", "to": "1900-01-31"},
         {"from": "2026-01-01", "to": "2026-01-31", "limit": "0"},
+        {"from": "0", "to": "2026-01-31"},
     ]
     for params in invalid:
         assert_problem(await client.get(url, params=params), 422, "validation-error")
@@ -144,6 +145,10 @@ async def test_bad_input_is_answered_with_problem_details(client: httpx.AsyncCli
         day | {"source": "x" * 1001},
         day | {"recorded": True},
         day | {"day": "2200-01-01"},
+        # 0 is not a date (pydantic's lax mode took it as 1970-01-01), nor is a number of seconds or a moment.
+        day | {"day": 0},
+        day | {"day": 1_900_000_000},
+        day | {"day": "2031-03-02T00:00:00"},
     ):
         assert_problem(await client.post(url, json=body, headers=secretariat), 422, "validation-error")
     assert_problem(await client.post(url, json=day), 401, "missing-token")

@@ -16,6 +16,18 @@ PERSON = {
 }
 
 
+async def test_a_subject_beyond_latin_1_is_created_with_its_location_percent_encoded(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    # An identity provider's subject is the client's choice; a header cannot carry it raw (a 500 before).
+    person = PERSON | {"sub": "người-dùng-😍", "email": "nguoidung@hatinh.gov.vn"}
+    created = await client.post("/v1/recipients", json=person, headers=auth("admin"))
+    assert created.status_code == 201, created.text
+    assert created.headers["Location"] == "/api/v1/recipients/ng%C6%B0%E1%BB%9Di-d%C3%B9ng-%F0%9F%98%8D"
+    read = await client.get(created.headers["Location"].removeprefix("/api"), headers=auth("secretariat"))
+    assert read.json()["sub"] == "người-dùng-😍"
+
+
 async def test_an_admin_adds_reads_and_changes_a_person(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
     created = await client.post("/v1/recipients", json=PERSON, headers=auth("admin"))
     assert created.status_code == 201, created.text

@@ -93,7 +93,7 @@ async def test_cursor_pagination(
 
 
 async def test_a_bad_cursor_is_a_400(client: httpx.AsyncClient, auth: Auth) -> None:
-    response = await client.get("/v1/indicators", params={"cursor": "not*a*cursor"}, headers=auth("viewer"))
+    response = await client.get("/v1/indicators", params={"cursor": "not-a-cursor"}, headers=auth("viewer"))
     assert_problem(response, 400, "invalid-cursor")
 
 
@@ -273,6 +273,11 @@ async def test_a_new_indicator_is_in_the_catalogue_snapshot_at_once(
 async def test_patch_needs_if_match(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.patch("/v1/indicators/POP_AVG", json={"name": "X"}, headers=auth("secretariat"))
     assert_problem(response, 428, "precondition-required")
+    # An empty one is none at all, not a tag that fails to match (412).
+    blank = await client.patch(
+        "/v1/indicators/POP_AVG", json={"name": "X"}, headers=auth("secretariat") | {"If-Match": " "}
+    )
+    assert_problem(blank, 428, "precondition-required")
 
 
 async def test_a_stale_etag_is_a_412(client: httpx.AsyncClient, auth: Auth) -> None:

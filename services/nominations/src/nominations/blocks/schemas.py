@@ -6,7 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.blocks.models import ScoreStage
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 from shared.text import CodeRef
 
 CriterionCode = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", examples=["1.2"])
@@ -73,15 +73,13 @@ class BlockIn(BaseModel):
     year: int = Field(ge=2000, le=2100)
     name: str = Field(min_length=1, max_length=500, examples=["Khối các sở, ngành kinh tế"])
     description: str | None = Field(default=None, max_length=4000)
-    reference_date: dt.date | None = Field(
-        default=None, ge=MIN_DATE, le=MAX_DATE, description="The members' date (default: 31 December)"
-    )
+    reference_date: Day | None = Field(default=None, description="The members' date (default: 31 December)")
     members: list[CodeRef] = Field(
         min_length=2, max_length=MAX_MEMBERS, description="Org unit codes, in rotation order"
     )
     leader: str | None = Field(default=None, min_length=1, max_length=50)
     deputy: str | None = Field(default=None, min_length=1, max_length=50)
-    pledge_deadline: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
+    pledge_deadline: Day
     criteria: list[CriterionIn] = Field(min_length=1, max_length=MAX_CRITERIA)
     tie_breaks: list[CodeRef] = Field(default_factory=list, max_length=20)
 
@@ -108,7 +106,7 @@ class BlockPatch(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=4000)
-    pledge_deadline: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE)
+    pledge_deadline: Day | None = None
     leader: str | None = Field(default=None, min_length=1, max_length=50)
     deputy: str | None = Field(default=None, min_length=1, max_length=50)
 
@@ -119,7 +117,7 @@ class NextYearIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pledge_deadline: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
+    pledge_deadline: Day
 
 
 class MemberOut(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,13 +10,13 @@ from nominations.calendar import service
 from nominations.calendar.schemas import CalendarDayIn, DayOut
 from nominations.deps import CatalogueEditor
 from shared.auth import PUBLIC
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["working calendar"])
-Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
+DayQuery = Annotated[Day, Query()]
 
 
 @router.get(
@@ -29,8 +28,8 @@ Day = Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)]
 )
 async def list_days(
     session: SessionDep,
-    from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)],
-    to: Day,
+    from_: Annotated[Day, Query(alias="from")],
+    to: DayQuery,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DayOut]:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 
 SOURCE = "The act that decided the day: its number, date and issuer"
 
@@ -13,7 +13,7 @@ SOURCE = "The act that decided the day: its number, date and issuer"
 class CalendarDayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
+    day: Day
     kind: Literal["day_off", "working_day"]
     reason: str = Field(min_length=1, max_length=500, examples=["Nghỉ bù theo Thông báo của Thủ tướng"])
     source: str | None = Field(

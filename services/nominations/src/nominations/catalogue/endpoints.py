@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -21,7 +20,7 @@ from nominations.catalogue.schemas import (
 from nominations.deps import CatalogueEditor, Idempotent
 from shared import clock
 from shared.auth import PUBLIC
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
@@ -29,8 +28,8 @@ from shared.problems import problem_responses
 
 router = APIRouter(tags=["award catalogue"])
 At = Annotated[
-    dt.date | None,
-    Query(ge=MIN_DATE, le=MAX_DATE, description="The catalogue in force on this date; default: today"),
+    Day | None,
+    Query(description="The catalogue in force on this date; default: today"),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from nominations.catalogue.models import Authority
-from shared.bounds import RowIdField
+from shared.bounds import Day, RowIdField
 
 MAX_NOMINATIONS = 5000
 
@@ -20,7 +20,7 @@ class DecisionIn(BaseModel):
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
         examples=["1234/QĐ-UBND"], description="The decision's number, unique"
     )
-    signed_on: dt.date
+    signed_on: Day
     signer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] = Field(
         examples=["Võ Trọng Hải"]
     )

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from nominations.exemplars.models import ExemplarKind, Stage
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 
 Note = Field(min_length=1, max_length=20_000)
 
@@ -32,7 +32,7 @@ class ExemplarIn(BaseModel):
     description: str = Note
     org_unit: str | None = Field(default=None, min_length=1, max_length=50, description="Default: yours")
     movement: str | None = Field(default=None, min_length=1, max_length=50, description="A movement's code")
-    detected_on: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE, description="Default: today")
+    detected_on: Day | None = Field(default=None, description="Default: today")
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
 
 
@@ -57,7 +57,7 @@ class ReplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     org_unit: str = Field(min_length=1, max_length=50)
-    replicated_on: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
+    replicated_on: Day
     note: str | None = Field(default=None, max_length=20_000)
 
 

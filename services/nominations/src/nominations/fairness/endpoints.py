@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,7 +13,7 @@ from nominations.org_scope import OutOfScope, Scope, TargetsUnavailable
 from nominations.rounds import service as rounds
 from nominations.timeliness.endpoints import LookaheadTooFar, timeliness_of
 from nominations.timeliness.schemas import Timeliness
-from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.bounds import Day, RowId
 from shared.database import SessionDep
 from shared.problems import problem_responses
 
@@ -46,6 +45,6 @@ async def get_timeliness(
     scope: Scope,
     principal: NominationReader,
     round_id: Annotated[RowId, Query()],
-    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+    as_of: Annotated[Day | None, Query()] = None,
 ) -> Timeliness:
     return await timeliness_of(session, scope, round_id, as_of)

@@ -5,10 +5,9 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.movements.models import MilestoneKind, MovementArea, MovementKind
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
-Day = Field(ge=MIN_DATE, le=MAX_DATE)
 MAX_LINKED_TARGETS = 50
 
 
@@ -17,7 +16,7 @@ class MilestoneIn(BaseModel):
 
     kind: MilestoneKind
     name: str = Field(min_length=1, max_length=500)
-    review_on: dt.date = Day
+    review_on: Day
     source: str = Field(min_length=1, max_length=1000, description="The act or plan that sets the review")
 
 
@@ -47,8 +46,8 @@ class MovementIn(BaseModel):
     plan_code: str = Code
     plan_section: str = Field(min_length=1, max_length=20, examples=["III.1"])
     area: MovementArea
-    starts_on: dt.date = Day
-    ends_on: dt.date = Day
+    starts_on: Day
+    ends_on: Day
     source_text: str = Field(min_length=1, max_length=4000)
     verification: str | None = Field(default=None, max_length=1000)
     target_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKED_TARGETS)
@@ -74,7 +73,7 @@ class MovementPatch(BaseModel):
     launched_by: str | None = Field(default=None, min_length=1, max_length=500)
     launch_source: str | None = Field(default=None, max_length=1000)
     verification: str | None = Field(default=None, max_length=1000)
-    ends_on: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE)
+    ends_on: Day | None = None
     target_ids: list[int] | None = Field(default=None, max_length=MAX_LINKED_TARGETS)
     milestones: list[MilestoneIn] | None = Field(default=None, max_length=2)
 
@@ -134,7 +133,7 @@ class MilestoneRoundIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", examples=["SK-DN-2023"])
     name: str | None = Field(default=None, min_length=1, max_length=500)
-    opens_on: dt.date = Day
+    opens_on: Day
     submission_working_days: int = Field(ge=1, le=120)
     screening_working_days: int = Field(ge=1, le=120)
     council_working_days: int = Field(ge=1, le=120)
@@ -146,9 +145,7 @@ class RegistrationIn(BaseModel):
 
     org_unit: str | None = Field(default=None, min_length=1, max_length=50, description="Default: yours")
     commitments: str = Field(min_length=1, max_length=4000)
-    registered_on: dt.date | None = Field(
-        default=None, ge=MIN_DATE, le=MAX_DATE, description="The secretariat's record of an earlier one"
-    )
+    registered_on: Day | None = Field(default=None, description="The secretariat's record of an earlier one")
 
 
 class RegistrationOut(BaseModel):

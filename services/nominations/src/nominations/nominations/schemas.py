@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.catalogue.models import Occasion, RecipientKind
-from shared.bounds import RowIdField
+from shared.bounds import Day, RowIdField
 from shared.text import KeyRef
 
 Code = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -121,7 +121,7 @@ class Forwarding(BaseModel):
 
     to: Literal["prime_minister", "president"]
     document_number: str = Field(min_length=1, max_length=100, examples=["456/TTr-UBND"])
-    sent_on: dt.date
+    sent_on: Day
 
 
 class Override(BaseModel):

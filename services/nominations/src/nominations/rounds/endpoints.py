@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,7 +11,7 @@ from nominations.deps import CatalogueEditor, Idempotent, ServiceCaller
 from nominations.rounds import service
 from nominations.rounds.schemas import RoundDeadlineOut, RoundIn, RoundOut, RoundPatch
 from shared.auth import AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.bounds import Day, RowId
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, check_if_match, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
@@ -91,8 +90,8 @@ async def patch_round(
 async def list_deadlines(
     session: SessionDep,
     principal: ServiceCaller,
-    from_: Annotated[dt.date, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)],
-    to: Annotated[dt.date, Query(ge=MIN_DATE, le=MAX_DATE)],
+    from_: Annotated[Day, Query(alias="from")],
+    to: Annotated[Day, Query()],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[RoundDeadlineOut]:

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nominations.rounds.models import RoundKind
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 
 WorkingDays = Field(ge=1, le=120)
 
@@ -21,10 +21,8 @@ class RoundIn(BaseModel):
     kind: RoundKind
     year: int = Field(ge=2000, le=2100)
     movement_code: str | None = Field(default=None, max_length=50)
-    reference_date: dt.date = Field(
-        ge=MIN_DATE, le=MAX_DATE, description="The rules and the org units of this date apply."
-    )
-    opens_on: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
+    reference_date: Day = Field(description="The rules and the org units of this date apply.")
+    opens_on: Day
     submission_working_days: int = WorkingDays
     screening_working_days: int = WorkingDays
     council_working_days: int = WorkingDays

@@ -14,7 +14,7 @@ from nominations.rounds import service as rounds
 from nominations.timeliness import service
 from nominations.timeliness.schemas import LateNomination, Stage, Timeliness
 from shared import clock
-from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.bounds import Day, RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import BadRequest, problem_responses
@@ -39,7 +39,7 @@ async def get_timeliness(
     scope: Scope,
     principal: NominationReader,
     round_id: RowId,
-    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+    as_of: Annotated[Day | None, Query()] = None,
 ) -> Timeliness:
     return await timeliness_of(session, scope, round_id, as_of)
 
@@ -54,7 +54,7 @@ async def list_late_nominations(
     scope: Scope,
     principal: NominationReader,
     round_id: RowId,
-    as_of: Annotated[dt.date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
+    as_of: Annotated[Day | None, Query()] = None,
     stage: Stage | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.patch import NotNull
 from shared.text import CodeRef
 from targets.indicators.models import Aggregation, Area, Direction, ValueType
 from targets.periods import PeriodType
@@ -42,22 +45,13 @@ class IndicatorIn(BaseModel):
 class IndicatorPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=1000)
+    name: Annotated[str | None, Field(min_length=1, max_length=1000), NotNull()] = None
     name_en: str | None = Field(default=None, max_length=1000)
-    area: Area | None = None
-    unit: str | None = Field(default=None, min_length=1, max_length=100)
-    direction: Direction | None = None
-    decimals: int | None = Field(default=None, ge=0, le=6)
+    area: Annotated[Area | None, NotNull()] = None
+    unit: Annotated[str | None, Field(min_length=1, max_length=100), NotNull()] = None
+    direction: Annotated[Direction | None, NotNull()] = None
+    decimals: Annotated[int | None, Field(ge=0, le=6), NotNull()] = None
     description: str | None = Field(default=None, max_length=5000)
-
-    # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
-    # reach the database and answer 500).
-    @field_validator("name", "area", "unit", "direction", "decimals")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
 
 
 class IndicatorOut(BaseModel):

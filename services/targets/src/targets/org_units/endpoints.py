@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import clock
 from shared.auth import PUBLIC, AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE
+from shared.bounds import Day
 from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, etag
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
@@ -33,8 +32,8 @@ from targets.org_units.schemas import (
 router = APIRouter(tags=["org units"])
 
 At = Annotated[
-    dt.date | None,
-    Query(ge=MIN_DATE, le=MAX_DATE, description="The hierarchy as it stood on this date; default: today"),
+    Day | None,
+    Query(description="The hierarchy as it stood on this date; default: today"),
 ]
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.bounds import Day
+from shared.patch import NotNull
 from shared.text import CodeRef
 from targets.org_units.models import OrgUnitType, RestructuringKind
 
@@ -51,25 +53,16 @@ class OrgUnitPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     official_code: str | None = OfficialCode
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Annotated[str | None, Field(min_length=1, max_length=200), NotNull()] = None
     name_en: str | None = Field(default=None, max_length=200)
-    type: OrgUnitType | None = None
+    type: Annotated[OrgUnitType | None, NotNull()] = None
     valid_to: Day | None = None
-    remote: bool | None = None
-    border: bool | None = None
-    mountainous: bool | None = None
+    remote: Annotated[bool | None, NotNull()] = None
+    border: Annotated[bool | None, NotNull()] = None
+    mountainous: Annotated[bool | None, NotNull()] = None
     notes: str | None = Field(default=None, max_length=5000)
     parent: CodeRef | None = None
     parent_from: Day | None = None
-
-    # These columns are NOT NULL: leaving them out keeps them, an explicit null is a client error (it used to
-    # reach the database and answer 500).
-    @field_validator("name", "type", "remote", "border", "mountainous")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
 
     @model_validator(mode="after")
     def _parent_needs_date(self) -> OrgUnitPatch:

@@ -2,20 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.bounds import Day
+from shared.patch import NotNull
 from shared.text import CodeRef
 from targets.plans.models import Comparator, Projection, TargetKind
-
-
-def _not_null(value: object) -> object:
-    """For PATCH fields of NOT NULL columns: leaving one out keeps it, null is a client error (not a 500)."""
-    if value is None:
-        raise ValueError("may be left out, but not null")
-    return value
-
 
 DEFAULT_PROJECTION = {
     TargetKind.END_OF_PERIOD: Projection.LINEAR,
@@ -49,11 +43,9 @@ class PlanIn(BaseModel):
 class PlanPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=2000)
-    source: str | None = Field(default=None, min_length=1, max_length=5000)
-    at_risk_margin: Decimal | None = Field(default=None, ge=0, le=1)
-
-    _required = field_validator("name", "source", "at_risk_margin")(_not_null)
+    name: Annotated[str | None, Field(min_length=1, max_length=2000), NotNull()] = None
+    source: Annotated[str | None, Field(min_length=1, max_length=5000), NotNull()] = None
+    at_risk_margin: Annotated[Decimal | None, Field(ge=0, le=1), NotNull()] = None
 
 
 class PlanOut(BaseModel):
@@ -111,16 +103,14 @@ class TargetIn(BaseModel):
 class TargetPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comparator: Comparator | None = None
+    comparator: Annotated[Comparator | None, NotNull()] = None
     value: Decimal | None = None
     tolerance: Decimal | None = Field(default=None, ge=0)
     baseline: Decimal | None = None
     baseline_year: int | None = Field(default=None, ge=1900, le=2199)
-    projection: Projection | None = None
-    source_text: str | None = Field(default=None, min_length=1, max_length=5000)
+    projection: Annotated[Projection | None, NotNull()] = None
+    source_text: Annotated[str | None, Field(min_length=1, max_length=5000), NotNull()] = None
     notes: str | None = Field(default=None, max_length=5000)
-
-    _required = field_validator("comparator", "projection", "source_text")(_not_null)
 
 
 class TargetOut(BaseModel):

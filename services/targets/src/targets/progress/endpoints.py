@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shared import clock
 from shared.auth import PUBLIC, AnyUser
-from shared.bounds import MAX_DATE, MIN_DATE, RowId
+from shared.bounds import Day, RowId
 from shared.database import DatabaseDep, SessionDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue
@@ -41,8 +40,8 @@ Plan = Annotated[
     Query(max_length=50, description="Plan code; default: the latest plan that had started by `at`"),
 ]
 At = Annotated[
-    dt.date | None,
-    Query(ge=MIN_DATE, le=MAX_DATE, description="Judge with the years ended by this date; default: today"),
+    Day | None,
+    Query(description="Judge with the years ended by this date; default: today"),
 ]
 
 

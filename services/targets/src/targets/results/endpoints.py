@@ -272,7 +272,7 @@ async def list_period_locks(
     "/v1/period-locks",
     status_code=201,
     summary="Close a period (and every period inside it) for data entry",
-    responses=problem_responses(NotFound),
+    responses=problem_responses(NotFound, service.LockExists),
 )
 async def create_period_lock(
     session: SessionDep, principal: CatalogueEditor, catalogue: Catalogue, body: PeriodLockIn
