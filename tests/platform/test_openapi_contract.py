@@ -41,3 +41,11 @@ def test_every_reference_resolves() -> None:
     text = json.dumps(document)
     names = {piece.split('"', 1)[0] for piece in text.split(f'"{REF}')[1:]}
     assert names <= set(document["components"]["schemas"]), names - set(document["components"]["schemas"])
+
+
+def test_no_two_schemas_share_a_title() -> None:
+    # A generated client names each model by its schema's title: two alike would be one model, or none.
+    schemas = committed()["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert sorted({title for title in titles if titles.count(title) > 1}) == []
+    assert [name for name in schemas if "__" in name] == []  # FastAPI's module-path names for a clash

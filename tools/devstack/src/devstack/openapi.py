@@ -82,7 +82,12 @@ def merge(documents: Mapping[str, dict[str, Any]], version: str) -> dict[str, An
                 raise ValueError(f"{public} is served by two services, differently")
             paths.setdefault(public, operations)
         for name, schema in document.get("components", {}).get("schemas", {}).items():
-            schemas[name if name not in clashes else f"{service.title()}{name}"] = schema
+            if name in clashes:
+                # Generators name a model by its title: the renamed schema's says its new name too.
+                renamed = f"{service.title()}{name}"
+                schemas[renamed] = {**schema, "title": renamed}
+            else:
+                schemas[name] = schema
         security.update(document.get("components", {}).get("securitySchemes", {}))
     used = _referenced(paths, schemas)
     return {

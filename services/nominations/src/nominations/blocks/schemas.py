@@ -120,7 +120,7 @@ class NextYearIn(BaseModel):
     pledge_deadline: Day
 
 
-class MemberOut(BaseModel):
+class BlockMemberOut(BaseModel):
     org_unit: str
     org_unit_name: str
     position: int
@@ -150,7 +150,7 @@ class BlockSummary(BaseModel):
 class BlockOut(BlockSummary):
     description: str | None
     reference_date: dt.date
-    members: list[MemberOut]
+    members: list[BlockMemberOut]
     criteria: list[CriterionOut]
     tie_breaks: list[str]
     adopted_on: dt.date | None

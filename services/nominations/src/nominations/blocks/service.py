@@ -31,6 +31,7 @@ from nominations.blocks.models import (
 from nominations.blocks.schemas import (
     AutoScoreIn,
     BlockIn,
+    BlockMemberOut,
     BlockOut,
     BlockPatch,
     BlockSummary,
@@ -38,7 +39,6 @@ from nominations.blocks.schemas import (
     CriterionIn,
     CriterionOut,
     FlagProposalIn,
-    MemberOut,
     NextYearIn,
     PledgeIn,
     PledgeOut,
@@ -158,7 +158,7 @@ async def out(session: AsyncSession, block: Block) -> BlockOut:
         description=block.description,
         reference_date=block.reference_date,
         members=[
-            MemberOut(
+            BlockMemberOut(
                 org_unit=m.org_unit,
                 org_unit_name=m.org_unit_name,
                 position=m.position,

@@ -88,7 +88,7 @@ class BallotOut(BaseModel):
     recorded: Literal[True] = True
 
 
-class MemberOut(BaseModel):
+class CouncilMemberOut(BaseModel):
     subject: str
     name: str
     voted: bool
@@ -135,7 +135,7 @@ class CouncilSessionOut(BaseModel):
     status: Literal["open", "closed"]
     quorum: int
     ballots_cast: int
-    members: list[MemberOut] = Field(description="Who sits, and who has voted (not how)")
+    members: list[CouncilMemberOut] = Field(description="Who sits, and who has voted (not how)")
     agenda: list[AgendaItemOut]
     opened_by: str
     opened_at: dt.datetime

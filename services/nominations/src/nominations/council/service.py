@@ -31,11 +31,11 @@ from nominations.council.schemas import (
     AgendaItemOut,
     BallotIn,
     Choice,
+    CouncilMemberOut,
     CouncilSessionIn,
     CouncilSessionOut,
     CouncilSessionSummary,
     MemberIn,
-    MemberOut,
     TallyOut,
 )
 from nominations.models import outbox
@@ -236,7 +236,7 @@ async def read(session: AsyncSession, council: CouncilSession) -> CouncilSession
         status="open" if council.status == OPEN else "closed",
         quorum=council.quorum,
         ballots_cast=council.ballots_cast,
-        members=[MemberOut(subject=m.subject, name=m.name, voted=m.subject in voted) for m in members],
+        members=[CouncilMemberOut(subject=m.subject, name=m.name, voted=m.subject in voted) for m in members],
         agenda=[
             AgendaItemOut(
                 nomination_id=item.nomination_id,

@@ -11,7 +11,7 @@ from shared.bounds import Day
 Note = Field(min_length=1, max_length=20_000)
 
 
-class EvidenceIn(BaseModel):
+class ExemplarEvidenceIn(BaseModel):
     """A piece of evidence: a press article, a report, a decision; by title and, where online, its address."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,14 +33,14 @@ class ExemplarIn(BaseModel):
     org_unit: str | None = Field(default=None, min_length=1, max_length=50, description="Default: yours")
     movement: str | None = Field(default=None, min_length=1, max_length=50, description="A movement's code")
     detected_on: Day | None = Field(default=None, description="Default: today")
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    evidence: list[ExemplarEvidenceIn] = Field(default_factory=list, max_length=20)
 
 
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Note
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    evidence: list[ExemplarEvidenceIn] = Field(default_factory=list, max_length=20)
 
 
 class AdvanceIn(BaseModel):
@@ -50,7 +50,7 @@ class AdvanceIn(BaseModel):
 
     to: Stage
     note: str = Note
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    evidence: list[ExemplarEvidenceIn] = Field(default_factory=list, max_length=20)
 
 
 class ReplicationIn(BaseModel):

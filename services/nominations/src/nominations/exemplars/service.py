@@ -23,7 +23,7 @@ from nominations.exemplars.models import (
 from nominations.exemplars.schemas import (
     AdvanceIn,
     EntryOut,
-    EvidenceIn,
+    ExemplarEvidenceIn,
     ExemplarIn,
     ExemplarOut,
     ExemplarSummary,
@@ -72,7 +72,7 @@ class ReplicationExists(Conflict):
     title = "The exemplar's replication in this unit is recorded already"
 
 
-def _evidence(items: list[EvidenceIn]) -> list[dict[str, Any]]:
+def _evidence(items: list[ExemplarEvidenceIn]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json", exclude_none=True) for item in items]
 
 
