@@ -146,3 +146,5 @@ late_by_stage  # unused variable (services/nominations/src/nominations/timelines
 latest_note  # unused variable (services/targets/src/targets/progress/schemas.py: ProgressRow, set by the report and read by API clients)
 DEVELOPMENT  # unused variable (shared/src/shared/settings.py: Environment, chosen by <S>_ENVIRONMENT=development)
 client_tool  # unused function (tools/devstack/src/devstack/postgres.py: the backup-and-restore test's pg_dump, psql and pg_restore)
+on_start  # unused method (shared/src/shared/tracing.py: RequestIdProcessor, called by the OpenTelemetry SDK as a span starts)
+parent_context  # unused variable (shared/src/shared/tracing.py: the SDK's SpanProcessor.on_start signature)

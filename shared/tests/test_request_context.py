@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from shared.logs import logging_config
-from shared.request_context import RequestContextMiddleware, current_request_id
+from shared.request_context import RequestContextMiddleware, bound_request_id, current_request_id
 
 app = FastAPI()
 seen: list[str | None] = []
@@ -60,3 +60,10 @@ async def test_every_log_line_of_the_request_carries_the_id(
     access = next(line for line in mine if line["logger"] == "shared.access")
     assert access["http_status"] == 200
     assert access["http_path"] == "/work"
+
+
+def test_work_outside_a_request_can_have_an_id_of_its_own() -> None:
+    assert current_request_id() is None
+    with bound_request_id("relay-batch-1"):
+        assert current_request_id() == "relay-batch-1"
+    assert current_request_id() is None

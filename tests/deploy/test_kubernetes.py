@@ -243,9 +243,14 @@ def allowed_one_way(
     return False
 
 
+def ours(peer: Peer) -> bool:
+    """Is ``peer`` a pod of the platform's namespace, the one place its policies apply?"""
+    return peer.labels is not None and peer.namespace_labels is None
+
+
 def connects(policies: Sequence[Manifest], source: Peer, target: Peer, port: int) -> bool:
-    outbound = source.labels is None or allowed_one_way(policies, source, target, port, "Egress")
-    inbound = target.labels is None or allowed_one_way(policies, target, source, port, "Ingress")
+    outbound = not ours(source) or allowed_one_way(policies, source, target, port, "Egress")
+    inbound = not ours(target) or allowed_one_way(policies, target, source, port, "Ingress")
     return outbound and inbound
 
 
@@ -313,7 +318,15 @@ def test_who_reaches_whom_inside(overlay: str) -> None:
         {"app.kubernetes.io/name": "cloudnative-pg"}, {"kubernetes.io/metadata.name": "cnpg-system"}
     )
     prometheus = Peer({"app.kubernetes.io/name": "prometheus"}, {"kubernetes.io/metadata.name": "monitoring"})
+    monitoring = {"kubernetes.io/metadata.name": "monitoring"}
+    collector = Peer({"app.kubernetes.io/name": "otel-collector"}, monitoring)
     for spec in SERVICES:
+        # Traces go to the collector (OTLP/HTTP) from every long-running process, and nothing else goes there.
+        for process in (spec.name, f"{spec.name}-relay", f"{spec.name}-worker"):
+            if process in every:
+                assert connects(policies, every[process], collector, 4318)
+                assert not connects(policies, every[process], collector, 5432)
+        assert not connects(policies, every[f"{spec.name}-migrate"], collector, 4318)
         assert connects(policies, prometheus, every[spec.name], 8000)
         assert not connects(policies, prometheus, every[f"{spec.name}-db"], 5432)
         assert connects(policies, operator, every[f"{spec.name}-db"], 5432)

@@ -53,6 +53,7 @@ from shared.problems import (
 )
 from shared.request_context import RequestContextMiddleware
 from shared.settings import ServiceSettings
+from shared.tracing import add_tracing, tracer_provider
 
 OPERATIONAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -290,6 +291,8 @@ def create_service_app(
     # Innermost: a guarded route's caller is authenticated before the body is read (shared.early_auth).
     app.add_middleware(AuthenticateBeforeBody)
     app.add_middleware(MetricsMiddleware, service=settings.service_name, skip_paths=OPERATIONAL_PATHS)
+    tracing = tracer_provider(settings.service_name, settings.traces_endpoint)
+    add_tracing(app, tracing, skip_paths=OPERATIONAL_PATHS)
     # Added last, so it is the outermost middleware and sees every response (see its docstring).
     app.add_middleware(RequestContextMiddleware, quiet_paths=OPERATIONAL_PATHS)
     return app

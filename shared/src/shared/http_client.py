@@ -11,6 +11,7 @@ import httpx
 from httpx_retries import Retry, RetryTransport
 
 from shared.request_context import REQUEST_ID_HEADER, current_request_id
+from shared.tracing import inject_trace_context
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -20,6 +21,8 @@ async def _pass_request_id(request: httpx.Request) -> None:
     request_id = current_request_id()
     if request_id and REQUEST_ID_HEADER not in request.headers:
         request.headers[REQUEST_ID_HEADER] = request_id
+    # The sibling's spans join this request's trace (shared.tracing); nothing is added when none is recorded.
+    inject_trace_context(request.headers)
 
 
 def create_http_client(

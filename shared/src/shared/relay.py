@@ -40,7 +40,9 @@ from shared.cli import ServiceCommand
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, libpq_dsn
 from shared.http_client import create_http_client
 from shared.outbox import notify_channel
+from shared.request_context import bound_request_id, new_request_id
 from shared.settings import EventProducerSettings, ServiceCredentialsSettings, ServiceSettings
+from shared.tracing import span, tracer_provider
 
 logger = logging.getLogger(__name__)
 
@@ -275,31 +277,40 @@ class Relay:
             rows = [Claimed(*row) for row in (await session.execute(claim)).all()]
             if not rows:
                 return BatchOutcome(0, 0, 0)
-            try:
-                verdicts = await self.intake.send([envelope(row, self.producer) for row in rows])
-            except IntakeUnavailable as exc:
-                logger.warning("intake took no event of the batch (%d rows back off): %s", len(rows), exc)
-                await self._back_off(session, [(row, str(exc)) for row in rows])
-                return BatchOutcome(len(rows), 0, len(rows), intake_unavailable=True)
-            published: list[uuid.UUID] = []
-            failed: list[tuple[Claimed, str]] = []
-            for row in rows:
-                verdict = verdicts.get(str(row.id))
-                if verdict is not None and verdict.status in PUBLISHED_STATUSES:
-                    published.append(row.id)
-                elif verdict is None:
-                    failed.append((row, "intake answered nothing for this event"))
-                else:
-                    failed.append((row, json.dumps({"status": verdict.status, "problem": verdict.problem})))
-            if published:
-                await session.execute(
-                    update(table).where(table.c.id.in_(published)).values(published_at=func.now())
-                )
-            if failed:
-                for row, error in failed:
-                    logger.warning("event %s (%s) refused by intake: %s", row.id, row.event_type, error)
-                await self._back_off(session, failed)
-            return BatchOutcome(len(rows), len(published), len(failed))
+            # The batch is one piece of work to follow: one request id, one span, intake's spans inside.
+            with (
+                bound_request_id(new_request_id()),
+                span("relay batch", {"messaging.batch.message_count": len(rows), "producer": self.producer}),
+            ):
+                return await self._send(session, rows)
+
+    async def _send(self, session: AsyncSession, rows: Sequence[Claimed]) -> BatchOutcome:
+        """Send the claimed ``rows`` and record intake's verdicts in ``session``'s transaction."""
+        try:
+            verdicts = await self.intake.send([envelope(row, self.producer) for row in rows])
+        except IntakeUnavailable as exc:
+            logger.warning("intake took no event of the batch (%d rows back off): %s", len(rows), exc)
+            await self._back_off(session, [(row, str(exc)) for row in rows])
+            return BatchOutcome(len(rows), 0, len(rows), intake_unavailable=True)
+        published: list[uuid.UUID] = []
+        failed: list[tuple[Claimed, str]] = []
+        for row in rows:
+            verdict = verdicts.get(str(row.id))
+            if verdict is not None and verdict.status in PUBLISHED_STATUSES:
+                published.append(row.id)
+            elif verdict is None:
+                failed.append((row, "intake answered nothing for this event"))
+            else:
+                failed.append((row, json.dumps({"status": verdict.status, "problem": verdict.problem})))
+        if published:
+            await session.execute(
+                update(self.table).where(self.table.c.id.in_(published)).values(published_at=func.now())
+            )
+        if failed:
+            for row, error in failed:
+                logger.warning("event %s (%s) refused by intake: %s", row.id, row.event_type, error)
+            await self._back_off(session, failed)
+        return BatchOutcome(len(rows), len(published), len(failed))
 
     async def _back_off(self, session: AsyncSession, failed: Sequence[tuple[Claimed, str]]) -> None:
         for row, error in failed:
@@ -431,6 +442,7 @@ async def run_relay(settings: EventProducerSettings, table: Table, stop: asyncio
     )
     # No retries behind the relay's back: a failed batch backs off, row by row, in the outbox.
     client = create_http_client(timeout_seconds=settings.http_timeout_seconds, retries=0)
+    tracing = tracer_provider(f"{settings.service_name}-relay", settings.traces_endpoint)
     try:
         relay = Relay(
             database=database,
@@ -446,6 +458,8 @@ async def run_relay(settings: EventProducerSettings, table: Table, stop: asyncio
     finally:
         await client.aclose()
         await database.dispose()
+        if tracing is not None:
+            tracing.shutdown()  # the last batches' spans are sent before the process ends
 
 
 def relay_command(table: Table) -> tuple[str, ServiceCommand]:

@@ -12,6 +12,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from http import HTTPStatus
 
@@ -35,6 +37,17 @@ def current_request_id() -> str | None:
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+@contextmanager
+def bound_request_id(request_id: str) -> Iterator[str]:
+    """``request_id`` as the id of the moment for work that is not a request (a relay's batch): its log lines,
+    its calls to other services and its spans carry it."""
+    token = _request_id.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _request_id.reset(token)
 
 
 def accept_request_id(value: str | None) -> str:

@@ -81,6 +81,11 @@ class ServiceSettings(BaseSettings):
 
     http_timeout_seconds: float = Field(default=5.0, gt=0)
     http_retries: int = Field(default=2, ge=0, le=10)
+    traces_endpoint: Annotated[str | None, AfterValidator(http_url)] = Field(
+        default=None,
+        description="OTLP/HTTP endpoint receiving OpenTelemetry traces (an OpenTelemetry Collector's"
+        " http://collector:4318); unset, no spans are made",
+    )
     shutdown_grace_seconds: int = Field(default=15, ge=0)
     workers: int = Field(
         default=1, ge=1, le=64, description="uvicorn worker processes (one per core is usual)"
