@@ -21,8 +21,6 @@ from typing import Any
 from fastapi import FastAPI
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -51,6 +49,9 @@ def tracer_provider(service: str, endpoint: str | None) -> TracerProvider | None
     """
     if endpoint is None:
         return None
+    # Imported here: the exporter (protobuf, requests) costs every process's start, and most run without it.
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
@@ -71,6 +72,7 @@ def add_tracing(app: FastAPI, provider: TracerProvider | None, *, skip_paths: fr
     """
     if provider is None:
         return
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware  # noqa: PLC0415 - as above
 
     def span_details(scope: dict[str, Any]) -> tuple[str, dict[str, str]]:
         # The route's template, not the path: a span name per endpoint, not per resource.
