@@ -24,6 +24,9 @@ def settings(database_url: str, jwks_file: Path) -> Settings:
         # Tests run inside rolled-back transactions, whose changes never notify; counters are read per
         # request instead (the feed itself is tested with committed changes in catalogue/test_feed.py).
         change_feed=False,
+        # Exact public reports: a report of another test's rolled-back data must not be served for a few
+        # seconds (the staleness itself is tested with a clock of its own in progress/test_progress_api.py).
+        public_progress_max_staleness_seconds=0,
     )
 
 

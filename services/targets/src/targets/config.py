@@ -24,3 +24,10 @@ class Settings(EventProducerSettings):
         le=1_000_000,
         description="The most target rows (units × targets) one progress report builds (docs/progress.md)",
     )
+    public_progress_max_staleness_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How far behind the data GET /v1/public/progress may be, per process (0: never); its"
+        " answers say max-age=60, so no more than that",
+    )

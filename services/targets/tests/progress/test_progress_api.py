@@ -4,8 +4,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from devstack.testing.plugin import AuthHeaders
+from targets.config import Settings
+from targets.deps import get_settings
+from targets.progress.service import ProgressCache
 
 DISTRICTS_2024 = ["HT-HTI", "HT-HLI", "HT-KAT", "HT-DTH", "HT-NXU", "HT-CLO", "HT-THA", "HT-CXU", "HT-KAH"]
 DISTRICTS_2024 += ["HT-HSO", "HT-HKH", "HT-VQU", "HT-LHA"]
@@ -207,6 +211,32 @@ async def test_the_public_sees_the_province_without_logging_in_and_can_revalidat
     changed = await client.get("/v1/public/progress", headers={"If-None-Match": public.headers["etag"]})
     assert changed.status_code == 200
     assert changed.headers["etag"] != public.headers["etag"]
+
+
+async def test_the_public_report_may_be_a_few_seconds_behind_the_data_the_signed_in_one_never(
+    app: FastAPI, settings: Settings, client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    moment = [1000.0]
+    saved = app.state.progress_cache
+    app.state.progress_cache = ProgressCache(now=lambda: moment[0])
+    behind = settings.model_copy(update={"public_progress_max_staleness_seconds": 5.0})
+    app.dependency_overrides[get_settings] = lambda: behind
+    try:
+        before = await client.get("/v1/public/progress")
+        await post(client, auth, [("ENV_FOREST_COVER", "2023", "HT", "52.5")])
+        moment[0] += 4.9
+        still = await client.get("/v1/public/progress")
+        assert still.headers["etag"] == before.headers["etag"]
+        moment[0] += 0.2  # 5.1 s after the report was computed: computed again, with the new value
+        after = await client.get("/v1/public/progress")
+        assert after.headers["etag"] != before.headers["etag"]
+        assert row(after.json(), "ENV_FOREST_COVER")["latest_value"] == 52.5
+        await post(client, auth, [("ENV_FOREST_COVER", "2023", "HT", "53")])
+        signed_in = await progress(client, auth)
+        assert row(signed_in, "ENV_FOREST_COVER")["latest_value"] == 53.0
+    finally:
+        app.state.progress_cache = saved
+        del app.dependency_overrides[get_settings]
 
 
 async def test_the_public_sees_a_district_too(client: httpx.AsyncClient, auth: AuthHeaders) -> None:

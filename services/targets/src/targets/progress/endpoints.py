@@ -11,7 +11,7 @@ from shared.auth import PUBLIC, AnyUser
 from shared.bounds import Day, RowId
 from shared.database import DatabaseDep, SessionDep
 from shared.problems import NotFound, problem_responses
-from targets.deps import Catalogue
+from targets.deps import Catalogue, ServiceSettings
 from targets.org_units.service import OrgUnitNotFound
 from targets.plans.service import TargetNotFound
 from targets.progress.schemas import ProgressReport, TargetProgressSeries
@@ -85,6 +85,7 @@ async def get_progress(
 )
 async def get_public_progress(
     request: Request,
+    settings: ServiceSettings,
     database: DatabaseDep,
     catalogue: Catalogue,
     cache: ProgressCacheDep,
@@ -93,7 +94,16 @@ async def get_public_progress(
     at: At = None,
 ) -> Response:
     # A commune's progress is as public as the province's (docs/decisions.md, "Public progress by unit").
-    report = await progress_report(database, catalogue, cache, plan, org_unit, at or clock.today())
+    # It may be a few seconds behind the data (docs/decisions.md, "Public progress, a few seconds behind").
+    report = await progress_report(
+        database,
+        catalogue,
+        cache,
+        plan,
+        org_unit,
+        at or clock.today(),
+        max_staleness=settings.public_progress_max_staleness_seconds,
+    )
     return _answer(report, request, "public, max-age=60")
 
 

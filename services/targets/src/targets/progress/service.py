@@ -9,20 +9,25 @@
 * An org unit sees the targets set for it and, for indicators that compare across units (not summed), the
   targets of the units above it, judged on its own series (``inherited_from``).
 * Results are cached per process under the change counters, which move with every write that can change
-  them; a cached answer is therefore never stale (see :mod:`targets.cache.counters`).
+  them; a cached answer is therefore never stale (see :mod:`targets.cache.counters`), but where the caller
+  allows it: the public report may be up to ``TARGETS_PUBLIC_PROGRESS_MAX_STALENESS_SECONDS`` behind the data
+  (its answers say ``max-age=60`` to every cache on the way anyway). One computation per question at a time:
+  concurrent askers wait for it rather than repeat it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gzip
 import hashlib
 import logging
 import math
+import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -625,24 +630,77 @@ class CachedReport:
         )
 
 
+Key = tuple[object, ...]
+
+
+V = TypeVar("V")
+
+
+def _bounded_put(entries: OrderedDict[Key, V], key: Key, value: V, size: int) -> None:
+    """``entries[key] = value``, the least recently used dropped beyond ``size``."""
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > size:
+        entries.popitem(last=False)
+
+
+def _question(key: Key) -> Key:
+    """A key without its data counter (the second item): the same question, whatever data it was put under."""
+    return key[:1] + key[2:]
+
+
 class ProgressCache:
-    """Finished reports as JSON bytes with their ETag, keyed by the change counters and the question."""
+    """Finished reports as JSON bytes with their ETag, keyed by the change counters and the question; and per
+    question the latest report with the moment it was computed (:meth:`recent`)."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, *, now: Callable[[], float] = time.monotonic) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[object, ...], CachedReport] = OrderedDict()
+        self.now = now
+        self._entries: OrderedDict[Key, CachedReport] = OrderedDict()
+        self._latest: OrderedDict[Key, tuple[float, CachedReport]] = OrderedDict()
+        self._computing: dict[Key, asyncio.Future[CachedReport]] = {}
 
-    def get(self, key: tuple[object, ...]) -> CachedReport | None:
+    def get(self, key: Key) -> CachedReport | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: tuple[object, ...], report: CachedReport) -> None:
-        self._entries[key] = report
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+    def recent(self, key: Key, max_staleness: float) -> CachedReport | None:
+        """The question's latest report if computed at most ``max_staleness`` seconds ago, under any data.
+
+        A report computed at t under the data of t is behind the data of now by at most now - t.
+        """
+        if max_staleness <= 0:
+            return None
+        found = self._latest.get(_question(key))
+        if found is None or self.now() - found[0] > max_staleness:
+            return None
+        return found[1]
+
+    def put(self, key: Key, report: CachedReport) -> None:
+        _bounded_put(self._entries, key, report, self.size)
+        _bounded_put(self._latest, _question(key), (self.now(), report), self.size)
+
+    async def once(self, key: Key, compute: Callable[[], Awaitable[CachedReport]]) -> CachedReport:
+        """``compute()``'s report for ``key``, put in the cache; askers of the same key meanwhile get the same
+        one instead of computing it again (twenty readers of a question just invalidated cost one)."""
+        pending = self._computing.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[CachedReport] = asyncio.get_running_loop().create_future()
+        self._computing[key] = future
+        try:
+            report = await compute()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here: with no other asker, nobody else will
+            raise
+        finally:
+            del self._computing[key]
+        self.put(key, report)
+        future.set_result(report)
+        return report
 
 
 def resolve(
@@ -680,8 +738,11 @@ async def progress_report(
     plan_code: str | None,
     org_unit_code: str | None,
     at: dt.date,
+    *,
+    max_staleness: float = 0.0,
 ) -> CachedReport:
-    """The report as JSON, computed at most once per (counters, question) in this process.
+    """The report as JSON, computed at most once per (counters, question) in this process, or one computed at
+    most ``max_staleness`` seconds ago under older data.
 
     A cache hit while the change feed vouches for the counters opens no session and sends no query: that is
     the path of nearly every read of the province's progress.
@@ -689,15 +750,18 @@ async def progress_report(
     known = catalogue.peek()
     if known is not None:
         _, _, key = _key(*known, plan_code, org_unit_code, at)
-        cached = cache.get(key)
+        cached = cache.get(key) or cache.recent(key, max_staleness)
         if cached is not None:
             return cached
     async with database.session() as session:
         snapshot, counters = await catalogue.get(session)
         plan, unit_code, key = _key(snapshot, counters, plan_code, org_unit_code, at)
-        cached = cache.get(key)
-        if cached is None:
+        cached = cache.get(key) or cache.recent(key, max_staleness)
+        if cached is not None:
+            return cached
+
+        async def compute() -> CachedReport:
             report = await compute_progress(session, snapshot, plan, unit_code, at)
-            cached = CachedReport.of(report.model_dump_json().encode())
-            cache.put(key, cached)
-        return cached
+            return CachedReport.of(report.model_dump_json().encode())
+
+        return await cache.once(key, compute)
