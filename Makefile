@@ -20,7 +20,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint fmt token deps nginx node browser openapi bench bench-awards bench-reports bench-commendation bench-notifications clean
+.PHONY: help run test lint fmt token deps nginx node browser openapi bench bench-load bench-awards bench-reports bench-commendation bench-notifications clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -88,6 +88,10 @@ bench: deps nginx ## every benchmark (docs/benchmarks.md); writes .dev/bench*.js
 	$(PY) -m devstack bench-reports --output .dev/bench-reports.json
 	$(PY) -m devstack bench-commendation --output .dev/bench-commendation.json
 	$(PY) -m devstack bench-notifications --output .dev/bench-notifications.json $(BENCH_NOTIFICATIONS_ARGS)
+	$(PY) -m devstack bench-load --output .dev/bench-load.json $(BENCH_LOAD_ARGS)
+
+bench-load: deps nginx ## 200 requests/s of mixed traffic for 10 minutes through the gateway (locust); writes .dev/bench-load.json
+	$(PY) -m devstack bench-load --output .dev/bench-load.json $(BENCH_LOAD_ARGS)
 
 bench-awards: deps nginx ## the nominations benchmark alone; writes .dev/bench-awards.json
 	@command -v hey >/dev/null || tools/bin/ensure-package hey

@@ -436,6 +436,8 @@ def measure_on_stack(
     run: Callable[[Stack, DevKeys], Coroutine[Any, Any, dict[str, Any]]],
     output: Path | None,
     machine: Mapping[str, Any] | None = None,
+    stack_options: Mapping[str, Any] | None = None,
+    memory_every_s: float = 0.2,
 ) -> dict[str, Any]:
     """Start a fresh stack (embedded PostgreSQL in a new directory, or ``BENCH_DATABASE_URL``), run the
     measurements under a memory watch, stop everything; print the results and write them to ``output``."""
@@ -450,13 +452,14 @@ def measure_on_stack(
             echo=False,
             # <S>_WORKERS (default 1) pass through: on 2 cores shared with PostgreSQL, nginx and the load
             # generator, a second targets worker measured slower (more switching, no spare core).
+            **(stack_options or {}),
         )
     )
     try:
         stack.start(timeout=120)
         assert stack.keys is not None  # noqa: S101
         pids = {name: process.pid for name, process in stack.processes.items()}
-        with MemoryWatch(pids) as memory:
+        with MemoryWatch(pids, every_s=memory_every_s) as memory:
             results: dict[str, Any] = asyncio.run(run(stack, stack.keys))
         results["peak_memory_mib"] = memory.peak_mib
         results["machine"] = {

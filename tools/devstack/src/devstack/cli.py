@@ -13,6 +13,7 @@ from types import FrameType
 from devstack.bench import run_bench
 from devstack.bench_awards import run_bench_awards
 from devstack.bench_commendation import run_bench_commendation
+from devstack.bench_load import run_bench_load
 from devstack.bench_notifications import run_bench_notifications
 from devstack.bench_reports import run_bench_reports
 from devstack.demo import RECOVER, SIGN_IN, DemoError, DemoReport, load_demo
@@ -156,8 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench-notifications",
         help="the notifications benchmark (make bench-notifications); options: --help after it",
     )
+    commands.add_parser(
+        "bench-load",
+        help="mixed load through the gateway with locust (make bench-load); options: --help after it",
+    )
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["bench-load"]:
+        return run_bench_load(argv[1:])
     if argv[:1] == ["bench"]:
         return run_bench(argv[1:])
     if argv[:1] == ["bench-awards"]:
