@@ -13,6 +13,7 @@ import pytest
 from devstack.gateway import GatewayConfig, check_config, prepare_prefix
 from devstack.paths import repo_root
 from devstack.stack import SERVICES
+from shared.cli import KEEP_ALIVE_SECONDS
 
 ROOT = repo_root()
 DOCKERFILES = [ROOT / "services" / spec.name / "Dockerfile" for spec in SERVICES] + [
@@ -102,6 +103,23 @@ def test_gateway_configuration_passes_nginx_t(tmp_path: Path) -> None:
     result = check_config(tmp_path, conf)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+def test_the_gateway_closes_an_idle_connection_to_a_service_before_the_service_does(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "deploy" / "gateway", tmp_path / "conf")
+    env = {"PATH": os.environ["PATH"]}
+    rendered = subprocess.run(
+        ["sh", str(tmp_path / "conf" / "render-config.sh"), str(tmp_path / "conf")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert rendered.returncode == 0
+    upstreams = next(tmp_path.rglob("upstreams.conf")).read_text()
+    timeouts = [int(seconds) for seconds in re.findall(r"keepalive_timeout (\d+)s;", upstreams)]
+    assert len(timeouts) == len(SERVICES)
+    assert all(seconds < KEEP_ALIVE_SECONDS for seconds in timeouts)
 
 
 @pytest.mark.parametrize(

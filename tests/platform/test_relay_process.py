@@ -1,6 +1,6 @@
 """``python -m targets relay`` and ``python -m nominations relay`` as the processes they are: configured only
 by the environment, they deliver what their service's outbox holds to the intake with the service's token,
-log JSON, and stop cleanly on SIGTERM."""
+log JSON, answer their probes and count what they sent (``<S>_PROBE_PORT``), and stop cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.keys import DEV_AUDIENCE, DEV_ISSUER, DevKeys
+from devstack.stack import free_port
 from devstack.testing.intake import FakeIntake, serving
 from shared.database import to_async_url
 
@@ -66,7 +68,15 @@ async def test_the_relay_process_delivers_its_services_outbox_and_stops_on_sigte
     try:
         async with serving(intake) as url:
             token = dev_keys.mint_service(service)
-            env = environment(service, database_url, jwks_file, NOTIFICATIONS_URL=url, SERVICE_TOKEN=token)
+            probes = free_port()
+            env = environment(
+                service,
+                database_url,
+                jwks_file,
+                NOTIFICATIONS_URL=url,
+                SERVICE_TOKEN=token,
+                PROBE_PORT=str(probes),
+            )
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
@@ -96,6 +106,12 @@ async def test_the_relay_process_delivers_its_services_outbox_and_stops_on_sigte
                 [sent] = [event for event in intake.received[-1] if event["id"] == str(event_id)]
                 assert (sent["producer"], sent["type"], sent["data"]) == (service, "test.event", {"n": 1})
                 assert intake.authorizations[-1] == f"Bearer {token}"
+                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{probes}") as probe:
+                    assert (await probe.get("/healthz")).status_code == 200
+                    assert (await probe.get("/readyz")).status_code == 200
+                    metrics = (await probe.get("/metrics")).text
+                published_line = f'relay_events_total{{outcome="published",producer="{service}"}} 1.0'
+                assert published_line in metrics.splitlines()
             finally:
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.communicate(), 15)

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 import asyncpg
 import httpx
+from prometheus_client import Counter
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,11 +41,15 @@ from shared.cli import ServiceCommand
 from shared.database import DATABASE_UNAVAILABLE_ERRORS, Database, libpq_dsn
 from shared.http_client import create_http_client
 from shared.outbox import notify_channel
+from shared.probes import Heartbeat, probes_served
 from shared.request_context import bound_request_id, new_request_id
 from shared.settings import EventProducerSettings, ServiceCredentialsSettings, ServiceSettings
 from shared.tracing import span, tracer_provider
 
 logger = logging.getLogger(__name__)
+# Each event the relay sent, by what became of it: published (intake took it), refused (intake answered with
+# a problem; it backs off and is tried again) or unavailable (intake did not answer; the batch backs off).
+RELAYED = Counter("relay_events_total", "Outbox events sent to intake, by outcome", ["producer", "outcome"])
 
 INTAKE_PATH = "/internal/v1/events"
 PUBLISHED_STATUSES = frozenset({"accepted", "duplicate"})
@@ -242,6 +247,7 @@ class Relay:
         batch_size: int = 100,
         poll_seconds: float = 5.0,
         backoff: Backoff = Backoff(),
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.database = database
         self.table = table
@@ -254,6 +260,8 @@ class Relay:
         self.backoff = backoff
         self._wake = asyncio.Event()
         self.listening = asyncio.Event()  # set while the LISTEN connection is up (tests wait for it)
+        # Beaten each time round the loop; ready while the last round reached the database (shared.probes).
+        self.heartbeat = heartbeat or Heartbeat()
 
     async def relay_batch(self) -> BatchOutcome:
         """Claim the oldest due rows, send them, and record intake's verdicts, in one transaction."""
@@ -291,6 +299,7 @@ class Relay:
         except IntakeUnavailable as exc:
             logger.warning("intake took no event of the batch (%d rows back off): %s", len(rows), exc)
             await self._back_off(session, [(row, str(exc)) for row in rows])
+            RELAYED.labels(self.producer, "unavailable").inc(len(rows))
             return BatchOutcome(len(rows), 0, len(rows), intake_unavailable=True)
         published: list[uuid.UUID] = []
         failed: list[tuple[Claimed, str]] = []
@@ -310,6 +319,8 @@ class Relay:
             for row, error in failed:
                 logger.warning("event %s (%s) refused by intake: %s", row.id, row.event_type, error)
             await self._back_off(session, failed)
+        RELAYED.labels(self.producer, "published").inc(len(published))
+        RELAYED.labels(self.producer, "refused").inc(len(failed))
         return BatchOutcome(len(rows), len(published), len(failed))
 
     async def _back_off(self, session: AsyncSession, failed: Sequence[tuple[Claimed, str]]) -> None:
@@ -330,6 +341,7 @@ class Relay:
         published = 0
         while True:
             outcome = await self.relay_batch()
+            self.heartbeat.beat()  # a long backlog is many batches, each a round of work
             published += outcome.published
             if outcome.intake_unavailable or outcome.claimed < self.batch_size:
                 return published
@@ -358,9 +370,12 @@ class Relay:
                     due = await self._seconds_to_next_due()
                     if due is not None:
                         wait = min(wait, due)
+                    self.heartbeat.ready = True
                 except (OSError, asyncpg.PostgresError, *DATABASE_UNAVAILABLE_ERRORS) as exc:
                     logger.warning("relay cannot reach its database: %s", exc)
                     wait = min(wait, RECONNECT_AFTER_SECONDS)
+                    self.heartbeat.ready = False
+                self.heartbeat.beat()
                 await _first_of(stop, self._wake, seconds=wait)
         finally:
             listener.cancel()
@@ -454,7 +469,13 @@ async def run_relay(settings: EventProducerSettings, table: Table, stop: asyncio
             poll_seconds=settings.relay_poll_seconds,
             backoff=Backoff(settings.relay_backoff_base_seconds, settings.relay_backoff_cap_seconds),
         )
-        await relay.run(stop)
+        async with probes_served(
+            relay.heartbeat,
+            host=settings.host,
+            port=settings.probe_port,
+            stale_after=settings.probe_stale_seconds,
+        ):
+            await relay.run(stop)
     finally:
         await client.aclose()
         await database.dispose()

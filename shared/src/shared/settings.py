@@ -86,6 +86,17 @@ class ServiceSettings(BaseSettings):
         description="OTLP/HTTP endpoint receiving OpenTelemetry traces (an OpenTelemetry Collector's"
         " http://collector:4318); unset, no spans are made",
     )
+    probe_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Where a relay or a worker serves /healthz, /readyz and /metrics (shared.probes)",
+    )
+    probe_stale_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A relay or worker whose work loop has not gone round for this long answers /healthz 503",
+    )
     shutdown_grace_seconds: int = Field(default=15, ge=0)
     workers: int = Field(
         default=1, ge=1, le=64, description="uvicorn worker processes (one per core is usual)"

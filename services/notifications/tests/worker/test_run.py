@@ -1,9 +1,16 @@
-"""The worker refuses to start with a lease that a group's sends could outlast."""
+"""The worker refuses to start with a lease that a group's sends could outlast, and answers its probes."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
+
+import httpx
 import pytest
 
+from devstack.stack import free_port
 from notifications.config import Settings
 from notifications.main import MIGRATIONS, create_app
 from notifications.worker.run import check_lease, group_sends_seconds, run_worker
@@ -58,3 +65,37 @@ def test_the_worker_command_stops_at_once_naming_the_lease(
     assert status == 2
     error = capsys.readouterr().err
     assert "notifications worker: NOTIFICATIONS_DELIVERY_LEASE_SECONDS=60 must be longer" in error
+
+
+async def test_the_worker_process_answers_its_probes_and_stops_on_sigterm(settings: Settings) -> None:
+    """As Kubernetes meets it: /healthz and /readyz on NOTIFICATIONS_PROBE_PORT, exit 0 on SIGTERM."""
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("NOTIFICATIONS_")} | {
+        "NOTIFICATIONS_ENVIRONMENT": "test",
+        "NOTIFICATIONS_DATABASE_URL": settings.database_url.get_secret_value(),
+        "NOTIFICATIONS_JWKS_FILE": str(settings.jwks_file),
+        "NOTIFICATIONS_PROBE_PORT": str(port),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "notifications", "worker", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as probe:
+            ready = None
+            for _ in range(300):  # the process imports for a few seconds first
+                try:
+                    ready = await probe.get("/readyz")
+                    if ready.status_code == 200:
+                        break
+                except httpx.ConnectError:
+                    pass
+                await asyncio.sleep(0.1)
+            assert ready is not None
+            assert ready.status_code == 200
+            alive = await probe.get("/healthz")
+            assert alive.status_code == 200
+            assert alive.json()["heartbeat_age_s"] < 5
+    finally:
+        process.send_signal(signal.SIGTERM)
+        status = await asyncio.wait_for(process.wait(), 30)
+    assert status == 0

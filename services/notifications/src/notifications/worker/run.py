@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 
@@ -12,6 +13,7 @@ from notifications.deliveries.sending import GROUP
 from notifications.worker.app import Runtime, build_app
 from notifications.worker.queue import QUEUE
 from shared.database import Database
+from shared.probes import Heartbeat, probes_served
 from shared.settings import ConfigurationError, ServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -63,17 +65,39 @@ async def run_worker(settings: ServiceSettings) -> int:
     )
     senders = ChannelSenders(settings)
     app = build_app(runtime_of(settings, database, senders))
+    heartbeat = Heartbeat()
     try:
-        async with app.open_async():
+        async with (
+            probes_served(
+                heartbeat,
+                host=settings.host,
+                port=settings.probe_port,
+                stale_after=settings.probe_stale_seconds,
+            ),
+            app.open_async(),
+        ):
             logger.info("worker started", extra={"concurrency": settings.worker_concurrency})
-            await app.run_worker_async(
-                queues=[QUEUE],
-                concurrency=settings.worker_concurrency,
-                name="notifications",
-                shutdown_graceful_timeout=settings.shutdown_grace_seconds,
-                delete_jobs="successful",
-            )
+            heartbeat.ready = True
+            # procrastinate's loop is its own: what the probe can see is that this event loop still runs (a
+            # job that blocks it, or a wedged loop, stops the beat); a job that fails is procrastinate's.
+            beating = asyncio.create_task(_beat(heartbeat), name="heartbeat")
+            try:
+                await app.run_worker_async(
+                    queues=[QUEUE],
+                    concurrency=settings.worker_concurrency,
+                    name="notifications",
+                    shutdown_graceful_timeout=settings.shutdown_grace_seconds,
+                    delete_jobs="successful",
+                )
+            finally:
+                beating.cancel()
     finally:
         await senders.aclose()
         await database.dispose()
     return 0
+
+
+async def _beat(heartbeat: Heartbeat, every_seconds: float = 1.0) -> None:
+    while True:
+        heartbeat.beat()
+        await asyncio.sleep(every_seconds)
