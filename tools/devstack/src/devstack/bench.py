@@ -85,14 +85,16 @@ def write_results(results: dict[str, Any], output: Path | None) -> dict[str, Any
 
 @dataclass
 class MemoryWatch:
-    pids: dict[str, int]
+    # The processes to watch: fixed, or asked again at every look (a process restarted meanwhile).
+    pids: Mapping[str, int] | Callable[[], Mapping[str, int]]
     peak_mib: dict[str, float] = field(default_factory=dict)
     every_s: float = 0.2  # each sample walks every process and its children in /proc: CPU of its own
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _sample(self) -> None:
         while not self._stop.wait(self.every_s):
-            for name, pid in self.pids.items():
+            pids = self.pids() if callable(self.pids) else self.pids
+            for name, pid in pids.items():
                 try:
                     rss = rss_mib(pid)
                 except psutil.Error:
@@ -458,7 +460,10 @@ def measure_on_stack(
     try:
         stack.start(timeout=120)
         assert stack.keys is not None  # noqa: S101
-        pids = {name: process.pid for name, process in stack.processes.items()}
+
+        def pids() -> dict[str, int]:
+            return {name: process.pid for name, process in list(stack.processes.items())}
+
         with MemoryWatch(pids, every_s=memory_every_s) as memory:
             results: dict[str, Any] = asyncio.run(run(stack, stack.keys))
         results["peak_memory_mib"] = memory.peak_mib

@@ -398,6 +398,13 @@ class Stack:
         self._spawn(name, *self._commands[name])
         return self.processes[name].pid
 
+    def restart_with(self, name: str, env: Mapping[str, str], timeout: float = 60.0) -> None:
+        """Stop ``name`` gracefully and start it again with ``env`` added to its environment, ready."""
+        command, started_with, stop_signal = self._commands[name]
+        self.processes.pop(name).stop()
+        self._commands[name] = (command, {**started_with, **env}, stop_signal)
+        self.restart(name, timeout)
+
     def restart(self, name: str, timeout: float = 60.0) -> None:
         """:meth:`respawn` a killed process and wait until it is ready, for those that say so."""
         self.respawn(name)
