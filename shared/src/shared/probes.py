@@ -7,7 +7,8 @@ work loop beats a :class:`Heartbeat` each time round, and a small HTTP server on
 * ``/healthz``: 200 while the last beat is recent (the loop goes round at least every poll interval), else
   503: the liveness probe, so a process stuck for longer than ``stale_after`` seconds is restarted. Served by
   the loop it watches, a blocked loop fails it too;
-* ``/readyz``: 200 once the work has started (the relay listening, the worker taking jobs);
+* ``/readyz``: 200 while the work can go on (a relay's last round reached its database; a worker opened its
+  connection to the queue);
 * ``/metrics``: Prometheus's format, the process's own counters.
 
 Opt-in per process (``<S>_PROBE_PORT``); unset, nothing listens.

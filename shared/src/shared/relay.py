@@ -290,7 +290,13 @@ class Relay:
                 bound_request_id(new_request_id()),
                 span("relay batch", {"messaging.batch.message_count": len(rows), "producer": self.producer}),
             ):
-                return await self._send(session, rows)
+                outcome = await self._send(session, rows)
+        # Counted once committed: a batch whose commit fails is sent again, and counted then.
+        unsent = outcome.backed_off if outcome.intake_unavailable else 0
+        RELAYED.labels(self.producer, "published").inc(outcome.published)
+        RELAYED.labels(self.producer, "refused").inc(outcome.backed_off - unsent)
+        RELAYED.labels(self.producer, "unavailable").inc(unsent)
+        return outcome
 
     async def _send(self, session: AsyncSession, rows: Sequence[Claimed]) -> BatchOutcome:
         """Send the claimed ``rows`` and record intake's verdicts in ``session``'s transaction."""
@@ -299,7 +305,6 @@ class Relay:
         except IntakeUnavailable as exc:
             logger.warning("intake took no event of the batch (%d rows back off): %s", len(rows), exc)
             await self._back_off(session, [(row, str(exc)) for row in rows])
-            RELAYED.labels(self.producer, "unavailable").inc(len(rows))
             return BatchOutcome(len(rows), 0, len(rows), intake_unavailable=True)
         published: list[uuid.UUID] = []
         failed: list[tuple[Claimed, str]] = []
@@ -319,8 +324,6 @@ class Relay:
             for row, error in failed:
                 logger.warning("event %s (%s) refused by intake: %s", row.id, row.event_type, error)
             await self._back_off(session, failed)
-        RELAYED.labels(self.producer, "published").inc(len(published))
-        RELAYED.labels(self.producer, "refused").inc(len(failed))
         return BatchOutcome(len(rows), len(published), len(failed))
 
     async def _back_off(self, session: AsyncSession, failed: Sequence[tuple[Claimed, str]]) -> None:

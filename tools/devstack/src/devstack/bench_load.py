@@ -7,7 +7,7 @@
    for submissions today.
 3. Run ``devstack/locustfile.py`` headless: public progress, registry searches, inbox reads, result imports,
    nominations created and submitted, a district's list; and the same public reads sent to the services' own
-   ports. The users are spawned first, then the statistics reset, then measured for the run's duration.
+   ports. The users are spawned first (not measured), then measured for the run's duration.
 4. Every request's time and outcome is recorded by the locustfile (not locust's rounded percentiles): the
    rate, errors, p50/p95/p99 overall and per request type, and the gateway's overhead, the same read through
    the gateway against directly, in the same run. Peak memory of every process, and the CPU the load
@@ -203,7 +203,10 @@ def run_load(stack: Stack, plan: dict[str, Any], options: LoadOptions, work: Pat
         "LOAD_MEASURE_AFTER_S": str(options.spawn_s),
     }
     started = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # locust's own output to a file: a pipe nobody reads until the end would stop it once full.
+    output_file = work / "locust.log"
+    with output_file.open("w") as output_sink:
+        process = subprocess.Popen(command, env=env, stdout=output_sink, stderr=subprocess.STDOUT)
     # CPU over the measured part: from the end of the spawning to the end of the run.
     time.sleep(options.spawn_s)
     before, measured_from = cpu_seconds(stack, {"load generator": process.pid}), time.monotonic()
@@ -214,13 +217,15 @@ def run_load(stack: Stack, plan: dict[str, Any], options: LoadOptions, work: Pat
                 after = cpu_seconds(stack, {"load generator": process.pid})
                 window = time.monotonic() - measured_from
             time.sleep(1)
-        output = process.communicate(timeout=options.duration_s + 120)[0]
+        process.wait(timeout=options.duration_s + 120)
     finally:
         if process.poll() is None:
             process.kill()
     elapsed = time.monotonic() - started
     if not records_file.exists():
-        raise RuntimeError(f"locust recorded nothing (exit {process.returncode}):\n{output[-3000:]}")
+        raise RuntimeError(
+            f"locust recorded nothing (exit {process.returncode}):\n{output_file.read_text()[-3000:]}"
+        )
     records = [json.loads(line) for line in records_file.read_text().splitlines()]
     measured = [record for record in records if record["measured"]]
     summary = summarise(measured, float(options.duration_s))

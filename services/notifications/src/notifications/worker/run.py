@@ -78,8 +78,8 @@ async def run_worker(settings: ServiceSettings) -> int:
         ):
             logger.info("worker started", extra={"concurrency": settings.worker_concurrency})
             heartbeat.ready = True
-            # procrastinate's loop is its own: what the probe can see is that this event loop still runs (a
-            # job that blocks it, or a wedged loop, stops the beat); a job that fails is procrastinate's.
+            # procrastinate's loop is its own: what the probe can see is only that this event loop still runs
+            # (a job that blocks it, or a wedged loop, stops the beat); not that jobs are being taken.
             beating = asyncio.create_task(_beat(heartbeat), name="heartbeat")
             try:
                 await app.run_worker_async(

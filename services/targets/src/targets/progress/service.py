@@ -649,6 +649,12 @@ def _question(key: Key) -> Key:
     return key[:1] + key[2:]
 
 
+def _data_of(key: Key) -> int:
+    data = key[1]
+    assert isinstance(data, int)  # noqa: S101 - keys are built by _key
+    return data
+
+
 class ProgressCache:
     """Finished reports as JSON bytes with their ETag, keyed by the change counters and the question; and per
     question the latest report with the moment it was computed (:meth:`recent`)."""
@@ -657,7 +663,8 @@ class ProgressCache:
         self.size = size
         self.now = now
         self._entries: OrderedDict[Key, CachedReport] = OrderedDict()
-        self._latest: OrderedDict[Key, tuple[float, CachedReport]] = OrderedDict()
+        # Per question: when its latest report's data were read, the report, and its data counter.
+        self._latest: OrderedDict[Key, tuple[float, CachedReport, int]] = OrderedDict()
         self._computing: dict[Key, asyncio.Future[CachedReport]] = {}
 
     def get(self, key: Key) -> CachedReport | None:
@@ -667,9 +674,10 @@ class ProgressCache:
         return found
 
     def recent(self, key: Key, max_staleness: float) -> CachedReport | None:
-        """The question's latest report if computed at most ``max_staleness`` seconds ago, under any data.
+        """The question's latest report if its data were read at most ``max_staleness`` seconds ago, under
+        any data counter since.
 
-        A report computed at t under the data of t is behind the data of now by at most now - t.
+        A report of the data as they stood at t is behind the data of now by at most now - t.
         """
         if max_staleness <= 0:
             return None
@@ -678,27 +686,45 @@ class ProgressCache:
             return None
         return found[1]
 
-    def put(self, key: Key, report: CachedReport) -> None:
+    def put(self, key: Key, report: CachedReport, *, started: float | None = None) -> None:
+        """``report`` for ``key``; ``started``: when its data were read (default now), the moment
+        :meth:`recent` counts its age from. A report of older data than the question's latest does not
+        replace it."""
         _bounded_put(self._entries, key, report, self.size)
-        _bounded_put(self._latest, _question(key), (self.now(), report), self.size)
+        question = _question(key)
+        moment = self.now() if started is None else started
+        latest = self._latest.get(question)
+        if latest is None or (latest[2], latest[0]) <= (_data_of(key), moment):
+            _bounded_put(self._latest, question, (moment, report, _data_of(key)), self.size)
 
-    async def once(self, key: Key, compute: Callable[[], Awaitable[CachedReport]]) -> CachedReport:
+    async def once(
+        self, key: Key, compute: Callable[[], Awaitable[CachedReport]], *, started: float | None = None
+    ) -> CachedReport:
         """``compute()``'s report for ``key``, put in the cache; askers of the same key meanwhile get the same
         one instead of computing it again (twenty readers of a question just invalidated cost one)."""
         pending = self._computing.get(key)
         if pending is not None:
-            return await asyncio.shield(pending)
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this asker was cancelled (its client left)
+            # The asker computing it was cancelled, not this one: compute it here.
+            return await self.once(key, compute, started=started)
         future: asyncio.Future[CachedReport] = asyncio.get_running_loop().create_future()
         self._computing[key] = future
         try:
             report = await compute()
-        except BaseException as exc:
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
             future.set_exception(exc)
             future.exception()  # retrieved here: with no other asker, nobody else will
             raise
         finally:
             del self._computing[key]
-        self.put(key, report)
+        self.put(key, report, started=started)
         future.set_result(report)
         return report
 
@@ -753,6 +779,7 @@ async def progress_report(
         cached = cache.get(key) or cache.recent(key, max_staleness)
         if cached is not None:
             return cached
+    read_at = cache.now()  # no later than the counters below are read
     async with database.session() as session:
         snapshot, counters = await catalogue.get(session)
         plan, unit_code, key = _key(snapshot, counters, plan_code, org_unit_code, at)
@@ -764,4 +791,4 @@ async def progress_report(
             report = await compute_progress(session, snapshot, plan, unit_code, at)
             return CachedReport.of(report.model_dump_json().encode())
 
-        return await cache.once(key, compute)
+        return await cache.once(key, compute, started=read_at)
