@@ -180,3 +180,24 @@ def test_an_event_is_one_trace_from_the_relays_batch_into_intake(
     # The batch's own request id, passed to intake like any call's.
     assert batch.attributes["request.id"] == intake.attributes["request.id"]
     assert intake.name.startswith("POST /internal/v1/")
+
+
+def test_a_client_cannot_choose_the_trace_nor_turn_its_spans_off(
+    traced_stack: Stack, receiver: Receiver
+) -> None:
+    request_id = new_request_id()
+    chosen = "0af7651916cd43dd8448eb211c80319c"
+    with httpx.Client(base_url=traced_stack.gateway_url, timeout=30) as gateway:
+        response = gateway.get(
+            "/api/v1/public/org-units",
+            headers={"X-Request-ID": request_id, "traceparent": f"00-{chosen}-b7ad6b7169203331-00"},
+        )
+    assert response.status_code == 200, response.text
+
+    def mine(spans: list[ReceivedSpan]) -> list[ReceivedSpan]:
+        return [span for span in spans if span.attributes.get("request.id") == request_id]
+
+    # Recorded although the client said "not sampled", in a trace of the platform's own.
+    [entry] = mine(receiver.wait_for(lambda spans: bool(mine(spans))))
+    assert entry.trace_id != chosen
+    assert entry.parent_id == ""
