@@ -24,7 +24,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.request_context import current_request_id
 
@@ -74,23 +74,41 @@ def add_tracing(app: FastAPI, provider: TracerProvider | None, *, skip_paths: fr
         return
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware  # noqa: PLC0415 - as above
 
-    def span_details(scope: dict[str, Any]) -> tuple[str, dict[str, str]]:
-        # The route's template, not the path: a span name per endpoint, not per resource.
-        for route in app.router.routes:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                template = getattr(route, "path", scope["path"])
-                return f"{scope['method']} {template}", {"http.route": template}
-        return scope["method"], {}
-
+    # Inside the span's middleware: renames its span once FastAPI has routed (below).
+    app.add_middleware(NameSpanByRoute)
     app.add_middleware(
         OpenTelemetryMiddleware,
         tracer_provider=provider,
-        default_span_details=span_details,
+        # The method only until routed: the path would make a span name per resource, not per endpoint.
+        default_span_details=lambda scope: (scope.get("method", "HTTP"), {}),
         excluded_urls=",".join(f"{path}$" for path in sorted(skip_paths)),
         # Spans of each ASGI receive and send say nothing the server span does not.
         exclude_spans=["receive", "send"],
     )
+
+
+class NameSpanByRoute:
+    """Names the request's span after the route FastAPI matched (``GET /v1/targets/{target_id}``), read from
+    the scope as the answer starts, as the metrics read it (shared.metrics): routing is not done twice. (At
+    the answer's start: the span ends with its last byte, before the app returns.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def naming_send(message: Message) -> None:
+            route = getattr(scope.get("route"), "path", None)
+            current = trace.get_current_span()
+            if message["type"] == "http.response.start" and route is not None and current.is_recording():
+                current.update_name(f"{scope['method']} {route}")
+                current.set_attribute("http.route", route)
+            await send(message)
+
+        await self.app(scope, receive, naming_send)
 
 
 def inject_trace_context(headers: Any) -> None:
