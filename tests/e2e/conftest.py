@@ -14,6 +14,24 @@ from devstack.stack import Stack, StackOptions, free_port
 from devstack.testing.dates import SUITE_NOW
 
 ALLOWED_ORIGIN = "http://localhost:5173"
+# Deliveries retried and swept on a test's scale: a killed worker's work is handed on in seconds, not minutes.
+FAST_DELIVERIES = {
+    # Longer than a group's sends may take (four emails in a row at a 5 s SMTP timeout; the worker refuses a
+    # shorter one), so only a kill makes a lease run out.
+    "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "25",
+    "NOTIFICATIONS_SWEEP_INTERVAL_SECONDS": "1",
+    "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "3",
+    "NOTIFICATIONS_DELIVERY_BACKOFF_BASE_SECONDS": "0.2",
+    "NOTIFICATIONS_DELIVERY_BACKOFF_CAP_SECONDS": "2",
+    "NOTIFICATIONS_SMTP_TIMEOUT_SECONDS": "5",
+    "NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "5",
+}
+
+
+def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
+    """The Authorization header of a development token for ``role`` at ``org_unit``, as ``subject``."""
+    assert stack.keys is not None
+    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
 
 
 @contextmanager

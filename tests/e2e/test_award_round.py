@@ -22,6 +22,7 @@ from devstack.flows import AwardsFlow, unique
 from devstack.stack import Stack
 from devstack.testing import dates
 from devstack.testing.receiver import WebhookReceiver
+from tests.e2e.conftest import bearer
 
 pytestmark = pytest.mark.e2e
 
@@ -64,11 +65,6 @@ PEOPLE: dict[str, tuple[str, str | None]] = {
 }
 # The event types a round sends; a reminder the worker may emit meanwhile is not the round's.
 ROUND_TYPES = ("nomination.", "disclosure.", "objection.", "council_session.", "award.")
-
-
-def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
-    assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
 
 
 async def set_clock(stack: Stack, days: int) -> str:

@@ -38,10 +38,10 @@ from devstack.bench_load import LoadOptions, run_load
 from devstack.bench_load import _plan as load_plan
 from devstack.flows import AwardsFlow
 from devstack.postgres import PostgresServer
-from devstack.stack import Stack
+from devstack.stack import Stack, free_port
 from devstack.supervisor import Backoff, Supervisor
 from shared.database import Database
-from tests.e2e.conftest import started_stack
+from tests.e2e.conftest import FAST_DELIVERIES, bearer, started_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -60,13 +60,10 @@ IMPORT_MARKER = "Kiểm thử sự cố"
 LOAD_INDICATORS = {"ECO_NEW_ENTERPRISES", "SOC_NEW_JOBS"}  # what the locustfile posts
 DISTRICT = "HT-HSO"
 COUNCIL_NOMINATIONS = 12
-# Retries on a test's scale: a killed worker's deliveries are handed on in seconds, not minutes.
-FAST = {
-    "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "25",
-    "NOTIFICATIONS_SWEEP_INTERVAL_SECONDS": "1",
-    "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "3",
-    "NOTIFICATIONS_DELIVERY_BACKOFF_BASE_SECONDS": "0.2",
-    "NOTIFICATIONS_DELIVERY_BACKOFF_CAP_SECONDS": "2",
+# Where each service's relay, or the notifications worker, answers its probes.
+PROBES = {name: free_port() for name in ("targets", "nominations", "notifications")}
+# The relays retry on the same scale as the deliveries.
+FAST = FAST_DELIVERIES | {
     "TARGETS_RELAY_BACKOFF_BASE_SECONDS": "0.2",
     "TARGETS_RELAY_BACKOFF_CAP_SECONDS": "2",
     "NOMINATIONS_RELAY_BACKOFF_BASE_SECONDS": "0.2",
@@ -127,11 +124,6 @@ async def query(database_url: str, sql: str, **params: Any) -> list[Any]:
         await database.dispose()
 
 
-def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
-    assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
-
-
 def until(check: Any, seconds: float, what: str) -> Any:
     """``check()``'s first truthy answer, retried through errors for ``seconds``."""
     deadline = time.monotonic() + seconds
@@ -184,13 +176,15 @@ def accepted(stack: Stack, values: list[dict[str, str]]) -> list[dict[str, str]]
 
 @pytest.fixture(scope="module")
 def chaos_stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    # The relays and the worker answer probes too (the APIs ignore <S>_PROBE_PORT): their readiness counts.
+    env = FAST | {f"{name.upper()}_PROBE_PORT": str(port) for name, port in PROBES.items()}
     # As behind an Ingress: each simulated user's own address counts for the gateway's limits.
     with started_stack(
         postgres_server,
         Path(tmp_path_factory.mktemp("chaos")),
         "chaos",
         trusted_proxies=("127.0.0.1",),
-        extra_env=FAST,
+        extra_env=env,
     ) as stack:
         yield stack
 
@@ -217,26 +211,7 @@ def test_kill_9_and_cut_connections_under_load_lose_nothing_and_the_stack_comes_
                 (await flow.to_council(council_round["id"], DISTRICT))["id"]
                 for _ in range(COUNCIL_NOMINATIONS)
             ]
-            opened = await client.post(
-                "/v1/council-sessions",
-                json={
-                    "round_id": council_round["id"],
-                    "name": "Phiên họp Hội đồng Thi đua - Khen thưởng tỉnh",
-                    "held_on": "2026-03-10",
-                    "members": [{"subject": f"member-{i}", "name": f"Ủy viên {i}"} for i in range(3)],
-                    "nomination_ids": nominated,
-                },
-                headers=flow.secretariat(),
-            )
-            assert opened.status_code == 201, opened.text
-            session_id = opened.json()["id"]
-            for number in range(3):
-                ballot = await client.post(
-                    f"/v1/council-sessions/{session_id}/ballots",
-                    json={"choices": {str(n): "approve" for n in nominated}},
-                    headers=flow.member(number),
-                )
-                assert ballot.status_code == 201, ballot.text
+            session_id = await flow.council_voted(council_round["id"], nominated, held_on="2026-03-10")
             return load_round["id"], session_id, nominated
 
     load_round, session_id, council_nominations = asyncio.run(prepare())
@@ -323,10 +298,11 @@ def test_kill_9_and_cut_connections_under_load_lose_nothing_and_the_stack_comes_
         # 1. Every process ready again, by the supervisor alone.
         def all_ready() -> bool:
             with lock:
-                ready = dict(stack.readiness)
+                ready = [*stack.readiness.values()]
                 running = set(stack.processes)
+            ready += [f"http://127.0.0.1:{port}/readyz" for port in PROBES.values()]
             return set(VICTIMS) <= running and all(
-                httpx.get(address, timeout=5).status_code == 200 for address in ready.values()
+                httpx.get(address, timeout=5).status_code == 200 for address in ready
             )
 
         until(all_ready, 90, f"every process ready again (supervisor: {supervising.lines[-10:]})")

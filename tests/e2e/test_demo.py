@@ -20,7 +20,7 @@ from devstack.paths import repo_root
 from devstack.postgres import PostgresServer
 from devstack.stack import Stack
 from devstack.testing.dates import SUITE_NOW, SUITE_TODAY
-from tests.e2e.conftest import started_stack
+from tests.e2e.conftest import bearer, started_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +34,6 @@ def demo_stack(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPat
 @pytest.fixture(scope="module")
 def loadings(demo_stack: Stack) -> tuple[DemoReport, DemoReport]:
     return load_demo(demo_stack), load_demo(demo_stack)
-
-
-def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
-    assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
 
 
 def get(stack: Stack, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:

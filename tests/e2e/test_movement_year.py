@@ -22,6 +22,7 @@ import pytest
 from devstack.flows import AwardsFlow, etag, unique
 from devstack.stack import Stack
 from devstack.testing import dates
+from tests.e2e.conftest import bearer
 
 pytestmark = pytest.mark.e2e
 
@@ -44,11 +45,6 @@ DISCLOSED = dt.datetime(2027, 1, 26, 3, 0, tzinfo=dt.UTC)  # 15 working days on,
 async def gateway_async(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as client:
         yield client
-
-
-def bearer(stack: Stack, role: str, org_unit: str | None, subject: str) -> dict[str, str]:
-    assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=subject)}"}
 
 
 async def set_clock(stack: Stack, at: dt.datetime) -> str:

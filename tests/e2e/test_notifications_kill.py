@@ -29,7 +29,7 @@ from nominations.models import outbox
 from notifications.deliveries.sending import GROUP  # what a kill may leave in doubt per job
 from shared.database import Database
 from shared.outbox import Event, emit_many
-from tests.e2e.conftest import started_stack
+from tests.e2e.conftest import FAST_DELIVERIES, started_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -45,18 +45,9 @@ VICTIMS = (
     "mailcatcher",
 )
 WORKER_CONCURRENCY = 8
-# Retries and the sweep on a test's scale: a killed worker's work is handed on in seconds, not minutes.
-FAST = {
-    # Longer than a group's sends may take (four emails in a row at the 5 s timeout below; the worker refuses
-    # a shorter one), so only a kill makes a lease run out.
-    "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "25",
-    "NOTIFICATIONS_SWEEP_INTERVAL_SECONDS": "1",
-    "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "3",
-    "NOTIFICATIONS_DELIVERY_BACKOFF_BASE_SECONDS": "0.2",
-    "NOTIFICATIONS_DELIVERY_BACKOFF_CAP_SECONDS": "2",
+# Retries and the sweep on a test's scale (FAST_DELIVERIES), with the timeouts its lease is sized for.
+FAST = FAST_DELIVERIES | {
     "NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS": "50",
-    "NOTIFICATIONS_SMTP_TIMEOUT_SECONDS": "5",
-    "NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "5",
     "NOTIFICATIONS_WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
     "NOMINATIONS_RELAY_BACKOFF_BASE_SECONDS": "0.1",
     "NOMINATIONS_RELAY_BACKOFF_CAP_SECONDS": "1",

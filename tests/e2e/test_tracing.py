@@ -21,7 +21,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from devstack.postgres import PostgresServer
 from devstack.stack import Stack
-from tests.e2e.conftest import new_request_id, started_stack
+from tests.e2e.conftest import bearer, new_request_id, started_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -119,11 +119,6 @@ def traced_stack(
         yield stack
 
 
-def bearer(stack: Stack, role: str, org_unit: str) -> dict[str, str]:
-    assert stack.keys is not None
-    return {"Authorization": f"Bearer {stack.keys.mint(roles=[role], org_unit=org_unit, subject=role)}"}
-
-
 def test_a_request_is_one_trace_through_the_services_it_calls_each_span_with_its_request_id(
     traced_stack: Stack, receiver: Receiver
 ) -> None:
@@ -132,7 +127,10 @@ def test_a_request_is_one_trace_through_the_services_it_calls_each_span_with_its
     with httpx.Client(base_url=traced_stack.gateway_url, timeout=30) as gateway:
         response = gateway.get(
             "/api/v1/nominations",
-            headers={**bearer(traced_stack, "unit_officer", "HT-HSO"), "X-Request-ID": request_id},
+            headers={
+                **bearer(traced_stack, "unit_officer", "HT-HSO", "unit_officer"),
+                "X-Request-ID": request_id,
+            },
         )
     assert response.status_code == 200, response.text
 
@@ -163,7 +161,9 @@ def test_an_event_is_one_trace_from_the_relays_batch_into_intake(
     }
     with httpx.Client(base_url=traced_stack.gateway_url, timeout=30) as gateway:
         response = gateway.post(
-            "/api/v1/data-value-sets", json=payload, headers=bearer(traced_stack, "reporter", "HT-HSO")
+            "/api/v1/data-value-sets",
+            json=payload,
+            headers=bearer(traced_stack, "reporter", "HT-HSO", "reporter"),
         )
     assert response.status_code == 200, response.text
 

@@ -136,6 +136,19 @@ class AwardsFlow:
         self, round_id: int, nomination_ids: list[int], *, members: int = 3, held_on: str | None = None
     ) -> dict[str, Any]:
         """A council session on the nominations, every member approving every one, closed: its body."""
+        session_id = await self.council_voted(round_id, nomination_ids, members=members, held_on=held_on)
+        path = f"{self.prefix}/v1/council-sessions/{session_id}"
+        read = await self.client.get(path, headers=self.secretariat())
+        closed = await self.client.post(
+            f"{path}/actions/close", headers=self.secretariat() | {"If-Match": read.headers["ETag"]}
+        )
+        body: dict[str, Any] = expect(closed)
+        return body
+
+    async def council_voted(
+        self, round_id: int, nomination_ids: list[int], *, members: int = 3, held_on: str | None = None
+    ) -> int:
+        """A council session on the nominations, every member having approved all of them, open: its id."""
         opened = await self.client.post(
             f"{self.prefix}/v1/council-sessions",
             json={
@@ -147,7 +160,7 @@ class AwardsFlow:
             },
             headers=self.secretariat(),
         )
-        session_id = expect(opened, 201)["id"]
+        session_id: int = expect(opened, 201)["id"]
         for number in range(members):
             ballot = await self.client.post(
                 f"{self.prefix}/v1/council-sessions/{session_id}/ballots",
@@ -155,13 +168,7 @@ class AwardsFlow:
                 headers=self.member(number),
             )
             expect(ballot, 201)
-        path = f"{self.prefix}/v1/council-sessions/{session_id}"
-        read = await self.client.get(path, headers=self.secretariat())
-        closed = await self.client.post(
-            f"{path}/actions/close", headers=self.secretariat() | {"If-Match": read.headers["ETag"]}
-        )
-        body: dict[str, Any] = expect(closed)
-        return body
+        return session_id
 
     async def etag(self, nomination_id: int) -> str:
         """The nomination's current ETag, as the secretariat reads it."""
