@@ -1,9 +1,12 @@
 """Each operation's document lists what it can answer (issue 13): the statuses of the platform's conventions,
 every error as application/problem+json, never FastAPI's application/json validation error."""
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from shared.app import OPERATIONAL_PATHS
+from shared.openapi import NO_NUL, PROBLEM_SCHEMAS
 from shared.problems import PROBLEM_CONTENT_TYPE
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -44,6 +47,7 @@ def test_if_match_is_required_where_a_write_without_it_is_refused(app: FastAPI) 
                 assert headers["if-match"]["schema"] == {
                     "type": "string",
                     "minLength": 1,
+                    "pattern": NO_NUL,
                     "title": "If-Match",
                 }
 
@@ -52,3 +56,59 @@ def test_no_validation_error_schema_of_fastapis_own(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     assert "HTTPValidationError" not in schemas
     assert "Problem" in schemas
+
+
+def _problem_types(response: dict[str, Any]) -> list[str]:
+    schema = response["content"][PROBLEM_CONTENT_TYPE]["schema"]
+    return list(schema["properties"]["type"]["enum"])
+
+
+def test_every_problem_response_names_its_types(app: FastAPI) -> None:
+    # What a client switches on, and what the suite's client (devstack.testing.problem_contract) and the
+    # fuzzer hold each answer to: the convention's types for the status, and the endpoint's own.
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            if path in OPERATIONAL_PATHS or method not in METHODS:
+                continue
+            responses = operation["responses"]
+            for status in ("401", "404", "414", "422", "503"):
+                if status in responses:
+                    assert _problem_types(responses[status]), (method, path, status)
+            assert "urn:thidua:problem:validation-error" in _problem_types(responses["422"]), (method, path)
+            assert "urn:thidua:problem:backend-unavailable" in _problem_types(responses["503"]), (
+                method,
+                path,
+            )
+            if operation.get("security"):
+                assert set(_problem_types(responses["401"])) == {
+                    "urn:thidua:problem:invalid-token",
+                    "urn:thidua:problem:missing-token",
+                }, (method, path)
+            malformed = "urn:thidua:problem:malformed-json" in _problem_types(responses["400"])
+            assert malformed == ("requestBody" in operation), (method, path)
+
+
+def test_no_string_a_client_sends_may_hold_a_nul(app: FastAPI) -> None:
+    # shared.edge refuses U+0000 anywhere in a request (422 unstorable-value); the document says so.
+    def strings(node: object) -> list[dict[str, object]]:
+        if isinstance(node, list):
+            return [found for item in node for found in strings(item)]
+        if not isinstance(node, dict):
+            return []
+        own = [node] if node.get("type") == "string" else []
+        return own + [found for key, value in node.items() if key != "examples" for found in strings(value)]
+
+    document = app.openapi()
+    sent = [
+        schema
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for schema in strings([operation.get("parameters", []), operation.get("requestBody", {})])
+    ]
+    sent += strings(
+        [s for name, s in document["components"]["schemas"].items() if name not in PROBLEM_SCHEMAS]
+    )
+    assert sent
+    unbounded = [s for s in sent if not s.keys() & {"pattern", "format", "enum", "const"}]
+    assert unbounded == [], unbounded

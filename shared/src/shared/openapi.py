@@ -21,7 +21,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from shared.problems import PROBLEM_CONTENT_TYPE, Problem
+from shared.auth import InvalidToken, MissingRole, MissingToken
+from shared.pagination import InvalidCursor
+from shared.problems import (
+    PROBLEM_CONTENT_TYPE,
+    PROBLEM_TYPES_KEY,
+    BackendUnavailable,
+    ContentTooLarge,
+    Problem,
+    ServiceUnavailable,
+    UnstorableValue,
+    UnsupportedMediaType,
+    problem_type,
+)
+from shared.query import UnknownQueryParameter
 
 PROBLEM_REF = "#/components/schemas/Problem"
 DESCRIPTIONS = {
@@ -37,6 +50,28 @@ DESCRIPTIONS = {
     "503": "The database or a sibling service is out of reach (`Retry-After`)",
 }
 METHODS = ("get", "put", "post", "delete", "patch")
+BLANK = "about:blank"
+# The problem types each convention status carries on any operation (docs/errors.md, "Every service"),
+# beside the endpoint's own (shared.problems.problem_responses). ``about:blank`` is the gateway's own answer
+# (a header or body too large, a URL too long, its rate limit, a service out of reach) and a plain HTTP
+# error's.
+CONVENTION_TYPES = {
+    "400": (BLANK, UnknownQueryParameter.type_of()),
+    "401": (MissingToken.type_of(), InvalidToken.type_of()),
+    "403": (MissingRole.type_of(),),
+    "404": (BLANK,),
+    "413": (BLANK, ContentTooLarge.type_of()),
+    "414": (BLANK,),
+    "415": (UnsupportedMediaType.type_of(),),
+    "422": (problem_type("validation-error"), UnstorableValue.type_of()),
+    "429": (BLANK,),
+    "503": (BLANK, BackendUnavailable.type_of()),
+}
+# With a body, also: one that is not JSON (shared.problems); behind a login: the identity provider's keys out
+# of reach (shared.auth); with a cursor: one that no list issued (shared.pagination).
+WITH_BODY_TYPES = {"400": (problem_type("malformed-json"),)}
+SECURED_TYPES = {"503": (ServiceUnavailable.type_of(),)}
+WITH_CURSOR_TYPES = {"400": (InvalidCursor.type_of(),)}
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -51,6 +86,9 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    for name, schema in schemas.items():
+        if name not in PROBLEM_SCHEMAS:
+            _refuse_nul(schema)
     for path, operations in document.get("paths", {}).items():
         if path in skip:
             continue
@@ -58,6 +96,8 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
             operation = operations.get(method)
             if operation is None:
                 continue
+            _refuse_nul(operation.get("parameters", []))
+            _refuse_nul(operation.get("requestBody", {}))
             responses = operation.setdefault("responses", {})
             statuses = ["400", "404", "414", "422", "503"]
             if "requestBody" in operation:
@@ -77,16 +117,73 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
                     problem.setdefault("schema", schema or {"$ref": PROBLEM_REF})
             for status in statuses:
                 responses.setdefault(status, _problem(DESCRIPTIONS[status]))
+            kinds = [
+                (WITH_BODY_TYPES, "requestBody" in operation),
+                (SECURED_TYPES, bool(operation.get("security"))),
+                (WITH_CURSOR_TYPES, any(p.get("name") == "cursor" for p in operation.get("parameters", []))),
+            ]
+            for status, response in responses.items():
+                also = tuple(t for types, applies in kinds if applies for t in types.get(status, ()))
+                _name_problem_types(status, response, also)
             if "428" in responses:
                 _require_if_match(operation)
     return document
+
+
+# A string the platform takes has no NUL character (shared.edge answers one with 422 unstorable-value), so the
+# document says so on every string a client sends that has no pattern or format of its own.
+NO_NUL = "^[^\\u0000]*$"
+PROBLEM_SCHEMAS = frozenset({"Problem", "InvalidParam", "FieldRefused"})
+
+
+# A decimal (pydantic's ``anyOf: [number, string]``) written as a string is a number in decimal notation; one
+# with bounds is documented as a number only (a pattern cannot say "at most 1"), which every client can send.
+DECIMAL_STRING = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+def _refuse_nul(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _refuse_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    alternatives = node.get("anyOf", [])
+    numbers = [alt for alt in alternatives if isinstance(alt, dict) and alt.get("type") == "number"]
+    strings = [alt for alt in alternatives if isinstance(alt, dict) and alt == {"type": "string"}]
+    if numbers and strings:
+        if any(number.keys() & BOUNDS for number in numbers):
+            node["anyOf"] = [alt for alt in alternatives if alt not in strings]
+        else:
+            strings[0]["pattern"] = DECIMAL_STRING
+    if node.get("type") == "string" and not node.keys() & {"pattern", "format", "enum", "const"}:
+        node["pattern"] = NO_NUL
+    for key, value in node.items():
+        # Property names are names, not schemas; examples are values.
+        if key not in {"examples", "example", "default"}:
+            _refuse_nul(value)
+
+
+def _name_problem_types(status: str, response: dict[str, Any], also: tuple[str, ...]) -> None:
+    """A problem response's schema says which ``type`` values it carries: the convention's for its status
+    and the endpoint's own, so that a client can switch on them and a check can hold the code to them."""
+    declared = response.pop(PROBLEM_TYPES_KEY, [])
+    content = response.get("content", {}).get(PROBLEM_CONTENT_TYPE)
+    if content is None or content.get("schema", {"$ref": PROBLEM_REF}) != {"$ref": PROBLEM_REF}:
+        return  # not a problem, or a body of its own (a DHIS2 import summary)
+    types = sorted({*CONVENTION_TYPES.get(status, ()), *also, *declared})
+    content["schema"] = {
+        "allOf": [{"$ref": PROBLEM_REF}],
+        "properties": {"type": {"type": "string", "enum": types}},
+    }
 
 
 def _require_if_match(operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
             parameter["required"] = True
-            parameter["schema"] = {"type": "string", "minLength": 1, "title": "If-Match"}
+            parameter["schema"] = {"type": "string", "minLength": 1, "pattern": NO_NUL, "title": "If-Match"}
 
 
 def problem_openapi(app: FastAPI, skip: frozenset[str] = frozenset()) -> Callable[[], dict[str, Any]]:

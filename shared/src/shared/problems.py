@@ -87,7 +87,12 @@ class ProblemError(Exception):
 
     @property
     def type(self) -> str:
-        return problem_type(self.slug) if self.slug else "about:blank"
+        return self.type_of()
+
+    @classmethod
+    def type_of(cls) -> str:
+        """The ``type`` every instance of this error answers with."""
+        return problem_type(cls.slug) if cls.slug else "about:blank"
 
 
 class BadRequest(ProblemError):
@@ -298,13 +303,26 @@ def install_problem_handlers(app: FastAPI, unavailable: tuple[type[Exception], .
         app.add_exception_handler(error, handle_unavailable)
 
 
+PROBLEM_TYPES_KEY = "x-problem-types"
+
+
 def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` entries so OpenAPI shows which problems an endpoint can answer with."""
-    return {
-        int(error.status): {
-            "model": Problem,
-            "description": error.title,
-            "content": {PROBLEM_CONTENT_TYPE: {}},
-        }
-        for error in errors
-    }
+    """``responses=`` entries so OpenAPI shows which problems an endpoint can answer with: per status, the
+    errors' titles and their types (:func:`shared.openapi.with_problems` writes the types into the schema).
+
+    Several errors of one status share its entry, so name every error of an endpoint in one call: two
+    calls merged with ``**`` would keep only the last one's entry for a status they share.
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        entry = responses.setdefault(
+            int(error.status),
+            {"description": "", "content": {PROBLEM_CONTENT_TYPE: {}}, PROBLEM_TYPES_KEY: []},
+        )
+        if error.title not in entry["description"].split("; "):
+            entry["description"] = (
+                f"{entry['description']}; {error.title}" if entry["description"] else error.title
+            )
+        if error.type_of() not in entry[PROBLEM_TYPES_KEY]:
+            entry[PROBLEM_TYPES_KEY].append(error.type_of())
+    return responses

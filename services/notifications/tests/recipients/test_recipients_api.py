@@ -132,6 +132,21 @@ async def test_a_csv_with_a_bad_row_imports_nothing(client: httpx.AsyncClient, a
     assert (await client.get("/v1/recipients/kc-1", headers=auth("admin"))).status_code == 404
 
 
+async def test_a_file_that_is_not_csv_at_all_is_refused_whole(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    # Text after a closing quote: no CSV reader reads on (the fuzzer's find, with a line break alone inside
+    # a field, was a 500 before).
+    broken = CSV.replace("Lê Thị Mai", '"Lê Thị" Mai').encode()
+    response = await client.post(
+        "/v1/recipients/import", content=broken, headers=auth("admin") | {"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "urn:thidua:problem:invalid-recipients-file"
+    assert "not CSV" in response.json()["detail"]
+    assert (await client.get("/v1/recipients/kc-1", headers=auth("admin"))).status_code == 404
+
+
 async def test_a_csv_must_be_csv(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
     response = await client.post(
         "/v1/recipients/import", content=b"{}", headers=auth("admin") | {"Content-Type": "application/json"}

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,8 @@ class LoadOptions:
     # core at most, and its queue was the p95 (215 ms over ten minutes, 131 ms with two: docs/benchmarks.md).
     # Two workers on this machine are what a second replica would be on Kubernetes.
     nominations_workers: int = 2
+    # Where to keep every request's record (name, ms, status, seconds since the start) for a closer look.
+    records: Path | None = None
 
 
 def _plan(stack: Stack, keys: DevKeys, round_id: int, options: LoadOptions) -> dict[str, Any]:
@@ -207,25 +210,33 @@ def run_load(stack: Stack, plan: dict[str, Any], options: LoadOptions, work: Pat
     output_file = work / "locust.log"
     with output_file.open("w") as output_sink:
         process = subprocess.Popen(command, env=env, stdout=output_sink, stderr=subprocess.STDOUT)
-    # CPU over the measured part: from the end of the spawning to the end of the run.
+    # CPU over the measured part: from the end of the spawning to the end of the run, read at both ends only
+    # (each reading walks every process of the machine: read every second, it took a tenth of a core).
     time.sleep(options.spawn_s)
     before, measured_from = cpu_seconds(stack, {"load generator": process.pid}), time.monotonic()
-    after, window = before, 0.0
+    after: dict[str, float] | None = None
+    window = 0.0
     try:
         while process.poll() is None:
-            if time.monotonic() - measured_from <= options.duration_s:
+            # A second before locust's end, while its process is still there to be read.
+            if after is None and time.monotonic() - measured_from >= options.duration_s - 1:
                 after = cpu_seconds(stack, {"load generator": process.pid})
                 window = time.monotonic() - measured_from
-            time.sleep(1)
+            time.sleep(0.5)
         process.wait(timeout=options.duration_s + 120)
     finally:
         if process.poll() is None:
             process.kill()
+    if after is None:  # locust stopped early: what the stack spent until then
+        after = cpu_seconds(stack, {"load generator": process.pid})
+        window = time.monotonic() - measured_from
     elapsed = time.monotonic() - started
     if not records_file.exists():
         raise RuntimeError(
             f"locust recorded nothing (exit {process.returncode}):\n{output_file.read_text()[-3000:]}"
         )
+    if options.records is not None:
+        shutil.copyfile(records_file, options.records)
     records = [json.loads(line) for line in records_file.read_text().splitlines()]
     measured = [record for record in records if record["measured"]]
     summary = summarise(measured, float(options.duration_s))
@@ -280,20 +291,24 @@ def run_bench_load(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=LoadOptions.rate, help="requests/s in all")
     parser.add_argument("--users", type=int, default=LoadOptions.users)
     parser.add_argument("--duration", type=int, default=LoadOptions.duration_s, help="measured seconds")
+    parser.add_argument(
+        "--records", type=Path, default=None, help="keep every request's record there (JSON lines)"
+    )
     args = parser.parse_args(argv)
     options = LoadOptions(
         rate=args.rate,
         users=args.users,
         duration_s=args.duration,
+        records=args.records,
         nominations_workers=int(os.environ.get("NOMINATIONS_WORKERS", LoadOptions.nominations_workers)),
     )
 
     async def run(stack: Stack, keys: DevKeys) -> dict[str, Any]:
         return await _run(stack, keys, options)
 
-    # Memory looked at once a second: each look walks every process in /proc, CPU the load would compete for.
+    # Memory looked at every 5 s: each look walks every process in /proc, CPU the load would compete for.
     results = measure_on_stack(
-        "bench-load-", run, args.output, stack_options={"trusted_proxies": ("127.0.0.1",)}, memory_every_s=1.0
+        "bench-load-", run, args.output, stack_options={"trusted_proxies": ("127.0.0.1",)}, memory_every_s=5.0
     )
     load = results["load"]
     return 0 if load["errors"] == 0 else 1

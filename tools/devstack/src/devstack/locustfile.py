@@ -50,6 +50,7 @@ def _record(
         "status": status,
         "error": None if exception is None else str(exception),
         "measured": time.monotonic() - _started >= _measure_after,
+        "at": round(time.monotonic() - _started, 3),
     }
     # What the platform acknowledged, for the chaos test to find again: the nomination created or submitted.
     if exception is None and (name, status) == (CREATE, 201):

@@ -32,6 +32,7 @@ class ManagedProcess:
         echo: bool,
         stop_signal: signal.Signals = signal.SIGTERM,
         cwd: Path | None = None,
+        niceness: int = 0,
     ) -> None:
         self.name = name
         self.command = list(command)
@@ -50,6 +51,11 @@ class ManagedProcess:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if niceness:
+            # Set from here, once started (a preexec_fn is unsafe in a process with threads): the children
+            # given a niceness start no process of their own.
+            with contextlib.suppress(ProcessLookupError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         self._pump: threading.Thread | None = None
         if echo:
             self._pump = threading.Thread(target=self._copy_output, name=f"log-{name}", daemon=True)

@@ -47,6 +47,10 @@ SERVICES = (
 )
 # The services whose outbox a relay delivers to the notifications service.
 PRODUCERS = ("targets", "nominations")
+# What does deferred work (the relays, the notifications workers, the mail catcher standing for a mail server)
+# yields the CPU to what answers requests: on one machine, where all share two cores, a relay's batch or a
+# worker's sends made a request wait for a core (on Kubernetes each has CPU of its own: deploy/k8s/).
+DEFERRED_NICENESS = 10
 # The services that call their siblings as a service (a token of their own): the producers' relays, and the
 # notifications reminders (targets' reporting obligations, nominations' round deadlines).
 SERVICE_CALLERS = (*PRODUCERS, "notifications")
@@ -140,7 +144,7 @@ class Stack:
         self.database_kind = ""
         self.keys: DevKeys | None = None
         self.report: StartupReport | None = None
-        self._commands: dict[str, tuple[list[str], Mapping[str, str], signal.Signals]] = {}
+        self._commands: dict[str, tuple[list[str], Mapping[str, str], signal.Signals, int]] = {}
         self._started_at = time.perf_counter()
 
     @property
@@ -218,8 +222,9 @@ class Stack:
         command: list[str],
         env: Mapping[str, str],
         stop_signal: signal.Signals = signal.SIGTERM,
+        niceness: int = 0,
     ) -> None:
-        self._commands[name] = (command, env, stop_signal)
+        self._commands[name] = (command, env, stop_signal, niceness)
         self.processes[name] = ManagedProcess(
             name,
             command,
@@ -227,6 +232,7 @@ class Stack:
             log_file=self.log_file(name),
             echo=self.options.echo,
             stop_signal=stop_signal,
+            niceness=niceness,
         )
 
     def _start_workers(self) -> None:
@@ -245,6 +251,7 @@ class Stack:
                 str(self.options.state / "mail"),
             ],
             dict(os.environ),
+            niceness=DEFERRED_NICENESS,
         )
         specs = {spec.name: spec for spec in SERVICES}
         for producer in PRODUCERS:
@@ -252,12 +259,14 @@ class Stack:
                 f"{producer}-relay",
                 [sys.executable, "-m", producer, "relay"],
                 self.service_env(specs[producer]),
+                niceness=DEFERRED_NICENESS,
             )
         for index in range(1, self.options.workers + 1):
             self._spawn(
                 f"notifications-worker-{index}",
                 [sys.executable, "-m", "notifications", "worker"],
                 self.service_env(specs["notifications"]),
+                niceness=DEFERRED_NICENESS,
             )
 
     def start(self, timeout: float = 60.0) -> StartupReport:
@@ -400,9 +409,9 @@ class Stack:
 
     def restart_with(self, name: str, env: Mapping[str, str], timeout: float = 60.0) -> None:
         """Stop ``name`` gracefully and start it again with ``env`` added to its environment, ready."""
-        command, started_with, stop_signal = self._commands[name]
+        command, started_with, stop_signal, niceness = self._commands[name]
         self.processes.pop(name).stop()
-        self._commands[name] = (command, {**started_with, **env}, stop_signal)
+        self._commands[name] = (command, {**started_with, **env}, stop_signal, niceness)
         self.restart(name, timeout)
 
     def restart(self, name: str, timeout: float = 60.0) -> None:

@@ -18,11 +18,17 @@ from nominations.org_scope import Scope, TargetsUnavailable
 from shared.bounds import RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
-from shared.problems import problem_responses
+from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["dossier files"])
-COMMON = problem_responses(nominations.NominationNotFound, TargetsUnavailable)
-EDITING = problem_responses(workflow.ActionNotAllowed, workflow.ActionForbidden)
+COMMON: tuple[type[ProblemError], ...] = (
+    nominations.NominationNotFound,
+    TargetsUnavailable,
+)
+EDITING: tuple[type[ProblemError], ...] = (
+    workflow.ActionNotAllowed,
+    workflow.ActionForbidden,
+)
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -56,17 +62,18 @@ UPLOAD_BODY: dict[str, Any] = {
     status_code=201,
     summary="Attach a file to a draft or returned dossier (multipart/form-data: file, document_code)",
     openapi_extra=UPLOAD_BODY,
-    responses={
-        **COMMON,
-        **EDITING,
-        **problem_responses(
-            upload.AttachmentTooLarge,
-            service.EmptyAttachment,
-            upload.UnsupportedAttachmentType,
-            upload.MalformedUpload,
-            StorageUnavailable,
-        ),
-    },
+    responses=problem_responses(
+        *COMMON,
+        *EDITING,
+        upload.AttachmentTooLarge,
+        service.EmptyAttachment,
+        upload.UnsupportedAttachmentType,
+        upload.MultipartExpected,
+        upload.InvalidAttachment,
+        service.UnknownDocument,
+        upload.MalformedUpload,
+        StorageUnavailable,
+    ),
 )
 async def upload_attachment(
     request: Request,
@@ -92,7 +99,7 @@ async def upload_attachment(
 @router.get(
     "/v1/nominations/{nomination_id}/attachments",
     summary="The files attached to a dossier, oldest first",
-    responses={**COMMON, **problem_responses(InvalidCursor)},
+    responses=problem_responses(*COMMON, InvalidCursor),
 )
 async def list_attachments(
     session: SessionDep,
@@ -113,8 +120,9 @@ async def list_attachments(
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The file"},
         304: {"description": "The file is the one named by If-None-Match"},
-        **COMMON,
-        **problem_responses(service.AttachmentNotFound, service.AttachmentCorrupted, StorageUnavailable),
+        **problem_responses(
+            *COMMON, service.AttachmentNotFound, service.AttachmentCorrupted, StorageUnavailable
+        ),
     },
 )
 async def download_attachment(
@@ -150,7 +158,7 @@ async def download_attachment(
     "/v1/nominations/{nomination_id}/attachments/{attachment_id}",
     status_code=204,
     summary="Remove a file from a draft or returned dossier",
-    responses={**COMMON, **EDITING, **problem_responses(service.AttachmentNotFound)},
+    responses=problem_responses(*COMMON, *EDITING, service.AttachmentNotFound),
 )
 async def delete_attachment(
     session: SessionDep,

@@ -21,10 +21,10 @@ from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, e
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
-from shared.problems import problem_responses
+from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["council"])
-NOT_FOUND = problem_responses(service.CouncilSessionNotFound)
+NOT_FOUND: tuple[type[ProblemError], ...] = (service.CouncilSessionNotFound,)
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def list_council_sessions(
 @router.get(
     "/v1/council-sessions/{session_id}",
     summary="A session: members and who has voted (never how), the agenda; tallies once it is closed",
-    responses=NOT_FOUND,
+    responses=problem_responses(*NOT_FOUND),
 )
 async def get_council_session(
     session: SessionDep, principal: CouncilReader, session_id: RowId, response: Response
@@ -83,12 +83,9 @@ async def get_council_session(
     "/v1/council-sessions/{session_id}/ballots",
     status_code=201,
     summary="Cast your secret ballot: a choice on every agenda item (a member of the session)",
-    responses={
-        **NOT_FOUND,
-        **problem_responses(
-            service.NotAMember, service.AlreadyVoted, service.SessionClosed, service.InvalidBallot
-        ),
-    },
+    responses=problem_responses(
+        *NOT_FOUND, service.NotAMember, service.AlreadyVoted, service.SessionClosed, service.InvalidBallot
+    ),
 )
 async def cast_ballot(
     session: SessionDep, principal: CouncilVoter, session_id: RowId, body: BallotIn
@@ -101,17 +98,15 @@ async def cast_ballot(
 @router.post(
     "/v1/council-sessions/{session_id}/actions/close",
     summary="Close the session and count (If-Match): passed nominations go to disclosure, the others fail",
-    responses={
-        **NOT_FOUND,
-        **problem_responses(
-            service.SessionClosed,
-            service.QuorumNotMet,
-            service.AwardTypeNotInForce,
-            service.NotBeforeCouncil,
-            PreconditionRequired,
-            VersionMismatch,
-        ),
-    },
+    responses=problem_responses(
+        *NOT_FOUND,
+        service.SessionClosed,
+        service.QuorumNotMet,
+        service.AwardTypeNotInForce,
+        service.NotBeforeCouncil,
+        PreconditionRequired,
+        VersionMismatch,
+    ),
 )
 async def close_council_session(
     session: SessionDep,

@@ -15,25 +15,26 @@ from nominations.org_scope import Scope, TargetsUnavailable
 from shared.bounds import RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, Limit, Page, decode_int_cursor
-from shared.problems import problem_responses
+from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["dossier evidence"])
-COMMON = problem_responses(nominations.NominationNotFound, TargetsUnavailable)
+COMMON: tuple[type[ProblemError], ...] = (
+    nominations.NominationNotFound,
+    TargetsUnavailable,
+)
 
 
 @router.post(
     "/v1/nominations/{nomination_id}/evidence",
     status_code=201,
     summary="Read the target progress from the targets service now and keep it with the dossier",
-    responses={
-        **COMMON,
-        **problem_responses(
-            workflow.ActionNotAllowed,
-            workflow.ActionForbidden,
-            service.EvidenceSourceInvalid,
-            service.EvidenceForbidden,
-        ),
-    },
+    responses=problem_responses(
+        *COMMON,
+        workflow.ActionNotAllowed,
+        workflow.ActionForbidden,
+        service.EvidenceSourceInvalid,
+        service.EvidenceForbidden,
+    ),
 )
 async def capture_evidence(
     session: SessionDep,
@@ -52,7 +53,7 @@ async def capture_evidence(
 @router.get(
     "/v1/nominations/{nomination_id}/evidence",
     summary="The evidence snapshots of a dossier, oldest first, as they were read",
-    responses=COMMON,
+    responses=problem_responses(*COMMON),
 )
 async def list_evidence(
     session: SessionDep,
@@ -69,7 +70,7 @@ async def list_evidence(
 @router.get(
     "/v1/nominations/{nomination_id}/evidence/{snapshot_id}",
     summary="One evidence snapshot, exactly as it was read",
-    responses={**COMMON, **problem_responses(service.EvidenceNotFound)},
+    responses=problem_responses(*COMMON, service.EvidenceNotFound),
 )
 async def get_evidence(
     session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId, snapshot_id: RowId

@@ -26,11 +26,17 @@ from shared.concurrency import IfMatch, PreconditionRequired, VersionMismatch, c
 from shared.database import SessionDep
 from shared.idempotency import Created, IdempotencyKeyReused
 from shared.pagination import Cursor, Limit, Page, decode_int_cursor
-from shared.problems import problem_responses
+from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["nominations"])
-COMMON = problem_responses(service.NominationNotFound, TargetsUnavailable)
-VERSIONED = problem_responses(PreconditionRequired, VersionMismatch)
+COMMON: tuple[type[ProblemError], ...] = (
+    service.NominationNotFound,
+    TargetsUnavailable,
+)
+VERSIONED: tuple[type[ProblemError], ...] = (
+    PreconditionRequired,
+    VersionMismatch,
+)
 
 
 @router.post(
@@ -66,7 +72,11 @@ async def create_nomination(
     return await idempotent(create)
 
 
-@router.get("/v1/nominations", summary="Nominations the caller may read, newest first")
+@router.get(
+    "/v1/nominations",
+    summary="Nominations the caller may read, newest first",
+    responses=problem_responses(RoundNotFound, TargetsUnavailable),
+)
 async def list_nominations(
     session: SessionDep,
     scope: Scope,
@@ -95,7 +105,7 @@ async def list_nominations(
 @router.get(
     "/v1/nominations/{nomination_id}",
     summary="One nomination with the actions the caller may take now",
-    responses=COMMON,
+    responses=problem_responses(*COMMON),
 )
 async def get_nomination(
     session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId, response: Response
@@ -108,11 +118,9 @@ async def get_nomination(
 @router.patch(
     "/v1/nominations/{nomination_id}",
     summary="Edit a draft or returned dossier (the nominating unit; If-Match required)",
-    responses={
-        **COMMON,
-        **VERSIONED,
-        **problem_responses(workflow.ActionNotAllowed, workflow.ActionForbidden, service.InvalidNomination),
-    },
+    responses=problem_responses(
+        *COMMON, *VERSIONED, workflow.ActionNotAllowed, workflow.ActionForbidden, service.InvalidNomination
+    ),
 )
 async def patch_nomination(
     session: SessionDep,
@@ -133,24 +141,24 @@ async def patch_nomination(
 @router.post(
     "/v1/nominations/{nomination_id}/actions/{action}",
     summary="Take a workflow action (If-Match required): " + ", ".join(workflow.PUBLIC_ACTIONS),
-    responses={
-        **COMMON,
-        **VERSIONED,
-        **problem_responses(
-            workflow.UnknownAction,
-            workflow.ActionNotAllowed,
-            workflow.ActionForbidden,
-            workflow.NoteRequired,
-            guards.DeadlinePassed,
-            guards.OverrideRuleRequired,
-            guards.NotEligible,
-            guards.ForwardingRequired,
-            guards.NotForwardable,
-            guards.OpenObjections,
-            guards.DisclosureNotOver,
-            guards.NotTheForwardingOffice,
-        ),
-    },
+    responses=problem_responses(
+        *COMMON,
+        *VERSIONED,
+        workflow.UnknownAction,
+        workflow.ActionNotAllowed,
+        workflow.ActionForbidden,
+        workflow.NoteRequired,
+        guards.DeadlinePassed,
+        guards.OverrideRuleRequired,
+        guards.NotEligible,
+        guards.ForwardingRequired,
+        guards.NotForwardable,
+        guards.OpenObjections,
+        guards.DisclosureNotOver,
+        guards.DisclosureStageMismatch,
+        guards.AwardTypeEnded,
+        guards.NotTheForwardingOffice,
+    ),
 )
 async def take_action(
     session: SessionDep,
@@ -173,7 +181,7 @@ async def take_action(
 @router.get(
     "/v1/nominations/{nomination_id}/eligibility",
     summary="Each rule of the award type in force on the round's date: passed, failed or unknown, and why",
-    responses=COMMON,
+    responses=problem_responses(*COMMON),
 )
 async def get_eligibility(
     session: SessionDep, scope: Scope, principal: NominationReader, nomination_id: RowId
@@ -185,7 +193,7 @@ async def get_eligibility(
 @router.get(
     "/v1/nominations/{nomination_id}/events",
     summary="The audit trail, oldest first: every change, who made it, when, from which state to which",
-    responses=COMMON,
+    responses=problem_responses(*COMMON),
 )
 async def list_events(
     session: SessionDep,

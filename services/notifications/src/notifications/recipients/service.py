@@ -142,7 +142,14 @@ async def update(session: AsyncSession, recipient: Recipient, body: RecipientPat
 
 
 def _csv_rows(content: str) -> list[tuple[int, RecipientIn]]:
-    reader = csv.DictReader(io.StringIO(content))
+    try:
+        return _read_csv_rows(content)
+    except csv.Error as exc:  # a file that is not CSV at all (a bare line break in a field, say)
+        raise InvalidRecipientsFile(f"The file is not CSV: {exc}.") from None
+
+
+def _read_csv_rows(content: str) -> list[tuple[int, RecipientIn]]:
+    reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
     missing = [column for column in ("sub", "display_name") if column not in (reader.fieldnames or [])]
     if missing:
         raise InvalidRecipientsFile(

@@ -77,7 +77,11 @@ class OrgUnitQuery:
 OrgUnitFilter = Annotated[OrgUnitQuery, Depends()]
 
 
-@router.get("/v1/org-units", summary="Org units as they stood on a date")
+@router.get(
+    "/v1/org-units",
+    summary="Org units as they stood on a date",
+    responses=problem_responses(service.OrgUnitNotFound),
+)
 async def list_org_units(
     session: SessionDep, principal: AnyUser, catalogue: Catalogue, query: OrgUnitFilter
 ) -> Page[OrgUnitOut]:
@@ -88,6 +92,7 @@ async def list_org_units(
     "/v1/public/org-units",
     summary="Org units as they stood on a date, for everyone (no login): the names a public page filters by",
     dependencies=[PUBLIC],
+    responses=problem_responses(service.OrgUnitNotFound),
 )
 async def list_public_org_units(
     session: SessionDep, catalogue: Catalogue, query: OrgUnitFilter
@@ -118,7 +123,9 @@ async def get_org_unit(
     status_code=201,
     summary="Add an org unit (admin)",
     response_model=OrgUnitDetail,
-    responses=problem_responses(service.OrgUnitExists, service.OrgUnitNotFound, IdempotencyKeyReused),
+    responses=problem_responses(
+        service.OrgUnitExists, service.OrgUnitNotFound, service.InvalidHierarchyChange, IdempotencyKeyReused
+    ),
 )
 async def create_org_unit(
     session: SessionDep,

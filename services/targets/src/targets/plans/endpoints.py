@@ -70,7 +70,11 @@ async def update_plan(
     return service.plan_out(plan)
 
 
-@router.get("/v1/targets", summary="Targets, by plan, indicator or org unit")
+@router.get(
+    "/v1/targets",
+    summary="Targets, by plan, indicator or org unit",
+    responses=problem_responses(service.PlanNotFound, NotFound),
+)
 async def list_targets(
     session: SessionDep,
     principal: AnyUser,
@@ -108,7 +112,9 @@ async def get_target(
     status_code=201,
     summary="Set a target (secretariat, admin)",
     response_model=TargetOut,
-    responses=problem_responses(service.TargetExists, NotFound, service.InvalidTarget, IdempotencyKeyReused),
+    responses=problem_responses(
+        service.TargetExists, NotFound, service.PlanNotFound, service.InvalidTarget, IdempotencyKeyReused
+    ),
 )
 async def create_target(
     session: SessionDep,

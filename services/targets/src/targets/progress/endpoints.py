@@ -13,7 +13,7 @@ from shared.database import DatabaseDep, SessionDep
 from shared.problems import NotFound, problem_responses
 from targets.deps import Catalogue, ServiceSettings
 from targets.org_units.service import OrgUnitNotFound
-from targets.plans.service import TargetNotFound
+from targets.plans.service import PlanNotFound, TargetNotFound
 from targets.progress.schemas import ProgressReport, TargetProgressSeries
 from targets.progress.service import (
     CachedReport,
@@ -60,7 +60,7 @@ def _answer(report: CachedReport, request: Request, cache_control: str) -> Respo
     "/v1/progress",
     summary="One row per target: latest value, status, percent of target, projection to the plan's end",
     response_model=ProgressReport,
-    responses=problem_responses(NotFound),
+    responses=problem_responses(PlanNotFound, OrgUnitNotFound, NotFound),
 )
 async def get_progress(
     request: Request,
@@ -80,7 +80,7 @@ async def get_progress(
     "/v1/public/progress",
     summary="A plan's progress for an org unit (default: the plan's own), for everyone (no login)",
     response_model=ProgressReport,
-    responses=problem_responses(NotFound),
+    responses=problem_responses(PlanNotFound, OrgUnitNotFound, NotFound),
     dependencies=[PUBLIC],
 )
 async def get_public_progress(

@@ -18,8 +18,10 @@ from shared.bounds import RowId
 from shared.database import SessionDep
 from shared.pagination import Cursor, InvalidCursor, Limit, Page
 from shared.problems import (
+    BadRequest,
     ContentTooLarge,
     NotFound,
+    ProblemError,
     UnsupportedMediaType,
     problem_responses,
 )
@@ -76,8 +78,12 @@ _BODY = {
         },
     }
 }
-_IMPORT_PROBLEMS = problem_responses(
-    MalformedPayload, UnsupportedMediaType, ContentTooLarge, InvalidOption, UnsupportedOption
+_IMPORT_PROBLEMS: tuple[type[ProblemError], ...] = (
+    MalformedPayload,
+    UnsupportedMediaType,
+    ContentTooLarge,
+    InvalidOption,
+    UnsupportedOption,
 )
 
 
@@ -133,7 +139,7 @@ def _respond(answer: Answer) -> Response:
     response_model=ImportSummary,
     responses={
         409: {"model": ImportSummary, "description": "Conflicts with atomicMode=ALL: nothing stored"},
-        **_IMPORT_PROBLEMS,
+        **problem_responses(*_IMPORT_PROBLEMS),
     },
     openapi_extra=_BODY,
 )
@@ -164,10 +170,12 @@ def _api_version(version: int | None) -> int | None:
     tags=DHIS2,
     summary="DHIS2's own path for dataValueSets imports (answered as DHIS2 2.38+ does: a WebMessage)",
     response_model=WebMessage,
-    responses={409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
-               **_IMPORT_PROBLEMS},
+    responses={
+        409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
+        **problem_responses(*_IMPORT_PROBLEMS),
+    },
     openapi_extra=_BODY,
-)  # fmt: skip
+)
 async def post_dhis2_data_value_sets(
     request: Request,
     session: SessionDep,
@@ -184,10 +192,12 @@ async def post_dhis2_data_value_sets(
     tags=DHIS2,
     summary="DHIS2's versioned path (/api/40/dataValueSets); versions before 38 answer the bare summary",
     response_model=WebMessage,
-    responses={409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
-               **_IMPORT_PROBLEMS, **problem_responses(NotFound)},
+    responses={
+        409: {"model": WebMessage, "description": "Conflicts (WARNING), or nothing stored (ERROR)"},
+        **problem_responses(*_IMPORT_PROBLEMS, NotFound),
+    },
     openapi_extra=_BODY,
-)  # fmt: skip
+)
 async def post_dhis2_versioned_data_value_sets(
     request: Request,
     session: SessionDep,
@@ -229,7 +239,11 @@ async def get_job_notifications(
     return job_notifications(str(job_id), record.created_at)
 
 
-@router.get("/v1/data-values", summary="Stored values, with who stored them and when")
+@router.get(
+    "/v1/data-values",
+    summary="Stored values, with who stored them and when",
+    responses=problem_responses(service.UnknownFilter),
+)
 async def list_data_values(
     session: SessionDep,
     principal: AnyUser,
@@ -243,7 +257,11 @@ async def list_data_values(
     return await service.list_values(session, catalogue, indicator, org_unit, period, limit, cursor)
 
 
-@router.get("/v1/data-values/history", summary="Every change of the selected values (revisions)")
+@router.get(
+    "/v1/data-values/history",
+    summary="Every change of the selected values (revisions)",
+    responses=problem_responses(service.UnknownFilter),
+)
 async def list_revisions(
     session: SessionDep,
     principal: AnyUser,
@@ -272,7 +290,7 @@ async def list_period_locks(
     "/v1/period-locks",
     status_code=201,
     summary="Close a period (and every period inside it) for data entry",
-    responses=problem_responses(NotFound, service.LockExists),
+    responses=problem_responses(NotFound, service.LockExists, BadRequest),
 )
 async def create_period_lock(
     session: SessionDep, principal: CatalogueEditor, catalogue: Catalogue, body: PeriodLockIn
@@ -280,7 +298,12 @@ async def create_period_lock(
     return await service.create_lock(session, catalogue, principal, body)
 
 
-@router.delete("/v1/period-locks/{lock_id}", status_code=204, summary="Reopen a period")
+@router.delete(
+    "/v1/period-locks/{lock_id}",
+    status_code=204,
+    summary="Reopen a period",
+    responses=problem_responses(NotFound),
+)
 async def delete_period_lock(session: SessionDep, principal: CatalogueEditor, lock_id: RowId) -> Response:
     await service.delete_lock(session, lock_id)
     return Response(status_code=204)

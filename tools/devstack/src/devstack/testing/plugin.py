@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ from devstack.paths import state_dir
 from devstack.postgres import PostgresServer, test_server
 from devstack.stack import SERVICES
 from devstack.testing.dates import SUITE_NOW
+from devstack.testing.problem_contract import ProblemContract
 from shared import clock, migrations
 from shared.database import Database
 
@@ -141,5 +143,9 @@ async def db_session(running_app: FastAPI, db_connection: AsyncConnection) -> As
 async def client(running_app: FastAPI, db_connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client; each request gets a new session, so lazy loads cannot hide between requests."""
     transport = httpx.ASGITransport(app=running_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    # Every problem answered is one the app's document names for the operation (problem_contract).
+    hooks: dict[str, list[Callable[..., Any]]] = {"response": [ProblemContract(running_app)]}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=hooks
+    ) as http:
         yield http
