@@ -36,8 +36,6 @@ TIMEOUT_SECONDS = 300
 ARGUMENTS = [
     "--checks",
     "all",
-    "--max-examples",
-    "10",
     "--seed",
     "20260310",
     "--workers",
@@ -45,6 +43,10 @@ ARGUMENTS = [
     "--generation-database",
     "none",
 ]
+# Examples per operation and phase. Without a token every operation but the public ones answers 401 whatever
+# the data, so a few show that; the public ones get the full count in the admin's run (a token changes
+# nothing there). Each run's data is generated on one core of two: 4 rather than 10 saved about 60 s.
+EXAMPLES = {"anonymous": 4, "admin": 10}
 # Reported, not failing (see the module's docstring).
 REPORTED = {"ST201", "ST202"}
 
@@ -58,7 +60,7 @@ def fuzzed_stack(
         yield stack
 
 
-def schemathesis(stack: Stack, *extra: str) -> subprocess.Popen[str]:
+def schemathesis(stack: Stack, examples: int, *extra: str) -> subprocess.Popen[str]:
     """schemathesis started against ``stack`` (its output read when it ends: :func:`finished`)."""
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
@@ -69,6 +71,8 @@ def schemathesis(stack: Stack, *extra: str) -> subprocess.Popen[str]:
         "--url",
         stack.gateway_url,
         *ARGUMENTS,
+        "--max-examples",
+        str(examples),
         "--no-color",
         *extra,
     ]
@@ -107,8 +111,8 @@ def test_the_document_holds_under_fuzzing_with_and_without_a_token(fuzzed_stack:
     token = fuzzed_stack.keys.mint(roles=["admin"], org_unit="HT", subject="fuzz-admin")
     # Both at once: each waits on the stack most of the time (together 86 s, one after the other 191 s).
     runs = {
-        "anonymous": schemathesis(fuzzed_stack),
-        "admin": schemathesis(fuzzed_stack, "--header", f"Authorization: Bearer {token}"),
+        "anonymous": schemathesis(fuzzed_stack, EXAMPLES["anonymous"]),
+        "admin": schemathesis(fuzzed_stack, EXAMPLES["admin"], "--header", f"Authorization: Bearer {token}"),
     }
     outputs = {caller: finished(run) for caller, run in runs.items()}
     document = json.loads((repo_root() / "web" / "openapi.json").read_text(encoding="utf-8"))

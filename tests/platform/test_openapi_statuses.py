@@ -6,7 +6,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from shared.app import OPERATIONAL_PATHS
-from shared.openapi import NO_NUL, PROBLEM_SCHEMAS
 from shared.problems import PROBLEM_CONTENT_TYPE
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -47,7 +46,6 @@ def test_if_match_is_required_where_a_write_without_it_is_refused(app: FastAPI) 
                 assert headers["if-match"]["schema"] == {
                     "type": "string",
                     "minLength": 1,
-                    "pattern": NO_NUL,
                     "title": "If-Match",
                 }
 
@@ -86,29 +84,3 @@ def test_every_problem_response_names_its_types(app: FastAPI) -> None:
                 }, (method, path)
             malformed = "urn:thidua:problem:malformed-json" in _problem_types(responses["400"])
             assert malformed == ("requestBody" in operation), (method, path)
-
-
-def test_no_string_a_client_sends_may_hold_a_nul(app: FastAPI) -> None:
-    # shared.edge refuses U+0000 anywhere in a request (422 unstorable-value); the document says so.
-    def strings(node: object) -> list[dict[str, object]]:
-        if isinstance(node, list):
-            return [found for item in node for found in strings(item)]
-        if not isinstance(node, dict):
-            return []
-        own = [node] if node.get("type") == "string" else []
-        return own + [found for key, value in node.items() if key != "examples" for found in strings(value)]
-
-    document = app.openapi()
-    sent = [
-        schema
-        for operations in document["paths"].values()
-        for operation in operations.values()
-        if isinstance(operation, dict)
-        for schema in strings([operation.get("parameters", []), operation.get("requestBody", {})])
-    ]
-    sent += strings(
-        [s for name, s in document["components"]["schemas"].items() if name not in PROBLEM_SCHEMAS]
-    )
-    assert sent
-    unbounded = [s for s in sent if not s.keys() & {"pattern", "format", "enum", "const"}]
-    assert unbounded == [], unbounded

@@ -88,7 +88,7 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
     schemas.pop("ValidationError", None)
     for name, schema in schemas.items():
         if name not in PROBLEM_SCHEMAS:
-            _refuse_nul(schema)
+            _decimal_strings(schema)
     for path, operations in document.get("paths", {}).items():
         if path in skip:
             continue
@@ -96,8 +96,8 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
             operation = operations.get(method)
             if operation is None:
                 continue
-            _refuse_nul(operation.get("parameters", []))
-            _refuse_nul(operation.get("requestBody", {}))
+            _decimal_strings(operation.get("parameters", []))
+            _decimal_strings(operation.get("requestBody", {}))
             responses = operation.setdefault("responses", {})
             statuses = ["400", "404", "414", "422", "503"]
             if "requestBody" in operation:
@@ -130,9 +130,6 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
     return document
 
 
-# A string the platform takes has no NUL character (shared.edge answers one with 422 unstorable-value), so the
-# document says so on every string a client sends that has no pattern or format of its own.
-NO_NUL = "^[^\\u0000]*$"
 PROBLEM_SCHEMAS = frozenset({"Problem", "InvalidParam", "FieldRefused"})
 
 
@@ -142,10 +139,10 @@ DECIMAL_STRING = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
 
 
-def _refuse_nul(node: Any) -> None:
+def _decimal_strings(node: Any) -> None:
     if isinstance(node, list):
         for item in node:
-            _refuse_nul(item)
+            _decimal_strings(item)
         return
     if not isinstance(node, dict):
         return
@@ -157,12 +154,9 @@ def _refuse_nul(node: Any) -> None:
             node["anyOf"] = [alt for alt in alternatives if alt not in strings]
         else:
             strings[0]["pattern"] = DECIMAL_STRING
-    if node.get("type") == "string" and not node.keys() & {"pattern", "format", "enum", "const"}:
-        node["pattern"] = NO_NUL
     for key, value in node.items():
-        # Property names are names, not schemas; examples are values.
-        if key not in {"examples", "example", "default"}:
-            _refuse_nul(value)
+        if key not in {"examples", "example", "default"}:  # values, not schemas
+            _decimal_strings(value)
 
 
 def _name_problem_types(status: str, response: dict[str, Any], also: tuple[str, ...]) -> None:
@@ -183,7 +177,7 @@ def _require_if_match(operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
             parameter["required"] = True
-            parameter["schema"] = {"type": "string", "minLength": 1, "pattern": NO_NUL, "title": "If-Match"}
+            parameter["schema"] = {"type": "string", "minLength": 1, "title": "If-Match"}
 
 
 def problem_openapi(app: FastAPI, skip: frozenset[str] = frozenset()) -> Callable[[], dict[str, Any]]:

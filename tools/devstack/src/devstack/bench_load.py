@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class LoadOptions:
     nominations_workers: int = 2
     # Where to keep every request's record (name, ms, status, seconds since the start) for a closer look.
     records: Path | None = None
+    # Instead of the load: each kind of request sent this many times alone, its CPU per process (--cost).
+    cost_requests: int = 0
 
 
 def _plan(stack: Stack, keys: DevKeys, round_id: int, options: LoadOptions) -> dict[str, Any]:
@@ -256,6 +258,99 @@ def run_load(stack: Stack, plan: dict[str, Any], options: LoadOptions, work: Pat
     return summary
 
 
+Send = Callable[[httpx.Client, int], list[httpx.Response]]
+
+
+def _cost_requests(plan: dict[str, Any]) -> dict[str, Send]:
+    """The kinds of request of the mix, sent through the gateway as the locustfile sends them."""
+    district = plan["districts"][0]
+    officer = {"Authorization": f"Bearer {plan['tokens']['officer'][district]}"}
+    reporter = {"Authorization": f"Bearer {plan['tokens']['reporter'][district]}"}
+    searches = ("Nguyễn", "Trần Văn", "huyện", "2024")
+
+    def nominate(client: httpx.Client, i: int) -> list[httpx.Response]:
+        body = {
+            "round_id": plan["round_id"],
+            "award_type_code": "CSTD_CO_SO",
+            "nominee": {
+                "kind": "individual",
+                "name": "Nguyễn Thị Hà",
+                "key": f"COST-{i}-{time.monotonic_ns()}",
+                "position": "Giáo viên",
+                "org_unit": district,
+            },
+            "nominating_org_unit": district,
+            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm 2024.",
+            "achievement_keys": [],
+            "initiatives": [{"title": "Sổ tay số hóa hồ sơ", "scope": "grassroots", "year": 2024}],
+            "open_discipline": False,
+        }
+        created = client.post(
+            "/api/v1/nominations",
+            json=body,
+            headers=officer | {"Idempotency-Key": f"c{i}-{body['nominee']['key']}"},
+        )
+        nomination = created.json()
+        submitted = client.post(
+            f"/api/v1/nominations/{nomination['id']}/actions/submit",
+            json={},
+            headers=officer | {"If-Match": f'"{nomination["version"]}"'},
+        )
+        return [created, submitted]
+
+    def results(client: httpx.Client, i: int) -> list[httpx.Response]:
+        values = [
+            {"dataElement": code, "period": "2024", "value": str(1000 + i)}
+            for code in ("ECO_NEW_ENTERPRISES", "SOC_NEW_JOBS")
+        ]
+        body = {"dataSet": "HT-PLAN", "orgUnit": district, "dataValues": values}
+        return [client.post("/api/v1/data-value-sets", json=body, headers=reporter)]
+
+    return {
+        "public progress": lambda client, i: [client.get(f"/api/v1/public/progress?org_unit={district}")],
+        "registry search": lambda client, i: [
+            client.get(f"/api/v1/public/awards?q={searches[i % len(searches)]}&limit=20")
+        ],
+        "inbox": lambda client, i: [client.get("/api/v1/inbox?limit=20", headers=officer)],
+        "a district's nominations": lambda client, i: [
+            client.get(f"/api/v1/nominations?round_id={plan['round_id']}&limit=20", headers=officer)
+        ],
+        "result import (two values)": results,
+        "nomination created and submitted": nominate,
+    }
+
+
+def request_costs(stack: Stack, plan: dict[str, Any], count: int) -> dict[str, Any]:
+    """Each kind of request of the mix sent ``count`` times one after the other (after 10 not measured):
+    the time each answer took and the CPU each process of the stack spent per request, in ms. What a
+    request costs, which on two shared cores decides how much of the mix fits."""
+    costs: dict[str, Any] = {}
+    with httpx.Client(base_url=stack.gateway_url, timeout=60) as client:
+        for kind, send in _cost_requests(plan).items():
+            for i in range(10):
+                send(client, -i)
+            time.sleep(1)  # the relays and the worker done with the warm-up's events
+            before, started = cpu_seconds(stack, {}), time.perf_counter()
+            for i in range(count):
+                for response in send(client, i):
+                    response.raise_for_status()
+            wall = time.perf_counter() - started
+            time.sleep(1)  # the events of the last requests relayed and fanned out too
+            after = cpu_seconds(stack, {})
+            spent = {
+                name: round(1000 * (after[name] - before[name]) / count, 2)
+                for name in after
+                if name in before
+            }
+            costs[kind] = {
+                "wall_ms": round(1000 * wall / count, 2),
+                "cpu_ms": {
+                    name: ms for name, ms in sorted(spent.items(), key=lambda item: -item[1]) if ms >= 0.05
+                },
+            }
+    return costs
+
+
 async def _run(stack: Stack, keys: DevKeys, options: LoadOptions) -> dict[str, Any]:
     started = time.perf_counter()
     # The demonstration moves the nominations clock, which is each process's own: loaded with one worker,
@@ -267,6 +362,13 @@ async def _run(stack: Stack, keys: DevKeys, options: LoadOptions) -> dict[str, A
     round_id = await _open_round(stack, keys)
     prepared = time.perf_counter() - started
     plan = _plan(stack, keys, round_id, options)
+    if options.cost_requests:
+        costs = await asyncio.to_thread(request_costs, stack, plan, options.cost_requests)
+        return {
+            "options": {"cost_requests": options.cost_requests},
+            "prepared_s": round(prepared, 1),
+            "costs": costs,
+        }
     load = await asyncio.to_thread(run_load, stack, plan, options, stack.options.state / "load")
     acknowledged = load.pop("acknowledged")
     load["nominations"] = {kind: len(ids) for kind, ids in acknowledged.items()}
@@ -294,12 +396,16 @@ def run_bench_load(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--records", type=Path, default=None, help="keep every request's record there (JSON lines)"
     )
+    parser.add_argument(
+        "--cost", type=int, default=0, help="instead of the load: each kind of request N times"
+    )
     args = parser.parse_args(argv)
     options = LoadOptions(
         rate=args.rate,
         users=args.users,
         duration_s=args.duration,
         records=args.records,
+        cost_requests=args.cost,
         nominations_workers=int(os.environ.get("NOMINATIONS_WORKERS", LoadOptions.nominations_workers)),
     )
 
@@ -310,5 +416,7 @@ def run_bench_load(argv: Sequence[str] | None = None) -> int:
     results = measure_on_stack(
         "bench-load-", run, args.output, stack_options={"trusted_proxies": ("127.0.0.1",)}, memory_every_s=5.0
     )
+    if "costs" in results:
+        return 0
     load = results["load"]
     return 0 if load["errors"] == 0 else 1

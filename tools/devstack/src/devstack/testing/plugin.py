@@ -34,6 +34,28 @@ from shared.database import Database
 TokenMinter = Callable[..., str]
 
 
+# The suite's longest files, longest first (pytest --durations, 2026-12-06): collected first, so that with
+# pytest-xdist's --dist loadfile they start first and the short files fill the workers around them, instead of
+# two of them running side by side at the end while nothing else is left to run.
+LONGEST_FIRST = (
+    "tests/e2e/test_fuzz.py",
+    "tests/e2e/test_chaos.py",
+    "tests/e2e/test_notifications_kill.py",
+    "tests/e2e/test_processes.py",
+    "tests/e2e/test_web_browser.py",
+    "tests/e2e/test_demo.py",
+    "tests/e2e/test_reminders.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every file's tests keep their order, and the other files theirs
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Set before any fixture runs, so that session fixtures (seeds, stacks) see the suite's date too.
     clock.set_to(SUITE_NOW)
