@@ -45,7 +45,7 @@ ARGUMENTS = [
 ]
 # Examples per operation and phase. Without a token every operation but the public ones answers 401 whatever
 # the data, so a few show that; the public ones get the full count in the admin's run (a token changes
-# nothing there). Each run's data is generated on one core of two: 4 rather than 10 saved about 60 s.
+# nothing there). Each run's data is generated on one core of two: 4 rather than 10 saved about 30 s.
 EXAMPLES = {"anonymous": 4, "admin": 10}
 # Reported, not failing (see the module's docstring).
 REPORTED = {"ST201", "ST202"}

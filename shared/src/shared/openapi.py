@@ -130,9 +130,8 @@ def with_problems(document: dict[str, Any], skip: frozenset[str] = frozenset()) 
     return document
 
 
+# The problem's own schemas: what a service answers, never what a client sends.
 PROBLEM_SCHEMAS = frozenset({"Problem", "InvalidParam", "FieldRefused"})
-
-
 # A decimal (pydantic's ``anyOf: [number, string]``) written as a string is a number in decimal notation; one
 # with bounds is documented as a number only (a pattern cannot say "at most 1"), which every client can send.
 DECIMAL_STRING = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
